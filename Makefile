@@ -1,0 +1,43 @@
+# Oryx top-level build. `make` builds the hypervisor, the micro-guests,
+# the tools and the host unit tests; `make check-unit` and `make test` run
+# the tests (see README.md). Components add themselves through fragments:
+#   hv/hv.mk, guests/guests.mk, tests/unit/*.mk, tools/*/module.mk
+
+CC      ?= gcc
+HOSTCC  ?= $(CC)
+BUILD   := build
+Q       := @
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla
+export CC HOSTCC
+
+.PHONY: all clean check-unit test run bench
+all:
+
+include hv/hv.mk
+include $(wildcard guests/guests.mk)
+include tests/unit/unit.mk
+include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
+include $(wildcard tools/*/module.mk)
+include $(wildcard tests/*/module.mk)
+
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+all: $(ALL_TARGETS)
+
+check-unit: $(UNIT_BINS)
+	$(Q)tests/run.sh --unit
+
+test: all
+	$(Q)tests/run.sh
+
+run: all
+	$(Q)scripts/run.sh
+
+bench: all
+	$(Q)bench/run-all.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
