@@ -1,0 +1,434 @@
+/*
+ * Binary buddy allocator for physical pages (docs/design/memory.md).
+ *
+ * Every RAM range handed in becomes a region with a one-byte state per
+ * page, carved from the range's own end. The state byte of a block's first
+ * page says whether it heads a free block, heads an allocated block (and
+ * the order of either); every other page says "body". That out-of-band
+ * record is what lets page_free() detect double frees and wrong orders
+ * without trusting the contents of pages it has handed out.
+ *
+ * Free blocks are kept on one doubly linked list per order; the links live
+ * in the free block's first bytes (RAM is identity mapped). Buddies never
+ * straddle a 1 GiB boundary, so a block of any order is addressed by the
+ * frame number of its first page alone.
+ */
+#include <oryx/page_alloc.h>
+#include <oryx/lib.h>
+#include <oryx/spinlock.h>
+#include <asm/page.h>
+
+#define PA_MAX_REGIONS 128u
+
+/* Page state byte: kind in the top two bits, order in the low five. */
+#define PS_BODY   0x00u          /* inside a block, not its first page */
+#define PS_FREE   0x40u          /* first page of a free block */
+#define PS_ALLOC  0x80u          /* first page of an allocated block */
+#define PS_KIND(s)  ((s) & 0xc0u)
+#define PS_ORDER(s) ((unsigned int)((s) & 0x1fu))
+
+/* Links of a free block, written into its first page. */
+struct free_block {
+    struct free_block *next;
+    struct free_block *prev;
+    uint64_t magic;          /* FREE_MAGIC ^ address ^ order: stray writes show */
+};
+#define FREE_MAGIC 0x4f72797846726565ULL
+
+struct pa_region {
+    uint64_t first_pfn;      /* first managed page */
+    uint64_t end_pfn;        /* one past the last managed page */
+    uint64_t range_first;    /* the whole range as added, state array included */
+    uint64_t range_end;
+    uint8_t *state;          /* state[pfn - first_pfn] */
+};
+
+/*
+ * page_alloc_lock protects everything below, the state arrays, the free
+ * blocks' links and the `pages` field of every struct mem_account. It is a
+ * leaf lock: nothing else is taken while it is held.
+ */
+static spinlock_t page_alloc_lock = SPINLOCK_INIT;
+static struct pa_region regions[PA_MAX_REGIONS];   /* sorted by first_pfn */
+static unsigned int nr_regions;
+static struct free_block free_heads[PAGE_ORDER_MAX + 1];   /* list sentinels */
+static uint64_t free_count[PAGE_ORDER_MAX + 1];
+static uint64_t free_pages, total_pages, meta_pages, misuse_count;
+
+struct mem_account page_alloc_hv_account = { .name = "hypervisor" };
+
+static inline paddr_t pfn_to_pa(uint64_t pfn)
+{
+    return pfn << PAGE_SHIFT;
+}
+
+static inline uint64_t block_magic(const struct free_block *b, unsigned int order)
+{
+    return FREE_MAGIC ^ __pa(b) ^ order;
+}
+
+/* Region holding pfn, or NULL; `hint` is tried first (the common case). */
+static struct pa_region *region_of(uint64_t pfn, struct pa_region *hint)
+{
+    unsigned int lo = 0, hi = nr_regions;
+
+    if (hint && pfn >= hint->first_pfn && pfn < hint->end_pfn)
+        return hint;
+    while (lo < hi) {
+        unsigned int mid = lo + (hi - lo) / 2;
+        struct pa_region *r = &regions[mid];
+
+        if (pfn < r->first_pfn)
+            hi = mid;
+        else if (pfn >= r->end_pfn)
+            lo = mid + 1;
+        else
+            return r;
+    }
+    return NULL;
+}
+
+static inline uint8_t *state_of(struct pa_region *r, uint64_t pfn)
+{
+    return &r->state[pfn - r->first_pfn];
+}
+
+static void list_push(unsigned int order, uint64_t pfn)
+{
+    struct free_block *head = &free_heads[order];
+    struct free_block *b = __va(pfn_to_pa(pfn));
+
+    b->next = head->next;
+    b->prev = head;
+    b->magic = block_magic(b, order);
+    head->next->prev = b;
+    head->next = b;
+    free_count[order]++;
+}
+
+static void list_unlink(unsigned int order, struct free_block *b)
+{
+    /* Free pages belong to nobody: a broken link means memory corruption. */
+    BUG_ON(b->magic != block_magic(b, order));
+    BUG_ON(b->next->prev != b || b->prev->next != b);
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    b->magic = 0;
+    free_count[order]--;
+}
+
+/*
+ * Put the free block [pfn, pfn + 2^order) on the lists, merging it with its
+ * buddy as long as the buddy is free and of the same order. pfn's own state
+ * byte may be stale on entry.
+ */
+static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region *r)
+{
+    r = region_of(pfn, r);
+    BUG_ON(!r);
+    *state_of(r, pfn) = PS_BODY;
+
+    while (order < PAGE_ORDER_MAX) {
+        uint64_t buddy = pfn ^ (1ULL << order);
+        struct pa_region *br = region_of(buddy, r);
+        uint8_t *bs;
+
+        if (!br)
+            break;
+        bs = state_of(br, buddy);
+        if (*bs != (PS_FREE | order))
+            break;
+        list_unlink(order, __va(pfn_to_pa(buddy)));
+        *bs = PS_BODY;
+        pfn &= ~(1ULL << order);
+        order++;
+    }
+    r = region_of(pfn, r);
+    BUG_ON(!r);
+    *state_of(r, pfn) = (uint8_t)(PS_FREE | order);
+    list_push(order, pfn);
+}
+
+void page_alloc_init(void)
+{
+    unsigned long flags = spin_lock_irqsave(&page_alloc_lock);
+    unsigned int i;
+
+    for (i = 0; i <= PAGE_ORDER_MAX; i++) {
+        free_heads[i].next = free_heads[i].prev = &free_heads[i];
+        free_heads[i].magic = 0;
+        free_count[i] = 0;
+    }
+    nr_regions = 0;
+    free_pages = total_pages = meta_pages = misuse_count = 0;
+    page_alloc_hv_account.pages = 0;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+/* Largest order that starts at pfn and ends at or before end. */
+static unsigned int fit_order(uint64_t pfn, uint64_t end)
+{
+    unsigned int order = 0;
+
+    while (order < PAGE_ORDER_MAX &&
+           !(pfn & (1ULL << order)) &&
+           pfn + (2ULL << order) <= end)
+        order++;
+    return order;
+}
+
+void page_alloc_add_range(paddr_t start, paddr_t end)
+{
+    /* Frame numbers must fit the 52-bit physical address space. */
+    const paddr_t limit = 1ULL << 52;
+    uint64_t first, last, n, meta, pfn;
+    struct pa_region *r;
+    unsigned long flags;
+    unsigned int i;
+
+    if (end > limit)
+        end = limit;
+    /* Page 0 stays out: 0 is page_alloc()'s failure value. */
+    if (start < PAGE_SIZE)
+        start = PAGE_SIZE;
+    if (start >= end || end - start < PAGE_SIZE)
+        return;
+    first = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+    last = ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT;
+    if (first >= last)
+        return;
+    n = last - first;
+    meta = (n + PAGE_SIZE - 1) / PAGE_SIZE;   /* one state byte per page */
+    if (n <= meta) {
+        printk_lvl(LOG_WARN, "page_alloc: range [%#llx, %#llx) too small, ignored\n",
+                   (unsigned long long)start, (unsigned long long)end);
+        return;
+    }
+
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (nr_regions == PA_MAX_REGIONS) {
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        printk_lvl(LOG_WARN, "page_alloc: more than %u ranges, [%#llx, %#llx) ignored\n",
+                   PA_MAX_REGIONS, (unsigned long long)start, (unsigned long long)end);
+        return;
+    }
+    for (i = 0; i < nr_regions; i++)
+        if (first < regions[i].range_end && regions[i].range_first < last)
+            break;
+    if (i < nr_regions) {
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        printk_lvl(LOG_ERR, "page_alloc: BUG: range [%#llx, %#llx) overlaps one already "
+                   "added, ignored\n", (unsigned long long)start, (unsigned long long)end);
+        return;
+    }
+
+    /* Insert in order, then hand out the pages as maximal aligned blocks. */
+    for (i = nr_regions; i > 0 && regions[i - 1].range_first > first; i--)
+        regions[i] = regions[i - 1];
+    r = &regions[i];
+    nr_regions++;
+    r->range_first = first;
+    r->range_end = last;
+    /*
+     * The state array goes at the less aligned end, so a range that starts
+     * on a 1 GiB boundary but ends ragged keeps its 1 GiB block (ties: end).
+     */
+    if (__builtin_ctzll(last) <= __builtin_ctzll(first)) {
+        r->first_pfn = first;
+        r->end_pfn = last - meta;
+        r->state = __va(pfn_to_pa(r->end_pfn));
+    } else {
+        r->first_pfn = first + meta;
+        r->end_pfn = last;
+        r->state = __va(pfn_to_pa(first));
+    }
+    memset(r->state, PS_BODY, r->end_pfn - r->first_pfn);
+
+    for (pfn = r->first_pfn; pfn < r->end_pfn; ) {
+        unsigned int order = fit_order(pfn, r->end_pfn);
+
+        free_block_merge(pfn, order, r);
+        pfn += 1ULL << order;
+    }
+    free_pages += r->end_pfn - r->first_pfn;
+    total_pages += n;
+    meta_pages += meta;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+paddr_t page_alloc(unsigned int order, struct mem_account *acct)
+{
+    uint64_t n = 1ULL << (order & 31), pfn;
+    struct free_block *b;
+    struct pa_region *r;
+    unsigned long flags;
+    unsigned int k;
+
+    if (order > PAGE_ORDER_MAX) {
+        printk_lvl(LOG_ERR, "page_alloc: BUG: order %u too large (from %p)\n",
+                   order, __builtin_return_address(0));
+        return 0;
+    }
+    if (!acct)
+        acct = &page_alloc_hv_account;
+
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (acct->max_pages && acct->pages + n > acct->max_pages)
+        goto fail;
+    for (k = order; k <= PAGE_ORDER_MAX; k++)
+        if (free_count[k])
+            break;
+    if (k > PAGE_ORDER_MAX)
+        goto fail;
+
+    b = free_heads[k].next;
+    list_unlink(k, b);
+    pfn = __pa(b) >> PAGE_SHIFT;
+    r = region_of(pfn, NULL);
+    BUG_ON(!r || *state_of(r, pfn) != (PS_FREE | k));
+
+    /* Split: the upper halves go back on the lists, the lowest is ours. */
+    while (k > order) {
+        uint64_t upper;
+        struct pa_region *ur;
+
+        k--;
+        upper = pfn + (1ULL << k);
+        ur = region_of(upper, r);
+        BUG_ON(!ur);
+        *state_of(ur, upper) = (uint8_t)(PS_FREE | k);
+        list_push(k, upper);
+    }
+    *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
+    free_pages -= n;
+    acct->pages += n;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return pfn_to_pa(pfn);
+
+fail:
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
+}
+
+paddr_t page_alloc_zeroed(unsigned int order, struct mem_account *acct)
+{
+    paddr_t pa = page_alloc(order, acct);
+
+    /* Cleared outside the lock: a 1 GiB memset must not stall other CPUs. */
+    if (pa)
+        memset(__va(pa), 0, PAGE_SIZE << order);
+    return pa;
+}
+
+/* Why a block cannot be freed, or NULL when it can. Lock held. */
+static const char *free_check(paddr_t pa, unsigned int order, struct pa_region **rp)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT;
+    struct pa_region *r;
+    unsigned int s;
+
+    if (order > PAGE_ORDER_MAX)
+        return "order out of range";
+    if (!IS_ALIGNED(pa, PAGE_SIZE << order))
+        return "address not aligned to the order";
+    r = region_of(pfn, NULL);
+    if (!r)
+        return "address not in any range given to the allocator";
+    s = *state_of(r, pfn);
+    if (PS_KIND(s) == PS_FREE)
+        return "double free";
+    if (PS_KIND(s) != PS_ALLOC)
+        return "not the start of an allocated block";
+    if (PS_ORDER(s) != order)
+        return "order differs from the allocation's";
+    *rp = r;
+    return NULL;
+}
+
+void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    struct pa_region *r = NULL;
+    const char *why;
+    unsigned long flags;
+    uint64_t n;
+
+    if (!acct)
+        acct = &page_alloc_hv_account;
+
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    why = free_check(pa, order, &r);
+    if (why) {
+        misuse_count++;
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        printk_lvl(LOG_ERR, "page_free: BUG: %s: %#llx order %u (%s, from %p)\n", why,
+                   (unsigned long long)pa, order, acct->name ? acct->name : "?",
+                   __builtin_return_address(0));
+        return;
+    }
+
+    n = 1ULL << order;
+    if (acct->pages < n) {
+        /* The pages are real and go back; only the charge is wrong. */
+        misuse_count++;
+        printk_lvl(LOG_ERR, "page_free: BUG: account %s holds %llu pages, freeing %llu\n",
+                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
+                   (unsigned long long)n);
+        acct->pages = 0;
+    } else {
+        acct->pages -= n;
+    }
+    free_pages += n;
+    free_block_merge(pa >> PAGE_SHIFT, order, r);
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+uint64_t page_alloc_free_pages(void)
+{
+    return __atomic_load_n(&free_pages, __ATOMIC_RELAXED);
+}
+
+uint64_t page_alloc_free_blocks(unsigned int order)
+{
+    return order > PAGE_ORDER_MAX ? 0 : __atomic_load_n(&free_count[order], __ATOMIC_RELAXED);
+}
+
+uint64_t page_alloc_total_pages(void)
+{
+    return __atomic_load_n(&total_pages, __ATOMIC_RELAXED);
+}
+
+uint64_t page_alloc_meta_pages(void)
+{
+    return __atomic_load_n(&meta_pages, __ATOMIC_RELAXED);
+}
+
+uint64_t page_alloc_misuse_count(void)
+{
+    return __atomic_load_n(&misuse_count, __ATOMIC_RELAXED);
+}
+
+void page_alloc_dump(void)
+{
+    uint64_t counts[PAGE_ORDER_MAX + 1], fp, tp, mp, hv;
+    unsigned long flags;
+    unsigned int i, nr;
+
+    /* Snapshot under the lock, print outside it (the console is slow). */
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    for (i = 0; i <= PAGE_ORDER_MAX; i++)
+        counts[i] = free_count[i];
+    fp = free_pages;
+    tp = total_pages;
+    mp = meta_pages;
+    hv = page_alloc_hv_account.pages;
+    nr = nr_regions;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+
+    printk("page_alloc: %u ranges, %llu pages, %llu free, %llu metadata, %llu hypervisor\n",
+           nr, (unsigned long long)tp, (unsigned long long)fp, (unsigned long long)mp,
+           (unsigned long long)hv);
+    for (i = 0; i <= PAGE_ORDER_MAX; i++)
+        if (counts[i])
+            printk("page_alloc:   order %2u (%7llu KiB): %llu free\n", i,
+                   (unsigned long long)(4ULL << i), (unsigned long long)counts[i]);
+}

@@ -1,0 +1,69 @@
+/*
+ * Physical page allocator: a binary buddy allocator over the RAM ranges the
+ * boot code hands in, orders 0 (4 KiB) to PAGE_ORDER_MAX (1 GiB). Design,
+ * metadata placement and locking: docs/design/memory.md.
+ */
+#ifndef ORYX_PAGE_ALLOC_H
+#define ORYX_PAGE_ALLOC_H
+
+#include <oryx/types.h>
+
+#define PAGE_ORDER_MAX   18u            /* 2^18 pages = 1 GiB */
+#define PAGE_ORDER_2M    9u
+#define PAGE_ORDER_1G    18u
+
+/*
+ * Pages charged to one owner (a domain, or the hypervisor itself). The
+ * allocator updates `pages` under its own lock; readers outside it get a
+ * racy but untorn snapshot. max_pages == 0 means unlimited.
+ */
+struct mem_account {
+    uint64_t pages;
+    uint64_t max_pages;
+    const char *name;
+};
+
+/* The hypervisor's own pages: page_alloc()/page_free() with acct == NULL. */
+extern struct mem_account page_alloc_hv_account;
+
+/* Forget every range and reset all counters (boot, and between host tests). */
+void page_alloc_init(void);
+
+/*
+ * Hand the free RAM [start, end) to the allocator. Any alignment (partial
+ * pages at the edges are dropped); ranges may come in any order, but must
+ * not overlap ones already added (an overlapping range is refused with a
+ * message). The per-page state array for the range is carved from the
+ * range's own end: one byte per page, so 64 pages per GiB.
+ */
+void page_alloc_add_range(paddr_t start, paddr_t end);
+
+/*
+ * 2^order contiguous pages, aligned to their size, charged to acct (NULL:
+ * the hypervisor). Returns 0 when no block is free or acct would exceed
+ * its max_pages.
+ */
+paddr_t page_alloc(unsigned int order, struct mem_account *acct);
+paddr_t page_alloc_zeroed(unsigned int order, struct mem_account *acct);
+
+/*
+ * Give back a block from page_alloc() with the same order and account.
+ * Double frees, wrong orders, unaligned or foreign addresses are reported
+ * on the console and ignored (the block stays as it was).
+ */
+void page_free(paddr_t pa, unsigned int order, struct mem_account *acct);
+
+/* Total free 4 KiB pages. */
+uint64_t page_alloc_free_pages(void);
+/* Free blocks of exactly this order (0 for an order out of range). */
+uint64_t page_alloc_free_blocks(unsigned int order);
+/* Pages handed to the allocator, and pages it keeps for its metadata. */
+uint64_t page_alloc_total_pages(void);
+uint64_t page_alloc_meta_pages(void);
+/* How many misuses page_free() has reported since page_alloc_init(). */
+uint64_t page_alloc_misuse_count(void);
+
+/* printk the free block count per order and the totals. */
+void page_alloc_dump(void);
+
+#endif
