@@ -1,0 +1,31 @@
+# oryxd: the toolstack daemon (xenstore-protocol store for now).
+# The protocol core (ORYXD_CORE) is transport-free and is shared with the
+# unit tests and the fuzzer; xs_unix.c + oryxd.c add the socket and main.
+
+ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c \
+    tools/oryxd/xs_store.c tools/oryxd/xs_conn.c tools/oryxd/xs_watch.c \
+    tools/oryxd/xs_txn.c tools/oryxd/xs_proto.c
+ORYXD_SRCS := $(ORYXD_CORE) tools/oryxd/xs_unix.c tools/oryxd/oryxd.c
+ORYXD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ORYXD_SRCS))
+ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -MMD -MP
+
+$(BUILD)/tools/oryxd/%.o: tools/oryxd/%.c
+	@mkdir -p $(@D)
+	$(Q)echo "  CC      $@"
+	$(Q)$(CC) $(ORYXD_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS)
+	$(Q)echo "  LD      $@"
+	$(Q)$(CC) -o $@ $(ORYXD_OBJS)
+
+ALL_TARGETS += $(BUILD)/tools/oryxd/oryxd
+
+# libFuzzer target over the framing, dispatch and tree; needs clang with
+# compiler-rt (libclang-rt-14-dev on Debian 12). Not part of `all`.
+FUZZ_CC ?= clang
+$(BUILD)/fuzz/fuzz_oryxd: $(ORYXD_CORE) tools/oryxd/fuzz_oryxd.c
+	@mkdir -p $(@D)
+	$(Q)echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Itools/oryxd \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $@ $^

@@ -1,0 +1,218 @@
+/* Connection framing and output queue (see xs_conn.h). */
+#include <errno.h>     /* first: xs_wire.h builds xsd_errors[] only with it */
+
+#include "xs_conn.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "xs_proto.h"
+#include "xs_store.h"
+#include "xs_txn.h"
+#include "xs_watch.h"
+
+#define HDR_SIZE sizeof(struct xsd_sockmsg)
+/* Input pauses while this much output waits (outstanding-request bound). */
+#define XS_CONN_BACKLOG (64u * 1024u)
+
+const char *xs_errno_name(int err)
+{
+    size_t i;
+
+    if (err < 0)
+        err = -err;
+    for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+        if (xsd_errors[i].errnum == err)
+            return xsd_errors[i].errstring;
+    return "EINVAL";
+}
+
+struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
+                            void *priv, uint16_t domid)
+{
+    struct xs_conn *c;
+
+    if (s->limits.conns && s->nconns >= s->limits.conns)
+        return NULL;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->store = s;
+    c->ops = ops;
+    c->priv = priv;
+    c->domid = domid;
+    c->next_txid = 1;
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->prev = c;
+    s->conns = c;
+    s->nconns++;
+    return c;
+}
+
+void xs_conn_free(struct xs_conn *c)
+{
+    struct xs_store *s = c->store;
+
+    xs_txn_abort_all(c);
+    xs_watch_remove_all(c);
+    while (c->out_head) {
+        struct xs_out *o = c->out_head;
+
+        c->out_head = o->next;
+        free(o);
+    }
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    s->nconns--;
+    if (c->ops && c->ops->release)
+        c->ops->release(c);
+    free(c);
+}
+
+bool xs_conn_privileged(const struct xs_conn *c)
+{
+    return c->domid == 0;
+}
+
+int xs_conn_target(const struct xs_conn *c)
+{
+    const struct xs_domain *d = xs_domain_find(c->store, c->domid);
+
+    return d ? d->target : -1;
+}
+
+bool xs_conn_wants_input(const struct xs_conn *c)
+{
+    return !c->dead && c->out_bytes < XS_CONN_BACKLOG;
+}
+
+void xs_conn_send2(struct xs_conn *c, uint32_t type, uint32_t req_id,
+                   uint32_t tx_id, const void *a, size_t alen,
+                   const void *b, size_t blen)
+{
+    struct xsd_sockmsg h;
+    struct xs_out *o;
+    size_t len = alen + blen;
+
+    if (c->dead)
+        return;
+    if (len > XENSTORE_PAYLOAD_MAX) {
+        /* Never emit what clients must not receive. */
+        xs_conn_send(c, XS_ERROR, req_id, tx_id, "E2BIG", 6);
+        return;
+    }
+    if (c->out_bytes + HDR_SIZE + len > c->store->limits.conn_out_bytes) {
+        c->dead = true;                 /* not reading: drop it */
+        return;
+    }
+    o = malloc(sizeof(*o) + HDR_SIZE + len);
+    if (!o) {
+        c->dead = true;
+        return;
+    }
+    h.type = type;
+    h.req_id = req_id;
+    h.tx_id = tx_id;
+    h.len = (uint32_t)len;
+    memcpy(o->data, &h, HDR_SIZE);
+    if (alen)
+        memcpy(o->data + HDR_SIZE, a, alen);
+    if (blen)
+        memcpy(o->data + HDR_SIZE + alen, b, blen);
+    o->len = (uint32_t)(HDR_SIZE + len);
+    o->off = 0;
+    o->next = NULL;
+    if (c->out_tail)
+        c->out_tail->next = o;
+    else
+        c->out_head = o;
+    c->out_tail = o;
+    c->out_bytes += o->len;
+    c->out_msgs++;
+}
+
+void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,
+                  uint32_t tx_id, const void *data, size_t len)
+{
+    xs_conn_send2(c, type, req_id, tx_id, data, len, NULL, 0);
+}
+
+void xs_conn_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err)
+{
+    const char *name = xs_errno_name(err);
+
+    xs_conn_send(c, XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1);
+}
+
+void xs_conn_feed(struct xs_conn *c, const char *buf, size_t len)
+{
+    while (len && !c->dead) {
+        size_t want, n;
+
+        if (c->in_used < HDR_SIZE)
+            want = HDR_SIZE - c->in_used;
+        else
+            want = HDR_SIZE + c->in.hdr.len - c->in_used;
+        n = want < len ? want : len;
+        memcpy(c->in.raw + c->in_used, buf, n);
+        c->in_used += (uint32_t)n;
+        buf += n;
+        len -= n;
+        if (c->in_used == HDR_SIZE && c->in.hdr.len > XENSTORE_PAYLOAD_MAX) {
+            c->dead = true;             /* a lying length: fatal, as in Xen */
+            return;
+        }
+        if (c->in_used >= HDR_SIZE && c->in_used == HDR_SIZE + c->in.hdr.len) {
+            struct xsd_sockmsg h = c->in.hdr;
+
+            c->in.raw[c->in_used] = '\0';
+            c->in_used = 0;
+            xs_proto_handle(c, &h, c->in.raw + HDR_SIZE);
+        }
+    }
+}
+
+int xs_conn_input(struct xs_conn *c)
+{
+    char buf[4096];
+    ssize_t n;
+
+    while (xs_conn_wants_input(c)) {
+        n = c->ops->recv(c, buf, sizeof(buf));
+        if (n < 0)
+            c->dead = true;
+        if (n <= 0)
+            break;
+        xs_conn_feed(c, buf, (size_t)n);
+    }
+    return c->dead ? -1 : 0;
+}
+
+int xs_conn_flush(struct xs_conn *c)
+{
+    while (c->out_head && !c->dead) {
+        struct xs_out *o = c->out_head;
+        ssize_t n = c->ops->send(c, o->data + o->off, o->len - o->off);
+
+        if (n < 0) {
+            c->dead = true;
+            break;
+        }
+        if (n == 0)
+            break;
+        o->off += (uint32_t)n;
+        if (o->off < o->len)
+            continue;
+        c->out_head = o->next;
+        if (!c->out_head)
+            c->out_tail = NULL;
+        c->out_bytes -= o->len;
+        c->out_msgs--;
+        free(o);
+    }
+    return c->dead ? -1 : 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * Transactions. A transaction reads the live tree until its first
+ * change, then works on a private copy. It records the generation of
+ * every node it looks at and logs its changes; commit checks those
+ * generations against the live tree (any difference: EAGAIN) and then
+ * replays the log there, firing watches. Gens made inside a copy use a
+ * separate counter space and are never recorded, so a transaction never
+ * conflicts with itself.
+ */
+#ifndef ORYXD_XS_TXN_H
+#define ORYXD_XS_TXN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xs_tree.h"
+
+struct xs_conn;
+struct xs_store;
+
+/* Per-transaction caps for every connection (memory bound). */
+#define XS_TXN_MAX_OPS      8192
+#define XS_TXN_MAX_BYTES    (1u << 20)
+#define XS_TXN_MAX_RECS     16384
+#define XS_TXN_LOCAL_GEN    (1ull << 63)
+
+enum xs_txn_op_type { XS_TOP_WRITE, XS_TOP_MKDIR, XS_TOP_RM, XS_TOP_PERMS };
+
+struct xs_txn_op {
+    struct xs_txn_op *next;
+    int type;                   /* enum xs_txn_op_type */
+    int owner;                  /* for created nodes, -1 = inherit */
+    uint32_t len;
+    char *path;
+    char *data;                 /* value, or perms in wire form */
+};
+
+struct xs_txn_rec {
+    char *path;
+    uint64_t seen;              /* 0: the node did not exist */
+    bool subtree;               /* compare tgen instead of gen */
+};
+
+struct xs_txn {
+    struct xs_txn *next;
+    struct xs_conn *conn;
+    uint32_t id;
+    bool copied;
+    uint64_t lgen;              /* gen counter of the copy */
+    struct xs_tree copy;
+    struct xs_txn_rec *recs;
+    uint32_t nrecs, caprecs;
+    struct xs_txn_op *ops, *ops_tail;
+    uint32_t nops;
+    size_t op_bytes;
+    uint32_t created;           /* nodes created, for the node quota */
+};
+
+int xs_txn_start(struct xs_conn *c, uint32_t *id);
+struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id);
+/* The tree a transaction works on; for_write makes the private copy. */
+struct xs_tree *xs_txn_tree(struct xs_txn *tx, bool for_write);
+/* Records the state of path (n NULL: absent). 0 or -ENOSPC/-ENOMEM. */
+int xs_txn_note(struct xs_txn *tx, const char *path, const struct xs_node *n,
+                bool subtree);
+int xs_txn_log(struct xs_txn *tx, int type, const char *path, int owner,
+               const void *data, size_t len);
+/* Commits (commit=true) or aborts, and frees tx. 0 or -EAGAIN/-ENOMEM. */
+int xs_txn_end(struct xs_txn *tx, bool commit);
+void xs_txn_abort_all(struct xs_conn *c);
+
+#endif
