@@ -67,8 +67,9 @@ typedef char xen_commandline_t[1024];
 #define XENVER_build_id     10
 struct xen_build_id {
     uint32_t len;               /* IN: size of buf; OUT: bytes written */
-    unsigned char buf[1];       /* OUT: variable length (declared [1]
-                                 * so that C++ accepts it) */
+    unsigned char buf[4];       /* OUT: len bytes; the real length
+                                 * varies (4 declared: valid C89/C++,
+                                 * no tail padding) */
 };
 typedef struct xen_build_id xen_build_id_t;
 
