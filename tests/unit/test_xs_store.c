@@ -1,0 +1,362 @@
+/* Host tests of oryxd's store core: paths, tree, perms, watches, transactions, quotas. */
+#include <errno.h>
+
+#include "unit.h"
+#include "xs_conn.h"
+#include "xs_path.h"
+#include "xs_store.h"
+#include "xs_tree.h"
+#include "xs_txn.h"
+#include "xs_watch.h"
+
+/* A transport that never delivers; replies stay in the out queue. */
+static ssize_t null_io(struct xs_conn *c, void *b, size_t l) { (void)c; (void)b; (void)l; return 0; }
+static ssize_t null_send(struct xs_conn *c, const void *b, size_t l) { (void)c; (void)b; (void)l; return 0; }
+static const struct xs_conn_ops null_ops = { .recv = null_io, .send = null_send };
+
+static void req(struct xs_conn *c, uint32_t type, uint32_t tx, const char *a,
+                size_t alen)
+{
+    char buf[16 + 4200];
+    struct xsd_sockmsg h = { .type = type, .req_id = 7, .tx_id = tx,
+                             .len = (uint32_t)alen };
+
+    memcpy(buf, &h, 16);
+    memcpy(buf + 16, a, alen);
+    xs_conn_feed(c, buf, 16 + alen);
+}
+
+/* Pops the oldest queued message; returns its type, payload in out. */
+static uint32_t pop(struct xs_conn *c, char *out, size_t size)
+{
+    struct xs_out *o = c->out_head;
+    struct xsd_sockmsg h;
+
+    if (!o)
+        return 0xdead;
+    memcpy(&h, o->data, 16);
+    memset(out, 0, size);
+    memcpy(out, o->data + 16, h.len < size - 1 ? h.len : size - 1);
+    c->out_head = o->next;
+    if (!c->out_head)
+        c->out_tail = NULL;
+    c->out_bytes -= o->len;
+    c->out_msgs--;
+    free(o);
+    return h.type;
+}
+
+#define S(x) x, sizeof(x)
+
+static void test_path_rules(void)
+{
+    char out[XS_PATH_BUF];
+    bool rel;
+
+    CHECK_EQ(xs_path_canon(3, "/a/b", false, out, &rel), 0);
+    CHECK(!rel && strcmp(out, "/a/b") == 0);
+    CHECK_EQ(xs_path_canon(3, "dev/x", false, out, &rel), 0);
+    CHECK(rel && strcmp(out, "/local/domain/3/dev/x") == 0);
+    CHECK_EQ(xs_path_canon(0, "/", false, out, &rel), 0);
+    CHECK_EQ(xs_path_canon(0, "", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "/a//b", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "/a/", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "/a b", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "/a/../b", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "@releaseDomain", false, out, &rel), -EINVAL);
+    CHECK_EQ(xs_path_canon(0, "@releaseDomain", true, out, &rel), 0);
+    CHECK_EQ(xs_path_canon(0, "@other", true, out, &rel), -EINVAL);
+    CHECK(xs_path_is_child("/a/b", "/a"));
+    CHECK(xs_path_is_child("/a", "/a"));
+    CHECK(!xs_path_is_child("/ab", "/a"));
+    CHECK(xs_path_is_child("/x", "/"));
+}
+
+static void test_tree_basic(void)
+{
+    uint64_t gen = 0;
+    struct xs_tree t;
+    struct xs_node *n, *a;
+    unsigned int missing;
+    uint64_t g;
+
+    CHECK_EQ(xs_tree_init(&t, &gen), 0);
+    n = xs_tree_create(&t, "/a/b/c", 5);
+    CHECK(n != NULL);
+    CHECK_EQ(n->perms.p[0].domid, 5);
+    a = xs_tree_lookup(&t, "/a");
+    CHECK(a && a->nkids == 1);
+    CHECK_EQ(xs_tree_count(t.root), 4);
+    CHECK(xs_tree_nearest(&t, "/a/x/y", &missing) == a);
+    CHECK_EQ(missing, 2);
+    g = a->tgen;
+    CHECK_EQ(xs_tree_set_value(&t, n, "v", 1), 0);
+    CHECK(a->tgen > g);                 /* subtree gen moves up */
+    CHECK(xs_tree_create(&t, "/a/a", -1) != NULL);
+    CHECK(strcmp(a->kids[0]->name, "a") == 0);  /* sorted */
+    xs_tree_remove(&t, xs_tree_lookup(&t, "/a/b"));
+    CHECK(xs_tree_lookup(&t, "/a/b/c") == NULL);
+    CHECK_EQ(xs_tree_count(t.root), 3);
+    xs_tree_destroy(&t);
+}
+
+static void test_perms(void)
+{
+    struct xs_perms p;
+    char buf[64];
+
+    CHECK_EQ(xs_perms_parse(S("b5\0r7\0w9\0n3"), &p), 0);
+    CHECK_EQ(p.n, 4);
+    CHECK_EQ(xs_perms_access(&p, 5, -1), XS_PERM_BOTH);
+    CHECK_EQ(xs_perms_access(&p, 7, -1), XS_PERM_READ);
+    CHECK_EQ(xs_perms_access(&p, 9, -1), XS_PERM_WRITE);
+    CHECK_EQ(xs_perms_access(&p, 3, -1), XS_PERM_NONE);
+    CHECK_EQ(xs_perms_access(&p, 4, -1), XS_PERM_BOTH);  /* default = owner's letter */
+    CHECK_EQ(xs_perms_access(&p, 4, 7), XS_PERM_READ);   /* via target */
+    CHECK_EQ(xs_perms_format(&p, buf, sizeof(buf)), 12);
+    CHECK(memcmp(buf, "b5\0r7\0w9\0n3", 12) == 0);
+    xs_perms_free(&p);
+    CHECK_EQ(xs_perms_parse(S("x5"), &p), -EINVAL);
+    CHECK_EQ(xs_perms_parse(S("r70000"), &p), -EINVAL);
+    CHECK_EQ(xs_perms_parse("r5", 2, &p), -EINVAL);      /* no NUL */
+}
+
+static void test_watch_match(void)
+{
+    const char *rep;
+
+    CHECK(xs_watch_match("/a", "/a/b", false, &rep) && strcmp(rep, "/a/b") == 0);
+    CHECK(!xs_watch_match("/a/b", "/a", false, &rep));
+    CHECK(xs_watch_match("/a/b", "/a", true, &rep) && strcmp(rep, "/a/b") == 0);
+    CHECK(!xs_watch_match("/ab", "/a", true, &rep));
+}
+
+static void test_proto_read_write(void)
+{
+    struct xs_store s;
+    struct xs_conn *c;
+    char out[4200];
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    c = xs_conn_new(&s, &null_ops, NULL, 0);
+    req(c, XS_WRITE, 0, S("/x/y\0hello") - 1);
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_WRITE);
+    CHECK(strcmp(out, "OK") == 0);
+    req(c, XS_READ, 0, S("/x/y"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_READ);
+    CHECK(strcmp(out, "hello") == 0);
+    req(c, XS_READ, 0, S("/nope"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOENT") == 0);
+    req(c, XS_READ, 0, "/x", 2);        /* missing NUL */
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "EINVAL") == 0);
+    req(c, 99, 0, S(""));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOSYS") == 0);
+    req(c, XS_DIRECTORY, 0, S("/x"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_DIRECTORY);
+    CHECK(strcmp(out, "y") == 0);
+    req(c, XS_DIRECTORY_PART, 0, S("/x\0" "0"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_DIRECTORY_PART);
+    CHECK(strcmp(out + strlen(out) + 1, "y") == 0);
+    req(c, XS_RM, 0, S("/x"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_WRITE + 2);  /* XS_RM */
+    req(c, XS_RM, 0, S("/x/y/z"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOENT") == 0);
+    xs_store_fini(&s);
+}
+
+static void test_watches(void)
+{
+    struct xs_store s;
+    struct xs_conn *c, *w;
+    char out[4200];
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    c = xs_conn_new(&s, &null_ops, NULL, 0);
+    w = xs_conn_new(&s, &null_ops, NULL, 0);
+    req(w, XS_WATCH, 0, S("/a\0tok"));
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH);
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);   /* fires at once */
+    CHECK(strcmp(out, "/a") == 0 && strcmp(out + 3, "tok") == 0);
+    req(c, XS_WRITE, 0, S("/a/b/c\0v") - 1);
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
+    CHECK(strcmp(out, "/a/b/c") == 0);
+    req(c, XS_WRITE, 0, S("/ab\0v") - 1);
+    CHECK(w->out_head == NULL);                           /* not below /a */
+    req(c, XS_RM, 0, S("/a"));
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
+    req(w, XS_WATCH, 0, S("/a\0tok"));
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_ERROR);         /* duplicate */
+    CHECK(strcmp(out, "EEXIST") == 0);
+    req(w, XS_WATCH, 0, S("rel\0t2"));
+    pop(w, out, sizeof(out));
+    pop(w, out, sizeof(out));
+    req(c, XS_WRITE, 0, S("/local/domain/0/rel/k\0v") - 1);
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
+    CHECK(strcmp(out, "rel/k") == 0);                     /* relative form */
+    req(w, XS_WATCH, 0, S("@introduceDomain\0i"));
+    pop(w, out, sizeof(out));
+    pop(w, out, sizeof(out));
+    while (c->out_head)
+        pop(c, out, sizeof(out));
+    req(c, XS_INTRODUCE, 0, S("5\0" "100\0" "3"));
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_INTRODUCE);
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
+    CHECK(strcmp(out, "@introduceDomain") == 0);
+    req(w, XS_UNWATCH, 0, S("/a\0tok"));
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_UNWATCH);
+    req(w, XS_UNWATCH, 0, S("/a\0tok"));
+    CHECK_EQ(pop(w, out, sizeof(out)), XS_ERROR);
+    xs_store_fini(&s);
+}
+
+static void test_transactions(void)
+{
+    struct xs_store s;
+    struct xs_conn *a, *b;
+    char out[4200];
+    uint32_t t1, t2;
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    a = xs_conn_new(&s, &null_ops, NULL, 0);
+    b = xs_conn_new(&s, &null_ops, NULL, 0);
+    req(a, XS_WRITE, 0, S("/k\0" "0") - 1);
+    pop(a, out, sizeof(out));
+
+    req(a, XS_TRANSACTION_START, 0, S(""));
+    CHECK_EQ(pop(a, out, sizeof(out)), XS_TRANSACTION_START);
+    t1 = (uint32_t)atoi(out);
+    req(a, XS_READ, t1, S("/k"));
+    pop(a, out, sizeof(out));
+    req(a, XS_WRITE, t1, S("/k\0" "1") - 1);
+    pop(a, out, sizeof(out));
+    req(b, XS_READ, 0, S("/k"));                      /* isolation */
+    pop(b, out, sizeof(out));
+    CHECK(strcmp(out, "0") == 0);
+    req(a, XS_TRANSACTION_END, t1, S("T"));
+    CHECK_EQ(pop(a, out, sizeof(out)), XS_TRANSACTION_END);
+    req(b, XS_READ, 0, S("/k"));
+    pop(b, out, sizeof(out));
+    CHECK(strcmp(out, "1") == 0);
+
+    /* Conflict: b changes what a's transaction read. */
+    req(a, XS_TRANSACTION_START, 0, S(""));
+    pop(a, out, sizeof(out));
+    t2 = (uint32_t)atoi(out);
+    req(a, XS_READ, t2, S("/k"));
+    pop(a, out, sizeof(out));
+    req(a, XS_WRITE, t2, S("/other\0x") - 1);
+    pop(a, out, sizeof(out));
+    req(b, XS_WRITE, 0, S("/k\0" "2") - 1);
+    pop(b, out, sizeof(out));
+    req(a, XS_TRANSACTION_END, t2, S("T"));
+    CHECK_EQ(pop(a, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "EAGAIN") == 0);
+    CHECK(xs_tree_lookup(&s.tree, "/other") == NULL);
+    CHECK_EQ(a->ntxns, 0);
+
+    /* A transaction never conflicts with itself (write, then rm the parent). */
+    req(a, XS_TRANSACTION_START, 0, S(""));
+    pop(a, out, sizeof(out));
+    t2 = (uint32_t)atoi(out);
+    req(a, XS_WRITE, t2, S("/d/e\0x") - 1);
+    pop(a, out, sizeof(out));
+    req(a, XS_RM, t2, S("/d"));
+    pop(a, out, sizeof(out));
+    req(a, XS_TRANSACTION_END, t2, S("T"));
+    CHECK_EQ(pop(a, out, sizeof(out)), XS_TRANSACTION_END);
+
+    req(a, XS_READ, 12345, S("/k"));                  /* unknown tx */
+    CHECK_EQ(pop(a, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOENT") == 0);
+    /* Abort on disconnect frees everything (ASan checks the leak). */
+    req(a, XS_TRANSACTION_START, 0, S(""));
+    pop(a, out, sizeof(out));
+    req(a, XS_WRITE, (uint32_t)atoi(out), S("/z\0x") - 1);
+    xs_conn_free(a);
+    CHECK(xs_tree_lookup(&s.tree, "/z") == NULL);
+    xs_store_fini(&s);
+}
+
+static void test_perms_and_quota(void)
+{
+    struct xs_store s;
+    struct xs_conn *d0, *g;
+    char out[4200];
+    int i;
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    s.quota.nodes = 5;
+    s.quota.watches = 2;
+    d0 = xs_conn_new(&s, &null_ops, NULL, 0);
+    g = xs_conn_new(&s, &null_ops, NULL, 3);
+    req(d0, XS_WRITE, 0, S("/local/domain/3/x\0v") - 1);
+    pop(d0, out, sizeof(out));
+    req(g, XS_READ, 0, S("x"));                       /* owned by dom0, n0 */
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "EACCES") == 0);
+    req(d0, XS_SET_PERMS, 0, S("/local/domain/3\0b3"));
+    CHECK_EQ(pop(d0, out, sizeof(out)), XS_SET_PERMS);
+    req(g, XS_WRITE, 0, S("mine\0v") - 1);
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_WRITE);
+    CHECK_EQ(xs_tree_lookup(&s.tree, "/local/domain/3/mine")->perms.p[0].domid, 3);
+    req(g, XS_SET_PERMS, 0, S("mine\0b4"));            /* give away: no */
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "EPERM") == 0);
+    req(g, XS_INTRODUCE, 0, S("4\0" "1\0" "1"));
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "EACCES") == 0);
+    for (i = 0; i < 6; i++) {
+        char p[32];
+        int n = snprintf(p, sizeof(p), "q%d", i);
+
+        req(g, XS_MKDIR, 0, p, (size_t)n + 1);
+    }
+    /* /local/domain/3 (b3 owner 3) + mine + q0..q3 = 5 nodes, then ENOSPC. */
+    for (i = 0; i < 5; i++)
+        pop(g, out, sizeof(out));
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOSPC") == 0);
+    req(g, XS_WATCH, 0, S("/w1\0t"));
+    req(g, XS_WATCH, 0, S("/w2\0t"));
+    req(g, XS_WATCH, 0, S("/w3\0t"));
+    for (i = 0; i < 4; i++)
+        pop(g, out, sizeof(out));
+    CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
+    CHECK(strcmp(out, "ENOSPC") == 0);
+    xs_store_fini(&s);
+}
+
+static void test_framing(void)
+{
+    struct xs_store s;
+    struct xs_conn *c;
+    struct xsd_sockmsg h = { .type = XS_READ, .len = 5000 };
+    char out[64];
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    c = xs_conn_new(&s, &null_ops, NULL, 0);
+    xs_conn_feed(c, "\x02\0\0\0", 4);                 /* partial header */
+    xs_conn_feed(c, "\x01\0\0\0\0\0\0\0\x03\0\0\0/a", 14);
+    xs_conn_feed(c, "", 1);
+    CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);      /* ENOENT */
+    xs_conn_feed(c, (const char *)&h, 16);             /* lying length */
+    CHECK(c->dead);
+    xs_store_fini(&s);
+}
+
+UNIT_MAIN("xs_store")
+{
+    TEST_RUN(test_path_rules);
+    TEST_RUN(test_tree_basic);
+    TEST_RUN(test_perms);
+    TEST_RUN(test_watch_match);
+    TEST_RUN(test_proto_read_write);
+    TEST_RUN(test_watches);
+    TEST_RUN(test_transactions);
+    TEST_RUN(test_perms_and_quota);
+    TEST_RUN(test_framing);
+}
