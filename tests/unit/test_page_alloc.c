@@ -304,6 +304,27 @@ static void test_noncontiguous(void)
     free(ord);
 }
 
+/* Adjacent ranges whose state arrays sit at their far ends: blocks merge across. */
+static void test_adjacent_merge(void)
+{
+    arena_reset();
+    page_alloc_add_range(A(MiB(3)), A(MiB(4) + KiB(4)));   /* array at its end */
+    page_alloc_add_range(A(MiB(1) + KiB(4)), A(MiB(3)));   /* array at its start */
+    CHECK_EQ(page_alloc_meta_pages(), 2);
+    CHECK_EQ(page_alloc_free_blocks(9), 1);                 /* [2M, 4M) spans both */
+    snapshot();
+    paddr_t p = page_alloc(9, NULL);
+    CHECK_EQ(p, A(MiB(2)));
+    page_free(p, 9, NULL);
+    p = page_alloc(0, NULL);            /* splits the spanning block */
+    paddr_t q = page_alloc(8, NULL);
+    CHECK(q == A(MiB(3)) || q == A(MiB(2)));
+    page_free(q, 8, NULL);
+    page_free(p, 0, NULL);
+    CHECK(same_as_snapshot());
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+}
+
 static void test_misuse(void)
 {
     arena_reset();
@@ -486,6 +507,7 @@ UNIT_MAIN("page_alloc")
     TEST_RUN(test_order18);
     TEST_RUN(test_accounting);
     TEST_RUN(test_noncontiguous);
+    TEST_RUN(test_adjacent_merge);
     TEST_RUN(test_misuse);
     TEST_RUN(test_stress);
     TEST_RUN(test_smp);
