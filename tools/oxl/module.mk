@@ -1,0 +1,28 @@
+# oxl: the toolstack CLI. The store verbs need libxs (tools/libxs); they
+# are built in only when its module is in the tree.
+
+OXL_WITH_STORE := $(if $(wildcard tools/libxs/module.mk),1,)
+OXL_SRCS := tools/oxl/oxl.c tools/oxl/oxl_cmdtable.c tools/oxl/oxl_config.c \
+    $(if $(OXL_WITH_STORE),tools/oxl/oxl_store.c,)
+# Objects live beside, not under, build/tools/oxl: that name is the binary.
+OXL_OBJS := $(patsubst tools/oxl/%.c,$(BUILD)/tools/oxl.obj/%.o,$(OXL_SRCS))
+OXL_LIBS := $(BUILD)/tools/libxlcfg.a \
+    $(if $(OXL_WITH_STORE),$(BUILD)/tools/libxs.a,)
+OXL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP \
+    -Itools/libxlcfg -Itools/libxs \
+    $(if $(OXL_WITH_STORE),-DOXL_WITH_STORE,)
+
+ALL_TARGETS += $(BUILD)/tools/oxl
+
+$(BUILD)/tools/oxl.obj/%.o: tools/oxl/%.c
+	@mkdir -p $(@D)
+	$(Q)echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) $(OXL_CFLAGS) -c -o $@ $<
+
+# The store flag changes what oxl_cmdtable.c compiles to.
+$(BUILD)/tools/oxl.obj/oxl_cmdtable.o: $(if $(OXL_WITH_STORE),tools/libxs/module.mk,)
+
+$(BUILD)/tools/oxl: $(OXL_OBJS) $(OXL_LIBS)
+	@mkdir -p $(@D)
+	$(Q)echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) -o $@ $(OXL_OBJS) $(OXL_LIBS)

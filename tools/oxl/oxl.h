@@ -1,0 +1,41 @@
+/*
+ * oxl: the Oryx toolstack CLI. One table (oxl_cmdtable.c) lists every
+ * verb with its handler, usage and help; `oxl help`, `oxl VERB --help`
+ * and the bash completion all read it. Handlers return the exit status:
+ * 0 success, 1 failure, 2 bad usage (xl's conventions).
+ */
+#ifndef ORYX_OXL_H
+#define ORYX_OXL_H
+
+#include <getopt.h>
+
+struct oxl_cmd {
+    const char *verb;
+    int (*handler)(int argc, char **argv);   /* argv[0] is the verb */
+    const char *usage;          /* arguments, after "oxl VERB" */
+    const char *summary;        /* one line, no final period */
+    const char *options;        /* option help, or NULL */
+    const char *const *words;   /* completion words (sub-verbs, options) */
+    int complete_files;         /* complete file names for arguments */
+};
+
+extern const struct oxl_cmd oxl_cmds[];
+extern const unsigned int oxl_ncmds;
+
+const struct oxl_cmd *oxl_cmd_find(const char *verb);
+void oxl_help(const struct oxl_cmd *cmd);
+
+/* Common option parsing: handles -h/--help (help, exit status 0) and
+ * unknown options ("option `x' not supported.", 2). Returns the option,
+ * -1 at the end, or -2 when the handler must return *status. */
+int oxl_getopt(int argc, char **argv, const char *optstring,
+               const struct option *longopts, const struct oxl_cmd *cmd,
+               int *status);
+/* Prints "'oxl VERB' requires at least N argument(s)." and help; 2. */
+int oxl_need_args(const struct oxl_cmd *cmd, int n);
+
+int oxl_main_config_check(int argc, char **argv);
+int oxl_main_store(int argc, char **argv);
+int oxl_main_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * The verb table. Only verbs that work are listed; it grows with the
+ * toolstack. Keep it sorted the way `oxl help` should show it.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "oxl.h"
+
+static const char *const config_check_words[] = {
+    "-q", "--quiet", "-h", "--help", NULL };
+static const char *const store_words[] = {
+    "read", "write", "ls", "rm", "mkdir", "watch", "chmod", "getperms",
+    "--socket", "-h", "--help", NULL };
+static const char *const help_words[] = { "--verbs", "--words", NULL };
+
+const struct oxl_cmd oxl_cmds[] = {
+    {
+        .verb = "config-check",
+        .handler = oxl_main_config_check,
+        .usage = "[-q] <ConfigFile>",
+        .summary = "Check a domain config file and print it normalized",
+        .options =
+            "-q, --quiet     Only report problems; do not print the config.\n"
+            "The normalized config goes to stdout, problems to stderr as\n"
+            "FILE:LINE:COL: error|warning: message. Exit status 1 when the\n"
+            "file has errors (warnings alone exit 0). \"-\" reads stdin.",
+        .words = config_check_words,
+        .complete_files = 1,
+    },
+#ifdef OXL_WITH_STORE
+    {
+        .verb = "store",
+        .handler = oxl_main_store,
+        .usage = "[--socket PATH] <read|write|ls|rm|mkdir|watch|chmod|"
+                 "getperms> ARGS...",
+        .summary = "Read and change the xenstore-protocol store (oryxd)",
+        .options =
+            "read PATH...             Print the value of each PATH.\n"
+            "write PATH VALUE...      Set each PATH to VALUE.\n"
+            "ls [PATH]                Print the tree below PATH (default /).\n"
+            "rm PATH...               Remove each PATH and its children.\n"
+            "mkdir PATH...            Create each PATH with an empty value.\n"
+            "watch [-n N] PATH        Print the path of each change below\n"
+            "                         PATH (the first event fires at once);\n"
+            "                         stop after N events.\n"
+            "chmod PATH PERM...       Set permissions: the first PERM names\n"
+            "                         the owner and everyone's default, e.g.\n"
+            "                         n0 r5 (n none, r read, w write, b both).\n"
+            "getperms PATH            Print the permissions of PATH.\n"
+            "--socket PATH            The store's socket (default:\n"
+            "                         $XENSTORED_PATH or the standard path).",
+        .words = store_words,
+    },
+#endif
+    {
+        .verb = "help",
+        .handler = oxl_main_help,
+        .usage = "[VERB | --verbs | --words VERB]",
+        .summary = "Show help for oxl or one of its verbs",
+        .options =
+            "--verbs         List the verbs, one per line (for completion).\n"
+            "--words VERB    List VERB's sub-verbs and options.",
+        .words = help_words,
+    },
+};
+
+const unsigned int oxl_ncmds = sizeof(oxl_cmds) / sizeof(oxl_cmds[0]);
+
+const struct oxl_cmd *oxl_cmd_find(const char *verb)
+{
+    for (unsigned int i = 0; i < oxl_ncmds; i++)
+        if (!strcmp(oxl_cmds[i].verb, verb))
+            return &oxl_cmds[i];
+    return NULL;
+}
