@@ -1,0 +1,66 @@
+/*
+ * Exceptions in the micro-guests: an IDT for vectors 0-31. An exception
+ * at an instruction registered with EXC_FIXUP (or through exc_try_*) is
+ * recorded and execution resumes at the fixup; any other exception ends
+ * the test with "FAIL exception N (...) at RIP ...".
+ */
+#ifndef GUEST_TRAPS_H
+#define GUEST_TRAPS_H
+
+#include <stdint.h>
+
+/* The frame built by entry.S; the field order is the push order. */
+#if defined(__x86_64__)
+struct cpu_regs {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t bp, di, si, dx, cx, bx, ax;
+    uint64_t vec, err;
+    uint64_t ip, cs, flags, sp, ss;     /* pushed by the CPU */
+};
+#else
+struct cpu_regs {
+    uint32_t di, si, bp, sp_unused, bx, dx, cx, ax;    /* pusha */
+    uint32_t vec, err;
+    uint32_t ip, cs, flags;             /* pushed by the CPU (same CPL) */
+};
+#endif
+
+/* A fixup entry: a fault at `fault` resumes at `fixup`. */
+struct exc_fixup {
+    unsigned long fault;
+    unsigned long fixup;
+};
+
+#if defined(__x86_64__)
+#define _EXC_PTR ".quad"
+#else
+#define _EXC_PTR ".long"
+#endif
+
+/*
+ * Wrap one instruction string in inline assembly: a fault on it resumes
+ * right after it. Use: asm volatile(EXC_FIXUP("vmrun") :: "a"(0));
+ */
+#define EXC_FIXUP(insn) \
+    "1: " insn "\n2:\n" \
+    ".pushsection .exc_fixup, \"a\"\n" \
+    _EXC_PTR " 1b, 2b\n" \
+    ".popsection\n"
+
+#define EXC_NONE (-1)
+
+/* Vector of the last fixed-up exception, EXC_NONE if none since reset. */
+extern volatile int exc_last_vector;
+extern volatile unsigned long exc_last_ip;
+static inline void exc_reset(void)
+{
+    exc_last_vector = EXC_NONE;
+}
+
+void traps_init(void);
+const char *exc_name(unsigned int vec);
+
+/* Load an IDT with limit 0: the next exception cannot be delivered. */
+void traps_load_empty_idt(void);
+
+#endif
