@@ -363,6 +363,7 @@ int xlcfg_disk_parse(const char *spec, struct xlcfg_disk *disk, char **err)
             /* Takes the rest, less one trailing comma (xl's rule). */
             size_t len = strlen(p + 7);
 
+            free(tok);
             tok = strndup(p + 7, len && p[7 + len - 1] == ',' ? len - 1
                                                                : len);
             if (!tok) {

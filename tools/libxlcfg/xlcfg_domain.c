@@ -821,7 +821,7 @@ static void cross_checks(struct xlcfg_ctx *c, const struct xlcfg_file *f)
              "cmdline=%s%s", "", "");
     }
     if (dom->type != XLCFG_TYPE_HVM && !dom->kernel && !dom->bootloader &&
-        !dom->firmware)
+        !dom->firmware && !c->d->nerrors)
         warn(c, 0, 0, "type=%s guest has no kernel, bootloader or firmware: "
              "it has nothing to boot%s", xlcfg_type_name(dom->type), "");
     if (dom->boot) {

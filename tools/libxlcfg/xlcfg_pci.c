@@ -85,7 +85,7 @@ static int parse_bdf(struct xlcfg_pci *pci, const char *s, int allow_vslot)
     if (*p == '@' && allow_vslot) {
         unsigned long vs;
 
-        p = hexnum(p + 1, 2, 0x1f, &vs);
+        p = hexnum(p + 1, 2, 0xff, &vs);
         if (!p)
             return -EINVAL;
         pci->vslot = (int)vs;
@@ -127,10 +127,10 @@ static int option(struct xlcfg_pci *pci, char *tok, int first, char **err)
     }
     if (!strcmp(tok, "vslot")) {
         unsigned long vs;
-        const char *e = hexnum(val, 2, 0x1f, &vs);
+        const char *e = hexnum(val, 2, 0xff, &vs);
 
         if (!e || *e)
-            return perr(err, "invalid vslot (hex, 0-1f)", val);
+            return perr(err, "invalid vslot (hex, 0-ff)", val);
         pci->vslot = (int)vs;
         return 0;
     }

@@ -41,6 +41,7 @@ struct lexer {
     struct xlcfg_diags *d;
     int likely_python;
     int stop;           /* too many errors or out of memory */
+    int quiet;          /* skipping a broken statement: no more errors */
     /* current token */
     enum tok t;
     unsigned int tline, tcol;
@@ -70,6 +71,8 @@ static void lx_adv(struct lexer *lx)
 static void lx_error(struct lexer *lx, unsigned int line, unsigned int col,
                      const char *fmt, const char *arg)
 {
+    if (lx->quiet)
+        return;
     if (lx->d->nerrors >= XLCFG_MAX_ERRORS) {
         lx->stop = 1;
         return;
@@ -302,15 +305,29 @@ static void lx_next(struct lexer *lx)
     if (c == '(' || c == ')' || c == ':' || c == '+' || c == '-' || c == '.')
         lx->likely_python = 1;
     if (c >= 0x21 && c < 0x7f) {
-        char s[2] = { (char)c, 0 };
+        /* Report the whole unquoted word once ("/boot/vmlinuz", "512M"
+         * after a number is lexed separately), not every character. */
+        size_t start = lx->pos, n;
+        char *w;
 
-        lx_error(lx, lx->tline, lx->tcol, "unexpected character '%s'", s);
+        while (lx->pos < lx->len && !strchr(" \t\r\n,;[]=#\"'",
+                                            lx->buf[lx->pos]) &&
+               lx->buf[lx->pos] != 0)
+            lx_adv(lx);
+        n = lx->pos - start;
+        w = dup_range(lx, start, start + (n > 64 ? 64 : n));
+        if (w)
+            lx_error(lx, lx->tline, lx->tcol,
+                     "unexpected `%s' (strings must be quoted)", w);
+        free(w);
+        lx->t = T_ERROR;
+        return;
     } else if (c == 0) {
         lx_error(lx, lx->tline, lx->tcol, "%s", "NUL byte in file");
     } else {
-        char s[8];
+        char s[16];
 
-        snprintf(s, sizeof(s), "\\x%02x", (unsigned int)c);
+        snprintf(s, sizeof(s), "\\x%02x", (unsigned int)c & 0xffu);
         lx_error(lx, lx->tline, lx->tcol, "unexpected byte %s", s);
     }
     lx_adv(lx);
@@ -588,15 +605,17 @@ static void recover(struct lexer *lx)
 {
     int depth = 0;
 
+    lx->quiet = 1;
     while (lx->t != T_EOF) {
         if (lx->t == T_LBRACK)
             depth++;
         else if (lx->t == T_RBRACK && depth > 0)
             depth--;
         else if ((lx->t == T_NL || lx->t == T_SEMI) && depth == 0)
-            return;
+            break;
         lx_next(lx);
     }
+    lx->quiet = 0;
 }
 
 int xlcfg_parse_buffer(const char *buf, size_t len, struct xlcfg_file **out,
