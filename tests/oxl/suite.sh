@@ -1,0 +1,172 @@
+#!/bin/sh
+# oxl CLI: exit codes and messages on good and garbage arguments, help and
+# bash completion generated from the command table, the store verbs
+# against a private oryxd, and a bounded libFuzzer run over libxlcfg
+# (FUZZ_SECS, default 20; needs clang + libclang-rt-14-dev).
+cd "$(dirname "$0")/../.." || exit 2
+oxl=build/tools/oxl
+oryxd=build/tools/oryxd/oryxd
+FUZZ_SECS=${FUZZ_SECS:-20}
+tmp=$(mktemp -d)
+daemon=
+cleanup() {
+    [ -n "$daemon" ] && kill "$daemon" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+pass() { echo "PASS: oxl/$1"; }
+fail() { echo "FAIL: oxl/$1 $2"; }
+
+if [ ! -x "$oxl" ]; then
+    fail build "$oxl is not built"
+    exit 0
+fi
+
+# expect NAME STATUS CMD...: run, check the exit status (and no crash).
+expect() {
+    name=$1 want=$2
+    shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$want" ]; then
+        pass "$name"
+    else
+        fail "$name" "status $rc, want $want: $(head -1 "$tmp/err")"
+    fi
+}
+
+expect no-args 1 "$oxl"
+expect help 0 "$oxl" help
+expect dash-help 0 "$oxl" --help
+expect unknown-verb 1 "$oxl" frobnicate
+grep -q 'not implemented' "$tmp/err" && pass unknown-verb-msg || fail unknown-verb-msg "$(cat "$tmp/err")"
+expect unknown-global-option 2 "$oxl" -Z
+expect help-unknown-verb 1 "$oxl" help frobnicate
+expect config-check-no-file 2 "$oxl" config-check
+grep -q "requires at least 1 argument" "$tmp/err" && pass need-args-msg || fail need-args-msg "$(head -1 "$tmp/err")"
+expect config-check-bad-option 2 "$oxl" config-check --bogus x.cfg
+grep -q "not supported" "$tmp/err" && pass bad-option-msg || fail bad-option-msg "$(head -1 "$tmp/err")"
+expect config-check-help 0 "$oxl" config-check --help
+grep -q '^Usage: oxl config-check' "$tmp/out" && pass verb-help-usage || fail verb-help-usage "no usage line"
+expect config-check-missing 1 "$oxl" config-check /nonexistent/x.cfg
+grep -q 'No such file' "$tmp/err" && pass missing-file-msg || fail missing-file-msg "$(head -1 "$tmp/err")"
+expect config-check-two-files 2 "$oxl" config-check a b
+expect config-check-directory 1 "$oxl" config-check /
+expect config-check-devnull 1 "$oxl" config-check /dev/null
+expect config-check-quiet 0 "$oxl" config-check -q tests/xlcfg/good/pv-lvm-pygrub.cfg
+[ -s "$tmp/out" ] && fail quiet-silent "printed output" || pass quiet-silent
+printf 'name="x"\ntype="pvh"\nkernel="/k"\n' | "$oxl" config-check - >"$tmp/out" 2>&1 && \
+    grep -q '^name = "x"' "$tmp/out" && pass stdin || fail stdin "$(head -1 "$tmp/out")"
+
+# Garbage arguments never crash (status < 128 means no signal).
+crashes=0
+for args in "config-check --" "config-check -" "config-check -q -q" "help --words" \
+    "help --words nosuch" "store" "store --socket" "store --bogus" "store frob" \
+    "store read" "store write a" "store chmod / zz" "store watch -n 0 /" \
+    "config-check $(printf '\001\377')" "$(printf '\377\376')" "-- --" "help --verbs extra"; do
+    # shellcheck disable=SC2086
+    XENSTORED_PATH=$tmp/none "$oxl" $args </dev/null >/dev/null 2>&1
+    rc=$?
+    if [ $rc -ge 128 ]; then crashes=$((crashes + 1)); echo "  crash: oxl $args ($rc)" >&2; fi
+done
+head -c 4096 /dev/urandom >"$tmp/random.cfg"
+"$oxl" config-check "$tmp/random.cfg" >/dev/null 2>&1
+[ $? -ge 128 ] && crashes=$((crashes + 1))
+[ $crashes -eq 0 ] && pass garbage-args || fail garbage-args "$crashes crashes"
+
+# Help and completion come from the same table.
+verbs=$("$oxl" help --verbs)
+ok=1
+for v in $verbs; do
+    "$oxl" help | grep -q "^ $v " || ok=0
+    "$oxl" "$v" --help >/dev/null 2>&1 || ok=0
+done
+[ $ok -eq 1 ] && [ -n "$verbs" ] && pass help-lists-every-verb || fail help-lists-every-verb "$verbs"
+if command -v bash >/dev/null 2>&1; then
+    comp() {
+        bash -c '. tools/oxl/oxl.bash-completion
+                 COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _oxl
+                 printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+    }
+    [ "$(comp "$oxl" con)" = config-check ] && pass completion-verb || fail completion-verb "$(comp "$oxl" con)"
+    comp "$oxl" config-check tests/xlcfg/good/pv | grep -q pv-lvm-pygrub.cfg && \
+        pass completion-files || fail completion-files "no file names"
+    [ "$(comp "$oxl" config-check --q)" = --quiet ] && pass completion-option || fail completion-option "$(comp "$oxl" config-check --q)"
+    if echo "$verbs" | grep -qx store; then
+        [ "$(comp "$oxl" store wa)" = watch ] && pass completion-subverb || fail completion-subverb "$(comp "$oxl" store wa)"
+    fi
+fi
+
+# Store verbs against a private oryxd.
+if ! echo "$verbs" | grep -qx store; then
+    fail store "oxl was built without the store verbs (tools/libxs missing)"
+elif ! make -s "$oryxd" >"$tmp/build.log" 2>&1 || [ ! -x "$oryxd" ]; then
+    fail store "oryxd does not build: $(tail -1 "$tmp/build.log")"
+else
+    sock=$tmp/oryxd.sock
+    "$oryxd" --socket "$sock" >"$tmp/oryxd.log" 2>&1 &
+    daemon=$!
+    i=0
+    while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    S="$oxl store --socket $sock"
+    if [ ! -S "$sock" ]; then
+        fail store "oryxd did not start: $(head -1 "$tmp/oryxd.log")"
+    else
+        expect store-write 0 $S write /local/domain/1/name web01 /local/domain/1/memory 1024
+        expect store-read 0 $S read /local/domain/1/name
+        [ "$(cat "$tmp/out")" = web01 ] && pass store-read-value || fail store-read-value "$(cat "$tmp/out")"
+        expect store-read-missing 1 $S read /no/such/node
+        grep -q 'store read /no/such/node' "$tmp/err" && pass store-error-msg || fail store-error-msg "$(cat "$tmp/err")"
+        expect store-ls 0 $S ls /local/domain/1
+        printf 'memory = "1024"\nname = "web01"\n' >"$tmp/want"
+        sort "$tmp/out" | cmp -s - "$tmp/want" && pass store-ls-output || fail store-ls-output "$(tr '\n' '|' <"$tmp/out")"
+        expect store-ls-tree 0 $S ls /local
+        grep -q '^ 1 = ""' "$tmp/out" && grep -q '^  name = "web01"' "$tmp/out" && \
+            pass store-ls-indent || fail store-ls-indent "$(tr '\n' '|' <"$tmp/out")"
+        expect store-mkdir 0 $S mkdir /local/domain/2
+        expect store-chmod 0 $S chmod /local/domain/2 n2 r0
+        expect store-getperms 0 $S getperms /local/domain/2
+        [ "$(cat "$tmp/out")" = "n2 r0" ] && pass store-perms-value || fail store-perms-value "$(cat "$tmp/out")"
+        expect store-chmod-bad 2 $S chmod /local/domain/2 x9
+        # watch: the first event fires at once, then one per change.
+        $S watch -n 2 /local/domain/1 >"$tmp/watch" 2>&1 &
+        wpid=$!
+        sleep 0.3
+        $S write /local/domain/1/memory 2048 >/dev/null 2>&1
+        i=0
+        while kill -0 $wpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+        if kill -0 $wpid 2>/dev/null; then
+            kill $wpid
+            fail store-watch "no event after the write: $(tr '\n' '|' <"$tmp/watch")"
+        else
+            [ "$(sed -n 2p "$tmp/watch")" = /local/domain/1/memory ] && pass store-watch || \
+                fail store-watch "$(tr '\n' '|' <"$tmp/watch")"
+        fi
+        expect store-rm 0 $S rm /local/domain/1
+        expect store-read-removed 1 $S read /local/domain/1/name
+        expect store-env-socket 0 env XENSTORED_PATH="$sock" "$oxl" store read /local/domain/2
+        expect store-no-daemon 1 "$oxl" store --socket "$tmp/absent" read /x
+        grep -q 'cannot connect' "$tmp/err" && pass store-no-daemon-msg || fail store-no-daemon-msg "$(cat "$tmp/err")"
+    fi
+    kill "$daemon" 2>/dev/null
+    wait "$daemon" 2>/dev/null
+    daemon=
+fi
+
+# Bounded fuzz run over the xl.cfg parser, seeded with the sample configs.
+if command -v clang >/dev/null 2>&1 && make -s build/fuzz/fuzz_xlcfg >"$tmp/fz.log" 2>&1; then
+    mkdir -p "$tmp/corpus"
+    cp tests/xlcfg/good/*.cfg tests/xlcfg/bad/*.cfg "$tmp/corpus/"
+    printf '!phy:/dev/vg0/x,xvda,w' >"$tmp/corpus/disk"
+    printf '!mac=00:16:3e:00:00:01,bridge=xenbr0,rate=1MB/s@20ms' >"$tmp/corpus/vif"
+    printf '!0000:01:00.*@3,permissive=1' >"$tmp/corpus/pci"
+    if timeout $((FUZZ_SECS + 60)) build/fuzz/fuzz_xlcfg -max_total_time="$FUZZ_SECS" \
+        -max_len=4096 -timeout=10 -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/fuzz.log" 2>&1; then
+        pass "fuzz-xlcfg-${FUZZ_SECS}s ($(grep -o 'Done [0-9]* runs' "$tmp/fuzz.log"))"
+    else
+        fail fuzz-xlcfg "crash: $(grep -m1 -e ERROR -e 'not a fixed point' -e 'does not load' "$tmp/fuzz.log")"
+        tail -40 "$tmp/fuzz.log" >&2
+    fi
+else
+    fail fuzz-xlcfg "cannot build the fuzzer (clang + libclang-rt-14-dev needed): $(tail -1 "$tmp/fz.log")"
+fi
