@@ -8,7 +8,7 @@ HV_CFLAGS  := -std=gnu11 -O2 -g $(WARN) -nostdinc -isystem $(HV_INCLUDE) \
     -fno-strict-aliasing -mno-red-zone -mno-mmx -mno-sse -mno-sse2 \
     -mno-avx -msoft-float -mcmodel=small \
     -Ihv/include -Iinclude -MMD -MP
-HV_ASFLAGS := -D__ASSEMBLY__ -Ihv/include -Iinclude -MMD -MP -fno-pic -fno-pie
+HV_ASFLAGS := -D__ASSEMBLY__ -nostdinc -Ihv/include -Iinclude -MMD -MP -fno-pic -fno-pie
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
     -Wl,-z,max-page-size=0x1000 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 

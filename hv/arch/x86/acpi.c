@@ -1,0 +1,128 @@
+/*
+ * Just enough ACPI to find the CPUs and the IOAPIC: RSDP (from the boot
+ * loader or the BIOS areas), RSDT/XSDT, MADT. Every table is checksummed
+ * and length-checked before use.
+ */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <asm/acpi.h>
+#include <asm/apic.h>
+#include <asm/page.h>
+#include <asm/bootinfo.h>
+
+struct acpi_info acpi_info;
+
+struct rsdp {
+    char sig[8];
+    uint8_t checksum;
+    char oem[6];
+    uint8_t revision;
+    uint32_t rsdt;
+    uint32_t length;
+    uint64_t xsdt;
+    uint8_t xchecksum;
+    uint8_t reserved[3];
+} __packed;
+_Static_assert(sizeof(struct rsdp) == 36, "ACPI RSDP");
+
+struct sdt_header {
+    char sig[4];
+    uint32_t length;
+    uint8_t revision, checksum;
+    char oem[6], oem_table[8];
+    uint32_t oem_rev, creator, creator_rev;
+} __packed;
+_Static_assert(sizeof(struct sdt_header) == 36, "ACPI SDT header");
+
+static bool checksum_ok(const void *p, size_t len)
+{
+    uint8_t sum = 0;
+
+    for (size_t i = 0; i < len; i++)
+        sum += ((const uint8_t *)p)[i];
+    return sum == 0;
+}
+
+static const struct rsdp *rsdp_scan(paddr_t start, paddr_t end)
+{
+    for (paddr_t p = start; p + 20 <= end; p += 16) {
+        const struct rsdp *r = __va(p);
+        if (!memcmp(r->sig, "RSD PTR ", 8) && checksum_ok(r, 20))
+            return r;
+    }
+    return NULL;
+}
+
+static const struct sdt_header *table_at(paddr_t pa)
+{
+    const struct sdt_header *h;
+
+    if (!pa || pa >= GiB(4))
+        return NULL;
+    h = __va(pa);
+    if (h->length < sizeof(*h) || h->length > MiB(1) || !checksum_ok(h, h->length))
+        return NULL;
+    return h;
+}
+
+static void parse_madt(const struct sdt_header *madt)
+{
+    const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8;
+    const uint8_t *end = (const uint8_t *)madt + madt->length;
+
+    acpi_info.lapic_base = *(const uint32_t *)((const uint8_t *)madt + sizeof(*madt));
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        switch (p[0]) {
+        case 0:     /* processor local APIC */
+            if (p[1] >= 8 && acpi_info.nr_cpus < MAX_CPUS && (p[4] & 1)) {
+                acpi_info.cpus[acpi_info.nr_cpus].apic_id = p[3];
+                acpi_info.cpus[acpi_info.nr_cpus++].enabled = true;
+            }
+            break;
+        case 1:     /* IOAPIC */
+            if (p[1] >= 12 && !acpi_info.ioapic_base)
+                acpi_info.ioapic_base = *(const uint32_t *)(p + 4);
+            break;
+        default:
+            break;  /* entries we do not use */
+        }
+        p += p[1];
+    }
+}
+
+int acpi_init(paddr_t hint)
+{
+    const struct rsdp *r = NULL;
+    const struct sdt_header *root;
+    bool x;
+
+    if (hint) {
+        r = __va(hint);
+        if (memcmp(r->sig, "RSD PTR ", 8) || !checksum_ok(r, 20))
+            r = NULL;
+    }
+    if (!r) {
+        paddr_t ebda = boot_info.ebda;
+        if (ebda >= 0x80000 && ebda < 0xA0000)
+            r = rsdp_scan(ebda, ebda + 1024);
+    }
+    if (!r)
+        r = rsdp_scan(0xE0000, 0x100000);
+    if (!r)
+        return -ENOENT;
+    acpi_info.rsdp = __pa(r);
+    x = r->revision >= 2 && r->xsdt && r->length >= sizeof(*r) && checksum_ok(r, sizeof(*r));
+    root = table_at(x ? r->xsdt : r->rsdt);
+    if (!root)
+        return -ENOENT;
+    size_t esz = x ? 8 : 4;
+    size_t n = (root->length - sizeof(*root)) / esz;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *e = (const uint8_t *)root + sizeof(*root) + i * esz;
+        paddr_t pa = x ? *(const uint64_t *)e : *(const uint32_t *)e;
+        const struct sdt_header *t = table_at(pa);
+        if (t && !memcmp(t->sig, "APIC", 4))
+            parse_madt(t);
+    }
+    return acpi_info.nr_cpus ? 0 : -ENOENT;
+}

@@ -1,0 +1,174 @@
+/*
+ * The local APIC in xAPIC mode (QEMU's emulated CPU has no x2APIC): ICR
+ * IPIs, a one-shot timer calibrated against PIT channel 2, and the EOI.
+ */
+#include <oryx/lib.h>
+#include <oryx/spinlock.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/io.h>
+#include <asm/traps.h>
+#include <asm/time.h>
+
+#define APIC_ID       0x020
+#define APIC_EOI      0x0B0
+#define APIC_SVR      0x0F0
+#define APIC_ESR      0x280
+#define APIC_ICR_LO   0x300
+#define APIC_ICR_HI   0x310
+#define APIC_LVT_TIMER 0x320
+#define APIC_LVT_LINT0 0x350
+#define APIC_LVT_LINT1 0x360
+#define APIC_LVT_ERR  0x370
+#define APIC_TMICT    0x380
+#define APIC_TMCCT    0x390
+#define APIC_TDCR     0x3E0
+
+#define ICR_BUSY      (1u << 12)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_ALLBUTSELF (3u << 18)
+
+static uintptr_t apic_base = APIC_DEFAULT_BASE;
+uint32_t apic_timer_khz;
+
+static uint32_t apic_read(uint32_t reg) { return mmio_read32(apic_base + reg); }
+static void apic_write(uint32_t reg, uint32_t v) { mmio_write32(apic_base + reg, v); }
+
+uint32_t apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+void apic_eoi(void)
+{
+    apic_write(APIC_EOI, 0);
+}
+
+void apic_init(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+
+    wrmsr(MSR_APIC_BASE, (base & ~0xFFFULL & ~(1ULL << 10)) | (1ULL << 11) | (base & (1ULL << 8)));
+    apic_base = base & 0xFFFFF000UL;
+    apic_write(APIC_SVR, 0x100 | VEC_SPURIOUS);     /* software enable */
+    apic_write(APIC_LVT_LINT0, 1u << 16);           /* masked */
+    apic_write(APIC_LVT_LINT1, 0x400);              /* NMI */
+    apic_write(APIC_LVT_ERR, 1u << 16);
+    apic_write(APIC_ESR, 0);
+    apic_write(APIC_TDCR, 0xB);                     /* divide by 1 */
+    apic_write(APIC_LVT_TIMER, VEC_TIMER);          /* one-shot */
+    apic_write(APIC_TMICT, 0);
+    apic_eoi();
+}
+
+static void icr_wait(void)
+{
+    for (unsigned int i = 0; i < 1000000 && (apic_read(APIC_ICR_LO) & ICR_BUSY); i++)
+        cpu_relax();
+}
+
+void apic_send_ipi(uint32_t id, uint8_t vector)
+{
+    unsigned long f = local_irq_save();
+
+    icr_wait();
+    apic_write(APIC_ICR_HI, id << 24);
+    apic_write(APIC_ICR_LO, vector | ICR_LEVEL_ASSERT);
+    local_irq_restore(f);
+}
+
+void apic_send_ipi_allbutself(uint8_t vector)
+{
+    icr_wait();
+    apic_write(APIC_ICR_LO, vector | ICR_LEVEL_ASSERT | ICR_ALLBUTSELF);
+}
+
+void apic_send_init(uint32_t id)
+{
+    icr_wait();
+    apic_write(APIC_ICR_HI, id << 24);
+    apic_write(APIC_ICR_LO, 0x500 | ICR_LEVEL_ASSERT);
+    icr_wait();
+}
+
+void apic_send_sipi(uint32_t id, uint8_t page)
+{
+    icr_wait();
+    apic_write(APIC_ICR_HI, id << 24);
+    apic_write(APIC_ICR_LO, 0x600 | page);
+    icr_wait();
+}
+
+void apic_timer_oneshot(uint64_t ns)
+{
+    uint64_t ticks;
+
+    if (!ns) {
+        apic_write(APIC_TMICT, 0);
+        return;
+    }
+    ticks = ns * apic_timer_khz / 1000000;
+    if (!ticks)
+        ticks = 1;
+    if (ticks > 0xFFFFFFFFu)
+        ticks = 0xFFFFFFFFu;
+    apic_write(APIC_TMICT, (uint32_t)ticks);
+}
+
+/* Counts APIC ticks and TSC cycles across 10 ms of PIT channel 2. */
+void apic_timer_calibrate(void)
+{
+    const uint32_t pit_hz = 1193182, ms = 10;
+    uint16_t count = (uint16_t)(pit_hz * ms / 1000);
+    uint64_t t0, t1;
+    uint32_t a0, a1;
+
+    outb(0x61, (inb(0x61) & ~0x02) | 0x01);  /* gate on, speaker off */
+    outb(0x43, 0xB0);                         /* ch2, lo/hi, mode 0 */
+    outb(0x42, count & 0xff);
+    outb(0x42, count >> 8);
+    apic_write(APIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
+    apic_write(APIC_TMICT, 0xFFFFFFFFu);
+    a0 = apic_read(APIC_TMCCT);
+    t0 = rdtsc();
+    while (!(inb(0x61) & 0x20))
+        ;
+    a1 = apic_read(APIC_TMCCT);
+    t1 = rdtsc();
+    apic_write(APIC_TMICT, 0);
+    apic_write(APIC_LVT_TIMER, VEC_TIMER);
+    apic_timer_khz = (a0 - a1) / ms;
+    tsc_khz = (t1 - t0) / ms;
+    if (!apic_timer_khz)
+        apic_timer_khz = 1000000;
+    if (!tsc_khz)
+        tsc_khz = 1000000;
+}
+
+void pic_disable(void)
+{
+    /* Remap to 0x20/0x28 first so a spurious IRQ cannot look like an exception. */
+    outb(0x20, 0x11); outb(0xA0, 0x11);
+    outb(0x21, 0x20); outb(0xA1, 0x28);
+    outb(0x21, 0x04); outb(0xA1, 0x02);
+    outb(0x21, 0x01); outb(0xA1, 0x01);
+    outb(0x21, 0xFF); outb(0xA1, 0xFF);
+}
+
+void ioapic_init(paddr_t base)
+{
+    uintptr_t b = (uintptr_t)base;
+    uint32_t ver, pins;
+
+    if (!base)
+        return;
+    mmio_write32(b, 1);
+    ver = mmio_read32(b + 0x10);
+    pins = ((ver >> 16) & 0xFF) + 1;
+    for (uint32_t i = 0; i < pins; i++) {
+        mmio_write32(b, 0x10 + 2 * i);
+        mmio_write32(b + 0x10, 1u << 16);           /* masked */
+        mmio_write32(b, 0x11 + 2 * i);
+        mmio_write32(b + 0x10, 0);
+    }
+}

@@ -1,0 +1,444 @@
+/*
+ * AMD SVM back end: CPU enable, VMCB set-up, ASIDs, entry and exit
+ * dispatch. Exits are decoded here and handed to the vendor-neutral
+ * handlers in hvm.c; nothing else knows the VMCB.
+ */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <oryx/page_alloc.h>
+#include <oryx/domain.h>
+#include <oryx/vcpu.h>
+#include <asm/hvm.h>
+#include <asm/cpu.h>
+#include <asm/page.h>
+#include <asm/percpu.h>
+#include <asm/svm/vmcb.h>
+
+void svm_vmrun(struct guest_regs *regs, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
+
+#define CPUID_SVM_FEATURES  0x8000000A
+#define SVM_FEAT_NPT        (1u << 0)
+#define SVM_FEAT_NRIPS      (1u << 3)
+#define VM_CR_SVMDIS        (1u << 4)
+
+static uint32_t svm_nr_asids;
+static uint32_t svm_features;
+static paddr_t iopm_pa;         /* 12 KiB: every port intercepted */
+static paddr_t msrpm_pa;        /* 8 KiB: MSR intercept bitmap */
+
+static inline void clgi(void) { asm volatile("clgi" : : : "memory"); }
+static inline void stgi(void) { asm volatile("stgi" : : : "memory"); }
+
+/* MSRs the guest may access directly: its own syscall and segment state,
+ * which VMLOAD/VMSAVE switch. Everything else is intercepted. */
+static const uint32_t passthrough_msrs[] = {
+    MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
+    MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+    MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP,
+};
+
+static void msrpm_allow(uint8_t *pm, uint32_t msr)
+{
+    uint32_t base;
+
+    if (msr <= 0x1FFF)
+        base = 0;
+    else if (msr >= 0xC0000000 && msr <= 0xC0001FFF)
+        base = 0x800, msr -= 0xC0000000;
+    else if (msr >= 0xC0010000 && msr <= 0xC0011FFF)
+        base = 0x1000, msr -= 0xC0010000;
+    else
+        return;
+    /* two bits per MSR: read intercept, write intercept */
+    pm[base + msr / 4] &= (uint8_t)~(3u << ((msr % 4) * 2));
+}
+
+static int svm_cpu_up(void)
+{
+    struct per_cpu *pc = this_cpu();
+    paddr_t hsave = page_alloc_zeroed(0, NULL);
+    paddr_t host = page_alloc_zeroed(0, NULL);
+
+    if (!hsave || !host)
+        return -ENOMEM;
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, hsave);
+    pc->hsave_pa = hsave;
+    pc->host_vmcb_pa = host;
+    pc->asid_max = svm_nr_asids - 1;
+    pc->asid_next = 1;
+    pc->asid_generation = 1;
+    return 0;
+}
+
+static void seg_flat(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
+{
+    s->sel = sel;
+    s->attrib = attrib;
+    s->limit = 0xFFFFFFFF;
+    s->base = 0;
+}
+
+static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    /* 32-bit flat code and data (attrib: type/S/DPL/P, then G and D/B). */
+    seg_flat(&vmcb->cs, 0x08, 0xC9B);
+    seg_flat(&vmcb->ds, 0x10, 0xC93);
+    seg_flat(&vmcb->es, 0x10, 0xC93);
+    seg_flat(&vmcb->ss, 0x10, 0xC93);
+    seg_flat(&vmcb->fs, 0x10, 0xC93);
+    seg_flat(&vmcb->gs, 0x10, 0xC93);
+    vmcb->tr = (struct vmcb_seg){ .sel = 0x18, .attrib = 0x8B, .limit = 0x67, .base = 0 };
+    vmcb->ldtr = (struct vmcb_seg){ .sel = 0, .attrib = 0x82, .limit = 0, .base = 0 };
+    vmcb->gdtr = (struct vmcb_seg){ .limit = 0 };
+    vmcb->idtr = (struct vmcb_seg){ .limit = 0 };
+    vmcb->cpl = 0;
+    vmcb->cr0 = X86_CR0_PE | X86_CR0_ET;
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    v->arch.guest_efer = 0;
+    vmcb->efer = EFER_SVME;     /* required by VMRUN; hidden from the guest */
+    vmcb->dr6 = 0xFFFF0FF0;
+    vmcb->dr7 = 0x400;
+    vmcb->g_pat = 0x0007040600070406ULL;
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    v->arch.regs.rip = eip;
+    v->arch.regs.rbx = ebx;
+    v->arch.regs.rflags = 0x2;
+}
+
+static int svm_vcpu_init(struct vcpu *v)
+{
+    paddr_t pa = page_alloc_zeroed(0, &v->domain->acct);
+    struct vmcb *vmcb;
+
+    if (!pa)
+        return -ENOMEM;
+    vmcb = __va(pa);
+    v->arch.vmcb = vmcb;
+    v->arch.vmcb_pa = pa;
+    v->arch.last_cpu = -1;
+
+    vmcb->cr_read_icpt = 0;
+    vmcb->cr_write_icpt = 0;
+    vmcb->exception_icpt = 1u << 18;            /* #MC */
+    vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+                  INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_HLT |
+                  INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
+                  INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
+    vmcb->icpt4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
+                  INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
+                  INTERCEPT_SKINIT | INTERCEPT_XSETBV;
+    vmcb->iopm_base_pa = iopm_pa;
+    vmcb->msrpm_base_pa = msrpm_pa;
+    vmcb->vintr = VINTR_MASKING;                /* host IF governs host interrupts */
+    vmcb->np_enable = 1;
+    vmcb->n_cr3 = v->domain->p2m.root;
+    vmcb->tsc_offset = 0;
+    return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+    if (v->arch.vmcb_pa)
+        page_free(v->arch.vmcb_pa, 0, &v->domain->acct);
+    v->arch.vmcb = NULL;
+    v->arch.vmcb_pa = 0;
+}
+
+/* A fresh ASID when this vCPU moved CPU or the CPU's generation rolled. */
+static void svm_asid_assign(struct vcpu *v)
+{
+    struct per_cpu *pc = this_cpu();
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->tlb_control = TLB_CONTROL_NONE;
+    if (v->arch.last_cpu == (int)pc->cpu_id && v->arch.asid_gen == pc->asid_generation)
+        return;
+    if (pc->asid_next > pc->asid_max) {
+        pc->asid_generation++;
+        pc->asid_next = 1;
+        vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    } else
+        vmcb->tlb_control = TLB_CONTROL_FLUSH_ASID;
+    v->arch.asid = pc->asid_next++;
+    v->arch.asid_gen = pc->asid_generation;
+    v->arch.last_cpu = (int)pc->cpu_id;
+    vmcb->asid = v->arch.asid;
+}
+
+static void svm_inject_exception(struct vcpu *v, unsigned int vector, int errcode)
+{
+    uint64_t ev = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+
+    if (errcode >= 0)
+        ev |= EVENT_ERR_VALID | ((uint64_t)(uint32_t)errcode << 32);
+    v->arch.vmcb->eventinj = ev;
+}
+
+static void svm_get_paging(struct vcpu *v, struct guest_paging *pg)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    pg->cr0 = vmcb->cr0;
+    pg->cr3 = vmcb->cr3;
+    pg->cr4 = vmcb->cr4;
+    pg->efer = vmcb->efer;
+}
+
+static enum insn_mode svm_insn_mode(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    if ((vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & (1u << 9)))
+        return INSN_MODE_64;
+    if (!(vmcb->cr0 & X86_CR0_PE))
+        return INSN_MODE_16;
+    return (vmcb->cs.attrib & (1u << 10)) ? INSN_MODE_32 : INSN_MODE_16;
+}
+
+static int svm_cpl(struct vcpu *v)
+{
+    return v->arch.vmcb->cpl;
+}
+
+static uint64_t svm_cs_base(struct vcpu *v)
+{
+    return svm_insn_mode(v) == INSN_MODE_64 ? 0 : v->arch.vmcb->cs.base;
+}
+
+static uint64_t svm_get_efer(struct vcpu *v)
+{
+    return v->arch.vmcb->efer & ~EFER_SVME;
+}
+
+/* LMA is the CPU's to set (when paging turns on with LME); SVME must stay
+ * set for VMRUN and is never visible to the guest. */
+static void svm_set_efer(struct vcpu *v, uint64_t efer)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->efer = (efer & ~EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
+    v->arch.guest_efer = efer;
+}
+
+static uint64_t svm_get_pat(struct vcpu *v)
+{
+    return v->arch.vmcb->g_pat;
+}
+
+static void svm_set_pat(struct vcpu *v, uint64_t pat)
+{
+    v->arch.vmcb->g_pat = pat;
+}
+
+static void advance_rip(struct vcpu *v, unsigned int len)
+{
+    v->arch.regs.rip += len;
+    if (svm_insn_mode(v) != INSN_MODE_64)
+        v->arch.regs.rip &= 0xFFFFFFFF;
+    v->arch.vmcb->interrupt_shadow = 0;
+}
+
+/* Length of the intercepted instruction: nRIP when the CPU saves it. */
+static unsigned int exit_insn_len(struct vcpu *v)
+{
+    if (svm_features & SVM_FEAT_NRIPS)
+        return (unsigned int)(v->arch.vmcb->nrip - v->arch.regs.rip);
+    return hvm_insn_length(v);
+}
+
+static void svm_handle_exit(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    uint64_t code = vmcb->exitcode;
+
+    v->arch.last_exit = code;
+    uint64_t *exits = v->arch.exits;
+    unsigned int len;
+
+    /* An event whose delivery was cut short by this exit is re-injected. */
+    if (vmcb->exitintinfo & EVENT_VALID) {
+        vmcb->eventinj = vmcb->exitintinfo;
+        vmcb->exitintinfo = 0;
+    }
+
+    switch (code) {
+    case VMEXIT_INTR:
+    case VMEXIT_NMI:
+    case VMEXIT_SMI:
+    case VMEXIT_INIT:
+        exits[EXIT_INTR]++;
+        break;      /* the host took the interrupt when IF was set again */
+    case VMEXIT_CPUID:
+        exits[EXIT_CPUID]++;
+        if ((len = exit_insn_len(v)) && hvm_handle_cpuid(v))
+            advance_rip(v, len);
+        break;
+    case VMEXIT_VMMCALL:
+        exits[EXIT_HYPERCALL]++;
+        if ((len = exit_insn_len(v))) {
+            advance_rip(v, len);
+            hvm_handle_hypercall(v);
+        }
+        break;
+    case VMEXIT_HLT:
+        exits[EXIT_HLT]++;
+        if ((len = exit_insn_len(v))) {
+            advance_rip(v, len);
+            hvm_handle_hlt(v);
+        }
+        break;
+    case VMEXIT_IOIO: {
+        uint64_t info = vmcb->exitinfo1;
+        unsigned int size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+        exits[EXIT_IO]++;
+        /* EXITINFO2 holds the next RIP for I/O exits on every SVM CPU. */
+        if (hvm_handle_io(v, (uint16_t)(info >> 16), size, info & 1,
+                          info & (1u << 2), info & (1u << 3)))
+            v->arch.regs.rip = vmcb->exitinfo2;
+        break;
+    }
+    case VMEXIT_MSR:
+        exits[EXIT_MSR]++;
+        if ((len = exit_insn_len(v)) && hvm_handle_msr(v, vmcb->exitinfo1 == 1))
+            advance_rip(v, len);
+        break;
+    case VMEXIT_NPF:
+        exits[EXIT_NPF]++;
+        hvm_handle_npf(v, vmcb->exitinfo2, vmcb->exitinfo1);
+        break;
+    case VMEXIT_SHUTDOWN:
+        exits[EXIT_SHUTDOWN]++;
+        hvm_handle_triple_fault(v);
+        break;
+    case VMEXIT_VMRUN:
+    case VMEXIT_VMLOAD:
+    case VMEXIT_VMSAVE:
+    case VMEXIT_STGI:
+    case VMEXIT_CLGI:
+    case VMEXIT_SKINIT:
+    case VMEXIT_INVLPGA:
+    case VMEXIT_RSM:
+    case VMEXIT_XSETBV:
+        /* SVM is not offered to guests: these raise #UD, as on a CPU
+         * without SVM. XSETBV: no XSAVE is offered either. */
+        exits[EXIT_SVM_INSN]++;
+        svm_inject_exception(v, 6, -1);
+        break;
+    case VMEXIT_INVD:
+        exits[EXIT_OTHER]++;
+        if ((len = exit_insn_len(v)))
+            advance_rip(v, len);        /* harmless to skip: caches stay coherent */
+        break;
+    case VMEXIT_TASK_SWITCH:
+        exits[EXIT_OTHER]++;
+        domain_crash(v->domain, "hardware task switch (not supported)");
+        break;
+    case VMEXIT_EXCP_BASE + 18:
+        exits[EXIT_EXCEPTION]++;
+        domain_crash(v->domain, "machine check in guest");
+        break;
+    case VMEXIT_INVALID:
+        exits[EXIT_OTHER]++;
+        domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
+        break;
+    default:
+        exits[EXIT_OTHER]++;
+        printk_lvl(LOG_WARN, "d%u v%u: unexpected exit code %#lx info1 %#lx info2 %#lx\n",
+                   v->domain->id, v->id, (unsigned long)code,
+                   (unsigned long)vmcb->exitinfo1, (unsigned long)vmcb->exitinfo2);
+        domain_crash(v->domain, "unhandled SVM exit");
+        break;
+    }
+}
+
+static void svm_vcpu_run(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct per_cpu *pc = this_cpu();
+
+    local_irq_disable();
+    svm_asid_assign(v);
+    vmcb->rax = v->arch.regs.rax;
+    vmcb->rsp = v->arch.regs.rsp;
+    vmcb->rip = v->arch.regs.rip;
+    vmcb->rflags = v->arch.regs.rflags;
+
+    clgi();
+    local_irq_enable();
+    svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);
+    local_irq_disable();
+    stgi();
+
+    v->arch.regs.rax = vmcb->rax;
+    v->arch.regs.rsp = vmcb->rsp;
+    v->arch.regs.rip = vmcb->rip;
+    v->arch.regs.rflags = vmcb->rflags;
+    vmcb->eventinj = 0;
+    local_irq_enable();         /* pending host interrupts run now */
+    svm_handle_exit(v);
+}
+
+static const struct hvm_ops svm_ops = {
+    .name = "SVM",
+    .cpu_up = svm_cpu_up,
+    .vcpu_init = svm_vcpu_init,
+    .vcpu_destroy = svm_vcpu_destroy,
+    .vcpu_set_pvh_entry = svm_vcpu_set_pvh_entry,
+    .vcpu_run = svm_vcpu_run,
+    .inject_exception = svm_inject_exception,
+    .get_paging = svm_get_paging,
+    .insn_mode = svm_insn_mode,
+    .cpl = svm_cpl,
+    .cs_base = svm_cs_base,
+    .get_efer = svm_get_efer,
+    .set_efer = svm_set_efer,
+    .get_pat = svm_get_pat,
+    .set_pat = svm_set_pat,
+};
+
+const struct hvm_ops *svm_probe(void)
+{
+    uint32_t a, b, c, d;
+    uint8_t *pm;
+
+    cpuid(0x80000000, &a, &b, &c, &d);
+    if (a < CPUID_SVM_FEATURES) {
+        printk_lvl(LOG_ERR, "SVM: CPUID leaf 0x8000000A missing: no AMD-V\n");
+        return NULL;
+    }
+    cpuid(0x80000001, &a, &b, &c, &d);
+    if (!(c & (1u << 2))) {
+        printk_lvl(LOG_ERR, "SVM: this CPU has no AMD-V (SVM); Oryx cannot run guests\n");
+        return NULL;
+    }
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+        printk_lvl(LOG_ERR, "SVM: disabled by the firmware (VM_CR.SVMDIS)\n");
+        return NULL;
+    }
+    cpuid(CPUID_SVM_FEATURES, &a, &b, &c, &d);
+    svm_nr_asids = b;
+    svm_features = d;
+    if (!(d & SVM_FEAT_NPT)) {
+        printk_lvl(LOG_ERR, "SVM: no nested paging (NPT); Oryx needs it\n");
+        return NULL;
+    }
+    if (svm_nr_asids < 2)
+        svm_nr_asids = 2;
+    printk("SVM: revision %u, %u ASIDs, NPT%s\n", a & 0xff, svm_nr_asids,
+           (d & SVM_FEAT_NRIPS) ? ", nRIP save" : ", no nRIP save (decoding lengths)");
+
+    iopm_pa = page_alloc(2, NULL);          /* 16 KiB >= 12 KiB */
+    msrpm_pa = page_alloc(1, NULL);         /* 8 KiB */
+    if (!iopm_pa || !msrpm_pa)
+        panic("SVM: out of memory for the permission maps");
+    memset(__va(iopm_pa), 0xFF, 4 * PAGE_SIZE);
+    pm = __va(msrpm_pa);
+    memset(pm, 0xFF, 2 * PAGE_SIZE);
+    for (unsigned int i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
+        msrpm_allow(pm, passthrough_msrs[i]);
+    return &svm_ops;
+}

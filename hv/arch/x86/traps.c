@@ -1,0 +1,159 @@
+/*
+ * IDT set-up and the C side of interrupt/exception entry. An exception in
+ * the hypervisor itself is fatal: print vector, error code, registers and a
+ * backtrace, then stop every CPU. Interrupts go to registered handlers.
+ */
+#include <oryx/lib.h>
+#include <asm/traps.h>
+#include <asm/desc.h>
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+#include <asm/apic.h>
+
+extern const uint8_t trap_stubs[];
+
+static struct idt_entry idt[256] __aligned(16);
+static irq_handler_t irq_handlers[256];
+
+static const char *const exc_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound", "#UD invalid opcode", "#NM no FPU", "#DF double fault",
+    "coprocessor overrun", "#TS invalid TSS", "#NP not present",
+    "#SS stack fault", "#GP general protection", "#PF page fault", "reserved",
+    "#MF x87", "#AC alignment", "#MC machine check", "#XM SIMD",
+    "#VE virtualization", "#CP control protection",
+};
+
+static void set_gate(unsigned int v, uint8_t ist)
+{
+    uint64_t a = (uint64_t)(uintptr_t)(trap_stubs + 16 * v);
+
+    idt[v] = (struct idt_entry){
+        .offset_lo = a & 0xffff,
+        .selector = GDT_CS64,
+        .ist = ist,
+        .type_attr = 0x8E,          /* present, DPL0, 64-bit interrupt gate */
+        .offset_mid = (a >> 16) & 0xffff,
+        .offset_hi = a >> 32,
+    };
+}
+
+void traps_init(void)
+{
+    for (unsigned int v = 0; v < 256; v++)
+        set_gate(v, 0);
+    set_gate(TRAP_NMI, IST_NMI);
+    set_gate(TRAP_DF, IST_DF);
+    set_gate(TRAP_MC, IST_MC);
+}
+
+void traps_load(void)
+{
+    struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+    asm volatile("lidt %0" : : "m"(p));
+}
+
+void irq_set_handler(unsigned int vector, irq_handler_t h)
+{
+    if (vector < 256)
+        irq_handlers[vector] = h;
+}
+
+void show_backtrace(uint64_t rbp)
+{
+    printk("Backtrace:\n");
+    for (int depth = 0; depth < 32 && rbp; depth++) {
+        /* Only follow frames inside the identity-mapped low 4 GiB. */
+        if ((rbp & 7) || rbp < 0x1000 || rbp >= GiB(4))
+            break;
+        uint64_t *frame = (uint64_t *)(uintptr_t)rbp;
+        uint64_t ret = frame[1];
+        if (!ret)
+            break;
+        printk("  [<%016lx>]\n", (unsigned long)ret);
+        if (frame[0] <= rbp)
+            break;          /* frames grow upwards; anything else is junk */
+        rbp = frame[0];
+    }
+}
+
+__noreturn void stop_this_cpu(void)
+{
+    local_irq_disable();
+    for (;;)
+        halt();
+}
+
+static volatile int panicking;
+
+static void stop_other_cpus(void)
+{
+    if (this_cpu_ready())
+        apic_send_ipi_allbutself(VEC_STOP);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+    va_list ap;
+    char buf[256];
+
+    local_irq_disable();
+    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+        stop_this_cpu();
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk_lvl(LOG_ERR, "\n**** Oryx PANIC on CPU%u: %s\n",
+               this_cpu_ready() ? smp_processor_id() : 0, buf);
+    show_backtrace((uint64_t)(uintptr_t)__builtin_frame_address(0));
+    stop_other_cpus();
+    printk_lvl(LOG_ERR, "**** System halted.\n");
+    stop_this_cpu();
+}
+
+static __noreturn void fatal_trap(struct cpu_regs *r)
+{
+    local_irq_disable();
+    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+        stop_this_cpu();
+    printk_lvl(LOG_ERR, "\n**** Oryx FATAL EXCEPTION on CPU%u: vector %lu (%s), error code %#lx\n",
+               this_cpu_ready() ? smp_processor_id() : 0,
+               (unsigned long)r->vector,
+               r->vector < 32 && exc_names[r->vector] ? exc_names[r->vector] : "?",
+               (unsigned long)r->error_code);
+    printk_lvl(LOG_ERR, "RIP: %04lx:%016lx  RFLAGS: %016lx  RSP: %04lx:%016lx\n",
+               (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags,
+               (unsigned long)r->ss, (unsigned long)r->rsp);
+    printk_lvl(LOG_ERR, "RAX: %016lx RBX: %016lx RCX: %016lx RDX: %016lx\n",
+               (unsigned long)r->rax, (unsigned long)r->rbx, (unsigned long)r->rcx, (unsigned long)r->rdx);
+    printk_lvl(LOG_ERR, "RSI: %016lx RDI: %016lx RBP: %016lx R8:  %016lx\n",
+               (unsigned long)r->rsi, (unsigned long)r->rdi, (unsigned long)r->rbp, (unsigned long)r->r8);
+    printk_lvl(LOG_ERR, "R9:  %016lx R10: %016lx R11: %016lx R12: %016lx\n",
+               (unsigned long)r->r9, (unsigned long)r->r10, (unsigned long)r->r11, (unsigned long)r->r12);
+    printk_lvl(LOG_ERR, "R13: %016lx R14: %016lx R15: %016lx\n",
+               (unsigned long)r->r13, (unsigned long)r->r14, (unsigned long)r->r15);
+    printk_lvl(LOG_ERR, "CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx\n",
+               read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    printk("  [<%016lx>] (faulting RIP)\n", (unsigned long)r->rip);
+    show_backtrace(r->rbp);
+    stop_other_cpus();
+    printk_lvl(LOG_ERR, "**** System halted.\n");
+    stop_this_cpu();
+}
+
+void do_trap(struct cpu_regs *regs)
+{
+    unsigned int v = (unsigned int)regs->vector;
+
+    if (v == VEC_STOP)
+        stop_this_cpu();
+    if (v < 32)
+        fatal_trap(regs);
+    if (this_cpu_ready())
+        this_cpu()->irq_count++;
+    if (irq_handlers[v])
+        irq_handlers[v](regs);
+    if (v != VEC_SPURIOUS)
+        apic_eoi();
+}

@@ -1,0 +1,122 @@
+/*
+ * Boot-time domains: each "domain ..." boot module (see
+ * docs/boot-domains.md) becomes a domain: memory, the ELF kernel loaded at
+ * its physical addresses, the PVH start info, vCPU0 at the PVH entry.
+ * A bad module stops only its own domain, with a message naming it.
+ */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <oryx/domain.h>
+#include <oryx/domspec.h>
+#include <oryx/elf_load.h>
+#include <oryx/pvh_build.h>
+#include <oryx/boot_domains.h>
+#include <oryx/xmalloc.h>
+#include <oryx/cmdline.h>
+#include <asm/bootinfo.h>
+#include <asm/hvm.h>
+#include <asm/io.h>
+#include <asm/page.h>
+
+static bool exit_when_done;
+CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
+                 "when the last domain stops, end the run (QEMU isa-debug-exit port 0xf4)");
+static uint32_t domains_failed;
+
+static int load_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
+{
+    return copy_to_gpa(opaque, gpa, src, len);
+}
+
+static int load_zero(void *opaque, uint64_t gpa, uint64_t len)
+{
+    return zero_gpa(opaque, gpa, len);
+}
+
+int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned int restarts)
+{
+    const struct boot_module *km = &boot_info.modules[kmod];
+    const struct boot_module *im = imod >= 0 ? &boot_info.modules[imod] : NULL;
+    struct elf_load_ops ops = { load_copy, load_zero, NULL };
+    struct elf_info info;
+    struct pvh_boot_regs regs;
+    const char *why = NULL;
+    struct domain *d;
+    int rc;
+
+    d = domain_create(spec);
+    if (!d) {
+        printk_lvl(LOG_ERR, "domain %s (module %d): not enough memory for its structures\n",
+                   spec->name, kmod);
+        return -ENOMEM;
+    }
+    d->kernel_module = kmod;
+    d->initrd_module = imod;
+    d->restarts = restarts;
+    ops.opaque = d;
+
+    rc = domain_alloc_memory(d);
+    if (rc) {
+        why = "not enough free memory for the domain's RAM";
+        goto fail;
+    }
+    rc = elf_load(__va(km->start), km->end - km->start, d->mem_bytes, &ops, &info, &why);
+    if (rc)
+        goto fail;
+    rc = pvh_build_start_info(d->mem_bytes, info.lowest, info.highest, spec->cmdline,
+                              im ? __va(im->start) : NULL, im ? im->end - im->start : 0,
+                              0 /* no ACPI tables yet */, (uint32_t)info.pvh_entry,
+                              &ops, &regs, &why);
+    if (rc)
+        goto fail;
+    hvm->vcpu_set_pvh_entry(d->vcpus[0], regs.eip, regs.ebx);
+    printk("(d%u) %s: %lu MiB, %u vCPU(s), entry %#x, start info %#x%s\n", d->id, d->name,
+           (unsigned long)(d->mem_bytes >> 20), d->nr_vcpus, regs.eip, regs.ebx,
+           im ? ", with initrd" : "");
+    domain_start(d);
+    return 0;
+fail:
+    printk_lvl(LOG_ERR, "domain %s (module %d): not created: %s\n", spec->name, kmod,
+               why ? why : "error");
+    domain_kill(d);
+    domains_failed++;
+    return rc ? rc : -EINVAL;
+}
+
+void boot_domains_create(void)
+{
+    const char *cmdlines[BOOT_MAX_MODULES];
+    struct domspec_entry *ents;
+    size_t n;
+
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+        cmdlines[i] = boot_info.modules[i].cmdline;
+    ents = xzalloc(sizeof(*ents) * BOOT_MAX_MODULES);
+    if (!ents)
+        panic("out of memory scanning boot modules");
+    n = domspec_scan(cmdlines, boot_info.nr_modules, ents, BOOT_MAX_MODULES);
+    if (!n)
+        printk("No boot-time domains defined (modules with \"domain ...\").\n");
+    for (size_t i = 0; i < n; i++) {
+        if (ents[i].rc) {
+            printk_lvl(LOG_ERR, "domain module %u: not created: %s\n",
+                       ents[i].kernel_module, ents[i].err);
+            domains_failed++;
+            continue;
+        }
+        boot_domain_build(&ents[i].spec, (int)ents[i].kernel_module,
+                          ents[i].initrd_module, 0);
+    }
+    xfree(ents);
+    boot_domains_check_done();
+}
+
+void boot_domains_check_done(void)
+{
+    if (domain_count())
+        return;
+    printk("All domains have stopped (%u failed to start). %lu pages free.\n",
+           domains_failed, (unsigned long)page_alloc_free_pages());
+    if (exit_when_done)
+        outb(0xF4, 0);      /* QEMU isa-debug-exit: status (0 << 1) | 1 */
+}

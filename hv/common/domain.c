@@ -1,0 +1,389 @@
+/*
+ * Domain lifecycle: create (memory, nested page tables, vCPUs), start,
+ * shutdown and crash (stop the vCPUs, report), and the final teardown,
+ * which returns every page to the allocator and checks the accounting.
+ */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <oryx/domain.h>
+#include <oryx/sched.h>
+#include <oryx/xmalloc.h>
+#include <oryx/boot_domains.h>
+#include <asm/hvm.h>
+#include <asm/page.h>
+#include <asm/percpu.h>
+#include <asm/time.h>
+#include <public/sched.h>
+
+struct domain *domain_list;
+spinlock_t domlist_lock = SPINLOCK_INIT;
+static domid_t next_domid = 1;
+
+static const char *const exit_names[EXIT_NR] = {
+    [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
+    [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
+    [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
+    [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
+    [EXIT_OTHER] = "other",
+};
+
+static const char *const shutdown_names[] = {
+    [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+    [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",
+    [SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+
+unsigned int domain_count(void)
+{
+    unsigned int n = 0;
+
+    spin_lock(&domlist_lock);
+    for (struct domain *d = domain_list; d; d = d->next)
+        n++;
+    spin_unlock(&domlist_lock);
+    return n;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+    struct domain *d;
+
+    spin_lock(&domlist_lock);
+    for (d = domain_list; d && d->id != id; d = d->next)
+        ;
+    spin_unlock(&domlist_lock);
+    return d;
+}
+
+/* Translate one guest frame of RAM (or a mapped hypervisor page). */
+static void *gpa_to_ptr(struct domain *d, gpaddr_t gpa)
+{
+    paddr_t hpa;
+    unsigned int perms, order;
+
+    if (p2m_query(&d->p2m, gpa & PAGE_MASK, &hpa, &perms, &order))
+        return NULL;
+    return (uint8_t *)__va(hpa) + (gpa & (PAGE_SIZE - 1));
+}
+
+static int gpa_copy(struct domain *d, gpaddr_t gpa, void *buf, const void *src, size_t len)
+{
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+        uint8_t *p = gpa_to_ptr(d, gpa);
+
+        if (!p)
+            return -EFAULT;
+        if (buf) {
+            memcpy(buf, p, chunk);
+            buf = (uint8_t *)buf + chunk;
+        } else if (src) {
+            memcpy(p, src, chunk);
+            src = (const uint8_t *)src + chunk;
+        } else
+            memset(p, 0, chunk);
+        gpa += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int copy_from_gpa(struct domain *d, void *dst, gpaddr_t gpa, size_t len)
+{
+    return gpa_copy(d, gpa, dst, NULL, len);
+}
+
+int copy_to_gpa(struct domain *d, gpaddr_t gpa, const void *src, size_t len)
+{
+    return gpa_copy(d, gpa, NULL, src, len);
+}
+
+int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len)
+{
+    return gpa_copy(d, gpa, NULL, NULL, len);
+}
+
+static void singleshot_fired(void *data)
+{
+    vcpu_wake(data);
+}
+
+static void domain_free(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus ? d->vcpus[i] : NULL;
+        if (!v)
+            continue;
+        hvm->vcpu_destroy(v);
+        xfree(v);
+    }
+    xfree(d->vcpus);
+    if (d->p2m.root)
+        p2m_destroy(&d->p2m);
+    for (unsigned int i = 0; i < d->nr_extents; i++)
+        page_free(d->extents[i].hpa, d->extents[i].order, &d->acct);
+    xfree(d->extents);
+    if (d->shared_info)
+        page_free(d->shared_info, 0, &d->acct);
+    if (d->acct.pages)
+        printk_lvl(LOG_ERR, "(d%u) %s: %lu pages still charged after teardown\n",
+                   d->id, d->name, (unsigned long)d->acct.pages);
+    xfree(d);
+}
+
+struct domain *domain_create(const struct domspec *spec)
+{
+    struct domain *d = xzalloc(sizeof(*d));
+
+    if (!d)
+        return NULL;
+    d->spec = *spec;
+    strlcpy(d->name, spec->name, sizeof(d->name));
+    d->acct.name = d->name;
+    d->mem_bytes = spec->mem_bytes;
+    d->state = DOMAIN_CREATED;
+    d->kernel_module = d->initrd_module = -1;
+    spin_lock_init(&d->lock);
+    if (p2m_init(&d->p2m, &d->acct))
+        goto fail;
+    d->nr_vcpus = spec->vcpus;
+    d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);
+    if (!d->vcpus)
+        goto fail;
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = xzalloc(sizeof(*v));
+        if (!v)
+            goto fail;
+        d->vcpus[i] = v;
+        v->id = i;
+        v->domain = d;
+        v->state = VCPU_DOWN;
+        sched_place_vcpu(v);
+        timer_init(&v->singleshot, singleshot_fired, v, v->processor);
+        if (hvm->vcpu_init(v))
+            goto fail;
+    }
+    spin_lock(&domlist_lock);
+    d->id = next_domid++;
+    d->next = domain_list;
+    domain_list = d;
+    spin_unlock(&domlist_lock);
+    return d;
+fail:
+    domain_free(d);
+    return NULL;
+}
+
+/* Guest RAM [0, mem_bytes), in the largest blocks the allocator gives. */
+int domain_alloc_memory(struct domain *d)
+{
+    uint64_t left = d->mem_bytes, gpa = 0;
+    unsigned int max_ext = (unsigned int)(d->mem_bytes >> PAGE_SHIFT);
+
+    if (max_ext > 4096)
+        max_ext = (unsigned int)(d->mem_bytes / MiB(2)) + 4096;
+    d->extents = xzalloc(sizeof(*d->extents) * max_ext);
+    if (!d->extents)
+        return -ENOMEM;
+    while (left) {
+        unsigned int order = PAGE_ORDER_2M;
+        paddr_t hpa = 0;
+
+        while ((PAGE_SIZE << order) > left || !IS_ALIGNED(gpa, PAGE_SIZE << order))
+            order--;
+        for (;; order--) {
+            hpa = page_alloc(order, &d->acct);
+            if (hpa || !order)
+                break;
+        }
+        if (!hpa || d->nr_extents >= max_ext)
+            return -ENOMEM;
+        d->extents[d->nr_extents++] = (struct mem_extent){ hpa, gpa, order };
+        if (p2m_map(&d->p2m, gpa, hpa, PAGE_SIZE << order, P2M_R | P2M_W | P2M_X))
+            return -ENOMEM;
+        memset(__va(hpa), 0, PAGE_SIZE << order);
+        gpa += PAGE_SIZE << order;
+        left -= PAGE_SIZE << order;
+    }
+    return 0;
+}
+
+/* Puts the domain's own RAM page back at gpa (after a mapping left). */
+int domain_remap_ram(struct domain *d, gpaddr_t gpa)
+{
+    for (unsigned int i = 0; i < d->nr_extents; i++) {
+        const struct mem_extent *e = &d->extents[i];
+        if (gpa >= e->gpa && gpa < e->gpa + (PAGE_SIZE << e->order))
+            return p2m_map(&d->p2m, gpa, e->hpa + (gpa - e->gpa), PAGE_SIZE,
+                           P2M_R | P2M_W | P2M_X);
+    }
+    return -ENOENT;
+}
+
+/* After a p2m change: every vCPU takes a fresh (flushed) ASID. */
+void domain_flush_tlb(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        v->arch.asid_gen = 0;
+        if (v->is_running)
+            sched_kick(v->processor);
+    }
+}
+
+void domain_start(struct domain *d)
+{
+    d->state = DOMAIN_RUNNING;
+    d->start_ns = NOW();
+    sched_start_vcpu(d->vcpus[0]);  /* the others wait for the guest to start them */
+}
+
+static void stop_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        sched_remove_vcpu(d->vcpus[i]);
+}
+
+static struct vcpu *current_vcpu_of(struct domain *d)
+{
+    struct vcpu *v = this_cpu_ready() ? this_cpu()->curr : NULL;
+
+    return v && v->domain == d ? v : NULL;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    spin_lock(&d->lock);
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED) {
+        spin_unlock(&d->lock);
+        return;
+    }
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_reason = reason;
+    spin_unlock(&d->lock);
+    printk("(d%u) %s: shutdown: %s\n", d->id, d->name,
+           reason < ARRAY_SIZE(shutdown_names) && shutdown_names[reason]
+           ? shutdown_names[reason] : "unknown reason");
+    stop_vcpus(d);
+    domain_reap(d);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    struct vcpu *v = current_vcpu_of(d);
+
+    spin_lock(&d->lock);
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED &&
+        d->state != DOMAIN_CREATED) {
+        spin_unlock(&d->lock);
+        return;
+    }
+    d->state = DOMAIN_CRASHED;
+    spin_unlock(&d->lock);
+    if (v)
+        printk_lvl(LOG_ERR, "(d%u) %s: CRASHED: %s (vCPU%u RIP %#lx, exit code %#lx)\n",
+                   d->id, d->name, why, v->id, (unsigned long)v->arch.regs.rip,
+                   (unsigned long)v->arch.last_exit);
+    else
+        printk_lvl(LOG_ERR, "(d%u) %s: CRASHED: %s\n", d->id, d->name, why);
+    stop_vcpus(d);
+    domain_reap(d);
+}
+
+void domain_kill(struct domain *d)
+{
+    spin_lock(&d->lock);
+    if (d->state == DOMAIN_DYING) {
+        spin_unlock(&d->lock);
+        return;
+    }
+    d->state = DOMAIN_DYING;
+    spin_unlock(&d->lock);
+    stop_vcpus(d);
+    domain_reap(d);
+}
+
+static void print_stats(struct domain *d)
+{
+    char line[256];
+    int n = 0;
+    uint64_t total = 0, run = 0;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        run += d->vcpus[i]->runtime_ns;
+    for (unsigned int r = 0; r < EXIT_NR; r++) {
+        uint64_t c = 0;
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            c += d->vcpus[i]->arch.exits[r];
+        total += c;
+        if (c && n < (int)sizeof(line))
+            n += snprintf(line + n, sizeof(line) - n, " %s=%lu", exit_names[r], (unsigned long)c);
+    }
+    printk("(d%u) %s: ran %lu ms (vCPU time %lu ms), %lu exits:%s\n", d->id, d->name,
+           (unsigned long)((NOW() - d->start_ns) / 1000000), (unsigned long)(run / 1000000),
+           (unsigned long)total, n ? line : " none");
+}
+
+static uint8_t final_action(struct domain *d)
+{
+    if (d->state == DOMAIN_CRASHED)
+        return d->spec.on_crash;
+    if (d->state == DOMAIN_DYING)
+        return DOMSPEC_DESTROY;
+    switch (d->shutdown_reason) {
+    case SHUTDOWN_poweroff:
+        return d->spec.on_poweroff;
+    case SHUTDOWN_reboot:
+        return d->spec.on_reboot;
+    case SHUTDOWN_suspend:
+        return DOMSPEC_PRESERVE;
+    default:
+        return d->spec.on_crash;
+    }
+}
+
+void domain_reap(struct domain *d)
+{
+    uint8_t action;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i]->is_running || d->vcpus[i]->on_runq)
+            return;     /* the CPU that lets go of it calls us again */
+    if (__atomic_exchange_n(&d->destroy_claimed, true, __ATOMIC_ACQ_REL))
+        return;
+    print_stats(d);
+    action = final_action(d);
+    if (action == DOMSPEC_PRESERVE) {
+        printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
+        return;
+    }
+
+    spin_lock(&domlist_lock);
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    }
+    spin_unlock(&domlist_lock);
+
+    uint64_t held = d->acct.pages;
+    struct domspec spec = d->spec;
+    int kmod = d->kernel_module, imod = d->initrd_module;
+    unsigned int restarts = d->restarts;
+    domid_t id = d->id;
+
+    domain_free(d);
+    printk("(d%u) %s: destroyed, %lu pages returned, %lu pages free\n", id, spec.name,
+           (unsigned long)held, (unsigned long)page_alloc_free_pages());
+    if (action == DOMSPEC_RESTART) {
+        if (restarts >= BOOT_DOMAIN_MAX_RESTARTS) {
+            printk_lvl(LOG_WARN, "(d%u) %s: restarted %u times; not restarting again\n",
+                       id, spec.name, restarts);
+        } else {
+            printk("(d%u) %s: restarting\n", id, spec.name);
+            boot_domain_build(&spec, kmod, imod, restarts + 1);
+        }
+    }
+    boot_domains_check_done();
+}

@@ -1,0 +1,75 @@
+/* memory_op: XENMEM_add_to_physmap for the shared_info page. */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <oryx/domain.h>
+#include <oryx/hypercall.h>
+#include <asm/page.h>
+#include <public/memory.h>
+#include <public/xen.h>
+
+/* Highest guest frame a mapping may use: 48-bit guest-physical space. */
+#define GFN_LIMIT (1ULL << (48 - PAGE_SHIFT))
+
+static bool gfn_is_ram(struct domain *d, uint64_t gfn)
+{
+    return gfn < (d->mem_bytes >> PAGE_SHIFT);
+}
+
+static long map_shared_info(struct domain *d, uint64_t gfn)
+{
+    long rc = 0;
+
+    if (gfn >= GFN_LIMIT)
+        return -EINVAL;
+    spin_lock(&d->lock);
+    if (!d->shared_info) {
+        d->shared_info = page_alloc_zeroed(0, &d->acct);
+        if (!d->shared_info) {
+            rc = -ENOMEM;
+            goto out;
+        }
+    }
+    if (d->shared_info_gpa) {
+        /* Moving it: the old slot gets its RAM back (or stays a hole). */
+        p2m_unmap(&d->p2m, d->shared_info_gpa, PAGE_SIZE);
+        if (gfn_is_ram(d, d->shared_info_gpa >> PAGE_SHIFT))
+            rc = domain_remap_ram(d, d->shared_info_gpa);
+        d->shared_info_gpa = 0;
+        if (rc)
+            goto out;
+    }
+    /* The RAM page under it (if any) stays the domain's, hidden. */
+    p2m_unmap(&d->p2m, gfn << PAGE_SHIFT, PAGE_SIZE);
+    rc = p2m_map(&d->p2m, gfn << PAGE_SHIFT, d->shared_info, PAGE_SIZE, P2M_R | P2M_W);
+    if (!rc)
+        d->shared_info_gpa = gfn << PAGE_SHIFT;
+    domain_flush_tlb(d);
+out:
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+long do_memory_op(struct vcpu *v, const struct hcall_args *args)
+{
+    switch (args->a[0]) {
+    case XENMEM_add_to_physmap: {
+        struct xen_add_to_physmap xatp;
+        if (!args->is64)
+            return -ENOSYS;     /* the 32-bit (compat) layout is not offered yet */
+        if (copy_from_guest(v, &xatp, args->a[1], sizeof(xatp)))
+            return -EFAULT;
+        if (xatp.domid != DOMID_SELF && xatp.domid != v->domain->id)
+            return -EPERM;
+        switch (xatp.space) {
+        case XENMAPSPACE_shared_info:
+            if (xatp.idx != 0)
+                return -EINVAL;
+            return map_shared_info(v->domain, xatp.gpfn);
+        default:
+            return -ENOSYS;
+        }
+    }
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,219 @@
+/*
+ * A preemptive round-robin scheduler. Each CPU owns a run queue of the
+ * vCPUs placed on it; a vCPU runs until its time slice ends (LAPIC timer),
+ * it blocks (HLT, SCHEDOP_block) or yields, or its domain stops. A CPU
+ * with nothing to run halts until an interrupt. vCPUs do not migrate.
+ */
+#include <oryx/lib.h>
+#include <oryx/sched.h>
+#include <oryx/domain.h>
+#include <oryx/vcpu.h>
+#include <oryx/cmdline.h>
+#include <asm/hvm.h>
+#include <asm/percpu.h>
+#include <asm/apic.h>
+#include <asm/time.h>
+#include <asm/traps.h>
+
+static uint32_t sched_slice_ms = 10;
+CMDLINE_OPT_UINT("sched_slice", &sched_slice_ms, "scheduler time slice in ms (1..1000)");
+uint64_t sched_slice_ns;
+
+static unsigned int next_cpu;
+static spinlock_t place_lock = SPINLOCK_INIT;   /* next_cpu */
+
+void sched_place_vcpu(struct vcpu *v)
+{
+    spin_lock(&place_lock);
+    v->processor = next_cpu++ % nr_cpus;
+    spin_unlock(&place_lock);
+}
+
+static void event_check_interrupt(struct cpu_regs *regs)
+{
+    (void)regs;     /* the interrupted loop re-reads its run queue */
+}
+
+void sched_kick(unsigned int cpu)
+{
+    if (cpu != smp_processor_id() && cpu_data[cpu] && cpu_data[cpu]->online)
+        apic_send_ipi(cpu_data[cpu]->apic_id, VEC_EVENT_CHECK);
+}
+
+/* Caller holds pc->runq_lock. */
+static void runq_push(struct per_cpu *pc, struct vcpu *v)
+{
+    if (v->on_runq)
+        return;
+    v->on_runq = true;
+    v->runq_next = NULL;
+    if (pc->runq_tail)
+        pc->runq_tail->runq_next = v;
+    else
+        pc->runq_head = v;
+    pc->runq_tail = v;
+    pc->runq_len++;
+}
+
+static struct vcpu *runq_pop(struct per_cpu *pc)
+{
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    struct vcpu *v = pc->runq_head;
+
+    if (v) {
+        pc->runq_head = v->runq_next;
+        if (!pc->runq_head)
+            pc->runq_tail = NULL;
+        v->on_runq = false;
+        v->is_running = true;   /* under the lock: never in neither place */
+        pc->runq_len--;
+    }
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    return v;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    bool kick = false;
+
+    if (v->state == VCPU_BLOCKED) {
+        v->state = VCPU_RUNNABLE;
+        if (!v->is_running) {
+            runq_push(pc, v);
+            kick = true;
+        }
+    } else if (v->state == VCPU_RUNNABLE)
+        v->wake_pending = true;
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    if (kick)
+        sched_kick(v->processor);
+}
+
+/* Takes a vCPU off its run queue for good (its domain is stopping). */
+void sched_remove_vcpu(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+
+    v->state = VCPU_DOWN;
+    if (v->on_runq) {
+        struct vcpu **pp = &pc->runq_head, *prev = NULL;
+        while (*pp && *pp != v) {
+            prev = *pp;
+            pp = &(*pp)->runq_next;
+        }
+        if (*pp) {
+            *pp = v->runq_next;
+            if (pc->runq_tail == v)
+                pc->runq_tail = prev;
+            pc->runq_len--;
+        }
+        v->on_runq = false;
+    }
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    stop_timer(&v->singleshot);
+    if (v->is_running)
+        sched_kick(v->processor);
+}
+
+/* Makes a DOWN vCPU runnable (domain start). */
+void sched_start_vcpu(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+
+    v->state = VCPU_RUNNABLE;
+    runq_push(pc, v);
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    sched_kick(v->processor);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+
+    if (v->wake_pending)
+        v->wake_pending = false;        /* an event beat us to it */
+    else if (v->state == VCPU_RUNNABLE)
+        v->state = VCPU_BLOCKED;
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+}
+
+static volatile bool yield_flag[MAX_CPUS];
+
+void vcpu_yield(struct vcpu *v)
+{
+    yield_flag[v->processor] = true;
+}
+
+static bool slice_over(struct per_cpu *pc)
+{
+    return NOW() >= pc->slice_end && pc->runq_len;
+}
+
+static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
+{
+    uint64_t start = NOW();
+
+    pc->curr = v;
+    v->wake_pending = false;
+    pc->slice_end = start + sched_slice_ns;
+    yield_flag[pc->cpu_id] = false;
+    set_timer(&pc->slice_timer, pc->slice_end);
+
+    while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
+           !pc->stop_requested) {
+        hvm->vcpu_run(v);
+        timer_run_expired();
+        if (slice_over(pc) || yield_flag[pc->cpu_id])
+            break;
+    }
+
+    stop_timer(&pc->slice_timer);
+    v->runtime_ns += NOW() - start;
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    v->is_running = false;
+    if (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING)
+        runq_push(pc, v);
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    pc->curr = NULL;
+    if (v->domain->state != DOMAIN_RUNNING)
+        domain_reap(v->domain);
+}
+
+__noreturn void sched_run(void)
+{
+    struct per_cpu *pc = this_cpu();
+
+    for (;;) {
+        local_irq_enable();
+        timer_run_expired();
+        struct vcpu *v = runq_pop(pc);
+        if (v) {
+            run_vcpu(pc, v);
+            continue;
+        }
+        /* Idle: halt unless work arrived since we looked. */
+        uint64_t t0 = NOW();
+        local_irq_disable();
+        if (!pc->runq_head && (!pc->timers || pc->timers->expires > NOW()))
+            safe_halt();
+        else
+            local_irq_enable();
+        pc->idle_ns += NOW() - t0;
+    }
+}
+
+void sched_init(void)
+{
+    if (sched_slice_ms < 1 || sched_slice_ms > 1000) {
+        printk_lvl(LOG_WARN, "warning: sched_slice=%u out of range (1..1000 ms); using 10\n",
+                   sched_slice_ms);
+        sched_slice_ms = 10;
+    }
+    sched_slice_ns = MILLISECS(sched_slice_ms);
+    irq_set_handler(VEC_EVENT_CHECK, event_check_interrupt);
+}

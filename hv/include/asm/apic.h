@@ -1,0 +1,24 @@
+/* Local APIC (xAPIC, MMIO), IOAPIC and legacy PIC. */
+#ifndef ASM_APIC_H
+#define ASM_APIC_H
+
+#include <oryx/types.h>
+
+#define APIC_DEFAULT_BASE 0xFEE00000UL
+
+void apic_init(void);               /* this CPU: enable, spurious vector, timer */
+uint32_t apic_id(void);
+void apic_eoi(void);
+void apic_send_ipi(uint32_t apic_id, uint8_t vector);
+void apic_send_ipi_allbutself(uint8_t vector);
+void apic_send_init(uint32_t apic_id);
+void apic_send_sipi(uint32_t apic_id, uint8_t page);
+/* One-shot timer interrupt (VEC_TIMER) after ns nanoseconds; 0 stops it. */
+void apic_timer_oneshot(uint64_t ns);
+void apic_timer_calibrate(void);    /* BSP only, against the PIT */
+extern uint32_t apic_timer_khz;     /* timer ticks per ms at divide-by-1 */
+
+void pic_disable(void);
+void ioapic_init(paddr_t base);     /* masks every pin */
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Vendor-neutral hardware-virtualisation interface. svm.c (and later
+ * vmx.c) fill one struct hvm_ops; nothing outside the vendor directory
+ * knows which one runs.
+ */
+#ifndef ASM_HVM_H
+#define ASM_HVM_H
+
+#include <oryx/types.h>
+#include <asm/guest_walk.h>
+#include <asm/insn.h>
+
+struct vcpu;
+struct domain;
+
+struct hvm_ops {
+    const char *name;
+    int (*cpu_up)(void);                        /* enable on this CPU */
+    int (*vcpu_init)(struct vcpu *v);
+    void (*vcpu_destroy)(struct vcpu *v);
+    /* PVH start state: 32-bit flat protected mode, paging off. */
+    void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
+    /* Enter the guest once; returns after the exit has been handled. */
+    void (*vcpu_run)(struct vcpu *v);
+    void (*inject_exception)(struct vcpu *v, unsigned int vector, int errcode);
+    void (*get_paging)(struct vcpu *v, struct guest_paging *pg);
+    enum insn_mode (*insn_mode)(struct vcpu *v);
+    int (*cpl)(struct vcpu *v);
+    uint64_t (*cs_base)(struct vcpu *v);
+    uint64_t (*get_efer)(struct vcpu *v);       /* as the guest sees it */
+    void (*set_efer)(struct vcpu *v, uint64_t efer);
+    uint64_t (*get_pat)(struct vcpu *v);
+    void (*set_pat)(struct vcpu *v, uint64_t pat);
+};
+
+extern const struct hvm_ops *hvm;
+
+/* Vendor probes: return their ops, or NULL with a printed reason. */
+const struct hvm_ops *svm_probe(void);
+
+/* Vendor-neutral exit handlers (hvm.c). Each returns true when the
+ * instruction completed and RIP must move past it. */
+bool hvm_handle_cpuid(struct vcpu *v);
+bool hvm_handle_msr(struct vcpu *v, bool write);
+bool hvm_handle_hypercall(struct vcpu *v);
+bool hvm_handle_hlt(struct vcpu *v);
+bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
+                   bool string, bool rep);
+void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+void hvm_handle_triple_fault(struct vcpu *v);
+
+/* Length of the instruction at the guest's RIP (fetched through its page
+ * tables); 0 after injecting #PF/#UD when it cannot be decoded. */
+unsigned int hvm_insn_length(struct vcpu *v);
+
+#endif

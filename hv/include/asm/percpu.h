@@ -1,0 +1,82 @@
+/*
+ * Per-CPU state: one struct per CPU, reached through %gs (this_cpu()).
+ * Fields other CPUs may touch live in the locked parts (run queue, timer
+ * list) and say so.
+ */
+#ifndef ASM_PERCPU_H
+#define ASM_PERCPU_H
+
+#include <oryx/types.h>
+#include <oryx/spinlock.h>
+#include <asm/boot.h>
+#include <asm/desc.h>
+#include <oryx/timer.h>
+
+#define MAX_CPUS 64
+
+struct vcpu;
+struct timer;
+
+struct per_cpu {
+    struct per_cpu *self;           /* %gs:0 */
+    unsigned int cpu_id;            /* 0..nr_cpus-1, dense */
+    uint32_t apic_id;
+    bool online;
+    struct vcpu *curr;              /* vCPU in (or last in) guest mode here */
+    struct vcpu *idle;              /* placeholder while nothing runs */
+
+    /* SVM */
+    paddr_t hsave_pa;               /* VM_HSAVE_PA area */
+    paddr_t host_vmcb_pa;           /* VMSAVE/VMLOAD of host state */
+    uint32_t asid_next;
+    uint32_t asid_max;
+    uint64_t asid_generation;
+
+    /* Scheduler: runq_lock protects runq_head/tail and runq_len. */
+    spinlock_t runq_lock;
+    struct vcpu *runq_head, *runq_tail;
+    unsigned int runq_len;
+    uint64_t slice_end;             /* ns; owned by this CPU */
+    uint64_t idle_ns, busy_ns;
+
+    /* Timers: timer_lock protects the sorted list. */
+    spinlock_t timer_lock;
+    struct timer *timers;
+    uint64_t timer_armed;           /* deadline programmed in the LAPIC, 0 none */
+    struct timer slice_timer;       /* preempts the running vCPU */
+
+    uint64_t irq_count;
+    volatile bool stop_requested;
+
+    struct tss tss __aligned(16);
+    uint64_t gdt[8] __aligned(16);
+    uint8_t *stack;                 /* STACK_SIZE bytes */
+    uint8_t *ist_stacks;            /* 3 * IST_STACK_SIZE */
+};
+
+extern struct per_cpu *cpu_data[MAX_CPUS];
+extern unsigned int nr_cpus;
+
+static inline struct per_cpu *this_cpu(void)
+{
+    struct per_cpu *p;
+    asm volatile("movq %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+static inline unsigned int smp_processor_id(void)
+{
+    return this_cpu()->cpu_id;
+}
+
+void percpu_init_bsp(void);
+struct per_cpu *percpu_alloc(unsigned int cpu, uint32_t apic_id);
+void percpu_load(struct per_cpu *pc);   /* GDT, TSS, %gs on this CPU */
+
+
+
+/* True once the boot CPU has its per-CPU area (set before interrupts are
+ * enabled anywhere), so early panics can avoid %gs. */
+extern bool percpu_up;
+static inline bool this_cpu_ready(void) { return percpu_up; }
+#endif

@@ -1,0 +1,17 @@
+/* Domains defined by boot modules ("dom0-less"). */
+#ifndef ORYX_BOOT_DOMAINS_H
+#define ORYX_BOOT_DOMAINS_H
+
+#include <oryx/domspec.h>
+
+#define BOOT_DOMAIN_MAX_RESTARTS 8
+
+/* Creates every domain the boot modules define and starts them. */
+void boot_domains_create(void);
+/* Builds one domain from its modules; returns 0 or -errno (reported). */
+int boot_domain_build(const struct domspec *spec, int kernel_module, int initrd_module,
+                      unsigned int restarts);
+/* When the last domain is gone: report, and end the run if asked to. */
+void boot_domains_check_done(void);
+
+#endif

@@ -1,0 +1,87 @@
+/* Domains: lifecycle, memory, vCPUs. */
+#ifndef ORYX_DOMAIN_H
+#define ORYX_DOMAIN_H
+
+#include <oryx/types.h>
+#include <oryx/spinlock.h>
+#include <oryx/page_alloc.h>
+#include <oryx/domspec.h>
+#include <oryx/vcpu.h>
+#include <asm/npt.h>
+
+enum domain_state {
+    DOMAIN_CREATED,     /* built, vCPUs not yet started */
+    DOMAIN_RUNNING,
+    DOMAIN_PAUSED,
+    DOMAIN_SHUTDOWN,    /* the guest asked; shutdown_reason says why */
+    DOMAIN_CRASHED,     /* the hypervisor stopped it */
+    DOMAIN_DYING,       /* being torn down */
+};
+
+/* One contiguous block of guest RAM. */
+struct mem_extent {
+    paddr_t hpa;
+    gpaddr_t gpa;
+    unsigned int order;
+};
+
+struct domain {
+    domid_t id;
+    char name[DOMSPEC_NAME_MAX];
+    volatile enum domain_state state;
+    unsigned int shutdown_reason;       /* SHUTDOWN_* when state is SHUTDOWN */
+    struct domspec spec;                /* how it was defined (restart uses it) */
+    int kernel_module, initrd_module;   /* boot modules, -1 if none */
+    unsigned int restarts;
+
+    struct mem_account acct;            /* every page it holds */
+    struct p2m p2m;
+    uint64_t mem_bytes;
+    struct mem_extent *extents;
+    unsigned int nr_extents;
+
+    paddr_t shared_info;                /* hypervisor-owned page, 0 until asked */
+    gpaddr_t shared_info_gpa;           /* where the guest mapped it, 0 if not */
+
+    unsigned int nr_vcpus;
+    struct vcpu **vcpus;
+    volatile bool destroy_claimed;      /* one CPU does the final teardown */
+
+    spinlock_t con_lock;                /* con_line, con_len */
+    char con_line[160];                 /* console output not yet printed */
+    unsigned int con_len;
+
+    uint64_t start_ns;
+    spinlock_t lock;                    /* state changes, shared_info mapping */
+    struct domain *next;                /* domlist_lock */
+};
+
+extern struct domain *domain_list;
+extern spinlock_t domlist_lock;         /* domain_list and ids */
+
+struct domain *domain_create(const struct domspec *spec);
+int domain_alloc_memory(struct domain *d);
+void domain_start(struct domain *d);
+int domain_remap_ram(struct domain *d, gpaddr_t gpa);
+void domain_flush_tlb(struct domain *d);
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *why);
+/* Stops every vCPU; the last CPU to let go of one frees the domain. */
+void domain_kill(struct domain *d);
+void domain_reap(struct domain *d);     /* called by the scheduler */
+unsigned int domain_count(void);
+struct domain *domain_by_id(domid_t id);
+
+/* Guest-physical memory access (the domain's RAM only). 0 or -EFAULT. */
+int copy_from_gpa(struct domain *d, void *dst, gpaddr_t gpa, size_t len);
+int copy_to_gpa(struct domain *d, gpaddr_t gpa, const void *src, size_t len);
+int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len);
+
+/* Guest-virtual access through the vCPU's page tables. 0 or -EFAULT. */
+int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len);
+int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len);
+
+/* Guest console output, prefixed with the domain's name per line. */
+void guest_console_put(struct domain *d, const char *buf, size_t len);
+
+#endif

@@ -1,0 +1,28 @@
+/* Hypercall dispatch: one table maps numbers to handlers. */
+#ifndef ORYX_HYPERCALL_H
+#define ORYX_HYPERCALL_H
+
+#include <oryx/types.h>
+
+struct vcpu;
+
+/* Arguments as the guest passed them; pointers are guest-virtual. From
+ * 32-bit code every argument is zero-extended from 32 bits. */
+struct hcall_args {
+    uint64_t a[5];
+    bool is64;
+};
+
+typedef long (*hcall_fn)(struct vcpu *v, const struct hcall_args *args);
+
+long do_console_io(struct vcpu *v, const struct hcall_args *args);
+long do_xen_version(struct vcpu *v, const struct hcall_args *args);
+long do_sched_op(struct vcpu *v, const struct hcall_args *args);
+long do_memory_op(struct vcpu *v, const struct hcall_args *args);
+long do_vcpu_op(struct vcpu *v, const struct hcall_args *args);
+long do_set_timer_op(struct vcpu *v, const struct hcall_args *args);
+
+/* Per-domain hypercall counters are kept by number. */
+#define HCALL_MAX 64
+
+#endif

@@ -1,0 +1,23 @@
+/* Per-CPU one-shot software timers driven by the LAPIC timer. */
+#ifndef ORYX_TIMER_H
+#define ORYX_TIMER_H
+
+#include <oryx/types.h>
+
+struct timer {
+    uint64_t expires;               /* ns, NOW() clock */
+    void (*fn)(void *data);
+    void *data;
+    struct timer *next;
+    unsigned int cpu;
+    bool active;
+};
+
+void timer_init(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu);
+void set_timer(struct timer *t, uint64_t expires);
+void stop_timer(struct timer *t);
+/* Runs the expired timers of this CPU and reprograms the LAPIC. */
+void timer_run_expired(void);
+void timer_cpu_init(void);
+
+#endif

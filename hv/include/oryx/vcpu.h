@@ -1,0 +1,35 @@
+/* Virtual CPUs: scheduling state and the embedded arch part. */
+#ifndef ORYX_VCPU_H
+#define ORYX_VCPU_H
+
+#include <oryx/types.h>
+#include <oryx/timer.h>
+#include <asm/vcpu.h>
+
+struct domain;
+
+enum vcpu_state {
+    VCPU_DOWN,          /* not started, or stopped with its domain */
+    VCPU_RUNNABLE,      /* on a run queue or running */
+    VCPU_BLOCKED,       /* waiting for an event or timer */
+};
+
+struct vcpu {
+    unsigned int id;
+    struct domain *domain;
+    unsigned int processor;         /* the CPU whose run queue holds it */
+    volatile enum vcpu_state state; /* changed under the run queue lock */
+    bool on_runq;                   /* run queue lock */
+    volatile bool is_running;       /* in the guest or its exit handling */
+    struct vcpu *runq_next;
+    struct timer singleshot;        /* VCPUOP_set_singleshot_timer / set_timer_op */
+    volatile bool wake_pending;     /* an event arrived: don't block */
+    uint64_t runtime_ns;
+    struct arch_vcpu arch;
+};
+
+void vcpu_wake(struct vcpu *v);
+void vcpu_block(struct vcpu *v);
+void vcpu_yield(struct vcpu *v);
+
+#endif
