@@ -1,0 +1,144 @@
+/*
+ * hypercall-args: the hypervisor validates hypercall arguments.
+ *   - pointers that do not translate (not mapped in the guest's page
+ *     tables, non-canonical) or translate to unbacked guest-physical
+ *     memory give -EFAULT (14), and nothing else happens;
+ *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
+ *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
+ *     capabilities non-empty) and agree with CPUID base+1.
+ * Expected: PASS. Option bad=<addr> adds one more address to the bad list.
+ */
+#include "guest.h"
+
+const char test_name[] = "hypercall-args";
+
+static unsigned long bad_ptrs[4];
+static unsigned int nr_bad;
+
+static void setup_bad_ptrs(void)
+{
+#if defined(__x86_64__)
+    /* Not mapped in our page tables (only 0-4 GiB is). */
+    bad_ptrs[nr_bad++] = 0x10000000000UL;
+    /* Non-canonical. */
+    bad_ptrs[nr_bad++] = 0x8000000000000000UL;
+#endif
+    /* Mapped (or paging off) but no guest RAM there: 3.75 GiB. */
+    bad_ptrs[nr_bad++] = 0xF0000000UL;
+    bad_ptrs[nr_bad] = (unsigned long)cmdline_u64("bad", 0);
+    if (bad_ptrs[nr_bad])
+        nr_bad++;
+}
+
+static void check_efault(void)
+{
+    unsigned int i;
+
+    for (i = 0; i < nr_bad; i++) {
+        unsigned long p = bad_ptrs[i];
+
+        printf("bad pointer %p\n", (void *)p);
+        CHECK_RC(HYPERVISOR_console_io(CONSOLEIO_write, 16, p), -EFAULT);
+        CHECK_RC(HYPERVISOR_xen_version(XENVER_extraversion, p), -EFAULT);
+        CHECK_RC(HYPERVISOR_xen_version(XENVER_compile_info, p), -EFAULT);
+        CHECK_RC(HYPERVISOR_xen_version(XENVER_capabilities, p), -EFAULT);
+        CHECK_RC(HYPERVISOR_xen_version(XENVER_get_features, p), -EFAULT);
+        CHECK_RC(HYPERVISOR_memory_op(XENMEM_add_to_physmap, p), -EFAULT);
+        /* Must fail, not shut us down. */
+        CHECK_RC(HYPERVISOR_sched_op(SCHEDOP_shutdown, p), -EFAULT);
+    }
+}
+
+static void check_enosys(void)
+{
+    static const unsigned long numbers[] = {
+        11, 43, 47, 56, 63, 64, 255, 1000, 0x80000000UL, ~0UL,
+#if defined(__x86_64__)
+        0x100000000UL + __HYPERVISOR_xen_version,   /* high bits set */
+#endif
+    };
+    unsigned int i;
+
+    for (i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+        long rc = hypercall_raw(numbers[i], 0, 0, 0, 0, 0);
+
+        if (rc != -ENOSYS)
+            guest_fail("hypercall 0x%lx returned %ld, expected -ENOSYS",
+                       numbers[i], rc);
+    }
+    CHECK_RC(HYPERVISOR_xen_version(0x1000, 0), -ENOSYS);
+    CHECK_RC(HYPERVISOR_sched_op(0x1000, 0), -ENOSYS);
+    CHECK_RC(HYPERVISOR_memory_op(62, 0), -ENOSYS);
+    CHECK_RC(HYPERVISOR_console_io(0x1000, 0, 0), -ENOSYS);
+}
+
+static bool nul_within(const char *s, size_t n)
+{
+    return strnlen(s, n) < n;
+}
+
+static void check_version(void)
+{
+    static xen_capabilities_info_t caps;
+    static struct xen_compile_info ci;
+    xen_extraversion_t extra;
+    struct xen_feature_info fi;
+    uint32_t base = xen_cpuid_base();
+    long v;
+
+    v = HYPERVISOR_xen_version(XENVER_version, 0);
+    if (v < 0)
+        guest_fail("XENVER_version returned %ld", v);
+    printf("version %ld.%ld\n", v >> 16, v & 0xffff);
+    ASSERT((v >> 16) >= 4);
+    if (base)
+        ASSERT((uint32_t)v == cpuid(base + 1).eax);
+
+    memset(extra, 0xaa, sizeof(extra));
+    CHECK_RC(HYPERVISOR_xen_version(XENVER_extraversion, extra), 0);
+    ASSERT(nul_within(extra, sizeof(extra)));
+    printf("extraversion \"%s\"\n", extra);
+
+    memset(caps, 0xaa, sizeof(caps));
+    CHECK_RC(HYPERVISOR_xen_version(XENVER_capabilities, caps), 0);
+    ASSERT(nul_within(caps, sizeof(caps)));
+    ASSERT(caps[0] != '\0');
+    printf("capabilities \"%s\"\n", caps);
+
+    memset(&ci, 0xaa, sizeof(ci));
+    CHECK_RC(HYPERVISOR_xen_version(XENVER_compile_info, &ci), 0);
+    ASSERT(nul_within(ci.compiler, sizeof(ci.compiler)));
+    ASSERT(nul_within(ci.compile_by, sizeof(ci.compile_by)));
+    ASSERT(nul_within(ci.compile_domain, sizeof(ci.compile_domain)));
+    ASSERT(nul_within(ci.compile_date, sizeof(ci.compile_date)));
+    printf("compiled by %s@%s with %s on %s\n", ci.compile_by,
+           ci.compile_domain, ci.compiler, ci.compile_date);
+
+    fi.submap_idx = 0;
+    fi.submap = 0xdeadbeef;
+    CHECK_RC(HYPERVISOR_xen_version(XENVER_get_features, &fi), 0);
+    printf("features[0] 0x%x\n", fi.submap);
+    fi.submap_idx = 1000;
+    ASSERT(HYPERVISOR_xen_version(XENVER_get_features, &fi) < 0);
+}
+
+static void check_odd_sizes(void)
+{
+    static const char msg[] = "console_io with a short count works\n";
+    long rc;
+
+    CHECK_RC(HYPERVISOR_console_io(CONSOLEIO_write, sizeof(msg) - 1, msg),
+             0);
+    /* A huge count over valid memory: any answer, but we must survive. */
+    rc = HYPERVISOR_console_io(CONSOLEIO_write, 1UL << 30, msg);
+    printf("\nconsole_io with a 1 GiB count returned %ld\n", rc);
+}
+
+void test_main(void)
+{
+    setup_bad_ptrs();
+    check_version();
+    check_efault();
+    check_enosys();
+    check_odd_sizes();
+}
