@@ -4,3 +4,9 @@
 UNIT_TESTS += insn
 UNIT_SRCS_insn := hv/arch/x86/insn.c tests/unit/test_insn.c
 $(BUILD)/unit/insn: tests/unit/insn_gas_table.h
+
+# Regenerate the committed table from the host assembler (needs python3 and
+# binutils); tests/unit/insn_objdump_fuzz.py is a further, manual check.
+.PHONY: insn-gas-table
+insn-gas-table:
+	tests/unit/gen_insn_table.py > tests/unit/insn_gas_table.h
