@@ -63,10 +63,15 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
     rc = elf_load(__va(km->start), km->end - km->start, d->mem_bytes, &ops, &info, &why);
     if (rc)
         goto fail;
-    rc = pvh_build_start_info(d->mem_bytes, info.lowest, info.highest, spec->cmdline,
-                              im ? __va(im->start) : NULL, im ? im->end - im->start : 0,
-                              0 /* no ACPI tables yet */, (uint32_t)info.pvh_entry,
-                              &ops, &regs, &why);
+    struct pvh_build_params bp = {
+        .mem_bytes = d->mem_bytes,
+        .image = &info,
+        .cmdline = spec->cmdline,
+        .initrd = im ? __va(im->start) : NULL,
+        .initrd_len = im ? im->end - im->start : 0,
+    };
+    struct pvh_layout layout;
+    rc = pvh_build(&bp, &ops, &regs, &layout, &why);
     if (rc)
         goto fail;
     hvm->vcpu_set_pvh_entry(d->vcpus[0], regs.eip, regs.ebx);

@@ -9,6 +9,7 @@
 #include <oryx/sched.h>
 #include <oryx/xmalloc.h>
 #include <oryx/boot_domains.h>
+#include <oryx/pvh_build.h>
 #include <asm/hvm.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
@@ -189,7 +190,10 @@ int domain_alloc_memory(struct domain *d)
         unsigned int order = PAGE_ORDER_2M;
         paddr_t hpa = 0;
 
-        while ((PAGE_SIZE << order) > left || !IS_ALIGNED(gpa, PAGE_SIZE << order))
+        if (gpa == PVH_LOW_RAM_LIMIT)
+            gpa = PVH_HIGH_RAM_BASE;        /* the MMIO hole below 4 GiB */
+        while ((PAGE_SIZE << order) > left || !IS_ALIGNED(gpa, PAGE_SIZE << order) ||
+               (gpa < PVH_LOW_RAM_LIMIT && gpa + (PAGE_SIZE << order) > PVH_LOW_RAM_LIMIT))
             order--;
         for (;; order--) {
             hpa = page_alloc(order, &d->acct);

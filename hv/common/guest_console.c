@@ -55,7 +55,7 @@ long do_console_io(struct vcpu *v, const struct hcall_args *args)
             guest_console_put(v->domain, chunk, n);
             done += n;
         }
-        return (long)count;
+        return 0;
     case CONSOLEIO_read:
         return -EPERM;      /* control domain only */
     default:

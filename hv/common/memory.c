@@ -3,6 +3,7 @@
 #include <oryx/errno.h>
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
+#include <oryx/pvclock.h>
 #include <asm/page.h>
 #include <public/memory.h>
 #include <public/xen.h>
@@ -28,6 +29,7 @@ static long map_shared_info(struct domain *d, uint64_t gfn)
             rc = -ENOMEM;
             goto out;
         }
+        pvclock_update_domain(d);
     }
     if (d->shared_info_gpa) {
         /* Moving it: the old slot gets its RAM back (or stays a hole). */

@@ -79,8 +79,10 @@ static uint64_t gw_rsvd_bits(enum gw_mode mode, unsigned int level, bool leaf,
         }
         return 0;
     case GW_MODE_PAE:
-        if (level == 3)     /* PDPTE: no R/W, U/S, A, PS or NX */
-            return BITS(1, 2) | BITS(5, 8) | addr_rsvd | BITS(52, 63);
+        /* PDPTE: no R/W, U/S or NX. Bits 5-8 are left alone: AMD CPUs
+         * (and QEMU's emulation of them) set A in PDPTEs. */
+        if (level == 3)
+            return BITS(1, 2) | addr_rsvd | BITS(52, 63);
         r = addr_rsvd | BITS(52, 62) | (nxe ? 0 : PTE_NX);
         if (level == 2 && leaf)
             r |= BITS(13, 20);

@@ -54,7 +54,8 @@ struct insn_info {
     uint8_t prefix_66;      /* 0x66 if an operand-size prefix was present, else 0 */
     uint8_t rep;            /* 0xF2, 0xF3 (the last one given) or 0 */
     uint8_t rex;            /* the effective REX byte (0x40..0x4F) or 0 */
-    uint8_t seg_override;   /* 0x26/2E/36/3E/64/65 (the last one given) or 0 */
+    uint8_t seg_override;   /* 0x26/2E/36/3E/64/65 (the last one given) or 0;
+                             * in 64-bit mode only 64/65 have an effect */
     uint8_t opsize;         /* effective operand size: 2, 4 or 8 */
     uint8_t addrsize;       /* effective address size: 2, 4 or 8 */
     bool lock;              /* F0 present (already checked to be allowed) */
@@ -84,6 +85,12 @@ struct insn_info {
  * -EINVAL if the encoding is invalid or undefined in this mode, or longer
  * than 15 bytes (the caller injects #UD; for the length limit the CPU would
  * raise #GP(0)).
+ *
+ * Validity is checked exactly for the legacy maps (opcodes undefined or
+ * invalid in the mode, ModRM.reg of groups, LOCK on a non-lockable or
+ * register destination, VEX/EVEX after 66/F2/F3/F0/REX); opcodes inside
+ * the VEX, XOP and EVEX maps and the 0F38/0F3A maps are accepted with
+ * their length whether or not they are defined.
  */
 int insn_decode(const uint8_t *buf, size_t avail, enum insn_mode mode,
                 struct insn_info *out);

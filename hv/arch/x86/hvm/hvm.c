@@ -228,10 +228,17 @@ static int walk_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
 static int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access,
                            gpaddr_t *gpa, uint32_t *pfec)
 {
-    struct guest_paging pg;
+    struct guest_paging pg = { 0 };
     struct guest_mem_ops ops = { walk_read, walk_write, v->domain };
+    static unsigned int maxphy;
 
+    if (!maxphy) {
+        uint32_t a, b, c, d;
+        cpuid(0x80000008, &a, &b, &c, &d);
+        maxphy = a & 0xff;
+    }
     hvm->get_paging(v, &pg);
+    pg.maxphyaddr = maxphy;
     if (hvm->cpl(v) == 3)
         access |= GW_USER;
     return guest_walk(&pg, &ops, gva, access, gpa, pfec);
@@ -285,7 +292,13 @@ unsigned int hvm_insn_length(struct vcpu *v)
         got += chunk;
     }
     if (!got) {
-        domain_crash(v->domain, "cannot fetch the instruction at RIP");
+        char why[96];
+        gpaddr_t gpa = 0;
+        uint32_t pfec = 0;
+        int rc = guest_translate(v, rip, GW_FETCH, &gpa, &pfec);
+        snprintf(why, sizeof(why), "cannot fetch the instruction at %#lx (walk %d, pfec %#x, gpa %#lx)",
+                 (unsigned long)rip, rc, pfec, (unsigned long)gpa);
+        domain_crash(v->domain, why);
         return 0;
     }
     int rc = insn_decode(buf, got, mode, &info);

@@ -1,0 +1,65 @@
+/*
+ * pvclock: the vcpu_time_info a guest uses to turn its TSC into system
+ * time (ns since the hypervisor booted, the clock of NOW() and of every
+ * timer hypercall). The TSC is invariant and guests run with no offset,
+ * so one snapshot per vCPU stays valid; it is written when shared_info is
+ * mapped and whenever the guest's time area moves.
+ */
+#include <oryx/lib.h>
+#include <oryx/domain.h>
+#include <oryx/pvclock.h>
+#include <asm/time.h>
+#include <asm/page.h>
+#include <public/xen.h>
+
+static uint32_t scale_mul;
+static int8_t scale_shift;
+
+/* ns = ((tsc << shift) * mul) >> 32, shift negative meaning a right shift:
+ * normalise the TSC rate into (1e9, 2e9] ticks per second, then mul is
+ * 1e9 / rate in 0.32 fixed point. */
+static void pvclock_scale_init(void)
+{
+    uint64_t rate = tsc_khz * 1000;
+    int shift = 0;
+
+    while (rate > 2000000000ULL) {
+        rate >>= 1;
+        shift--;
+    }
+    while (rate <= 1000000000ULL) {
+        rate <<= 1;
+        shift++;
+    }
+    scale_mul = (uint32_t)((1000000000ULL << 32) / rate);
+    scale_shift = (int8_t)shift;
+}
+
+void pvclock_fill(struct vcpu_time_info *t)
+{
+    uint64_t tsc;
+
+    if (!scale_mul)
+        pvclock_scale_init();
+    t->version++;               /* odd: update in progress */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    tsc = rdtsc();
+    t->tsc_timestamp = tsc;
+    t->system_time = tsc_to_ns(tsc - tsc_at_boot);
+    t->tsc_to_system_mul = scale_mul;
+    t->tsc_shift = scale_shift;
+    t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->version++;
+}
+
+void pvclock_update_domain(struct domain *d)
+{
+    struct shared_info *si;
+
+    if (!d->shared_info)
+        return;
+    si = __va(d->shared_info);
+    for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
+        pvclock_fill(&si->vcpu_info[i].time);
+}
