@@ -63,10 +63,14 @@ _Static_assert(sizeof(struct cmdline_opt) % 8 == 0, "cmdline_opt stride");
 #define CMDLINE_DESC_SIZE(n, p, h) \
     { .name = (n), .help = (h), .var = CMDLINE__UINT_PTR(p), \
       .size = sizeof(*(p)), .type = CMDLINE_SIZE }
-/* arr must be a char array (its sizeof is the buffer size). */
+/* arr must be a char array (its sizeof is the buffer size): a pointer
+ * fails the assertion. */
+#define CMDLINE__IS_ARRAY(a) \
+    (0 * sizeof(struct { int x; _Static_assert(!__builtin_types_compatible_p( \
+        __typeof__(a), __typeof__(&(a)[0])), "cmdline string option needs a char array"); }))
 #define CMDLINE_DESC_STRING(n, arr, h) \
     { .name = (n), .help = (h), .var = _Generic(&(arr)[0], char *: (arr)), \
-      .size = sizeof(arr), .type = CMDLINE_STRING }
+      .size = sizeof(arr) + CMDLINE__IS_ARRAY(arr), .type = CMDLINE_STRING }
 #define CMDLINE_DESC_CUSTOM(n, fn, h) \
     { .name = (n), .help = (h), .handler = (fn), .type = CMDLINE_CUSTOM }
 
