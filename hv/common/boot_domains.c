@@ -22,6 +22,10 @@ static bool exit_when_done;
 CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
                  "when the last domain stops, end the run (QEMU isa-debug-exit port 0xf4)");
 static uint32_t domains_failed;
+static volatile bool creating;      /* boot_domains_create() still running */
+static bool debug_fault_test;
+CMDLINE_OPT_BOOL("debug_fault_test", &debug_fault_test,
+                 "test only: fault in the hypervisor after start-up, to check the crash report");
 
 static int load_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
 {
@@ -60,7 +64,8 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
         why = "not enough free memory for the domain's RAM";
         goto fail;
     }
-    rc = elf_load(__va(km->start), km->end - km->start, d->mem_bytes, &ops, &info, &why);
+    rc = elf_load(__va(km->start), km->end - km->start, pvh_low_ram_end(d->mem_bytes),
+                  &ops, &info, &why);
     if (rc)
         goto fail;
     struct pvh_build_params bp = {
@@ -94,6 +99,13 @@ void boot_domains_create(void)
     struct domspec_entry *ents;
     size_t n;
 
+    if (debug_fault_test) {
+        volatile uint64_t *null = NULL;
+        asm("" : "+r"(null));
+        *null = 1;      /* the #PF handler reports and stops every CPU */
+    }
+    creating = true;
+    printk("Free pages before domains: %lu\n", (unsigned long)page_alloc_free_pages());
     for (unsigned int i = 0; i < boot_info.nr_modules; i++)
         cmdlines[i] = boot_info.modules[i].cmdline;
     ents = xzalloc(sizeof(*ents) * BOOT_MAX_MODULES);
@@ -113,12 +125,13 @@ void boot_domains_create(void)
                           ents[i].initrd_module, 0);
     }
     xfree(ents);
+    creating = false;
     boot_domains_check_done();
 }
 
 void boot_domains_check_done(void)
 {
-    if (domain_count())
+    if (creating || domain_count())
         return;
     printk("All domains have stopped (%u failed to start). %lu pages free.\n",
            domains_failed, (unsigned long)page_alloc_free_pages());

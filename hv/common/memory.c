@@ -56,10 +56,18 @@ long do_memory_op(struct vcpu *v, const struct hcall_args *args)
     switch (args->a[0]) {
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap xatp;
-        if (!args->is64)
-            return -ENOSYS;     /* the 32-bit (compat) layout is not offered yet */
-        if (copy_from_guest(v, &xatp, args->a[1], sizeof(xatp)))
-            return -EFAULT;
+        if (args->is64) {
+            if (copy_from_guest(v, &xatp, args->a[1], sizeof(xatp)))
+                return -EFAULT;
+        } else {
+            struct compat_add_to_physmap c;     /* 32-bit guests' layout */
+            if (copy_from_guest(v, &c, args->a[1], sizeof(c)))
+                return -EFAULT;
+            xatp = (struct xen_add_to_physmap){
+                .domid = c.domid, .size = c.size, .space = c.space,
+                .idx = c.idx, .gpfn = c.gpfn,
+            };
+        }
         if (xatp.domid != DOMID_SELF && xatp.domid != v->domain->id)
             return -EPERM;
         switch (xatp.space) {

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Integration tests: boot build/oryx.elf under QEMU (TCG, AMD SVM + NPT)
+with micro-guests as boot modules, read the serial console, check it.
+
+Each case names its QEMU options, its modules and what the console must
+(and must not) show. One line per case: "PASS: hv/<name>" or
+"FAIL: hv/<name> <why>"; on failure the console is kept in build/hvtest/.
+Usage: hvtest.py [-j N] [name-substring ...]
+"""
+import os, re, subprocess, sys, time
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HV = os.path.join(ROOT, "build", "oryx.elf")
+G = os.path.join(ROOT, "build", "guests")
+OUT = os.path.join(ROOT, "build", "hvtest")
+MODES = ["64", "32", "32pae", "32pse"]
+
+
+def guest(name, mode, spec):
+    return "%s/%s-%s.elf domain %s" % (G, name, mode, spec)
+
+
+class Case:
+    def __init__(self, name, modules, expect=(), reject=(), order=(), smp=2,
+                 append="", cpu="qemu64,+svm,+npt", timeout=120, mem=512,
+                 check=None, ends=True):
+        self.name, self.modules, self.expect, self.reject = name, modules, expect, reject
+        self.order, self.smp, self.append, self.cpu = order, smp, append, cpu
+        self.timeout, self.mem, self.check, self.ends = timeout, mem, check, ends
+
+
+def every_mode(test, extra_expect=(), spec="mem=16M"):
+    mods = [guest(test, m, "name=%s%s %s" % (test.replace("-", ""), m, spec)) for m in MODES]
+    exp = ["\\(%s%s\\) PASS" % (test.replace("-", ""), m) for m in MODES] + list(extra_expect)
+    return mods, exp
+
+
+# Lines every clean run has; bugs show up as these.
+ALWAYS_REJECT = [r"FATAL EXCEPTION", r"PANIC", r"unhandled SVM exit", r"still charged",
+                 r"BUG:"]
+
+
+def pages_returned(out):
+    """All guest pages came back: free count after == before domains."""
+    m1 = re.search(r"Free pages before domains: (\d+)", out)
+    m2 = re.search(r"All domains have stopped .* (\d+) pages free", out)
+    if not m1 or not m2:
+        return "missing free-page lines"
+    if m1.group(1) != m2.group(1):
+        return "free pages before %s, after %s" % (m1.group(1), m2.group(1))
+    return None
+
+
+def cases():
+    c = []
+    mods, exp = every_mode("hello")
+    c.append(Case("hello-all-modes", mods, exp + ["All domains have stopped \\(0 failed"],
+                  append="bogus_option=1", check=pages_returned))
+    c.append(Case("cmdline-warning", [guest("hello", "64", "name=h mem=8M")],
+                  [r"warning: cmdline: unknown option 'bogus_option=1'",
+                   r"warning: cmdline: unknown option 'maxcpus=banana'|maxcpus",
+                   r"\(h\) PASS"], append="bogus_option=1 maxcpus=banana"))
+    mods, exp = every_mode("hello")
+    c.append(Case("hello-smp4", mods, exp + ["SMP: 4 CPUs online"], smp=4, check=pages_returned))
+    c.append(Case("maxcpus", [guest("hello", "64", "name=h mem=8M")],
+                  ["SMP: 1 CPU online", "leaving APIC ID", r"\(h\) PASS"], smp=4,
+                  append="maxcpus=1"))
+    for t in ["hypercall-args", "cpuid", "svm-insn", "hypercall-page", "block-wake"]:
+        mods, exp = every_mode(t)
+        c.append(Case(t, mods, exp, check=pages_returned))
+    # A CPU hog must not starve another domain on the same CPU.
+    c.append(Case("no-starvation",
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=30\""),
+                   guest("progress", "64", "name=prog mem=8M")],
+                  [r"\(hog\) PASS", r"\(prog\) PASS"],
+                  order=[r"\(prog\) PASS", r"\(hog\) PASS"], append="maxcpus=1"))
+    c.append(Case("no-starvation-block",
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=30\""),
+                   guest("progress", "64", "name=prog mem=8M cmdline=\"block\"")],
+                  [r"\(hog\) PASS", r"\(prog\) PASS"],
+                  order=[r"\(prog\) PASS", r"\(hog\) PASS"], append="maxcpus=1"))
+    # Isolation: a bad domain is crashed alone.
+    c.append(Case("bad-write-isolated",
+                  [guest("bad-write", m, "name=bw%s mem=16M" % m) for m in MODES] +
+                  [guest("hello", "64", "name=ok mem=8M")],
+                  ["\\(d\\d+\\) bw%s: CRASHED: access to unmapped guest-physical" % m for m in MODES] +
+                  [r"\(ok\) PASS"], reject=[r"\(bw\w+\) FAIL"], check=pages_returned))
+    c.append(Case("triple-fault-isolated",
+                  [guest("triple-fault", m, "name=tf%s mem=16M" % m) for m in MODES] +
+                  [guest("hello", "32", "name=ok mem=8M")],
+                  ["\\(d\\d+\\) tf%s: CRASHED: triple fault" % m for m in MODES] +
+                  [r"\(ok\) PASS"], reject=[r"\(tf\w+\) FAIL"], check=pages_returned))
+    c.append(Case("shutdown-reasons",
+                  [guest("shutdown-reason", "64", "name=sdcrash mem=8M cmdline=\"reason=crash\""),
+                   guest("shutdown-reason", "32", "name=sdoff mem=8M cmdline=\"reason=poweroff\""),
+                   guest("shutdown-reason", "64", "name=sdreboot mem=8M on_reboot=destroy cmdline=\"reason=reboot\""),
+                   guest("shutdown-reason", "64", "name=sdsusp mem=8M cmdline=\"reason=suspend\"")],
+                  [r"sdcrash: shutdown: crash", r"sdoff: shutdown: poweroff", r"\(sdoff\) PASS",
+                   r"sdreboot: shutdown: reboot", r"sdsusp: shutdown: suspend",
+                   r"sdsusp: preserved"], ends=False, timeout=90))
+    c.append(Case("reboot-restarts",
+                  [guest("shutdown-reason", "64", "name=rb mem=8M on_reboot=restart cmdline=\"reason=reboot\"")],
+                  [r"rb: restarting", r"rb: restarted 8 times; not restarting again"],
+                  check=pages_returned))
+    # Bad images and specs stop only their own domain.
+    c.append(Case("bad-images",
+                  [os.path.join(ROOT, "Makefile") + " domain name=notelf mem=8M",
+                   NONOTE + " domain name=nonote mem=8M",
+                   guest("hello", "64", "name=huge mem=4G"),
+                   guest("hello", "64", "name=badkey mem=8M colour=blue"),
+                   guest("hello", "64", "name=ok mem=8M")],
+                  [r"notelf.*not created: .*ELF", r"nonote.*not created: .*(PVH|note)",
+                   r"huge.*not created: .*memory", r"not created: .*colour", r"\(ok\) PASS"],
+                  check=pages_returned))
+    # Boot refusals and hypervisor faults.
+    c.append(Case("no-svm", [], [r"no AMD-V", r"PANIC.*needs AMD SVM"], reject=[],
+                  cpu="qemu64,-svm", ends=False, timeout=60))
+    c.append(Case("no-npt", [], [r"no nested paging", r"PANIC.*needs AMD SVM"], reject=[],
+                  cpu="qemu64,+svm,-npt", ends=False, timeout=60))
+    c.append(Case("hv-fault-report", [],
+                  [r"FATAL EXCEPTION on CPU0: vector 14 \(#PF page fault\)", r"RIP: 0008:",
+                   r"CR2: 0000000000000000", r"Backtrace:", r"System halted"],
+                  reject=[], append="debug_fault_test", ends=False, timeout=60))
+    return c
+
+
+def run(case):
+    args = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", case.cpu, "-smp", str(case.smp),
+            "-m", str(case.mem), "-nographic", "-no-reboot", "-kernel", HV,
+            "-append", "exit_when_done " + case.append,
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=4", "-monitor", "none",
+            "-serial", "stdio"]
+    if case.modules:
+        args += ["-initrd", ",".join(m.replace(",", ",,") for m in case.modules)]
+    t0 = time.time()
+    try:
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=case.timeout, stdin=subprocess.DEVNULL)
+        out, rc, timed_out = p.stdout.decode("utf-8", "replace"), p.returncode, False
+    except subprocess.TimeoutExpired as e:
+        out, rc, timed_out = (e.stdout or b"").decode("utf-8", "replace"), None, True
+    dt = time.time() - t0
+    why = []
+    if case.ends and timed_out:
+        why.append("timed out after %ds" % case.timeout)
+    if case.ends and not timed_out and rc != 1:
+        why.append("QEMU exit status %s (want 1: isa-debug-exit 0)" % rc)
+    for e in case.expect:
+        if not re.search(e, out):
+            why.append("missing /%s/" % e)
+    rejects = list(case.reject) + (ALWAYS_REJECT if case.ends else [])
+    for r in rejects:
+        m = re.search(r, out)
+        if m:
+            why.append("unexpected '%s'" % m.group(0))
+    if case.order:
+        pos = [re.search(o, out) for o in case.order]
+        if all(pos) and any(pos[i].start() > pos[i + 1].start() for i in range(len(pos) - 1)):
+            why.append("wrong order of %s" % case.order)
+    if case.check and not why:
+        w = case.check(out)
+        if w:
+            why.append(w)
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, case.name + ".log"), "w") as f:
+        f.write(out)
+    if why:
+        return "FAIL: hv/%s %s (%.0fs; console in build/hvtest/%s.log)" % (
+            case.name, "; ".join(why), dt, case.name)
+    return "PASS: hv/%s (%.0fs)" % (case.name, dt)
+
+
+NONOTE = os.path.join(OUT, "nonote.elf")
+
+
+def make_fixtures():
+    """An ELF guest with its PVH note stripped, for the bad-image case."""
+    os.makedirs(OUT, exist_ok=True)
+    subprocess.run(["objcopy", "-R", ".note.Xen", os.path.join(G, "hello-64.elf"), NONOTE],
+                   check=True)
+
+
+def main():
+    jobs, names = 2, []
+    argv = sys.argv[1:]
+    while argv:
+        a = argv.pop(0)
+        if a == "-j":
+            jobs = int(argv.pop(0))
+        else:
+            names.append(a)
+    sel = [c for c in cases() if not names or any(n in c.name for n in names)]
+    if not os.path.exists(HV):
+        print("FAIL: hv/build build/oryx.elf is missing")
+        return 1
+    make_fixtures()
+    failed = 0
+    with ThreadPoolExecutor(max_workers=jobs) as ex:
+        for line in ex.map(run, sel):
+            print(line, flush=True)
+            failed += line.startswith("FAIL")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
