@@ -235,6 +235,23 @@ void domain_flush_tlb(struct domain *d)
     }
 }
 
+struct shared_info *domain_shared_info(struct domain *d)
+{
+    return d->shared_info ? __va(d->shared_info) : NULL;
+}
+
+struct vcpu_info *vcpu_info_of(struct vcpu *v)
+{
+    return v->vcpu_info;
+}
+
+void vcpu_kick_upcall(struct vcpu *v)
+{
+    vcpu_wake(v);                   /* out of HLT or SCHEDOP_block/poll */
+    if (v->is_running)
+        sched_kick(v->processor);   /* out of guest mode, to inject */
+}
+
 void domain_start(struct domain *d)
 {
     d->state = DOMAIN_RUNNING;

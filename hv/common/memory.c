@@ -30,6 +30,10 @@ static long map_shared_info(struct domain *d, uint64_t gfn)
             goto out;
         }
         pvclock_update_domain(d);
+        struct shared_info *si = __va(d->shared_info);
+        for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
+            if (!d->vcpus[i]->vcpu_info)
+                d->vcpus[i]->vcpu_info = &si->vcpu_info[i];
     }
     if (d->shared_info_gpa) {
         /* Moving it: the old slot gets its RAM back (or stays a hole). */

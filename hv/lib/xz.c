@@ -394,10 +394,11 @@ static int lzma_chunk(struct xz_dec *d, struct lzma *lz, struct rc *rcp, size_t 
             uint8_t *dst = out + pos;
 
             pos += len;
-            if (rep0 + 1 >= len) {
+            if (len >= 64 && rep0 + 1 >= len) {
                 memcpy(dst, src, len);
             } else {
-                /* Overlapping copy repeats the last rep0 + 1 bytes. */
+                /* Short or overlapping (repeating the last rep0 + 1
+                 * bytes): a byte loop beats a string instruction. */
                 while (len--)
                     *dst++ = *src++;
             }

@@ -19,6 +19,13 @@ enum domain_state {
 };
 
 /* One contiguous block of guest RAM. */
+struct evtchn_domain;
+struct gnttab_domain;
+struct shared_info;
+struct vcpu_info;
+
+#define HVM_PARAM_SLOTS 64              /* Xen's HVM_NR_PARAMS is below this */
+
 struct mem_extent {
     paddr_t hpa;
     gpaddr_t gpa;
@@ -39,6 +46,10 @@ struct domain {
     uint64_t mem_bytes;
     struct mem_extent *extents;
     unsigned int nr_extents;
+
+    struct evtchn_domain *evtchn;       /* event_channel.c */
+    struct gnttab_domain *gnttab;       /* grant_table.c */
+    uint64_t hvm_params[HVM_PARAM_SLOTS];   /* HVMOP_{get,set}_param */
 
     paddr_t shared_info;                /* hypervisor-owned page, 0 until asked */
     gpaddr_t shared_info_gpa;           /* where the guest mapped it, 0 if not */
@@ -80,6 +91,16 @@ int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len);
 /* Guest-virtual access through the vCPU's page tables. 0 or -EFAULT. */
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len);
+
+/* The domain's shared_info page, or NULL before the guest mapped it. */
+struct shared_info *domain_shared_info(struct domain *d);
+/* This vCPU's vcpu_info (shared_info slot or the area the guest
+ * registered), or NULL when it has none yet. */
+struct vcpu_info *vcpu_info_of(struct vcpu *v);
+/* An event is pending for v (its vcpu_info says so): wake it and make it
+ * take the upcall at its next entry. Callable from any CPU, any context
+ * that may take the run-queue lock. */
+void vcpu_kick_upcall(struct vcpu *v);
 
 /* Guest console output, prefixed with the domain's name per line. */
 void guest_console_put(struct domain *d, const char *buf, size_t len);

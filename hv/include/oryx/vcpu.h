@@ -24,6 +24,8 @@ struct vcpu {
     struct vcpu *runq_next;
     struct timer singleshot;        /* VCPUOP_set_singleshot_timer / set_timer_op */
     volatile bool wake_pending;     /* an event arrived: don't block */
+    struct vcpu_info *vcpu_info;    /* NULL until shared_info is mapped */
+    paddr_t vcpu_info_page;         /* registered area's page, 0 = shared_info slot */
     uint64_t runtime_ns;
     struct arch_vcpu arch;
 };
