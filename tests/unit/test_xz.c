@@ -304,6 +304,147 @@ static void test_lzma_props(void)
     free(d.p);
 }
 
+static uint32_t t_crc32(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+
+    while (n--) {
+        c ^= *p++;
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
+static size_t put_vli(uint8_t *p, uint64_t v)
+{
+    size_t i = 0;
+
+    while (v >= 0x80) {
+        p[i++] = (uint8_t)v | 0x80;
+        v >>= 7;
+    }
+    p[i++] = (uint8_t)v;
+    return i;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* Wrap raw LZMA2 data in a one-block .xz stream with a CRC32 check. */
+static struct buf wrap_lzma2(const uint8_t *raw, size_t rn, const uint8_t *data, size_t dn,
+                             uint8_t dict_bits)
+{
+    struct buf x = { calloc(1, rn + 128), 0 };
+    uint8_t *p = x.p;
+    size_t o = 0, bstart, istart, unpadded;
+
+    memcpy(p, "\xFD" "7zXZ\0\0\x01", 8);
+    put_le32(p + 8, t_crc32(p + 6, 2));
+    o = 12;
+    bstart = o;
+    p[o] = 2;                       /* header of (2 + 1) * 4 bytes */
+    p[o + 1] = 0;                   /* one filter, no sizes */
+    p[o + 2] = 0x21;
+    p[o + 3] = 1;
+    p[o + 4] = dict_bits;
+    put_le32(p + o + 8, t_crc32(p + o, 8));
+    o += 12;
+    memcpy(p + o, raw, rn);
+    o += rn;
+    while ((o - bstart - 12) % 4)
+        p[o++] = 0;
+    put_le32(p + o, t_crc32(data, dn));
+    o += 4;
+    unpadded = 12 + rn + 4;
+    istart = o;
+    p[o++] = 0;
+    o += put_vli(p + o, 1);
+    o += put_vli(p + o, unpadded);
+    o += put_vli(p + o, dn);
+    while ((o - istart) % 4)
+        p[o++] = 0;
+    put_le32(p + o, t_crc32(p + istart, o - istart));
+    o += 4;
+    put_le32(p + o + 4, (uint32_t)((o - istart) / 4 - 1));
+    p[o + 8] = 0;
+    p[o + 9] = 1;
+    put_le32(p + o, t_crc32(p + o + 4, 6));
+    p[o + 10] = 'Y';
+    p[o + 11] = 'Z';
+    x.n = o + 12;
+    return x;
+}
+
+/*
+ * Dictionary resets inside a block: two raw LZMA2 streams (each opening
+ * with a dictionary reset) back to back in one block, the first without
+ * its end marker. The xz tool only resets at block starts, so the file
+ * is assembled here.
+ */
+static void test_dict_reset(void)
+{
+    struct buf a = mixed_data(150000), b = text_data(200000), all, ra, rb, raw, x, res;
+    const char *why = NULL;
+    int rc;
+
+    ra = xz_compress("raw-a", &a, "--format=raw --lzma2=dict=64KiB");
+    rb = xz_compress("raw-b", &b, "--format=raw --lzma2=dict=64KiB,lc=0,lp=2,pb=1");
+    CHECK(ra.p && rb.p);
+    if (!ra.p || !rb.p)
+        return;
+    CHECK_EQ(ra.p[ra.n - 1], 0x00);
+    raw.n = ra.n - 1 + rb.n;
+    raw.p = malloc(raw.n);
+    memcpy(raw.p, ra.p, ra.n - 1);
+    memcpy(raw.p + ra.n - 1, rb.p, rb.n);
+    all.n = a.n + b.n;
+    all.p = malloc(all.n);
+    memcpy(all.p, a.p, a.n);
+    memcpy(all.p + a.n, b.p, b.n);
+
+    x = wrap_lzma2(raw.p, raw.n, all.p, all.n, 8);     /* 8: 64 KiB */
+    rc = decode(&x, all.n, &res, &why);
+    if (rc)
+        fprintf(stderr, "  dict reset: %s\n", why);
+    CHECK_EQ(rc, 0);
+    CHECK(res.n == all.n && !memcmp(res.p, all.p, all.n));
+    free(res.p);
+
+    /* The second part's first chunk (0xE0: dictionary reset, new
+     * properties) turned into 0x80 (no reset): it is decoded with the
+     * first part's properties and must fail its check, not crash. */
+    CHECK_EQ(raw.p[ra.n - 1] & 0xE0, 0xE0);
+    raw.p[ra.n - 1] = 0x80 | (raw.p[ra.n - 1] & 0x1F);
+    free(x.p);
+    x = wrap_lzma2(raw.p, raw.n, all.p, all.n, 8);
+    rc = decode(&x, all.n, &res, &why);
+    CHECK(rc != 0);
+    free(res.p);
+
+    /* A dictionary smaller than the data's distances is refused. */
+    raw.p[ra.n - 1] = rb.p[0];
+    free(x.p);
+    x = wrap_lzma2(raw.p, raw.n, all.p, all.n, 0);     /* 0: 4 KiB */
+    rc = decode(&x, all.n, &res, &why);
+    CHECK_EQ(rc, -EBADMSG);
+    CHECK(why && strstr(why, "distance"));
+    free(res.p);
+
+    free(x.p);
+    free(raw.p);
+    free(all.p);
+    free(ra.p);
+    free(rb.p);
+    free(a.p);
+    free(b.p);
+}
+
 /* Concatenated streams with stream padding between and after them. */
 static void test_concat(void)
 {
@@ -543,6 +684,7 @@ UNIT_MAIN("xz")
     TEST_RUN(test_checks);
     TEST_RUN(test_lzma_props);
     TEST_RUN(test_concat);
+    TEST_RUN(test_dict_reset);
     TEST_RUN(test_corrupt_crc32);
     TEST_RUN(test_corrupt_crc64);
     TEST_RUN(test_corrupt_x86);
