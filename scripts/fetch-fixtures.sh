@@ -57,10 +57,20 @@ get_deb() {
 
 # The real kernel package is whatever the metapackage depends on now; if apt
 # cannot tell (offline, no lists), fall back to the newest cached one.
+resolve_kpkg() {
+    apt-cache depends linux-image-amd64 2>/dev/null |
+        sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1
+}
 kpkg=""
 if [ "$offline" -eq 0 ]; then
-    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-           sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1) || true
+    kpkg=$(resolve_kpkg) || true
+    # A fresh machine may have no package lists yet.
+    if [ -z "$kpkg" ] && [ "$(id -u)" -eq 0 ] &&
+       ! ls "$CACHE"/debs/linux-image-[0-9]*.deb >/dev/null 2>&1; then
+        log "apt cannot resolve linux-image-amd64; running apt-get update"
+        apt-get update -q >&2 || true
+        kpkg=$(resolve_kpkg) || true
+    fi
 fi
 if [ -z "$kpkg" ]; then
     deb=$(ls -1 "$CACHE"/debs/linux-image-[0-9]*.deb 2>/dev/null | sort -V | tail -n 1)
