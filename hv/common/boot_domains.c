@@ -18,7 +18,7 @@
 #include <asm/io.h>
 #include <asm/page.h>
 
-static bool exit_when_done;
+bool exit_when_done;
 CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
                  "when the last domain stops, end the run (QEMU isa-debug-exit port 0xf4)");
 static uint32_t domains_failed;
@@ -131,10 +131,12 @@ void boot_domains_create(void)
 
 void boot_domains_check_done(void)
 {
-    if (creating || domain_count())
+    unsigned int kept = domain_count();
+
+    if (creating || domain_live_count())
         return;
-    printk("All domains have stopped (%u failed to start). %lu pages free.\n",
-           domains_failed, (unsigned long)page_alloc_free_pages());
+    printk("All domains have stopped (%u failed to start, %u preserved). %lu pages free.\n",
+           domains_failed, kept, (unsigned long)page_alloc_free_pages());
     if (exit_when_done)
         outb(0xF4, 0);      /* QEMU isa-debug-exit: status (0 << 1) | 1 */
 }

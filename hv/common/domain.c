@@ -45,6 +45,19 @@ unsigned int domain_count(void)
     return n;
 }
 
+unsigned int domain_live_count(void)
+{
+    unsigned int n = 0;
+
+    spin_lock(&domlist_lock);
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->state == DOMAIN_RUNNING || d->state == DOMAIN_PAUSED ||
+            d->state == DOMAIN_CREATED || !d->destroy_claimed)
+            n++;
+    spin_unlock(&domlist_lock);
+    return n;
+}
+
 struct domain *domain_by_id(domid_t id)
 {
     struct domain *d;
@@ -116,6 +129,7 @@ static void domain_free(struct domain *d)
         if (!v)
             continue;
         hvm->vcpu_destroy(v);
+        hvm_fpu_forget(v);
         xfree(v);
     }
     xfree(d->vcpus);

@@ -163,6 +163,7 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     pc->slice_end = start + sched_slice_ns;
     yield_flag[pc->cpu_id] = false;
     set_timer(&pc->slice_timer, pc->slice_end);
+    hvm_fpu_switch_to(v);
 
     while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
            !pc->stop_requested) {

@@ -74,12 +74,12 @@ def cases():
                   [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=30\""),
                    guest("progress", "64", "name=prog mem=8M")],
                   [r"\(hog\) PASS", r"\(prog\) PASS"],
-                  order=[r"\(prog\) PASS", r"\(hog\) PASS"], append="maxcpus=1"))
+                  order=[r"\(prog\) progress: step 5/10", r"\(hog\) PASS"], append="maxcpus=1"))
     c.append(Case("no-starvation-block",
-                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=30\""),
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=60\""),
                    guest("progress", "64", "name=prog mem=8M cmdline=\"block\"")],
                   [r"\(hog\) PASS", r"\(prog\) PASS"],
-                  order=[r"\(prog\) PASS", r"\(hog\) PASS"], append="maxcpus=1"))
+                  order=[r"\(prog\) progress: step 3/10", r"\(hog\) PASS"], append="maxcpus=1"))
     # Isolation: a bad domain is crashed alone.
     c.append(Case("bad-write-isolated",
                   [guest("bad-write", m, "name=bw%s mem=16M" % m) for m in MODES] +
@@ -98,7 +98,7 @@ def cases():
                    guest("shutdown-reason", "64", "name=sdsusp mem=8M cmdline=\"reason=suspend\"")],
                   [r"sdcrash: shutdown: crash", r"sdoff: shutdown: poweroff", r"\(sdoff\) PASS",
                    r"sdreboot: shutdown: reboot", r"sdsusp: shutdown: suspend",
-                   r"sdsusp: preserved"], ends=False, timeout=90))
+                   r"sdsusp: preserved", r"1 preserved"], timeout=90))
     c.append(Case("reboot-restarts",
                   [guest("shutdown-reason", "64", "name=rb mem=8M on_reboot=restart cmdline=\"reason=reboot\"")],
                   [r"rb: restarting", r"rb: restarted 8 times; not restarting again"],

@@ -34,10 +34,19 @@ void time_init(void)
     ns_to_tsc_mul = (tsc_khz << 32) / 1000000ULL;
 }
 
+/* FXSAVE/FXRSTOR of guest state needs OSFXSR (the hypervisor itself
+ * never uses x87/SSE: it is built with -mno-sse). */
+static void cpu_fpu_init(void)
+{
+    write_cr0(read_cr0() & ~(X86_CR0_EM | X86_CR0_TS));
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+}
+
 static void cpu_common_init(void)
 {
     struct per_cpu *pc = this_cpu();
 
+    cpu_fpu_init();
     traps_load();
     apic_init();
     timer_cpu_init();
@@ -107,6 +116,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     printk("Time: TSC %lu kHz, LAPIC timer %u kHz\n", (unsigned long)tsc_khz, apic_timer_khz);
 
     sched_init();
+    cpu_fpu_init();
     timer_cpu_init();
     if (hvm->cpu_up())
         panic("CPU0: cannot enable %s", hvm->name);

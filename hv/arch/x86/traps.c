@@ -9,6 +9,8 @@
 #include <asm/cpu.h>
 #include <asm/percpu.h>
 #include <asm/apic.h>
+#include <asm/io.h>
+#include <oryx/boot_domains.h>
 
 extern const uint8_t trap_stubs[];
 
@@ -87,6 +89,13 @@ __noreturn void stop_this_cpu(void)
 
 static volatile int panicking;
 
+/* Under test (exit_when_done), a halted system also ends QEMU: status 3. */
+static void end_run(void)
+{
+    if (exit_when_done)
+        outb(0xF4, 1);
+}
+
 static void stop_other_cpus(void)
 {
     if (this_cpu_ready())
@@ -109,6 +118,7 @@ __noreturn void panic(const char *fmt, ...)
     show_backtrace((uint64_t)(uintptr_t)__builtin_frame_address(0));
     stop_other_cpus();
     printk_lvl(LOG_ERR, "**** System halted.\n");
+    end_run();
     stop_this_cpu();
 }
 
@@ -139,6 +149,7 @@ static __noreturn void fatal_trap(struct cpu_regs *r)
     show_backtrace(r->rbp);
     stop_other_cpus();
     printk_lvl(LOG_ERR, "**** System halted.\n");
+    end_run();
     stop_this_cpu();
 }
 

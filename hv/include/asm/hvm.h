@@ -20,6 +20,8 @@ struct hvm_ops {
     void (*vcpu_destroy)(struct vcpu *v);
     /* PVH start state: 32-bit flat protected mode, paging off. */
     void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
+    /* Real-mode start at vector << 12 (an AP after INIT-SIPI). */
+    void (*vcpu_set_realmode_entry)(struct vcpu *v, uint8_t vector);
     /* Enter the guest once; returns after the exit has been handled. */
     void (*vcpu_run)(struct vcpu *v);
     void (*inject_exception)(struct vcpu *v, unsigned int vector, int errcode);
@@ -48,6 +50,15 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep);
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
 void hvm_handle_triple_fault(struct vcpu *v);
+
+/* Interrupt sources, in the order they are delivered. */
+enum hvm_intr_src { HVM_INTR_NONE, HVM_INTR_NMI, HVM_INTR_UPCALL, HVM_INTR_LAPIC };
+enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector);
+void hvm_vcpu_init_signal(struct vcpu *v);
+void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector);
+void hvm_vcpu_reset(struct vcpu *v);    /* state every vCPU starts from */
+void hvm_fpu_switch_to(struct vcpu *v); /* this CPU's FPU registers become v's */
+void hvm_fpu_forget(struct vcpu *v);    /* v is going away */
 
 /* Length of the instruction at the guest's RIP (fetched through its page
  * tables); 0 after injecting #PF/#UD when it cannot be decoded. */

@@ -24,6 +24,7 @@ struct per_cpu {
     bool online;
     struct vcpu *curr;              /* vCPU in (or last in) guest mode here */
     struct vcpu *idle;              /* placeholder while nothing runs */
+    struct vcpu *fpu_owner;         /* whose x87/SSE state is in the registers */
 
     /* SVM */
     paddr_t hsave_pa;               /* VM_HSAVE_PA area */

@@ -4,6 +4,7 @@
 
 #ifndef __ASSEMBLY__
 #include <oryx/types.h>
+#include <asm/vlapic.h>
 #endif
 
 /*
@@ -60,6 +61,9 @@ struct arch_vcpu {
     int last_cpu;
     uint64_t guest_efer;        /* as the guest sees it (SVME hidden) */
     uint64_t exits[EXIT_NR];
+    struct vlapic vlapic;
+    bool fpu_initialised;
+    uint8_t fxsave[512] __attribute__((aligned(16)));   /* x87/SSE state while switched out */
     uint64_t last_exit;         /* vendor exit code, for crash reports */
 };
 #endif

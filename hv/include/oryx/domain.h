@@ -81,6 +81,7 @@ void domain_crash(struct domain *d, const char *why);
 void domain_kill(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
 unsigned int domain_count(void);
+unsigned int domain_live_count(void);  /* not yet stopped and reaped */
 struct domain *domain_by_id(domid_t id);
 
 /* Guest-physical memory access (the domain's RAM only). 0 or -EFAULT. */

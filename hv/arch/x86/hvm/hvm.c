@@ -13,172 +13,13 @@
 #include <asm/page.h>
 #include <public/arch-x86/cpuid.h>
 #include <public/xen.h>
+#include <public/sched.h>
+#include <public/hvm/params.h>
+#include <asm/percpu.h>
+#include <asm/vlapic.h>
 
 const struct hvm_ops *hvm;
 
-#define ORYX_XEN_MAJOR 4
-#define ORYX_XEN_MINOR 17
-
-static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, struct guest_regs *r)
-{
-    uint32_t idx = leaf - XEN_CPUID_FIRST_LEAF;
-
-    r->rax = r->rbx = r->rcx = r->rdx = 0;
-    switch (idx) {
-    case 0:
-        r->rax = XEN_CPUID_FIRST_LEAF + XEN_CPUID_MAX_NUM_LEAVES;
-        r->rbx = XEN_CPUID_SIGNATURE_EBX;
-        r->rcx = XEN_CPUID_SIGNATURE_ECX;
-        r->rdx = XEN_CPUID_SIGNATURE_EDX;
-        break;
-    case 1:
-        r->rax = (ORYX_XEN_MAJOR << 16) | ORYX_XEN_MINOR;
-        break;
-    case 2:
-        r->rax = 1;                             /* hypercall pages */
-        r->rbx = XEN_HYPERCALL_MSR_DEFAULT;
-        break;
-    case 4:
-        r->rax = XEN_HVM_CPUID_VCPU_ID_PRESENT | XEN_HVM_CPUID_DOMID_PRESENT;
-        r->rbx = v->id;
-        r->rcx = v->domain->id;
-        break;
-    default:
-        break;      /* leaves 3 and 5: nothing offered yet */
-    }
-}
-
-bool hvm_handle_cpuid(struct vcpu *v)
-{
-    struct guest_regs *r = &v->arch.regs;
-    uint32_t leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
-    uint32_t a, b, c, d;
-
-    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x10000) {
-        if (leaf <= XEN_CPUID_FIRST_LEAF + XEN_CPUID_MAX_NUM_LEAVES)
-            cpuid_xen_leaves(v, leaf, r);
-        else
-            r->rax = r->rbx = r->rcx = r->rdx = 0;
-        return true;
-    }
-    cpuid_count(leaf, sub, &a, &b, &c, &d);
-    switch (leaf) {
-    case 1:
-        c |= 1u << 31;                  /* running under a hypervisor */
-        c &= ~((1u << 5) | (1u << 3));  /* no VMX, no MONITOR/MWAIT */
-        c &= ~(1u << 26 | 1u << 27);    /* no XSAVE/OSXSAVE: not context-switched yet */
-        c &= ~(1u << 28);               /* no AVX either */
-        b = (b & 0x00FFFFFF) | ((uint32_t)v->id << 24);    /* initial APIC ID */
-        b = (b & 0xFF00FFFF) | ((uint32_t)v->domain->nr_vcpus << 16);
-        break;
-    case 7:
-        if (sub == 0)
-            b &= ~((1u << 5) | (1u << 16) | (1u << 30) | (1u << 31)); /* AVX2, AVX-512 */
-        break;
-    case 0xD:
-        a = b = c = d = 0;
-        break;
-    case 0x80000001:
-        c &= ~((1u << 2) | (1u << 3));  /* no SVM, no ExtApicSpace */
-        break;
-    case 0x8000000A:
-        a = b = c = d = 0;              /* SVM features: none */
-        break;
-    default:
-        break;
-    }
-    r->rax = a;
-    r->rbx = b;
-    r->rcx = c;
-    r->rdx = d;
-    return true;
-}
-
-/* The hypercall page: one 32-byte stub per hypercall, "mov $nr, %eax;
- * vmmcall; ret". */
-static int write_hypercall_page(struct vcpu *v, uint64_t val)
-{
-    struct domain *d = v->domain;
-    gpaddr_t gpa = val & PAGE_MASK;
-    uint8_t page[PAGE_SIZE];
-
-    if (val & ~PAGE_MASK)
-        return -EINVAL;         /* only page 0 exists */
-    memset(page, 0xCC, sizeof(page));   /* int3 between stubs */
-    for (unsigned int i = 0; i < PAGE_SIZE / XEN_HYPERCALL_STUB_SIZE; i++) {
-        uint8_t *s = page + i * XEN_HYPERCALL_STUB_SIZE;
-        s[0] = 0xB8;
-        s[1] = i & 0xff; s[2] = i >> 8; s[3] = 0; s[4] = 0;
-        s[5] = 0x0F; s[6] = 0x01; s[7] = 0xD9;
-        s[8] = 0xC3;
-    }
-    return copy_to_gpa(d, gpa, page, sizeof(page));
-}
-
-bool hvm_handle_msr(struct vcpu *v, bool write)
-{
-    struct guest_regs *r = &v->arch.regs;
-    uint32_t msr = (uint32_t)r->rcx;
-    uint64_t val = (r->rdx << 32) | (uint32_t)r->rax;
-
-    if (write) {
-        switch (msr) {
-        case MSR_EFER:
-            if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
-                goto gp;
-            hvm->set_efer(v, val);
-            return true;
-        case XEN_HYPERCALL_MSR_DEFAULT:
-            if (write_hypercall_page(v, val))
-                goto gp;
-            return true;
-        case MSR_PAT:
-            hvm->set_pat(v, val);
-            return true;
-        case 0xC0010117:        /* VM_HSAVE_PA: no nested SVM */
-            goto gp;
-        default:
-            /* Writes to MSRs we do not model are dropped (as Xen does for
-             * many harmless ones) but logged once per vCPU at debug level. */
-            printk_lvl(LOG_DEBUG, "d%u v%u: ignored wrmsr %#x <- %#lx\n",
-                       v->domain->id, v->id, msr, (unsigned long)val);
-            return true;
-        }
-    }
-    switch (msr) {
-    case MSR_EFER:
-        val = hvm->get_efer(v);
-        break;
-    case MSR_PAT:
-        val = hvm->get_pat(v);
-        break;
-    case MSR_APIC_BASE:
-        val = 0xFEE00000ULL | (1ULL << 11) | (v->id == 0 ? (1ULL << 8) : 0);
-        break;
-    case 0xC0010114:            /* VM_CR: SVM disabled, locked */
-        val = (1ULL << 4) | (1ULL << 3);
-        break;
-    case 0x10:                  /* TSC */
-        val = rdtsc();
-        break;
-    default:
-        printk_lvl(LOG_DEBUG, "d%u v%u: rdmsr %#x unmodelled: #GP\n",
-                   v->domain->id, v->id, msr);
-        goto gp;
-    }
-    r->rax = (uint32_t)val;
-    r->rdx = val >> 32;
-    return true;
-gp:
-    hvm->inject_exception(v, 13, 0);
-    return false;
-}
-
-bool hvm_handle_hlt(struct vcpu *v)
-{
-    vcpu_block(v);
-    return true;
-}
 
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep)
@@ -307,4 +148,111 @@ unsigned int hvm_insn_length(struct vcpu *v)
         return 0;
     }
     return info.len;
+}
+
+/* ---- interrupts, INIT/SIPI, FPU ---------------------------------------- */
+
+static int callback_vector(struct domain *d)
+{
+    uint64_t cb = d->hvm_params[HVM_PARAM_CALLBACK_IRQ];
+
+    return (cb >> 56) == 2 ? (int)(cb & 0xFF) : -1;     /* type 2: a vector */
+}
+
+/*
+ * NMI first, then the event-channel upcall (a level: it is offered again
+ * while vcpu_info says an upcall is pending; it bypasses the LAPIC), then
+ * the highest deliverable LAPIC vector.
+ */
+enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+    int cb;
+
+    if (v->arch.vlapic.nmi_pending) {
+        *vector = 2;
+        return HVM_INTR_NMI;
+    }
+    if (vi && vi->evtchn_upcall_pending && (cb = callback_vector(v->domain)) >= 0) {
+        *vector = cb;
+        return HVM_INTR_UPCALL;
+    }
+    if ((*vector = vlapic_pending_vector(v)) >= 0)
+        return HVM_INTR_LAPIC;
+    return HVM_INTR_NONE;
+}
+
+void hvm_vcpu_reset(struct vcpu *v)
+{
+    vlapic_init(v);
+    v->arch.fpu_initialised = false;
+}
+
+void hvm_vcpu_init_signal(struct vcpu *v)
+{
+    v->arch.vlapic.init_pending = true;
+    if (v->state != VCPU_DOWN)
+        sched_remove_vcpu(v);   /* INIT to a running vCPU: back to wait-for-SIPI */
+}
+
+void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
+{
+    struct domain *d = v->domain;
+
+    if (!v->arch.vlapic.init_pending || v->state != VCPU_DOWN || v->is_running ||
+        d->state != DOMAIN_RUNNING)
+        return;                 /* SIPI only leaves wait-for-SIPI; a second one is ignored */
+    v->arch.vlapic.init_pending = false;
+    hvm->vcpu_set_realmode_entry(v, vector);
+    printk_lvl(LOG_DEBUG, "(d%u) %s: vCPU%u started at %#x (SIPI)\n", d->id, d->name, v->id,
+               (unsigned int)vector << 12);
+    sched_start_vcpu(v);
+}
+
+bool hvm_handle_hlt(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    int vec;
+
+    if (!(v->arch.regs.rflags & X86_EFLAGS_IF)) {
+        /* cli; hlt: this vCPU is done. All of them done = powered off. */
+        bool all_down = true;
+        sched_remove_vcpu(v);
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            if (d->vcpus[i]->state != VCPU_DOWN)
+                all_down = false;
+        if (all_down)
+            domain_shutdown(d, SHUTDOWN_poweroff);
+        return true;
+    }
+    if (hvm_next_interrupt(v, &vec) != HVM_INTR_NONE)
+        return true;            /* something to deliver: HLT falls through */
+    vcpu_block(v);
+    return true;
+}
+
+void hvm_fpu_switch_to(struct vcpu *v)
+{
+    struct per_cpu *pc = this_cpu();
+    struct vcpu *old = pc->fpu_owner;
+
+    if (old == v)
+        return;
+    if (old)
+        asm volatile("fxsaveq %0" : "=m"(old->arch.fxsave));
+    if (!v->arch.fpu_initialised) {
+        memset(v->arch.fxsave, 0, sizeof(v->arch.fxsave));
+        *(uint16_t *)&v->arch.fxsave[0] = 0x37F;        /* FCW at reset */
+        *(uint32_t *)&v->arch.fxsave[24] = 0x1F80;      /* MXCSR at reset */
+        v->arch.fpu_initialised = true;
+    }
+    asm volatile("fxrstorq %0" : : "m"(v->arch.fxsave));
+    pc->fpu_owner = v;
+}
+
+void hvm_fpu_forget(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < nr_cpus; i++)
+        if (cpu_data[i] && cpu_data[i]->fpu_owner == v)
+            cpu_data[i]->fpu_owner = NULL;
 }

@@ -13,6 +13,7 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/svm/vmcb.h>
+#include <asm/vlapic.h>
 
 void svm_vmrun(struct guest_regs *regs, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
 
@@ -109,6 +110,35 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
     v->arch.regs.rflags = 0x2;
 }
 
+/* An AP leaving wait-for-SIPI: real mode at vector << 12, as after INIT. */
+static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb_seg data = { .sel = 0, .attrib = 0x93, .limit = 0xFFFF, .base = 0 };
+
+    vmcb->cs = (struct vmcb_seg){ .sel = (uint16_t)vector << 8, .attrib = 0x9B,
+                                  .limit = 0xFFFF, .base = (uint64_t)vector << 12 };
+    vmcb->ds = vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = data;
+    vmcb->tr = (struct vmcb_seg){ .sel = 0, .attrib = 0x8B, .limit = 0xFFFF, .base = 0 };
+    vmcb->ldtr = (struct vmcb_seg){ .sel = 0, .attrib = 0x82, .limit = 0xFFFF, .base = 0 };
+    vmcb->gdtr = (struct vmcb_seg){ .limit = 0xFFFF };
+    vmcb->idtr = (struct vmcb_seg){ .limit = 0xFFFF };
+    vmcb->cpl = 0;
+    vmcb->cr0 = X86_CR0_ET;
+    vmcb->cr3 = 0;
+    vmcb->cr4 = 0;
+    vmcb->efer = EFER_SVME;
+    v->arch.guest_efer = 0;
+    vmcb->dr6 = 0xFFFF0FF0;
+    vmcb->dr7 = 0x400;
+    vmcb->g_pat = 0x0007040600070406ULL;
+    vmcb->eventinj = 0;
+    vmcb->interrupt_shadow = 0;
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    v->arch.regs.rflags = 0x2;
+    v->arch.fpu_initialised = false;
+}
+
 static int svm_vcpu_init(struct vcpu *v)
 {
     paddr_t pa = page_alloc_zeroed(0, &v->domain->acct);
@@ -137,6 +167,7 @@ static int svm_vcpu_init(struct vcpu *v)
     vmcb->np_enable = 1;
     vmcb->n_cr3 = v->domain->p2m.root;
     vmcb->tsc_offset = 0;
+    hvm_vcpu_reset(v);
     return 0;
 }
 
@@ -266,6 +297,9 @@ static void svm_handle_exit(struct vcpu *v)
     }
 
     switch (code) {
+    case VMEXIT_VINTR:
+        exits[EXIT_VINTR]++;
+        break;      /* the window is open: svm_inject_pending delivers */
     case VMEXIT_INTR:
     case VMEXIT_NMI:
     case VMEXIT_SMI:
@@ -355,6 +389,39 @@ static void svm_handle_exit(struct vcpu *v)
     }
 }
 
+/*
+ * Offer the next pending interrupt: inject it when the guest can take it,
+ * or ask for an exit at the next interrupt window (a virtual interrupt
+ * with the VINTR intercept) when it cannot.
+ */
+static void svm_inject_pending(struct vcpu *v)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+    enum hvm_intr_src src;
+    int vec;
+
+    vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT));
+    vmcb->icpt3 &= ~INTERCEPT_VINTR;
+    if (vmcb->eventinj & EVENT_VALID)
+        return;                 /* re-injecting an interrupted delivery first */
+    src = hvm_next_interrupt(v, &vec);
+    if (src == HVM_INTR_NONE)
+        return;
+    if (src == HVM_INTR_NMI) {
+        v->arch.vlapic.nmi_pending = false;
+        vmcb->eventinj = 2 | EVENT_TYPE_NMI | EVENT_VALID;
+        return;
+    }
+    if ((v->arch.regs.rflags & X86_EFLAGS_IF) && !(vmcb->interrupt_shadow & 1)) {
+        vmcb->eventinj = (uint32_t)vec | EVENT_TYPE_INTR | EVENT_VALID;
+        if (src == HVM_INTR_LAPIC)
+            vlapic_ack(v, vec);
+        return;
+    }
+    vmcb->vintr |= VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT);
+    vmcb->icpt3 |= INTERCEPT_VINTR;
+}
+
 static void svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = v->arch.vmcb;
@@ -362,6 +429,7 @@ static void svm_vcpu_run(struct vcpu *v)
 
     local_irq_disable();
     svm_asid_assign(v);
+    svm_inject_pending(v);
     vmcb->rax = v->arch.regs.rax;
     vmcb->rsp = v->arch.regs.rsp;
     vmcb->rip = v->arch.regs.rip;
@@ -378,6 +446,7 @@ static void svm_vcpu_run(struct vcpu *v)
     v->arch.regs.rip = vmcb->rip;
     v->arch.regs.rflags = vmcb->rflags;
     vmcb->eventinj = 0;
+    vmcb->vintr &= ~VINTR_IRQ;
     local_irq_enable();         /* pending host interrupts run now */
     svm_handle_exit(v);
 }
@@ -388,6 +457,7 @@ static const struct hvm_ops svm_ops = {
     .vcpu_init = svm_vcpu_init,
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_pvh_entry = svm_vcpu_set_pvh_entry,
+    .vcpu_set_realmode_entry = svm_vcpu_set_realmode_entry,
     .vcpu_run = svm_vcpu_run,
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,

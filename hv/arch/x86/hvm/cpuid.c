@@ -1,0 +1,122 @@
+/*
+ * The CPUID a guest sees: the host's, minus what Oryx does not virtualise
+ * (SVM, MTRR/MCE/MCA, XSAVE/AVX, monitor/mwait, SME/SEV, TSC_AUX, the
+ * speculation controls), plus the hypervisor bit, x2APIC, the vCPU's APIC
+ * ID and the Xen leaves at 0x40000000. Policy facts: the research note
+ * pvh-linux-abi.md §4.5.
+ */
+#include <oryx/lib.h>
+#include <oryx/domain.h>
+#include <asm/hvm.h>
+#include <asm/cpu.h>
+#include <public/arch-x86/cpuid.h>
+
+#define ORYX_XEN_MAJOR 4
+#define ORYX_XEN_MINOR 17
+#define GUEST_MAX_EXT_LEAF 0x80000008   /* hides 0x8000001E/1F (SME, SEV) */
+
+static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, struct guest_regs *r)
+{
+    uint32_t idx = leaf - XEN_CPUID_FIRST_LEAF;
+
+    r->rax = r->rbx = r->rcx = r->rdx = 0;
+    switch (idx) {
+    case 0:
+        r->rax = XEN_CPUID_FIRST_LEAF + XEN_CPUID_MAX_NUM_LEAVES;
+        r->rbx = XEN_CPUID_SIGNATURE_EBX;
+        r->rcx = XEN_CPUID_SIGNATURE_ECX;
+        r->rdx = XEN_CPUID_SIGNATURE_EDX;
+        break;
+    case 1:
+        r->rax = (ORYX_XEN_MAJOR << 16) | ORYX_XEN_MINOR;
+        break;
+    case 2:
+        r->rax = 1;                             /* hypercall pages */
+        r->rbx = XEN_HYPERCALL_MSR_DEFAULT;
+        break;
+    case 4:
+        /* No per-vCPU upcall vector bit: guests use the global callback. */
+        r->rax = XEN_HVM_CPUID_X2APIC_VIRT | XEN_HVM_CPUID_VCPU_ID_PRESENT |
+                 XEN_HVM_CPUID_DOMID_PRESENT;
+        r->rbx = v->id;
+        r->rcx = v->domain->id;
+        break;
+    default:
+        break;      /* leaves 3 and 5: nothing offered yet */
+    }
+}
+
+bool hvm_handle_cpuid(struct vcpu *v)
+{
+    struct guest_regs *r = &v->arch.regs;
+    uint32_t leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
+    uint32_t a, b, c, d;
+
+    if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x10000) {
+        if (leaf <= XEN_CPUID_FIRST_LEAF + XEN_CPUID_MAX_NUM_LEAVES)
+            cpuid_xen_leaves(v, leaf, r);
+        else
+            r->rax = r->rbx = r->rcx = r->rdx = 0;
+        return true;
+    }
+    if (leaf > GUEST_MAX_EXT_LEAF && leaf >= 0x80000000) {
+        leaf = GUEST_MAX_EXT_LEAF;      /* out of range: the highest leaf, as CPUs do */
+    }
+    cpuid_count(leaf, sub, &a, &b, &c, &d);
+    switch (leaf) {
+    case 0:
+        a = MIN(a, 0xDu);
+        break;
+    case 1:
+        b = (b & 0x0000FFFF) | ((uint32_t)v->id << 24) | (1u << 16);
+        c |= (1u << 31) | (1u << 21);   /* hypervisor, x2APIC */
+        c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
+               (1u << 15) | (1u << 18) | (1u << 24));   /* MONITOR VMX SMX EST TM2 PDCM DCA TSC-deadline */
+        c &= ~((1u << 26) | (1u << 27) | (1u << 28));   /* XSAVE OSXSAVE AVX: FXSAVE state only */
+        d |= 1u << 9;                   /* APIC */
+        d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 28) |
+               (1u << 29));             /* MCE MTRR MCA ACPI HTT TM */
+        break;
+    case 6:
+        a = b = c = d = 0;
+        break;
+    case 7:
+        if (sub == 0) {
+            b &= ~((1u << 1) | (1u << 4) | (1u << 5) | (1u << 11) | (1u << 12) |
+                   (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 21) |
+                   (1u << 26) | (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31));
+            c &= ~((1u << 16) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 22));
+            d = 0;
+        } else
+            a = b = c = d = 0;
+        break;
+    case 0xB:
+        d = v->id;
+        break;
+    case 0xD:
+        a = b = c = d = 0;
+        break;
+    case 0x80000000:
+        a = MIN(a, (uint32_t)GUEST_MAX_EXT_LEAF);
+        break;
+    case 0x80000001:
+        c &= ~((1u << 2) | (1u << 3) | (1u << 9) | (1u << 10) | (1u << 12) |
+               (1u << 13) | (1u << 19) | (1u << 22) | (1u << 23));
+        d &= ~(1u << 27);               /* RDTSCP: TSC_AUX is not switched */
+        break;
+    case 0x80000008:
+        b = 0;                          /* no IBPB/IBRS/STIBP/SSBD */
+        c &= ~0xFFu;                    /* one core per package */
+        break;
+    case 0x8000000A:
+        a = b = c = d = 0;              /* SVM features: none */
+        break;
+    default:
+        break;
+    }
+    r->rax = a;
+    r->rbx = b;
+    r->rcx = c;
+    r->rdx = d;
+    return true;
+}
