@@ -1,0 +1,4 @@
+UNIT_TESTS += gnttab
+UNIT_SRCS_gnttab := hv/common/grant_table.c hv/common/xmalloc.c hv/common/page_alloc.c \
+    tests/unit/test_gnttab.c
+UNIT_LIBS_gnttab := -lpthread
