@@ -3,3 +3,5 @@
 UNIT_TESTS += evtchn
 UNIT_SRCS_evtchn := hv/common/event_channel.c tests/unit/test_evtchn.c
 UNIT_LIBS_evtchn := -lpthread
+UNIT_TESTS += vconsole
+UNIT_SRCS_vconsole := hv/common/vconsole.c hv/common/event_channel.c tests/unit/test_vconsole.c
