@@ -22,6 +22,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/spinlock.h>
 #include <oryx/timer.h>
+#include <asm/cpu.h>
 #include <asm/page.h>
 #include <asm/time.h>
 #include <public/xen.h>
@@ -837,6 +838,7 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args)
     struct domain *d = v->domain;
     struct evtchn_domain *ev = d->evtchn;
     struct evtchn_vcpu *pv;
+    struct vcpu_info *vi;
     uint32_t ports[POLL_MAX_PORTS];
     gvaddr_t list;
     uint32_t nr;
@@ -868,11 +870,21 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args)
         if (ports[i] >= port_limit(ev))
             return -EINVAL;
 
-    /* Announce first, then look: a port raised in between wakes us. */
     pv = &ev->vcpu[v->id];
     stop_timer(&pv->poll_timer);
+    /* A wake-up from before this call (a kick while the vCPU ran) must
+     * not end the poll at once; only what arrives from now on counts. */
+    __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);
+    /* Announce first, then look: a port raised in between wakes us. */
     __atomic_store_n(&pv->poll_port, nr == 1 ? ports[0] : 0, __ATOMIC_RELAXED);
     __atomic_store_n(&pv->polling, true, __ATOMIC_SEQ_CST);
+    /* As Xen: an upcall the vCPU can take right now ends the poll too. */
+    vi = vcpu_info_of(v);
+    if (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) &&
+        (v->arch.regs.rflags & X86_EFLAGS_IF)) {
+        __atomic_store_n(&pv->polling, false, __ATOMIC_RELEASE);
+        return 0;
+    }
     for (uint32_t i = 0; i < nr; i++) {
         if (evtchn_port_pending(d, ports[i])) {
             __atomic_store_n(&pv->polling, false, __ATOMIC_RELEASE);

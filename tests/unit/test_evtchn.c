@@ -886,6 +886,26 @@ static void sched_poll(void)
     CHECK_EQ(ev_send(t, (uint32_t)b), 0);
     CHECK_EQ(wakes[1], 5);
 
+    /* A stale wake-up from before the call is forgotten. */
+    t->v[1]->wake_pending = true;
+    CHECK_EQ(poll(t, 1, ports, 1, 0), 0);
+    CHECK(!t->v[1]->wake_pending);
+    ev_send(t, (uint32_t)a);                    /* end that poll */
+    guest_ack(t, 0, (uint32_t)a);
+    /* An upcall the vCPU can take now ends the poll at once (as Xen);
+     * with interrupts off it does not. */
+    before = blocks[1];
+    t->si->vcpu_info[1].evtchn_upcall_pending = 1;
+    t->v[1]->arch.regs.rflags = 0x202;
+    CHECK_EQ(poll(t, 1, ports, 1, 0), 0);
+    CHECK_EQ(blocks[1], before);
+    t->v[1]->arch.regs.rflags = 0x2;
+    CHECK_EQ(poll(t, 1, ports, 1, 0), 0);
+    CHECK_EQ(blocks[1], before + 1);
+    t->si->vcpu_info[1].evtchn_upcall_pending = 0;
+    ev_send(t, (uint32_t)a);
+    guest_ack(t, 0, (uint32_t)a);
+
     /* Bad arguments. */
     CHECK_EQ(poll(t, 1, ports, 129, 0), -EINVAL);
     ports[0] = 4096;
