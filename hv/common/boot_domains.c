@@ -9,7 +9,10 @@
 #include <oryx/domain.h>
 #include <oryx/domspec.h>
 #include <oryx/elf_load.h>
+#include <oryx/bzimage.h>
+#include <oryx/spinlock.h>
 #include <oryx/pvh_build.h>
+#include <oryx/acpi_build.h>
 #include <oryx/boot_domains.h>
 #include <oryx/xmalloc.h>
 #include <oryx/cmdline.h>
@@ -24,6 +27,10 @@ CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
 static uint32_t domains_failed;
 static volatile bool creating;      /* boot_domains_create() still running */
 static bool debug_fault_test;
+
+/* Guest-physical layout beyond RAM (libxl's choices, pvh-linux-abi.md §1.4). */
+#define GUEST_ACPI_GPA      0xFC000000ULL
+#define GUEST_CONSOLE_GFN   0xFEFFFULL     /* console ring page */
 CMDLINE_OPT_BOOL("debug_fault_test", &debug_fault_test,
                  "test only: fault in the hypervisor after start-up, to check the crash report");
 
@@ -37,8 +44,112 @@ static int load_zero(void *opaque, uint64_t gpa, uint64_t len)
     return zero_gpa(opaque, gpa, len);
 }
 
+/*
+ * The kernel as an ELF image: a plain ELF module is used in place; a
+ * bzImage (Debian's vmlinuz: XZ with the x86 BCJ filter) is unpacked into
+ * a temporary contiguous block, freed once the domain is loaded.
+ */
+struct kernel_image {
+    const void *elf;
+    size_t len;
+    paddr_t tmp;            /* 0, or the block to free */
+    unsigned int tmp_order;
+};
+
+static int kernel_image_get(const struct boot_module *km, struct kernel_image *ki,
+                            const char **why)
+{
+    const void *img = __va(km->start);
+    size_t len = km->end - km->start;
+    struct bzimage_info bi;
+    static uint8_t work[BZIMAGE_WORK_SIZE] __aligned(8);
+    static spinlock_t work_lock = SPINLOCK_INIT;   /* work */
+    size_t out_len;
+    int rc;
+
+    memset(ki, 0, sizeof(*ki));
+    rc = bzimage_probe(img, len, &bi, why);
+    if (rc)
+        return rc;
+    if (bi.format == BZIMAGE_FMT_ELF) {
+        ki->elf = img;
+        ki->len = len;
+        return 0;
+    }
+    unsigned int order = 0;
+    while ((PAGE_SIZE << order) < bi.vmlinux_size && order < PAGE_ORDER_MAX)
+        order++;
+    if ((PAGE_SIZE << order) < bi.vmlinux_size) {
+        *why = "unpacked kernel larger than 1 GiB";
+        return -E2BIG;
+    }
+    ki->tmp = page_alloc(order, NULL);
+    if (!ki->tmp) {
+        *why = "not enough contiguous memory to unpack the kernel";
+        return -ENOMEM;
+    }
+    ki->tmp_order = order;
+    spin_lock(&work_lock);
+    rc = bzimage_extract(img, len, __va(ki->tmp), PAGE_SIZE << order, &out_len,
+                         work, sizeof(work), why);
+    spin_unlock(&work_lock);
+    if (rc) {
+        page_free(ki->tmp, order, NULL);
+        ki->tmp = 0;
+        return rc;
+    }
+    ki->elf = __va(ki->tmp);
+    ki->len = out_len;
+    return 0;
+}
+
+static void kernel_image_put(struct kernel_image *ki)
+{
+    if (ki->tmp)
+        page_free(ki->tmp, ki->tmp_order, NULL);
+    ki->tmp = 0;
+}
+
+/* ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) at GUEST_ACPI_GPA, in pages
+ * the domain owns, listed in its memory map as ACPI. */
+static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *rsdp,
+                      const char **why)
+{
+    size_t need = acpi_build_size(d->nr_vcpus);
+    struct acpi_build_result res;
+    unsigned int order = 0;
+    int rc;
+
+    if (!need) {
+        *why = "too many vCPUs for the ACPI tables";
+        return -EINVAL;
+    }
+    while ((PAGE_SIZE << order) < need)
+        order++;
+    d->acpi_tables = page_alloc_zeroed(order, &d->acct);
+    if (!d->acpi_tables) {
+        *why = "no memory for the ACPI tables";
+        return -ENOMEM;
+    }
+    d->acpi_order = order;
+    struct acpi_build_params p = { .nr_vcpus = d->nr_vcpus, .gpa = GUEST_ACPI_GPA };
+    rc = acpi_build_tables(&p, __va(d->acpi_tables), PAGE_SIZE << order, &res, why);
+    if (rc)
+        return rc;
+    rc = p2m_map(&d->p2m, GUEST_ACPI_GPA, d->acpi_tables, PAGE_SIZE << order, P2M_R | P2M_W);
+    if (rc) {
+        *why = "cannot map the ACPI tables";
+        return rc;
+    }
+    *range = (struct pvh_mem_range){ .addr = GUEST_ACPI_GPA, .size = PAGE_SIZE << order,
+                                     .type = XEN_HVM_MEMMAP_TYPE_ACPI };
+    *rsdp = res.rsdp_gpa;
+    return 0;
+}
+
 int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned int restarts)
 {
+    struct kernel_image ki = { 0 };
     const struct boot_module *km = &boot_info.modules[kmod];
     const struct boot_module *im = imod >= 0 ? &boot_info.modules[imod] : NULL;
     struct elf_load_ops ops = { load_copy, load_zero, NULL };
@@ -64,11 +175,22 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
         why = "not enough free memory for the domain's RAM";
         goto fail;
     }
-    rc = elf_load(__va(km->start), km->end - km->start, pvh_low_ram_end(d->mem_bytes),
-                  &ops, &info, &why);
+    rc = kernel_image_get(km, &ki, &why);
+    if (rc)
+        goto fail;
+    rc = elf_load(ki.elf, ki.len, pvh_low_ram_end(d->mem_bytes), &ops, &info, &why);
+    kernel_image_put(&ki);
+    if (rc)
+        goto fail;
+    struct pvh_mem_range acpi_range;
+    uint64_t rsdp;
+    rc = build_acpi(d, &acpi_range, &rsdp, &why);
     if (rc)
         goto fail;
     struct pvh_build_params bp = {
+        .rsdp_paddr = rsdp,
+        .extra = &acpi_range,
+        .nr_extra = 1,
         .mem_bytes = d->mem_bytes,
         .image = &info,
         .cmdline = spec->cmdline,

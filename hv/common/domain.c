@@ -8,6 +8,7 @@
 #include <oryx/domain.h>
 #include <oryx/sched.h>
 #include <oryx/xmalloc.h>
+#include <oryx/grant_table.h>
 #include <oryx/boot_domains.h>
 #include <oryx/pvh_build.h>
 #include <asm/hvm.h>
@@ -135,6 +136,9 @@ static void domain_free(struct domain *d)
     xfree(d->vcpus);
     if (d->p2m.root)
         p2m_destroy(&d->p2m);
+    gnttab_domain_destroy(d);          /* after the p2m: nothing maps the frames now */
+    if (d->acpi_tables)
+        page_free(d->acpi_tables, d->acpi_order, &d->acct);
     for (unsigned int i = 0; i < d->nr_extents; i++)
         page_free(d->extents[i].hpa, d->extents[i].order, &d->acct);
     xfree(d->extents);
@@ -159,7 +163,7 @@ struct domain *domain_create(const struct domspec *spec)
     d->state = DOMAIN_CREATED;
     d->kernel_module = d->initrd_module = -1;
     spin_lock_init(&d->lock);
-    if (p2m_init(&d->p2m, &d->acct))
+    if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d))
         goto fail;
     d->nr_vcpus = spec->vcpus;
     d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);
@@ -224,6 +228,18 @@ int domain_alloc_memory(struct domain *d)
         left -= PAGE_SIZE << order;
     }
     return 0;
+}
+
+bool domain_gfn_is_ram(struct domain *d, uint64_t gfn)
+{
+    gpaddr_t gpa = gfn << PAGE_SHIFT;
+
+    if (gfn >= (1ULL << (52 - PAGE_SHIFT)))
+        return false;
+    for (unsigned int i = 0; i < d->nr_extents; i++)
+        if (gpa >= d->extents[i].gpa && gpa < d->extents[i].gpa + (PAGE_SIZE << d->extents[i].order))
+            return true;
+    return false;
 }
 
 /* Puts the domain's own RAM page back at gpa (after a mapping left). */

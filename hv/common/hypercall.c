@@ -6,6 +6,7 @@
 #include <oryx/errno.h>
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
+#include <oryx/grant_table.h>
 #include <asm/hvm.h>
 #include <public/xen.h>
 
@@ -16,6 +17,9 @@ static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_memory_op] = do_memory_op,
     [__HYPERVISOR_vcpu_op] = do_vcpu_op,
     [__HYPERVISOR_set_timer_op] = do_set_timer_op,
+    [__HYPERVISOR_hvm_op] = do_hvm_op,
+    [__HYPERVISOR_vm_assist] = do_vm_assist,
+    [__HYPERVISOR_grant_table_op] = do_grant_table_op,
 };
 
 bool hvm_handle_hypercall(struct vcpu *v)

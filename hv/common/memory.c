@@ -4,6 +4,7 @@
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
 #include <oryx/pvclock.h>
+#include <oryx/grant_table.h>
 #include <asm/page.h>
 #include <public/memory.h>
 #include <public/xen.h>
@@ -11,10 +12,6 @@
 /* Highest guest frame a mapping may use: 48-bit guest-physical space. */
 #define GFN_LIMIT (1ULL << (48 - PAGE_SHIFT))
 
-static bool gfn_is_ram(struct domain *d, uint64_t gfn)
-{
-    return gfn < (d->mem_bytes >> PAGE_SHIFT);
-}
 
 static long map_shared_info(struct domain *d, uint64_t gfn)
 {
@@ -38,7 +35,7 @@ static long map_shared_info(struct domain *d, uint64_t gfn)
     if (d->shared_info_gpa) {
         /* Moving it: the old slot gets its RAM back (or stays a hole). */
         p2m_unmap(&d->p2m, d->shared_info_gpa, PAGE_SIZE);
-        if (gfn_is_ram(d, d->shared_info_gpa >> PAGE_SHIFT))
+        if (domain_gfn_is_ram(d, d->shared_info_gpa >> PAGE_SHIFT))
             rc = domain_remap_ram(d, d->shared_info_gpa);
         d->shared_info_gpa = 0;
         if (rc)
@@ -49,6 +46,36 @@ static long map_shared_info(struct domain *d, uint64_t gfn)
     rc = p2m_map(&d->p2m, gfn << PAGE_SHIFT, d->shared_info, PAGE_SIZE, P2M_R | P2M_W);
     if (!rc)
         d->shared_info_gpa = gfn << PAGE_SHIFT;
+    domain_flush_tlb(d);
+out:
+    spin_unlock(&d->lock);
+    return rc;
+}
+
+/* Grant frame idx moves to gfn; the RAM it covered stays hidden, the RAM
+ * under its old place comes back. */
+static long map_grant_frame(struct domain *d, uint64_t idx, uint64_t gfn)
+{
+    paddr_t hpa;
+    gpaddr_t old = 0, gpa = gfn << PAGE_SHIFT;
+    long rc;
+
+    if ((idx & XENMAPIDX_grant_table_status) || gfn >= GFN_LIMIT)
+        return -EINVAL;
+    rc = gnttab_get_frame(d, (unsigned long)idx, &hpa);
+    if (rc)
+        return rc;
+    spin_lock(&d->lock);
+    rc = gnttab_set_frame_gpa(d, (unsigned long)idx, gpa, &old);
+    if (rc)
+        goto out;
+    if (old && old != gpa) {
+        p2m_unmap(&d->p2m, old, PAGE_SIZE);
+        if (domain_gfn_is_ram(d, old >> PAGE_SHIFT))
+            domain_remap_ram(d, old);
+    }
+    p2m_unmap(&d->p2m, gpa, PAGE_SIZE);
+    rc = p2m_map(&d->p2m, gpa, hpa, PAGE_SIZE, P2M_R | P2M_W);
     domain_flush_tlb(d);
 out:
     spin_unlock(&d->lock);
@@ -79,6 +106,8 @@ long do_memory_op(struct vcpu *v, const struct hcall_args *args)
             if (xatp.idx != 0)
                 return -EINVAL;
             return map_shared_info(v->domain, xatp.gpfn);
+        case XENMAPSPACE_grant_table:
+            return map_grant_frame(v->domain, xatp.idx, xatp.gpfn);
         default:
             return -ENOSYS;
         }

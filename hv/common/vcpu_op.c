@@ -6,6 +6,9 @@
 #include <oryx/sched.h>
 #include <asm/time.h>
 #include <public/vcpu.h>
+#include <public/xen.h>
+#include <oryx/pvclock.h>
+#include <asm/page.h>
 
 /* Guest system time is the hypervisor's NOW(): ns since boot. */
 static long set_singleshot(struct vcpu *v, uint64_t abs_ns, bool future_only)
@@ -13,6 +16,52 @@ static long set_singleshot(struct vcpu *v, uint64_t abs_ns, bool future_only)
     if (future_only && abs_ns < NOW())
         return -ETIME;
     set_timer(&v->singleshot, abs_ns);
+    return 0;
+}
+
+/*
+ * Move a vCPU's vcpu_info into a guest RAM page (Linux does it for every
+ * vCPU, for the APs before they start). The old contents move along.
+ */
+static long register_vcpu_info(struct vcpu *t, const struct vcpu_register_vcpu_info *r)
+{
+    struct domain *d = t->domain;
+    paddr_t hpa;
+    unsigned int perms, order;
+    struct vcpu_info *nvi;
+
+    if (r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || r->rsvd)
+        return -EINVAL;
+    if (t->vcpu_info_page)
+        return -EBUSY;      /* once only, as in Xen */
+    if (!domain_gfn_is_ram(d, r->mfn))
+        return -EINVAL;     /* must be the domain's RAM */
+    if (p2m_query(&d->p2m, r->mfn << PAGE_SHIFT, &hpa, &perms, &order) || !(perms & P2M_W))
+        return -EINVAL;
+    nvi = (struct vcpu_info *)((uint8_t *)__va(hpa) + r->offset);
+    if (t->vcpu_info)
+        memcpy(nvi, t->vcpu_info, sizeof(*nvi));
+    else
+        memset(nvi, 0, sizeof(*nvi));
+    pvclock_fill(&nvi->time);
+    t->vcpu_info_page = hpa;
+    t->vcpu_info = nvi;
+    /* An upcall that was pending in the old place is pending here too. */
+    if (nvi->evtchn_upcall_pending)
+        vcpu_kick_upcall(t);
+    return 0;
+}
+
+/* The runstate area is accepted and kept saying "running, no steal". */
+static long register_runstate(struct vcpu *v, struct vcpu *t, uint64_t gva)
+{
+    struct vcpu_runstate_info rs;
+
+    memset(&rs, 0, sizeof(rs));
+    rs.state = RUNSTATE_running;
+    rs.state_entry_time = NOW();
+    if (gva && t == v && copy_to_guest(v, gva, &rs, sizeof(rs)))
+        return -EFAULT;
     return 0;
 }
 
@@ -36,6 +85,20 @@ long do_vcpu_op(struct vcpu *v, const struct hcall_args *args)
             return -EFAULT;
         return set_singleshot(v, t.timeout_abs_ns, t.flags & VCPU_SSHOTTMR_future);
     }
+    case VCPUOP_register_vcpu_info: {
+        struct vcpu_register_vcpu_info r;
+        if (copy_from_guest(v, &r, arg, sizeof(r)))
+            return -EFAULT;
+        return register_vcpu_info(d->vcpus[id], &r);
+    }
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area r;
+        if (copy_from_guest(v, &r, arg, sizeof(r)))
+            return -EFAULT;
+        return register_runstate(v, d->vcpus[id], r.addr);
+    }
+    case VCPUOP_register_vcpu_time_memory_area:
+        return -ENOSYS;     /* Linux then does without a vDSO pvclock */
     case VCPUOP_stop_singleshot_timer:
         if (id != v->id)
             return -EINVAL;

@@ -10,6 +10,7 @@
 #include <oryx/pvclock.h>
 #include <asm/time.h>
 #include <asm/page.h>
+#include <asm/rtc.h>
 #include <public/xen.h>
 
 static uint32_t scale_mul;
@@ -60,6 +61,11 @@ void pvclock_update_domain(struct domain *d)
     if (!d->shared_info)
         return;
     si = __va(d->shared_info);
+    /* Wall clock at system time 0; it never changes, so no odd phase. */
+    si->wc_version = 2;
+    si->wc_sec = (uint32_t)wallclock_at_boot;
+    si->wc_sec_hi = (uint32_t)(wallclock_at_boot >> 32);
+    si->wc_nsec = 0;
     for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
         pvclock_fill(&si->vcpu_info[i].time);
 }

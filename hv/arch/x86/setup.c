@@ -22,6 +22,7 @@
 #include <asm/percpu.h>
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <asm/rtc.h>
 #include <asm/traps.h>
 
 void start_oryx(uint32_t magic, uint32_t info);
@@ -113,6 +114,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     apic_timer_calibrate();
     tsc_at_boot = rdtsc();
     time_init();
+    rtc_init();
     printk("Time: TSC %lu kHz, LAPIC timer %u kHz\n", (unsigned long)tsc_khz, apic_timer_khz);
 
     sched_init();

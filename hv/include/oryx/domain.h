@@ -51,6 +51,8 @@ struct domain {
     struct gnttab_domain *gnttab;       /* grant_table.c */
     uint64_t hvm_params[HVM_PARAM_SLOTS];   /* HVMOP_{get,set}_param */
 
+    paddr_t acpi_tables;                /* the guest's ACPI tables, 0 if none */
+    unsigned int acpi_order;
     paddr_t shared_info;                /* hypervisor-owned page, 0 until asked */
     gpaddr_t shared_info_gpa;           /* where the guest mapped it, 0 if not */
 
@@ -74,6 +76,7 @@ struct domain *domain_create(const struct domspec *spec);
 int domain_alloc_memory(struct domain *d);
 void domain_start(struct domain *d);
 int domain_remap_ram(struct domain *d, gpaddr_t gpa);
+bool domain_gfn_is_ram(struct domain *d, uint64_t gfn);
 void domain_flush_tlb(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);

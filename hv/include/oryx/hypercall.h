@@ -21,6 +21,8 @@ long do_sched_op(struct vcpu *v, const struct hcall_args *args);
 long do_memory_op(struct vcpu *v, const struct hcall_args *args);
 long do_vcpu_op(struct vcpu *v, const struct hcall_args *args);
 long do_set_timer_op(struct vcpu *v, const struct hcall_args *args);
+long do_hvm_op(struct vcpu *v, const struct hcall_args *args);
+long do_vm_assist(struct vcpu *v, const struct hcall_args *args);
 
 /* Per-domain hypercall counters are kept by number. */
 #define HCALL_MAX 64
