@@ -9,7 +9,7 @@
 # Until Linux boots under Oryx this prints "Linux does not boot under Oryx
 # yet" with the hypervisor's last lines and exits 0.
 # Env: N (runs each, default 3), MEM (guest MiB, default 256), VCPUS
-# (default 1), TIMEOUT (s per Oryx run, default 300), LINUX_ARGS (extra
+# (default 1), TIMEOUT (s per Oryx run, default 180), LINUX_ARGS (extra
 # kernel arguments for both). Consoles: build/bench/linux-boot-*.log.<i>
 BENCH=linux-boot
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +17,7 @@ BENCH=linux-boot
 N=${N:-3}
 MEM=${MEM:-256}
 VCPUS=${VCPUS:-1}
-TIMEOUT=${TIMEOUT:-300}
+TIMEOUT=${TIMEOUT:-180}
 LINUX_ARGS=${LINUX_ARGS:-quiet}
 need_cmd "$QEMU" python3 cpio gzip
 need build/oryx.elf cache/vmlinuz cache/busybox tests/fixtures/mkinitramfs.sh
