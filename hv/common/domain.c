@@ -52,8 +52,7 @@ unsigned int domain_live_count(void)
 
     spin_lock(&domlist_lock);
     for (struct domain *d = domain_list; d; d = d->next)
-        if (d->state == DOMAIN_RUNNING || d->state == DOMAIN_PAUSED ||
-            d->state == DOMAIN_CREATED || !d->destroy_claimed)
+        if (!d->preserved)
             n++;
     spin_unlock(&domlist_lock);
     return n;
@@ -406,6 +405,8 @@ void domain_reap(struct domain *d)
     action = final_action(d);
     if (action == DOMSPEC_PRESERVE) {
         printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
+        d->preserved = true;
+        boot_domains_check_done();
         return;
     }
 

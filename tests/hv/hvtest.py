@@ -188,11 +188,16 @@ def main():
         a = argv.pop(0)
         if a == "-j":
             jobs = int(argv.pop(0))
+        elif a.startswith("-j"):
+            jobs = int(a[2:])
         else:
             names.append(a)
     sel = [c for c in cases() if not names or any(n in c.name for n in names)]
     if not os.path.exists(HV):
         print("FAIL: hv/build build/oryx.elf is missing")
+        return 1
+    if not sel:
+        print("FAIL: hv/selection no case matches %s" % names)
         return 1
     make_fixtures()
     failed = 0

@@ -59,6 +59,7 @@ struct domain {
     unsigned int nr_vcpus;
     struct vcpu **vcpus;
     volatile bool destroy_claimed;      /* one CPU does the final teardown */
+    volatile bool preserved;            /* stopped and kept for inspection */
 
     spinlock_t con_lock;                /* con_line, con_len */
     char con_line[160];                 /* console output not yet printed */
@@ -84,7 +85,7 @@ void domain_crash(struct domain *d, const char *why);
 void domain_kill(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
 unsigned int domain_count(void);
-unsigned int domain_live_count(void);  /* not yet stopped and reaped */
+unsigned int domain_live_count(void);  /* on the list and not preserved */
 struct domain *domain_by_id(domid_t id);
 
 /* Guest-physical memory access (the domain's RAM only). 0 or -EFAULT. */
