@@ -11,7 +11,7 @@ Q       := @
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla
 export CC HOSTCC
 
-.PHONY: all clean check-unit test run bench
+.PHONY: all clean check-unit test run run-micro bench deps
 all:
 
 include hv/hv.mk
@@ -28,11 +28,19 @@ all: $(ALL_TARGETS)
 check-unit: $(UNIT_BINS)
 	$(Q)tests/run.sh --unit
 
-test: all
+deps:
+	$(Q)scripts/install-deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh
 
-run: all
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/run.sh
+
+run-micro: all
+	$(Q)scripts/run.sh --micro
 
 bench: all
 	$(Q)bench/run-all.sh
