@@ -1087,9 +1087,10 @@ void evtchn_dump(struct domain *d)
         if (!rec || rec->state == ECS_FREE)
             continue;
         used++;
-        printk("  port %u: %s vcpu %u u %u remote d%u pending %d masked %d\n", port,
+        printk("  port %u: %s vcpu %u u %u remote %s%u pending %d masked %d\n", port,
                rec->state < ARRAY_SIZE(state_names) ? state_names[rec->state] : "?",
-               rec->notify_vcpu, rec->u, rec->remote_dom,
+               rec->notify_vcpu, rec->u, rec->state == ECS_XEN ? "hv" : "d",
+               rec->state == ECS_XEN ? 0 : rec->remote_dom,
                (int)evtchn_port_pending(d, port),
                si ? (int)bit_test(si + (ev->compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
                                   port, ev->compat) : -1);

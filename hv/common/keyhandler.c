@@ -77,9 +77,13 @@ static void dump_exits(const struct domain *d)
 /* Runs under domlist_lock: no listed domain can be freed meanwhile. */
 static void dump_domain(struct domain *d)
 {
-    printk("d%u %s: %s, %u vCPU%s, %lu pages (max %lu), up %lu ms\n", d->id, d->name,
+    char max[24] = "no limit";
+
+    if (d->acct.max_pages)
+        snprintf(max, sizeof(max), "max %lu", (unsigned long)d->acct.max_pages);
+    printk("d%u %s: %s, %u vCPU%s, %lu pages (%s), up %lu ms\n", d->id, d->name,
            domain_state_name(d->state), d->nr_vcpus, d->nr_vcpus == 1 ? "" : "s",
-           (unsigned long)d->acct.pages, (unsigned long)d->acct.max_pages,
+           (unsigned long)d->acct.pages, max,
            d->start_ns ? (unsigned long)((NOW() - d->start_ns) / 1000000) : 0ul);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
