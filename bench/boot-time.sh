@@ -20,10 +20,11 @@ need build/oryx.elf build/guests/hello-64.elf
 tdir=$OUT/trivial-mb
 triv=$tdir/trivial.elf
 mkdir -p "$tdir"
-if [ ! -f "$triv" ] || [ bench/trivial-mb/trivial.S -nt "$triv" ] || [ bench/trivial-mb/trivial.ld -nt "$triv" ]; then
-    "$CC" -m32 -c bench/trivial-mb/trivial.S -o "$tdir/trivial.o" &&
-    ld -m elf_i386 -nostdlib -T bench/trivial-mb/trivial.ld -o "$triv" "$tdir/trivial.o" ||
-    skip "cannot build bench/trivial-mb (needs a 32-bit capable '$CC' and ld)"
+if stale "$triv" bench/trivial-mb/trivial.S bench/trivial-mb/trivial.ld; then
+    if ! { "$CC" -m32 -c bench/trivial-mb/trivial.S -o "$tdir/trivial.o" &&
+           ld -m elf_i386 -nostdlib -T bench/trivial-mb/trivial.ld -o "$triv" "$tdir/trivial.o"; }; then
+        skip "cannot build bench/trivial-mb (needs a 32-bit capable '$CC' and ld)"
+    fi
 fi
 
 times_o="" times_t=""
@@ -41,10 +42,9 @@ while [ "$i" -le "$N" ]; do
     i=$((i + 1))
 done
 
-median() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 mo=$(median "$times_o")
 mt=$(median "$times_t")
 echo "$BENCH: QEMU start to first guest line, $N runs each (s):"
-echo "$BENCH:   Oryx + hello-64:   $(echo $times_o)  median $mo"
-echo "$BENCH:   trivial multiboot: $(echo $times_t)  median $mt"
+echo "$BENCH:   Oryx + hello-64:   $times_o  median $mo"
+echo "$BENCH:   trivial multiboot: $times_t  median $mt"
 echo "$BENCH: ratio Oryx/trivial $(ratio "$mo" "$mt") (Oryx adds $(awk -v a="$mo" -v b="$mt" 'BEGIN { printf "%.3f", a - b }') s)"

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the bench/*.sh scripts (sourced, not run). Sets ROOT and the
 # QEMU options every benchmark uses, so the runs it compares differ only in
 # what they boot.
@@ -39,4 +40,18 @@ ratio() {
 # field NAME LINE: the value of NAME=... in a "key=value ..." line.
 field() {
     printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# median "v1 v2 ...": the median of blank-separated numbers.
+median() {
+    # shellcheck disable=SC2086
+    printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# stale OUT IN...: OUT is missing or older than one of IN.
+stale() {
+    out=$1
+    shift
+    [ ! -e "$out" ] || [ -n "$(find "$@" -newer "$out" 2>/dev/null)" ]
 }

@@ -24,9 +24,7 @@ need build/oryx.elf cache/vmlinuz cache/busybox tests/fixtures/mkinitramfs.sh
 
 img=$OUT/linux/bench.cpio.gz
 mkdir -p "$OUT/linux"
-if [ ! -f "$img" ] ||
-   [ -n "$(find cache/busybox tests/fixtures/mkinitramfs.sh tests/fixtures/init-min.sh \
-             bench/linux/bench-test.sh -newer "$img" 2>/dev/null)" ]; then
+if stale "$img" cache/busybox tests/fixtures/mkinitramfs.sh tests/fixtures/init-min.sh bench/linux/bench-test.sh; then
     tests/fixtures/mkinitramfs.sh -o "$img" bench/linux/bench-test.sh >/dev/null 2>&1 ||
         skip "cannot build the benchmark initramfs (tests/fixtures/mkinitramfs.sh failed)"
 fi
@@ -62,10 +60,9 @@ while [ "$i" -le "$N" ]; do
     i=$((i + 1))
 done
 
-median() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 md=$(median "$times_d")
 echo "$BENCH: Debian $kver, guest ${MEM} MiB, $VCPUS vCPU(s), args \"$LINUX_ARGS\"; QEMU start to ORYX-INIT-OK (s):"
-echo "$BENCH:   plain QEMU -kernel: $(echo $times_d)  median $md"
+echo "$BENCH:   plain QEMU -kernel: $times_d  median $md"
 uptime_d=$(sed -n 's/.*ORYX-BENCH uptime=\([0-9.]*\).*/\1/p' "$OUT/linux-boot-direct.log.1" | head -n 1)
 [ -n "$uptime_d" ] && echo "$BENCH:   (kernel uptime at /test, plain QEMU: ${uptime_d} s)"
 
@@ -77,7 +74,7 @@ if [ "$oryx_ok" -eq 0 ]; then
 fi
 
 mo=$(median "$times_o")
-echo "$BENCH:   under Oryx:         $(echo $times_o)  median $mo"
+echo "$BENCH:   under Oryx:         $times_o  median $mo"
 uptime_o=$(sed -n 's/.*(lx) ORYX-BENCH uptime=\([0-9.]*\).*/\1/p' "$last_olog" | head -n 1)
 [ -n "$uptime_o" ] && echo "$BENCH:   (kernel uptime at /test, under Oryx: ${uptime_o} s)"
 r=$(ratio "$mo" "$md")
@@ -87,7 +84,7 @@ echo "$BENCH: ratio Oryx/plain $r (target <= 1.5: $(awk -v r="$r" 'BEGIN { print
 stats=$(sed -n 's/.*(d[0-9]*) lx: ran \(.*\)/\1/p' "$last_olog" | tr -d '\r' | tail -n 1)
 if [ -n "$stats" ]; then
     echo "$BENCH: exits (last Oryx run): ran $stats"
-    printf '%s\n' "${stats#*exits:}" | tr ' ' '\n' | grep = | sort -t= -k2 -n -r |
+    printf '%s\n' "${stats#*exits:}" | tr ' ' '\n' | grep '=' | sort -t= -k2 -n -r |
         awk -F= -v b="$BENCH" '{ printf "%s:   %-10s %10d\n", b, $1, $2 }'
 else
     echo "$BENCH: no exit counters in $last_olog (the domain did not end?)"
