@@ -14,7 +14,7 @@ and compares each DATE line with the host's clock.
 One line per case: "PASS: linux/<name>" or "FAIL: linux/<name> <why>";
 every console is kept, time-stamped, in build/linuxtest/<name>.log.
 Usage: linuxtest.py [-j N] [--list] [name-substring ...]
-Env: LINUXTEST_TIMEOUT (seconds per Linux case, default 600; cases with
+Env: LINUXTEST_TIMEOUT (seconds per Linux case, default 300; cases with
 several domains get 1.5 times that), ORYX_CACHE (default cache/).
 """
 import os
@@ -36,7 +36,7 @@ VMLINUZ = os.path.join(CACHE, "vmlinuz")
 BUSYBOX = os.path.join(CACHE, "busybox")
 INIT = os.path.join(ROOT, "tests", "linux", "init.sh")
 IMG = os.path.join(OUT, "checks.cpio.gz")
-TIMEOUT = int(os.environ.get("LINUXTEST_TIMEOUT", "600"))
+TIMEOUT = int(os.environ.get("LINUXTEST_TIMEOUT", "300"))
 HOSTTIME = "@HOSTTIME@"     # replaced by the host's epoch when QEMU starts
 
 # What init.sh reports with full checks; each must say PASS.
