@@ -58,7 +58,7 @@ struct evtchn_vcpu {
     volatile bool polling;          /* blocked in SCHEDOP_poll */
     volatile uint32_t poll_port;    /* the one port polled; 0 = any event */
     struct timer poll_timer;        /* the poll's timeout, on v->processor */
-    struct vcpu *v;
+    struct vcpu *v;                 /* set by the first poll */
 };
 
 struct evtchn_domain {
@@ -185,7 +185,7 @@ static int port_alloc(struct evtchn_domain *ev, uint32_t *out)
 
 static bool vcpu_valid(const struct domain *d, uint32_t id)
 {
-    return id < d->nr_vcpus && d->vcpus[id];
+    return id < d->nr_vcpus && id < d->evtchn->nr_vcpus && d->vcpus[id];
 }
 
 /* Per-vCPU VIRQs; the rest are global (bound on vCPU 0 only). */
@@ -215,7 +215,7 @@ static void wake_pollers(struct evtchn_domain *ev, uint32_t port)
             continue;
         if (__atomic_exchange_n(&pv->polling, false, __ATOMIC_ACQ_REL)) {
             stop_timer(&pv->poll_timer);
-            vcpu_wake(pv->v);
+            vcpu_wake(ev->d->vcpus[i]);
         }
     }
 }
@@ -872,6 +872,10 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args)
 
     pv = &ev->vcpu[v->id];
     stop_timer(&pv->poll_timer);
+    /* The timer runs on this vCPU's CPU, where its callback cannot be
+     * running while the vCPU is in this call: re-arming it is safe. */
+    pv->v = v;
+    timer_init(&pv->poll_timer, poll_timeout, pv, v->processor);
     /* A wake-up from before this call (a kick while the vCPU ran) must
      * not end the poll at once; only what arrives from now on counts. */
     __atomic_store_n(&v->wake_pending, false, __ATOMIC_SEQ_CST);
@@ -988,11 +992,16 @@ static unsigned int order_for(size_t bytes)
 
 int evtchn_domain_init(struct domain *d)
 {
-    size_t bytes = sizeof(struct evtchn_domain) + d->nr_vcpus * sizeof(struct evtchn_vcpu);
+    /* Callable before or after the vCPUs are made: the count is known
+     * from the definition; vCPU pointers are looked up at use. */
+    unsigned int nr = d->nr_vcpus ? d->nr_vcpus : d->spec.vcpus;
+    size_t bytes = sizeof(struct evtchn_domain) + (size_t)nr * sizeof(struct evtchn_vcpu);
     unsigned int order = order_for(bytes);
     struct evtchn_domain *ev;
     paddr_t pg, b0;
 
+    if (!nr)
+        return -EINVAL;
     if (order > PAGE_ORDER_2M)
         return -ENOMEM;     /* absurd vCPU counts */
     pg = page_alloc_zeroed(order, &d->acct);
@@ -1007,14 +1016,8 @@ int evtchn_domain_init(struct domain *d)
     spin_lock_init(&ev->lock);
     ev->d = d;
     ev->order = order;
-    ev->nr_vcpus = d->nr_vcpus;
+    ev->nr_vcpus = nr;
     ev->bucket[0] = __va(b0);
-    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
-        struct vcpu *v = d->vcpus[i];
-        ev->vcpu[i].v = v;
-        timer_init(&ev->vcpu[i].poll_timer, poll_timeout, &ev->vcpu[i],
-                   v ? v->processor : 0);
-    }
     d->evtchn = ev;
     return 0;
 }
@@ -1026,7 +1029,8 @@ void evtchn_domain_destroy(struct domain *d)
     if (!ev)
         return;
     for (unsigned int i = 0; i < ev->nr_vcpus; i++)
-        stop_timer(&ev->vcpu[i].poll_timer);
+        if (ev->vcpu[i].v)          /* never polled: never initialised */
+            stop_timer(&ev->vcpu[i].poll_timer);
 
     /* Unlink every interdomain port so that no peer can reach us. */
     spin_lock(&interdomain_lock);

@@ -298,6 +298,14 @@ static void init_destroy_accounting(void)
     struct vcpu v = { .id = 0, .domain = &d };
     struct vcpu *vs[1] = { &v };
     d.vcpus = vs;
+    d.nr_vcpus = 0;                         /* no vCPUs at all */
+    CHECK_EQ(evtchn_domain_init(&d), -EINVAL);
+    d.spec.vcpus = 3;                       /* before the vCPUs are made */
+    CHECK_EQ(evtchn_domain_init(&d), 0);
+    CHECK_EQ(d.acct.pages, 2);
+    evtchn_domain_destroy(&d);
+    CHECK_EQ(d.acct.pages, 0);
+    d.nr_vcpus = 1;
     alloc_fail_after = 0;
     CHECK_EQ(evtchn_domain_init(&d), -ENOMEM);
     alloc_fail_after = 1;                   /* header yes, bucket no */

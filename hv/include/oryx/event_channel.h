@@ -25,8 +25,9 @@ struct hcall_args;
 typedef void (*evtchn_xen_fn)(struct domain *d, uint32_t port, void *data);
 
 /* Per-domain state: allocated (and charged to d->acct) at creation,
- * freed at teardown, before the vCPUs and shared_info page go. 0 or
- * -ENOMEM. */
+ * before or after the vCPUs are made (sized by d->nr_vcpus, or
+ * d->spec.vcpus while that is 0); freed at teardown, before the vCPUs and
+ * the shared_info page go. 0, -EINVAL (no vCPUs at all) or -ENOMEM. */
 int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
 
