@@ -120,7 +120,7 @@ img="$CACHE/initramfs-min.cpio.gz"
 init=tests/fixtures/init-min.sh
 if [ ! -f "$img" ] || [ "$force" -eq 1 ] ||
    [ -n "$(find tests/fixtures/mkinitramfs.sh "$init" "$CACHE/busybox" -newer "$img" 2>/dev/null)" ]; then
-    tests/fixtures/mkinitramfs.sh -b "$CACHE/busybox" -o "$img" "$init"
+    tests/fixtures/mkinitramfs.sh -b "$CACHE/busybox" -i "$init" -o "$img"
 fi
 
 log "kernel $kver: $CACHE/vmlinuz ($(wc -c < "$CACHE/vmlinuz") bytes)"

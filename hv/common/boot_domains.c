@@ -13,6 +13,7 @@
 #include <oryx/spinlock.h>
 #include <oryx/pvh_build.h>
 #include <oryx/acpi_build.h>
+#include <oryx/vconsole.h>
 #include <oryx/boot_domains.h>
 #include <oryx/xmalloc.h>
 #include <oryx/cmdline.h>
@@ -30,6 +31,8 @@ static bool debug_fault_test;
 
 /* Guest-physical layout beyond RAM (libxl's choices, pvh-linux-abi.md §1.4). */
 #define GUEST_ACPI_GPA      0xFC000000ULL
+#define GUEST_SPECIAL_GPA   0xFEFF8000ULL  /* "special pages": rings */
+#define GUEST_SPECIAL_SIZE  0x8000ULL
 #define GUEST_CONSOLE_GFN   0xFEFFFULL     /* console ring page */
 CMDLINE_OPT_BOOL("debug_fault_test", &debug_fault_test,
                  "test only: fault in the hypervisor after start-up, to check the crash report");
@@ -182,15 +185,22 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
     kernel_image_put(&ki);
     if (rc)
         goto fail;
-    struct pvh_mem_range acpi_range;
+    struct pvh_mem_range extra[2];
     uint64_t rsdp;
-    rc = build_acpi(d, &acpi_range, &rsdp, &why);
+    rc = build_acpi(d, &extra[0], &rsdp, &why);
     if (rc)
         goto fail;
+    rc = vconsole_domain_init(d, GUEST_CONSOLE_GFN);
+    if (rc) {
+        why = "cannot set up the console ring";
+        goto fail;
+    }
+    extra[1] = (struct pvh_mem_range){ .addr = GUEST_SPECIAL_GPA, .size = GUEST_SPECIAL_SIZE,
+                                       .type = XEN_HVM_MEMMAP_TYPE_RESERVED };
     struct pvh_build_params bp = {
         .rsdp_paddr = rsdp,
-        .extra = &acpi_range,
-        .nr_extra = 1,
+        .extra = extra,
+        .nr_extra = 2,
         .mem_bytes = d->mem_bytes,
         .image = &info,
         .cmdline = spec->cmdline,

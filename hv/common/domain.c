@@ -9,6 +9,9 @@
 #include <oryx/sched.h>
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
+#include <oryx/event_channel.h>
+#include <oryx/vconsole.h>
+#include <public/xen.h>
 #include <oryx/boot_domains.h>
 #include <oryx/pvh_build.h>
 #include <asm/hvm.h>
@@ -119,11 +122,14 @@ int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len)
 
 static void singleshot_fired(void *data)
 {
-    vcpu_wake(data);
+    evtchn_send_virq(data, VIRQ_TIMER);
+    vcpu_wake(data);                    /* also for guests without the VIRQ bound */
 }
 
 static void domain_free(struct domain *d)
 {
+    vconsole_domain_destroy(d);         /* prints what is left in its ring */
+    evtchn_domain_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus ? d->vcpus[i] : NULL;
         if (!v)
@@ -162,7 +168,7 @@ struct domain *domain_create(const struct domspec *spec)
     d->state = DOMAIN_CREATED;
     d->kernel_module = d->initrd_module = -1;
     spin_lock_init(&d->lock);
-    if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d))
+    if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d) || evtchn_domain_init(d))
         goto fail;
     d->nr_vcpus = spec->vcpus;
     d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);

@@ -7,6 +7,7 @@
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
 #include <oryx/grant_table.h>
+#include <oryx/event_channel.h>
 #include <asm/hvm.h>
 #include <public/xen.h>
 
@@ -20,6 +21,7 @@ static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_hvm_op] = do_hvm_op,
     [__HYPERVISOR_vm_assist] = do_vm_assist,
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,
+    [__HYPERVISOR_event_channel_op] = do_event_channel_op,
 };
 
 bool hvm_handle_hypercall(struct vcpu *v)

@@ -5,6 +5,7 @@
 #include <oryx/hypercall.h>
 #include <oryx/pvclock.h>
 #include <oryx/grant_table.h>
+#include <oryx/event_channel.h>
 #include <asm/page.h>
 #include <public/memory.h>
 #include <public/xen.h>
@@ -31,6 +32,7 @@ static long map_shared_info(struct domain *d, uint64_t gfn)
         for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
             if (!d->vcpus[i]->vcpu_info)
                 d->vcpus[i]->vcpu_info = &si->vcpu_info[i];
+        evtchn_shared_info_ready(d);
     }
     if (d->shared_info_gpa) {
         /* Moving it: the old slot gets its RAM back (or stays a hole). */

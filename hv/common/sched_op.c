@@ -4,6 +4,7 @@
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
 #include <oryx/sched.h>
+#include <oryx/event_channel.h>
 #include <public/sched.h>
 
 long do_sched_op(struct vcpu *v, const struct hcall_args *args)
@@ -33,6 +34,8 @@ long do_sched_op(struct vcpu *v, const struct hcall_args *args)
         v->domain->shutdown_reason = s.reason;
         return 0;
     }
+    case SCHEDOP_poll:
+        return do_sched_poll(v, args);
     default:
         return -ENOSYS;
     }

@@ -12,7 +12,8 @@
 /* Features this build offers to PVH guests (submap 0). */
 static uint32_t features_submap0(void)
 {
-    return (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap);
+    return (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
+           (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
 }
 
 static long put(struct vcpu *v, uint64_t gva, const void *src, size_t len)

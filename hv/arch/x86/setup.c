@@ -12,6 +12,7 @@
 #include <oryx/sched.h>
 #include <oryx/timer.h>
 #include <oryx/boot_domains.h>
+#include <oryx/vconsole.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/bootinfo.h>
@@ -125,6 +126,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     cpu_data[0]->online = true;
 
     smp_boot();
+    vconsole_init();
     boot_domains_create();
     sched_run();
 }
