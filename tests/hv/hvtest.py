@@ -113,6 +113,14 @@ def cases():
                   [r"notelf.*not created: .*ELF", r"nonote.*not created: .*(PVH|note)",
                    r"huge.*not created: .*memory", r"not created: .*colour", r"\(ok\) PASS"],
                   check=pages_returned))
+    mods, exp = every_mode("evtchn")
+    c.append(Case("evtchn", mods, exp + [r"\(evtchn64\) ring: hello from the console ring",
+                                          r"\(evtchn32pae\) ring: hello from the console ring"],
+                  check=pages_returned))
+    c.append(Case("evtchn-upcall",
+                  [guest("evtchn", m, "name=up%s mem=16M cmdline=\"upcall\"" % m) for m in MODES],
+                  [r"\(up%s\) PASS" % m for m in MODES] +
+                  [r"\(up64\) upcall: VIRQ_TIMER port \d+ woke HLT"], check=pages_returned))
     # Boot refusals and hypervisor faults.
     c.append(Case("no-svm", [], [r"no AMD-V", r"PANIC.*needs AMD SVM"], reject=[],
                   cpu="qemu64,-svm", ends=False, timeout=60))
