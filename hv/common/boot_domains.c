@@ -14,6 +14,9 @@
 #include <oryx/pvh_build.h>
 #include <oryx/acpi_build.h>
 #include <oryx/vconsole.h>
+#include <oryx/keyhandler.h>
+#include <oryx/timer.h>
+#include <asm/time.h>
 #include <oryx/boot_domains.h>
 #include <oryx/xmalloc.h>
 #include <oryx/cmdline.h>
@@ -28,6 +31,17 @@ CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
 static uint32_t domains_failed;
 static volatile bool creating;      /* boot_domains_create() still running */
 static bool debug_fault_test;
+static uint32_t debug_dump_at;
+CMDLINE_OPT_UINT("debug_dump_at", &debug_dump_at,
+                 "debug: run the 'd' and 'e' debug keys N seconds after boot");
+static struct timer dump_timer;
+
+static void dump_fired(void *data)
+{
+    (void)data;
+    keyhandler_handle('d');
+    keyhandler_handle('e');
+}
 
 /* Guest-physical layout beyond RAM (libxl's choices, pvh-linux-abi.md §1.4). */
 #define GUEST_ACPI_GPA      0xFC000000ULL
@@ -235,6 +249,10 @@ void boot_domains_create(void)
         volatile uint64_t *null = NULL;
         asm("" : "+r"(null));
         *null = 1;      /* the #PF handler reports and stops every CPU */
+    }
+    if (debug_dump_at) {
+        timer_init(&dump_timer, dump_fired, NULL, 0);
+        set_timer(&dump_timer, NOW() + SECONDS(debug_dump_at));
     }
     creating = true;
     printk("Free pages before domains: %lu\n", (unsigned long)page_alloc_free_pages());

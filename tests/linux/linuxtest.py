@@ -47,7 +47,7 @@ DATE_SLACK = 5                      # seconds between guest and host clocks
 
 # Lines a clean run never has.
 ALWAYS_REJECT = [r"FATAL EXCEPTION", r"PANIC", r"unhandled SVM exit", r"still charged",
-                 r"BUG:", r"WARNING:"]
+                 r"\] BUG:", r"\] WARNING:", r"kernel BUG"]     # as the kernel prints them
 
 
 def linux(name, mem="256M", vcpus=1, end="poweroff", checks="all", kernel=None,

@@ -32,9 +32,14 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
         return true;
     }
     if (in) {
-        /* No device behind any port: reads float high. */
+        /* No device behind any port: reads float high. One exception:
+         * PIT channel 2's counter reads 0, so Linux's quick PIT
+         * calibration (which first waits for MSB 0xFF) gives up at once
+         * instead of after ~100,000 exits; the guest takes its TSC rate
+         * from pvclock anyway. */
         uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
-        v->arch.regs.rax = (v->arch.regs.rax & ~ones) | ones;
+        uint64_t val = port == 0x42 ? 0 : ones;
+        v->arch.regs.rax = (v->arch.regs.rax & ~ones) | val;
         if (size == 4)
             v->arch.regs.rax &= 0xFFFFFFFF;
     }
