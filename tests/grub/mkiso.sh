@@ -10,10 +10,10 @@
 # The staging tree is OUT.iso.d/ (kept for inspection). Needs grub-mkrescue
 # (grub-common), the i386-pc modules (grub-pc-bin) and xorriso.
 set -e
-[ $# -ge 3 ] && [ $(($# % 2)) -eq 1 ] || {
+if [ $# -lt 3 ] || [ $(($# % 2)) -ne 1 ]; then
     echo "usage: $0 OUT.iso KERNEL \"HV ARGS\" [MODULE \"MODULE ARGS\"]..." >&2
     exit 2
-}
+fi
 out=$1 kernel=$2 hvargs=$3
 shift 3
 stage=$out.d
