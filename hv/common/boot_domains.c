@@ -281,9 +281,12 @@ void boot_domains_create(void)
 
 void boot_domains_check_done(void)
 {
+    static volatile bool reported;      /* the last two may stop on two CPUs */
     unsigned int kept = domain_count();
 
     if (creating || domain_live_count())
+        return;
+    if (__atomic_exchange_n(&reported, true, __ATOMIC_ACQ_REL))
         return;
     printk("All domains have stopped (%u failed to start, %u preserved). %lu pages free.\n",
            domains_failed, kept, (unsigned long)page_alloc_free_pages());
