@@ -84,10 +84,17 @@ void stop_timer(struct timer *t)
     spin_unlock_irqrestore(&pc->timer_lock, f);
 }
 
+bool timer_softirq_pending(void)
+{
+    return this_cpu()->timer_fired;
+}
+
 void timer_run_expired(void)
 {
     struct per_cpu *pc = this_cpu();
     unsigned long f = spin_lock_irqsave(&pc->timer_lock);
+
+    pc->timer_fired = false;    /* an interrupt from here on sets it again */
     uint64_t now = NOW();
 
     while (pc->timers && pc->timers->expires <= now) {
@@ -105,7 +112,8 @@ void timer_run_expired(void)
 static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
-    this_cpu()->timer_armed = 0;    /* the loop runs expired timers */
+    this_cpu()->timer_armed = 0;
+    this_cpu()->timer_fired = true; /* the loop runs expired timers */
 }
 
 static void slice_expired(void *data)

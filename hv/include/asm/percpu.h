@@ -44,6 +44,7 @@ struct per_cpu {
     spinlock_t timer_lock;
     struct timer *timers;
     uint64_t timer_armed;           /* deadline programmed in the LAPIC, 0 none */
+    volatile bool timer_fired;      /* LAPIC timer interrupt not yet processed */
     struct timer slice_timer;       /* preempts the running vCPU */
 
     uint64_t irq_count;

@@ -18,6 +18,10 @@ void set_timer(struct timer *t, uint64_t expires);
 void stop_timer(struct timer *t);
 /* Runs the expired timers of this CPU and reprograms the LAPIC. */
 void timer_run_expired(void);
+/* The LAPIC timer fired since the last timer_run_expired(): check it
+ * with interrupts off right before entering a guest, or the expiry (and
+ * the next LAPIC deadline) could wait until the guest happens to exit. */
+bool timer_softirq_pending(void);
 void timer_cpu_init(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/domain.h>
 #include <oryx/vcpu.h>
+#include <oryx/timer.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
@@ -402,11 +403,15 @@ static void svm_inject_pending(struct vcpu *v)
 
     vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT));
     vmcb->icpt3 &= ~INTERCEPT_VINTR;
-    if (vmcb->eventinj & EVENT_VALID)
-        return;                 /* re-injecting an interrupted delivery first */
     src = hvm_next_interrupt(v, &vec);
     if (src == HVM_INTR_NONE)
         return;
+    if (vmcb->eventinj & EVENT_VALID) {
+        /* An interrupted delivery goes first; come back for this one as
+         * soon as the guest can take it (it is a level: nothing else
+         * would bring us back). */
+        goto window;
+    }
     if (src == HVM_INTR_NMI) {
         v->arch.vlapic.nmi_pending = false;
         vmcb->eventinj = 2 | EVENT_TYPE_NMI | EVENT_VALID;
@@ -418,6 +423,7 @@ static void svm_inject_pending(struct vcpu *v)
             vlapic_ack(v, vec);
         return;
     }
+window:
     vmcb->vintr |= VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT);
     vmcb->icpt3 |= INTERCEPT_VINTR;
 }
@@ -428,6 +434,10 @@ static void svm_vcpu_run(struct vcpu *v)
     struct per_cpu *pc = this_cpu();
 
     local_irq_disable();
+    if (timer_softirq_pending()) {
+        local_irq_enable();     /* timers first: the caller runs them */
+        return;
+    }
     svm_asid_assign(v);
     svm_inject_pending(v);
     vmcb->rax = v->arch.regs.rax;
