@@ -138,14 +138,20 @@ static void key_queues(void)
         if (!pc || !pc->online)
             continue;
         unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+        /* The running vCPU is only alive while it is_running (cleared under
+         * this lock, and its domain is reaped only after): copy its ids now,
+         * as it may be freed as soon as we let go. */
         struct vcpu *cur = pc->curr;
+        bool running = cur && cur->is_running;
+        unsigned int cur_dom = running ? cur->domain->id : 0;
+        unsigned int cur_id = running ? cur->id : 0;
         for (struct vcpu *v = pc->runq_head; v && n < (int)sizeof(line); v = v->runq_next)
             n += snprintf(line + n, sizeof(line) - n, " d%uv%u", v->domain->id, v->id);
         unsigned int len = pc->runq_len;
         spin_unlock_irqrestore(&pc->runq_lock, f);
-        if (cur)
+        if (running)
             printk("CPU%u: running d%uv%u, %u queued:%s, idle %lu ms\n", c,
-                   cur->domain->id, cur->id, len, n ? line : " -",
+                   cur_dom, cur_id, len, n ? line : " -",
                    (unsigned long)(pc->idle_ns / 1000000));
         else
             printk("CPU%u: idle, %u queued:%s, idle %lu ms\n", c, len, n ? line : " -",

@@ -20,7 +20,8 @@ One line per step, "PASS: interactive/<step>" or "FAIL: interactive/<step>
 kept in build/interactive/console.log.
 Env: INTERACTIVE_BOOT_TIMEOUT (seconds to both shells, default 120),
 INTERACTIVE_STEP_TIMEOUT (seconds per later step, default 20),
-ORYX_CACHE (default cache/).
+ORYX_CACHE (default cache/), ORYX_HV (hypervisor image, default
+build/oryx.elf).
 """
 import os
 import re
@@ -31,7 +32,7 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HV = os.path.join(ROOT, "build", "oryx.elf")
+HV = os.environ.get("ORYX_HV") or os.path.join(ROOT, "build", "oryx.elf")
 OUT = os.path.join(ROOT, "build", "interactive")
 LOG = os.path.join(OUT, "console.log")
 CACHE = os.path.join(ROOT, os.environ.get("ORYX_CACHE", "cache"))
@@ -235,6 +236,14 @@ def steps(con):
         con.expect(r"^d\d+ db: running, 2 vCPUs,", m, STEP_TIMEOUT)
         con.expect(r"^2 domains$", m, STEP_TIMEOUT)
 
+    def key_q():
+        m = con.mark()
+        con.send(b"q")
+        con.expect(r"^\*\*\* 'q' pressed: ", m, STEP_TIMEOUT)
+        con.expect(r"^CPU0: (running d\d+v\d+|idle), \d+ queued:", m, STEP_TIMEOUT)
+        con.expect(r"^CPU1: (running d\d+v\d+|idle), \d+ queued:", m, STEP_TIMEOUT)
+        con.expect(r"^memory: \d+ of \d+ pages free", m, STEP_TIMEOUT)
+
     def key_unknown():
         m = con.mark()
         con.send(b"x")
@@ -295,6 +304,19 @@ def steps(con):
     def type_web_again():
         type_line(con, "web", "echo again-$((9*9))", "again-81")
 
+    def reboot_web():
+        # run.sh's domains restart on reboot: a new console, input back
+        # on the hypervisor, and the restarted guest takes input again.
+        m = con.mark()
+        con.send(b"reboot -f\r", "'reboot -f' Enter")
+        con.expect(r"\bweb: shutdown: reboot", m, 2 * STEP_TIMEOUT)
+        con.expect(r"\bweb: restarting", m, STEP_TIMEOUT)
+        con.expect(switch_line("Oryx"), m, STEP_TIMEOUT)
+        con.expect(guest("web", "ORYX-INIT-OK"), m, BOOT_TIMEOUT)
+        focus(con, "web")
+        shell_ready(con, "web", BOOT_TIMEOUT)
+        type_line(con, "web", "echo reborn-$((8*8))", "reborn-64")
+
     def poweroff_web():
         m = con.mark()
         con.send(b"poweroff -f\r", "'poweroff -f' Enter")
@@ -331,12 +353,13 @@ def steps(con):
             raise StepFailed("; ".join(why))
 
     return [("boot", boot), ("debug-key-h", key_h), ("debug-key-d", key_d),
-            ("debug-key-unknown", key_unknown), ("focus-web", focus_web),
-            ("type-web", type_web), ("ctrl-a-once-web", ctrl_a_once_web),
-            ("paste-web", paste_web), ("focus-db", focus_db), ("type-db", type_db),
-            ("poweroff-db", poweroff_db), ("focus-web-again", focus_web_again),
-            ("type-web-again", type_web_again),
-            ("poweroff-web", poweroff_web), ("clean-console", clean)]
+            ("debug-key-q", key_q), ("debug-key-unknown", key_unknown),
+            ("focus-web", focus_web), ("type-web", type_web),
+            ("ctrl-a-once-web", ctrl_a_once_web), ("paste-web", paste_web),
+            ("focus-db", focus_db), ("type-db", type_db), ("poweroff-db", poweroff_db),
+            ("focus-web-again", focus_web_again), ("type-web-again", type_web_again),
+            ("reboot-web", reboot_web), ("poweroff-web", poweroff_web),
+            ("clean-console", clean)]
 
 
 def main():
