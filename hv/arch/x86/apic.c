@@ -25,6 +25,8 @@
 #define APIC_TDCR     0x3E0
 
 #define ICR_BUSY      (1u << 12)
+#define LVT_TIMER_PERIODIC (1u << 17)
+#define APIC_TIMER_BACKSTOP_NS 10000000ULL     /* 10 ms */
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_ALLBUTSELF (3u << 18)
 
@@ -56,7 +58,7 @@ void apic_init(void)
     apic_write(APIC_LVT_ERR, 1u << 16);
     apic_write(APIC_ESR, 0);
     apic_write(APIC_TDCR, 0xB);                     /* divide by 1 */
-    apic_write(APIC_LVT_TIMER, VEC_TIMER);          /* one-shot */
+    apic_write(APIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_PERIODIC);
     apic_write(APIC_TMICT, 0);
     apic_eoi();
 }
@@ -99,14 +101,18 @@ void apic_send_sipi(uint32_t id, uint8_t page)
     icr_wait();
 }
 
+/*
+ * The next deadline, in periodic mode with the period capped at
+ * APIC_TIMER_BACKSTOP_NS: every interrupt reprograms it anyway, and should
+ * one ever be consumed without the reprogramming (a guest would then run
+ * on with no deadline armed and never exit), the timer still comes back.
+ */
 void apic_timer_oneshot(uint64_t ns)
 {
     uint64_t ticks;
 
-    if (!ns) {
-        apic_write(APIC_TMICT, 0);
-        return;
-    }
+    if (!ns || ns > APIC_TIMER_BACKSTOP_NS)
+        ns = APIC_TIMER_BACKSTOP_NS;
     ticks = ns * apic_timer_khz / 1000000;
     if (!ticks)
         ticks = 1;
@@ -136,7 +142,7 @@ void apic_timer_calibrate(void)
     a1 = apic_read(APIC_TMCCT);
     t1 = rdtsc();
     apic_write(APIC_TMICT, 0);
-    apic_write(APIC_LVT_TIMER, VEC_TIMER);
+    apic_write(APIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_PERIODIC);
     apic_timer_khz = (a0 - a1) / ms;
     tsc_khz = (t1 - t0) / ms;
     if (!apic_timer_khz)

@@ -13,7 +13,8 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_ipi_allbutself(uint8_t vector);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t page);
-/* One-shot timer interrupt (VEC_TIMER) after ns nanoseconds; 0 stops it. */
+/* Timer interrupt (VEC_TIMER) after ns nanoseconds, then again every
+ * min(ns, 10 ms) until reprogrammed; 0 means "no deadline": every 10 ms. */
 void apic_timer_oneshot(uint64_t ns);
 void apic_timer_calibrate(void);    /* BSP only, against the PIT */
 extern uint32_t apic_timer_khz;     /* timer ticks per ms at divide-by-1 */
