@@ -138,6 +138,15 @@ class Console:
                     return i
         return None
 
+    def find_last(self, pattern):
+        """Index of the last line matching pattern, or None."""
+        rx = re.compile(pattern)
+        with self.cond:
+            for i in range(len(self.lines) - 1, -1, -1):
+                if rx.search(self.lines[i]):
+                    return i
+        return None
+
     def expect(self, pattern, start, timeout):
         """Waits for a line matching pattern at or after start; its index."""
         rx = re.compile(pattern)
@@ -219,8 +228,14 @@ def steps(con):
     st = {}
 
     def boot():
-        con.expect(guest("web", "ORYX-INIT-OK"), 0, BOOT_TIMEOUT)
-        con.expect(guest("db", "ORYX-INIT-OK"), 0, BOOT_TIMEOUT)
+        end = time.monotonic() + BOOT_TIMEOUT
+        for name in ("web", "db"):
+            try:
+                con.expect(guest(name, "ORYX-INIT-OK"), 0, max(end - time.monotonic(), 0))
+            except StepFailed as e:
+                last = con.find_last(guest(name, ""))
+                raise StepFailed("%s; %s" % (e, "its last line: " + con.lines[last][:160]
+                                             if last is not None else "it printed nothing"))
 
     def key_h():
         m = con.mark()
