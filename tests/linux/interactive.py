@@ -241,6 +241,11 @@ def steps(con):
             try:
                 con.expect(guest(name, "ORYX-INIT-OK"), 0, max(end - time.monotonic(), 0))
             except StepFailed as e:
+                # The debug keys still have the input: domain and queue
+                # state into the log for whoever looks at it.
+                if not con.eof:
+                    con.send(b"dq", "'d' 'q' (for the log)")
+                    time.sleep(1)
                 last = con.find_last(guest(name, ""))
                 raise StepFailed("%s; %s" % (e, "its last line: " + con.lines[last][:160]
                                              if last is not None else "it printed nothing"))
