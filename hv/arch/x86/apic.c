@@ -27,6 +27,7 @@
 #define ICR_BUSY      (1u << 12)
 #define LVT_TIMER_PERIODIC (1u << 17)
 #define APIC_TIMER_BACKSTOP_NS 10000000ULL     /* 10 ms */
+#define APIC_TIMER_MIN_NS      200000ULL       /* 200 us: deadlines are that coarse */
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_ALLBUTSELF (3u << 18)
 
@@ -113,6 +114,8 @@ void apic_timer_oneshot(uint64_t ns)
 
     if (!ns || ns > APIC_TIMER_BACKSTOP_NS)
         ns = APIC_TIMER_BACKSTOP_NS;
+    if (ns < APIC_TIMER_MIN_NS)
+        ns = APIC_TIMER_MIN_NS;     /* a short period would be an interrupt storm */
     ticks = ns * apic_timer_khz / 1000000;
     if (!ticks)
         ticks = 1;
