@@ -49,16 +49,19 @@ unsigned int domain_count(void)
     return n;
 }
 
+/* Domains created and not yet finally freed (reaped ones included). */
+static volatile int domains_alive;
+
 unsigned int domain_live_count(void)
 {
-    unsigned int n = 0;
+    int preserved = 0;
 
     spin_lock(&domlist_lock);
     for (struct domain *d = domain_list; d; d = d->next)
-        if (!d->preserved)
-            n++;
+        if (d->preserved)
+            preserved++;
     spin_unlock(&domlist_lock);
-    return n;
+    return (unsigned int)(__atomic_load_n(&domains_alive, __ATOMIC_ACQUIRE) - preserved);
 }
 
 struct domain *domain_by_id(domid_t id)
@@ -166,6 +169,7 @@ struct domain *domain_create(const struct domspec *spec)
     d->acct.name = d->name;
     d->mem_bytes = spec->mem_bytes;
     d->state = DOMAIN_CREATED;
+    d->refs = 1;                        /* the domain list's */
     d->kernel_module = d->initrd_module = -1;
     spin_lock_init(&d->lock);
     if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d) || evtchn_domain_init(d))
@@ -187,6 +191,7 @@ struct domain *domain_create(const struct domspec *spec)
         if (hvm->vcpu_init(v))
             goto fail;
     }
+    __atomic_add_fetch(&domains_alive, 1, __ATOMIC_ACQ_REL);
     spin_lock(&domlist_lock);
     d->id = next_domid++;
     d->next = domain_list;
@@ -424,7 +429,19 @@ void domain_reap(struct domain *d)
         }
     }
     spin_unlock(&domlist_lock);
+    d->final_action = action;
+    domain_put(d);          /* the list's reference; the last one tears down */
+}
 
+void domain_get(struct domain *d)
+{
+    __atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/* The last reference: free everything, then restart it if asked. */
+static void domain_final(struct domain *d)
+{
+    uint8_t action = d->final_action;
     uint64_t held = d->acct.pages;
     struct domspec spec = d->spec;
     int kmod = d->kernel_module, imod = d->initrd_module;
@@ -443,5 +460,13 @@ void domain_reap(struct domain *d)
             boot_domain_build(&spec, kmod, imod, restarts + 1);
         }
     }
+    /* After any restart was built, so no CPU sees zero domains in between. */
+    __atomic_sub_fetch(&domains_alive, 1, __ATOMIC_ACQ_REL);
     boot_domains_check_done();
+}
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        domain_final(d);
 }

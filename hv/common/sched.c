@@ -181,14 +181,20 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
 
     stop_timer(&pc->slice_timer);
     v->runtime_ns += NOW() - start;
+
+    /* Once is_running is clear another CPU may reap the domain: hold a
+     * reference so d (and v) stay valid for the look below. */
+    struct domain *d = v->domain;
+    domain_get(d);
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
     v->is_running = false;
-    if (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING)
+    pc->curr = NULL;
+    if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING)
         runq_push(pc, v);
     spin_unlock_irqrestore(&pc->runq_lock, f);
-    pc->curr = NULL;
-    if (v->domain->state != DOMAIN_RUNNING)
-        domain_reap(v->domain);
+    if (d->state != DOMAIN_RUNNING)
+        domain_reap(d);
+    domain_put(d);
 }
 
 __noreturn void sched_run(void)

@@ -60,6 +60,8 @@ struct domain {
     struct vcpu **vcpus;
     volatile bool destroy_claimed;      /* one CPU does the final teardown */
     volatile bool preserved;            /* stopped and kept for inspection */
+    volatile int refs;                  /* the list's, plus CPUs looking at it */
+    uint8_t final_action;               /* enum domspec_action, once reaped */
 
     spinlock_t con_lock;                /* con_line, con_len */
     char con_line[160];                 /* console output not yet printed */
@@ -84,6 +86,9 @@ void domain_crash(struct domain *d, const char *why);
 /* Stops every vCPU; the last CPU to let go of one frees the domain. */
 void domain_kill(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
+/* References keep a reaped domain's memory until the last one is put. */
+void domain_get(struct domain *d);
+void domain_put(struct domain *d);
 unsigned int domain_count(void);
 unsigned int domain_live_count(void);  /* on the list and not preserved */
 struct domain *domain_by_id(domid_t id);
