@@ -1,22 +1,49 @@
 /*
  * console_io from guests: output goes to the hypervisor console a line at
  * a time, prefixed with the domain's name, so guests' lines never mix.
+ * The domain holding the keyboard is the exception: what it has written of
+ * the current line (its shell prompt, the echo of what is typed) shows at
+ * once, so the user does not type blind.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
 #include <oryx/console.h>
+#include <oryx/vconsole.h>
 #include <public/xen.h>
 
 #define CONSOLE_IO_MAX 16384    /* bytes per call; more is -E2BIG */
 
 static void flush_line(struct domain *d)
 {
-    if (d->con_len) {
+    if (d->con_shown)       /* the start of the line is out already */
+        printk("%.*s\n", (int)(d->con_len - d->con_shown), d->con_line + d->con_shown);
+    else if (d->con_len)
         printk("(%s) %.*s\n", d->name, (int)d->con_len, d->con_line);
-        d->con_len = 0;
+    d->con_len = 0;
+    d->con_shown = 0;
+}
+
+/* Show the unterminated rest of the line (keyboard-focus domain only). */
+static void show_partial(struct domain *d)
+{
+    if (d->con_len == d->con_shown)
+        return;
+    if (!d->con_shown)
+        printk("(%s) ", d->name);
+    printk("%.*s", (int)(d->con_len - d->con_shown), d->con_line + d->con_shown);
+    d->con_shown = d->con_len;
+}
+
+void guest_console_break(struct domain *d)
+{
+    spin_lock(&d->con_lock);
+    if (d->con_shown) {
+        printk("\n");
+        d->con_shown = 0;   /* the whole line is printed again when it ends */
     }
+    spin_unlock(&d->con_lock);
 }
 
 void guest_console_put(struct domain *d, const char *buf, size_t len)
@@ -36,6 +63,8 @@ void guest_console_put(struct domain *d, const char *buf, size_t len)
         if (d->con_len == sizeof(d->con_line))
             flush_line(d);
     }
+    if (d->con_len && vconsole_has_focus(d))
+        show_partial(d);
     spin_unlock(&d->con_lock);
 }
 

@@ -217,6 +217,9 @@ static void switch_focus_locked(void)
 {
     struct vconsole *best = NULL;
 
+    for (struct vconsole *vc = vcons_list; vc; vc = vc->next)
+        if (vc->d->id == focus)
+            guest_console_break(vc->d);     /* end its half-shown line */
     for (struct vconsole *vc = vcons_list; vc; vc = vc->next) {
         if (focus != FOCUS_HV && vc->d->id <= focus)
             continue;
@@ -245,6 +248,11 @@ static void route(char c)
     spin_unlock(&vcons_lock);
     if (to == FOCUS_HV)
         keyhandler_handle(c);   /* outside the lock: it walks every domain */
+}
+
+bool vconsole_has_focus(struct domain *d)
+{
+    return __atomic_load_n(&focus, __ATOMIC_RELAXED) == d->id;
 }
 
 void vconsole_input(char c)

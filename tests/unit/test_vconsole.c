@@ -122,6 +122,11 @@ void guest_console_put(struct domain *d, const char *buf, size_t len)
     }
 }
 
+void guest_console_break(struct domain *d)
+{
+    (void)d;    /* the test's output buffer has no half-shown lines */
+}
+
 void keyhandler_handle(char key)
 {
     if (nkeys < sizeof(keys_seen))

@@ -66,6 +66,7 @@ struct domain {
     spinlock_t con_lock;                /* con_line, con_len */
     char con_line[160];                 /* console output not yet printed */
     unsigned int con_len;
+    unsigned int con_shown;             /* of con_line, already printed */
 
     uint64_t start_ns;
     spinlock_t lock;                    /* state changes, shared_info mapping */
@@ -114,5 +115,7 @@ void vcpu_kick_upcall(struct vcpu *v);
 
 /* Guest console output, prefixed with the domain's name per line. */
 void guest_console_put(struct domain *d, const char *buf, size_t len);
+/* The keyboard leaves d: end the part of its line already shown. */
+void guest_console_break(struct domain *d);
 
 #endif

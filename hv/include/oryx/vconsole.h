@@ -32,6 +32,9 @@ void vconsole_init(void);
 
 #define VCONSOLE_POLL_MS 20u
 
+/* Does d hold the keyboard? (A racy snapshot, for display only.) */
+bool vconsole_has_focus(struct domain *d);
+
 /* One byte of hypervisor console input (the poll calls it). */
 void vconsole_input(char c);
 
