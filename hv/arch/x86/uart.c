@@ -31,7 +31,7 @@ void uart_init(uint16_t port, uint32_t baud)
     outb(port + UART_DLL, div & 0xff);
     outb(port + UART_DLM, (div >> 8) & 0xff);
     outb(port + UART_LCR, 0x03);           /* 8n1 */
-    outb(port + UART_FCR, 0x07);           /* FIFOs on, cleared */
+    outb(port + UART_FCR, 0xC7);           /* FIFOs on, cleared, RX trigger at 14 bytes */
     outb(port + UART_MCR, 0x03);           /* DTR, RTS */
 }
 
