@@ -107,6 +107,8 @@ int parse_word(const char **pos, char *buf, size_t size)
         }
         if (quote == '"' && c == '\\' && (*p == '"' || *p == '\\'))
             c = *p++;
+        else if (!quote && c == '\\' && *p != '\0')
+            c = *p++;   /* outside quotes \x is x (GRUB escapes \, ' and " so) */
         if (n + 1 < size)
             buf[n++] = c;
         else

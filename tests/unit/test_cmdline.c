@@ -109,6 +109,12 @@ static void t_words(void)
     CHECK(!strcmp(buf, "0123456789abcde"));
     CHECK_EQ(parse_word(&q, buf, sizeof(buf)), 1); CHECK(!strcmp(buf, "next"));
 
+    /* GRUB's escaping outside quotes: \x stands for x. */
+    q = "x\\\"y a\\ b c\\\\d";
+    CHECK_EQ(parse_word(&q, buf, sizeof(buf)), 1); CHECK(!strcmp(buf, "x\"y"));
+    CHECK_EQ(parse_word(&q, buf, sizeof(buf)), 1); CHECK(!strcmp(buf, "a b"));
+    CHECK_EQ(parse_word(&q, buf, sizeof(buf)), 1); CHECK(!strcmp(buf, "c\\d"));
+
     q = "ok \"open quote";
     CHECK_EQ(parse_word(&q, buf, sizeof(buf)), 1);
     CHECK_EQ(parse_word(&q, buf, sizeof(buf)), -EINVAL);

@@ -17,7 +17,8 @@ static inline bool parse_is_blank(char c)
  * Take the next blank-separated word from *pos into buf (size bytes,
  * NUL-terminated) and advance *pos past it. Quoting joins blanks into a
  * word and is removed: "..." (inside it \" and \\ stand for " and \) and
- * '...' (literal). Returns 1 for a word (possibly empty, e.g. ""), 0 at
+ * '...' (literal); outside quotes \x stands for x (GRUB writes module
+ * arguments that way). Returns 1 for a word (possibly empty, e.g. ""), 0 at
  * the end of the string, -E2BIG when the word did not fit (it is skipped,
  * buf holds its truncated start), -EINVAL for an unterminated quote (the
  * rest of the string is consumed).
