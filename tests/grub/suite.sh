@@ -106,12 +106,14 @@ t0=$(date +%s)
 name=mb2-guest-cmdline
 if tests/grub/mkiso.sh "$OUT/$name.iso" build/oryx.gz "exit_when_done" \
     $G/hello-64.elf 'domain name=a mem=16M cmdline="x y  z"' \
-    $G/hello-32.elf 'domain name=b mem=16M -- p "q r" s' >"$OUT/$name.log" 2>&1; then
+    $G/hello-32.elf 'domain name=b mem=16M -- p "q r" s' \
+    $G/hello-64.elf "domain name=c mem=16M cmdline='a\"b'" >"$OUT/$name.log" 2>&1; then
     boot "$name"
     check "$name" \
         '\(a\) hello-64: start \(cmdline "x y  z"\)' \
         '\(b\) hello-32: start \(cmdline "p "q r" s"\)' \
-        '\(a\) PASS' '\(b\) PASS' \
+        '\(c\) hello-64: start \(cmdline "a"b"\)' \
+        '\(a\) PASS' '\(b\) PASS' '\(c\) PASS' \
         'All domains have stopped \(0 failed'
 else
     echo "FAIL: grub/$name grub-mkrescue failed (see $OUT/$name.log)"
