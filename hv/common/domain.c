@@ -24,14 +24,6 @@ struct domain *domain_list;
 spinlock_t domlist_lock = SPINLOCK_INIT;
 static domid_t next_domid = 1;
 
-static const char *const exit_names[EXIT_NR] = {
-    [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
-    [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
-    [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
-    [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
-    [EXIT_OTHER] = "other",
-};
-
 static const char *const shutdown_names[] = {
     [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
     [SHUTDOWN_suspend] = "suspend", [SHUTDOWN_crash] = "crash",

@@ -23,14 +23,6 @@ struct keyhandler {
 
 static void key_help(void);
 
-static const char *const exit_reason_names[EXIT_NR] = {
-    [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
-    [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
-    [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
-    [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
-    [EXIT_OTHER] = "other",
-};
-
 static const char *domain_state_name(enum domain_state s)
 {
     switch (s) {
@@ -65,8 +57,8 @@ static void dump_exits(const struct domain *d)
             c += d->vcpus[i] ? d->vcpus[i]->arch.exits[r] : 0;
         if (!c || n >= (int)sizeof(line))
             continue;
-        if (exit_reason_names[r])
-            n += snprintf(line + n, sizeof(line) - n, " %s=%lu", exit_reason_names[r],
+        if (exit_names[r])
+            n += snprintf(line + n, sizeof(line) - n, " %s=%lu", exit_names[r],
                           (unsigned long)c);
         else
             n += snprintf(line + n, sizeof(line) - n, " exit%u=%lu", r, (unsigned long)c);

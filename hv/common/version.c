@@ -1,13 +1,12 @@
 /* xen_version: the version and build facts a Xen guest asks for. */
 #include <oryx/lib.h>
+#include <oryx/version.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
 #include <public/version.h>
 #include <public/features.h>
 
-#define ORYX_XEN_MAJOR 4
-#define ORYX_XEN_MINOR 17
 
 /* Features this build offers to PVH guests (submap 0). */
 static uint32_t features_submap0(void)

@@ -5,6 +5,7 @@
  * then the boot-time domains.
  */
 #include <oryx/lib.h>
+#include <oryx/version.h>
 #include <oryx/console.h>
 #include <oryx/cmdline.h>
 #include <oryx/page_alloc.h>
@@ -68,7 +69,7 @@ __noreturn void ap_main(unsigned int cpu)
 
 static void print_banner(void)
 {
-    printk("\n Oryx hypervisor (Xen %d.%d ABI) on x86-64\n", 4, 17);
+    printk("\n Oryx hypervisor (Xen %d.%d ABI) on x86-64\n", ORYX_XEN_MAJOR, ORYX_XEN_MINOR);
     printk(" (c) the Oryx developers; clean-room, built " __DATE__ "\n\n");
 }
 

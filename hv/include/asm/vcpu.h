@@ -52,6 +52,9 @@ enum exit_reason {
     EXIT_NR
 };
 
+/* Names of the exit reasons, for the counters' reports. */
+extern const char *const exit_names[EXIT_NR];
+
 struct arch_vcpu {
     struct guest_regs regs;
     struct vmcb *vmcb;

@@ -6,13 +6,12 @@
  * pvh-linux-abi.md §4.5.
  */
 #include <oryx/lib.h>
+#include <oryx/version.h>
 #include <oryx/domain.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
 #include <public/arch-x86/cpuid.h>
 
-#define ORYX_XEN_MAJOR 4
-#define ORYX_XEN_MINOR 17
 #define GUEST_MAX_EXT_LEAF 0x80000008   /* hides 0x8000001E/1F (SME, SEV) */
 
 static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, struct guest_regs *r)

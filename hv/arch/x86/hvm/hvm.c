@@ -20,6 +20,14 @@
 
 const struct hvm_ops *hvm;
 
+const char *const exit_names[EXIT_NR] = {
+    [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
+    [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
+    [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
+    [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
+    [EXIT_OTHER] = "other",
+};
+
 
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep)
