@@ -142,11 +142,9 @@ void vcpu_block(struct vcpu *v)
     spin_unlock_irqrestore(&pc->runq_lock, f);
 }
 
-static volatile bool yield_flag[MAX_CPUS];
-
 void vcpu_yield(struct vcpu *v)
 {
-    yield_flag[v->processor] = true;
+    cpu_data[v->processor]->yield = true;
 }
 
 static bool slice_over(struct per_cpu *pc)
@@ -161,7 +159,7 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     pc->curr = v;
     v->wake_pending = false;
     pc->slice_end = start + sched_slice_ns;
-    yield_flag[pc->cpu_id] = false;
+    pc->yield = false;
     set_timer(&pc->slice_timer, pc->slice_end);
     hvm_fpu_switch_to(v);
 
@@ -169,7 +167,7 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
            !pc->stop_requested) {
         hvm->vcpu_run(v);
         timer_run_expired();
-        if (slice_over(pc) || yield_flag[pc->cpu_id])
+        if (slice_over(pc) || pc->yield)
             break;
         if (NOW() >= pc->slice_end) {
             /* Alone on this CPU: a new slice, and its timer, so the CPU

@@ -41,11 +41,9 @@ static void timer_reprogram(struct per_cpu *pc)
 
     if (!first) {
         apic_timer_oneshot(0);
-        pc->timer_armed = 0;
         return;
     }
     apic_timer_oneshot(first->expires > now ? first->expires - now : 1);
-    pc->timer_armed = first->expires;
 }
 
 void set_timer(struct timer *t, uint64_t expires)
@@ -112,7 +110,6 @@ void timer_run_expired(void)
 static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
-    this_cpu()->timer_armed = 0;
     this_cpu()->timer_fired = true; /* the loop runs expired timers */
 }
 

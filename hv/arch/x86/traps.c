@@ -161,8 +161,6 @@ void do_trap(struct cpu_regs *regs)
         stop_this_cpu();
     if (v < 32)
         fatal_trap(regs);
-    if (this_cpu_ready())
-        this_cpu()->irq_count++;
     if (irq_handlers[v])
         irq_handlers[v](regs);
     if (v != VEC_SPURIOUS)

@@ -23,7 +23,6 @@ struct per_cpu {
     uint32_t apic_id;
     bool online;
     struct vcpu *curr;              /* vCPU in (or last in) guest mode here */
-    struct vcpu *idle;              /* placeholder while nothing runs */
     struct vcpu *fpu_owner;         /* whose x87/SSE state is in the registers */
 
     /* SVM */
@@ -38,16 +37,15 @@ struct per_cpu {
     struct vcpu *runq_head, *runq_tail;
     unsigned int runq_len;
     uint64_t slice_end;             /* ns; owned by this CPU */
-    uint64_t idle_ns, busy_ns;
+    uint64_t idle_ns;
+    volatile bool yield;            /* the running vCPU yielded its slice */
 
     /* Timers: timer_lock protects the sorted list. */
     spinlock_t timer_lock;
     struct timer *timers;
-    uint64_t timer_armed;           /* deadline programmed in the LAPIC, 0 none */
     volatile bool timer_fired;      /* LAPIC timer interrupt not yet processed */
     struct timer slice_timer;       /* preempts the running vCPU */
 
-    uint64_t irq_count;
     volatile bool stop_requested;
 
     struct tss tss __aligned(16);

@@ -62,7 +62,6 @@ struct arch_vcpu {
     uint32_t asid;
     uint64_t asid_gen;
     int last_cpu;
-    uint64_t guest_efer;        /* as the guest sees it (SVME hidden) */
     uint64_t exits[EXIT_NR];
     struct vlapic vlapic;
     bool fpu_initialised;

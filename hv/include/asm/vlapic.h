@@ -16,11 +16,10 @@ struct vcpu;
 struct vlapic {
     spinlock_t lock;            /* irr, isr, tmr and the registers below */
     uint64_t apic_base;         /* IA32_APIC_BASE */
-    uint32_t tpr, svr, esr, ldr_unused;
+    uint32_t tpr, svr, esr;
     uint32_t lvt[7];            /* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
     uint32_t tmict, tdcr;
     uint32_t irr[8], isr[8], tmr[8];
-    uint32_t icr_hi_unused;
     volatile bool nmi_pending;
     volatile bool init_pending;         /* INIT received: wait for SIPI */
     volatile int sipi_vector;           /* -1: none */

@@ -100,7 +100,6 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
     vmcb->cr0 = X86_CR0_PE | X86_CR0_ET;
     vmcb->cr3 = 0;
     vmcb->cr4 = 0;
-    v->arch.guest_efer = 0;
     vmcb->efer = EFER_SVME;     /* required by VMRUN; hidden from the guest */
     vmcb->dr6 = 0xFFFF0FF0;
     vmcb->dr7 = 0x400;
@@ -129,7 +128,6 @@ static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
     vmcb->cr3 = 0;
     vmcb->cr4 = 0;
     vmcb->efer = EFER_SVME;
-    v->arch.guest_efer = 0;
     vmcb->dr6 = 0xFFFF0FF0;
     vmcb->dr7 = 0x400;
     vmcb->g_pat = 0x0007040600070406ULL;
@@ -253,7 +251,6 @@ static void svm_set_efer(struct vcpu *v, uint64_t efer)
     struct vmcb *vmcb = v->arch.vmcb;
 
     vmcb->efer = (efer & ~EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
-    v->arch.guest_efer = efer;
 }
 
 static uint64_t svm_get_pat(struct vcpu *v)
