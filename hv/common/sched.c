@@ -169,12 +169,6 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
         timer_run_expired();
         if (slice_over(pc) || pc->yield)
             break;
-        if (NOW() >= pc->slice_end) {
-            /* Alone on this CPU: a new slice, and its timer, so the CPU
-             * always has a deadline programmed while a guest runs. */
-            pc->slice_end = NOW() + sched_slice_ns;
-            set_timer(&pc->slice_timer, pc->slice_end);
-        }
     }
 
     stop_timer(&pc->slice_timer);
