@@ -108,8 +108,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     if (!(d & (1u << 26)))
         p2m_set_max_leaf_order(PAGE_ORDER_2M);     /* no 1 GiB pages */
 
-    hvm = svm_probe();
-    if (!hvm)
+    if (hvm_setup())
         panic("Oryx needs AMD SVM with nested paging; this CPU lacks it (see above)");
 
     apic_init();

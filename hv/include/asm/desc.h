@@ -39,5 +39,6 @@ struct desc_ptr {
     uint16_t limit;
     uint64_t base;
 } __packed;
+_Static_assert(sizeof(struct desc_ptr) == 10, "LGDT/LIDT operand");
 
 #endif

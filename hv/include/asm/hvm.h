@@ -37,6 +37,9 @@ struct hvm_ops {
 
 extern const struct hvm_ops *hvm;
 
+/* Picks the vendor back end (sets hvm) at boot; -ENODEV without one. */
+int hvm_setup(void);
+
 /* Vendor probes: return their ops, or NULL with a printed reason. */
 const struct hvm_ops *svm_probe(void);
 

@@ -24,16 +24,19 @@ _Static_assert(sizeof(struct mb1_info) == 52, "multiboot1 info prefix");
 struct mb1_module {
     uint32_t mod_start, mod_end, string, reserved;
 } __packed;
+_Static_assert(sizeof(struct mb1_module) == 16, "multiboot1 module entry");
 
 struct mb1_mmap {
     uint32_t size;          /* of the rest of the entry */
     uint64_t addr, len;
     uint32_t type;
 } __packed;
+_Static_assert(sizeof(struct mb1_mmap) == 24, "multiboot1 memory-map entry");
 
 struct mb2_tag {
     uint32_t type, size;
 } __packed;
+_Static_assert(sizeof(struct mb2_tag) == 8, "multiboot2 tag header");
 
 #define MB2_TAG_END     0
 #define MB2_TAG_CMDLINE 1

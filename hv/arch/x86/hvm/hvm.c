@@ -19,6 +19,19 @@
 #include <asm/vlapic.h>
 
 const struct hvm_ops *hvm;
+static unsigned int guest_maxphyaddr;   /* physical-address width, for the walker */
+
+int hvm_setup(void)
+{
+    uint32_t a, b, c, d;
+
+    hvm = svm_probe();
+    if (!hvm)
+        return -ENODEV;
+    cpuid(0x80000008, &a, &b, &c, &d);
+    guest_maxphyaddr = a & 0xff;
+    return 0;
+}
 
 const char *const exit_names[EXIT_NR] = {
     [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
@@ -84,15 +97,9 @@ static int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access,
 {
     struct guest_paging pg = { 0 };
     struct guest_mem_ops ops = { walk_read, walk_write, v->domain };
-    static unsigned int maxphy;
 
-    if (!maxphy) {
-        uint32_t a, b, c, d;
-        cpuid(0x80000008, &a, &b, &c, &d);
-        maxphy = a & 0xff;
-    }
     hvm->get_paging(v, &pg);
-    pg.maxphyaddr = maxphy;
+    pg.maxphyaddr = guest_maxphyaddr;
     if (hvm->cpl(v) == 3)
         access |= GW_USER;
     return guest_walk(&pg, &ops, gva, access, gpa, pfec);
