@@ -42,6 +42,28 @@ const char *const exit_names[EXIT_NR] = {
 };
 
 
+/*
+ * No device sits behind any port: reads float high, writes are dropped.
+ * The table lists the ports that read otherwise, and why.
+ */
+static const struct {
+    uint16_t port;
+    uint32_t value;
+} port_reads[] = {
+    /* PIT channel 2's counter: Linux's quick PIT calibration first waits
+     * for MSB 0xFF and would spin ~100,000 exits on all-ones; 0 makes it
+     * give up at once (the guest takes its TSC rate from pvclock). */
+    { 0x42, 0 },
+};
+
+static uint32_t port_read_value(uint16_t port)
+{
+    for (unsigned int i = 0; i < ARRAY_SIZE(port_reads); i++)
+        if (port_reads[i].port == port)
+            return port_reads[i].value;
+    return 0xFFFFFFFF;
+}
+
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep)
 {
@@ -53,13 +75,8 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
         return true;
     }
     if (in) {
-        /* No device behind any port: reads float high. One exception:
-         * PIT channel 2's counter reads 0, so Linux's quick PIT
-         * calibration (which first waits for MSB 0xFF) gives up at once
-         * instead of after ~100,000 exits; the guest takes its TSC rate
-         * from pvclock anyway. */
         uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
-        uint64_t val = port == 0x42 ? 0 : ones;
+        uint64_t val = port_read_value(port) & ones;
         v->arch.regs.rax = (v->arch.regs.rax & ~ones) | val;
         if (size == 4)
             v->arch.regs.rax &= 0xFFFFFFFF;
