@@ -1,10 +1,11 @@
 /*
- * Just enough ACPI to find the CPUs and the IOAPIC: RSDP (from the boot
- * loader or the BIOS areas), RSDT/XSDT, MADT. Every table is checksummed
- * and length-checked before use.
+ * Just enough ACPI to find the CPUs, the IOAPIC and the PM timer: RSDP
+ * (from the boot loader or the BIOS areas), RSDT/XSDT, MADT, FADT. Every
+ * table is checksummed and length-checked before use.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
+#include <oryx/acpi_build.h>
 #include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/page.h>
@@ -90,6 +91,33 @@ static void parse_madt(const struct sdt_header *madt)
     }
 }
 
+/* A FADT field is there when the table is long enough to hold it. */
+#define FADT_HAS(len, field) \
+    ((len) >= offsetof(struct acpi_fadt, field) + sizeof(((struct acpi_fadt *)0)->field))
+
+/*
+ * The PM timer (for clock calibration): X_PM_TMR_BLK when it is a port,
+ * else PM_TMR_BLK (with PM_TMR_LEN 4); none on hardware-reduced ACPI.
+ * TMR_VAL_EXT says 32 bits instead of 24.
+ */
+static void parse_fadt(const struct sdt_header *h)
+{
+    const struct acpi_fadt *f = (const struct acpi_fadt *)h;
+    uint32_t len = h->length, flags = FADT_HAS(len, flags) ? f->flags : 0;
+    uint64_t port = 0;
+
+    if (flags & ACPI_FADT_HW_REDUCED)
+        return;
+    if (FADT_HAS(len, x_pm_tmr_blk) && f->x_pm_tmr_blk.space_id == ACPI_GAS_SYSTEM_IO)
+        port = f->x_pm_tmr_blk.address;
+    if (!port && FADT_HAS(len, pm_tmr_len) && f->pm_tmr_len == 4)
+        port = f->pm_tmr_blk;
+    if (!port || port > 0xFFFC)
+        return;
+    acpi_info.pm_tmr_port = (uint16_t)port;
+    acpi_info.pm_tmr_bits = (flags & ACPI_FADT_TMR_VAL_EXT) ? 32 : 24;
+}
+
 int acpi_init(paddr_t hint)
 {
     const struct rsdp *r = NULL;
@@ -123,6 +151,8 @@ int acpi_init(paddr_t hint)
         const struct sdt_header *t = table_at(pa);
         if (t && !memcmp(t->sig, "APIC", 4))
             parse_madt(t);
+        else if (t && !memcmp(t->sig, "FACP", 4) && !acpi_info.pm_tmr_port)
+            parse_fadt(t);
     }
     return acpi_info.nr_cpus ? 0 : -ENOENT;
 }

@@ -15,12 +15,15 @@ struct acpi_info {
     paddr_t ioapic_base;
     unsigned int nr_cpus;
     struct acpi_cpu cpus[MAX_CPUS];
+    uint16_t pm_tmr_port;       /* ACPI PM timer (3.579545 MHz); 0: none */
+    uint8_t pm_tmr_bits;        /* its width: 24 or 32 */
 };
 
 extern struct acpi_info acpi_info;
 
-/* Finds the RSDP (given, or in the EBDA/BIOS area) and parses the MADT.
- * Returns 0, or -ENOENT when there is no usable ACPI (one CPU assumed). */
+/* Finds the RSDP (given, or in the EBDA/BIOS area) and parses the MADT and
+ * the FADT (the PM timer). Returns 0, or -ENOENT when there is no usable
+ * MADT (one CPU assumed). */
 int acpi_init(paddr_t rsdp_hint);
 
 #endif

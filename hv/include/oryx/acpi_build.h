@@ -33,6 +33,7 @@
 #define ACPI_FADT_WBINVD              (1u << 0)
 #define ACPI_FADT_PWR_BUTTON          (1u << 4)   /* 1: no fixed power button */
 #define ACPI_FADT_SLP_BUTTON          (1u << 5)   /* 1: no fixed sleep button */
+#define ACPI_FADT_TMR_VAL_EXT         (1u << 8)   /* PM timer is 32 bits, not 24 */
 #define ACPI_FADT_FORCE_APIC_PHYS     (1u << 19)
 #define ACPI_FADT_HW_REDUCED          (1u << 20)
 #define ACPI_IAPC_LEGACY_DEVICES      (1u << 0)
@@ -73,6 +74,7 @@ struct acpi_sdt_header {
 } __packed;
 
 /* Generic Address Structure. */
+#define ACPI_GAS_SYSTEM_IO            1u
 struct acpi_gas {
     uint8_t  space_id;
     uint8_t  bit_width;
