@@ -1,6 +1,6 @@
 /*
  * The local APIC in xAPIC mode (QEMU's emulated CPU has no x2APIC): ICR
- * IPIs, a one-shot timer calibrated against PIT channel 2, and the EOI.
+ * IPIs, the timer (its rate calibrated by arch/x86/time.c), and the EOI.
  */
 #include <oryx/lib.h>
 #include <oryx/spinlock.h>
@@ -8,7 +8,6 @@
 #include <asm/cpu.h>
 #include <asm/io.h>
 #include <asm/traps.h>
-#include <asm/time.h>
 
 #define APIC_ID       0x020
 #define APIC_EOI      0x0B0
@@ -124,34 +123,25 @@ void apic_timer_oneshot(uint64_t ns)
     apic_write(APIC_TMICT, (uint32_t)ticks);
 }
 
-/* Counts APIC ticks and TSC cycles across 10 ms of PIT channel 2. */
-void apic_timer_calibrate(void)
+/*
+ * For calibration (arch/x86/time.c): the timer masked, counting down from
+ * 2^32 - 1 at divide-by-1, read back, and stopped again.
+ */
+void apic_timer_count_start(void)
 {
-    const uint32_t pit_hz = 1193182, ms = 10;
-    uint16_t count = (uint16_t)(pit_hz * ms / 1000);
-    uint64_t t0, t1;
-    uint32_t a0, a1;
-
-    outb(0x61, (inb(0x61) & ~0x02) | 0x01);  /* gate on, speaker off */
-    outb(0x43, 0xB0);                         /* ch2, lo/hi, mode 0 */
-    outb(0x42, count & 0xff);
-    outb(0x42, count >> 8);
     apic_write(APIC_LVT_TIMER, (1u << 16) | VEC_TIMER);
     apic_write(APIC_TMICT, 0xFFFFFFFFu);
-    a0 = apic_read(APIC_TMCCT);
-    t0 = rdtsc();
-    while (!(inb(0x61) & 0x20))
-        ;
-    a1 = apic_read(APIC_TMCCT);
-    t1 = rdtsc();
+}
+
+uint32_t apic_timer_count(void)
+{
+    return apic_read(APIC_TMCCT);
+}
+
+void apic_timer_count_stop(void)
+{
     apic_write(APIC_TMICT, 0);
     apic_write(APIC_LVT_TIMER, VEC_TIMER | LVT_TIMER_PERIODIC);
-    apic_timer_khz = (a0 - a1) / ms;
-    tsc_khz = (t1 - t0) / ms;
-    if (!apic_timer_khz)
-        apic_timer_khz = 1000000;
-    if (!tsc_khz)
-        tsc_khz = 1000000;
 }
 
 void pic_disable(void)

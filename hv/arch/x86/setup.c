@@ -29,14 +29,6 @@
 
 void start_oryx(uint32_t magic, uint32_t info);
 
-uint64_t tsc_khz, tsc_at_boot, tsc_to_ns_mul, ns_to_tsc_mul;
-
-void time_init(void)
-{
-    tsc_to_ns_mul = (1000000ULL << 32) / tsc_khz;
-    ns_to_tsc_mul = (tsc_khz << 32) / 1000000ULL;
-}
-
 /* FXSAVE/FXRSTOR of guest state needs OSFXSR (the hypervisor itself
  * never uses x87/SSE: it is built with -mno-sse). */
 static void cpu_fpu_init(void)
@@ -112,7 +104,7 @@ void start_oryx(uint32_t magic, uint32_t info)
         panic("Oryx needs AMD SVM with nested paging; this CPU lacks it (see above)");
 
     apic_init();
-    apic_timer_calibrate();
+    time_calibrate();
     tsc_at_boot = rdtsc();
     time_init();
     rtc_init();

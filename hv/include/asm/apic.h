@@ -16,8 +16,11 @@ void apic_send_sipi(uint32_t apic_id, uint8_t page);
 /* Timer interrupt (VEC_TIMER) after ns nanoseconds, then again every
  * min(ns, 10 ms) until reprogrammed; 0 means "no deadline": every 10 ms. */
 void apic_timer_oneshot(uint64_t ns);
-void apic_timer_calibrate(void);    /* BSP only, against the PIT */
-extern uint32_t apic_timer_khz;     /* timer ticks per ms at divide-by-1 */
+extern uint32_t apic_timer_khz;     /* timer ticks per ms at divide-by-1 (time_calibrate) */
+/* Calibration only: masked, counting down from 2^32 - 1 at divide-by-1. */
+void apic_timer_count_start(void);
+uint32_t apic_timer_count(void);    /* the current count */
+void apic_timer_count_stop(void);   /* stopped, back in periodic mode */
 
 void pic_disable(void);
 void ioapic_init(paddr_t base);     /* masks every pin */

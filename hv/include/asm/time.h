@@ -9,6 +9,9 @@ extern uint64_t tsc_at_boot;
 /* 32.32 fixed-point factors, so conversions need no 128-bit division. */
 extern uint64_t tsc_to_ns_mul, ns_to_tsc_mul;
 
+/* Boot CPU, once, after acpi_init() and apic_init(): tsc_khz and
+ * apic_timer_khz against PIT channel 2 and the ACPI PM timer (time.c). */
+void time_calibrate(void);
 void time_init(void);   /* after calibration: sets the factors */
 
 static inline uint64_t tsc_to_ns(uint64_t tsc)
