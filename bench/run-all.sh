@@ -5,9 +5,9 @@
 # Nothing here asserts a timing: the exit status is 1 only when a
 # benchmark could not produce its figures at all.
 # Usage: bench/run-all.sh [name ...]   (names: size world-switch boot-time
-#        linux-boot store; default all)
+#        tsc-calibration linux-boot store; default all)
 cd "$(dirname "$0")/.." || exit 2
-all="size world-switch boot-time linux-boot store"
+all="size world-switch boot-time tsc-calibration linux-boot store"
 sel=${*:-$all}
 status=0
 for b in $sel; do
@@ -22,7 +22,7 @@ for b in $sel; do
             python3 bench/store/bench.py || status=1
         fi
         ;;
-    size | world-switch | boot-time | linux-boot)
+    size | world-switch | boot-time | tsc-calibration | linux-boot)
         "bench/$b.sh" || status=1
         ;;
     *)
