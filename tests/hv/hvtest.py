@@ -80,6 +80,16 @@ def cases():
                    guest("progress", "64", "name=prog mem=8M cmdline=\"block\"")],
                   [r"\(hog\) PASS", r"\(prog\) PASS"],
                   order=[r"\(prog\) progress: step 3/10", r"\(hog\) PASS"], append="maxcpus=1"))
+    # A timer that fires while its vCPU waits runnable (it yielded to a hog
+    # on the same CPU) still ends the next SCHEDOP_block, with the VIRQ
+    # bound (event pending) and without it.
+    c.append(Case("lost-wakeup",
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=2000\""),
+                   guest("block-wake", "64", "name=bw64 mem=8M cmdline=\"yield ms=2 count=5\""),
+                   guest("block-wake", "32pae", "name=bwvirq mem=8M cmdline=\"yield virq ms=2 count=5\"")],
+                  [r"\(bw64\) PASS", r"\(bwvirq\) PASS", r"\(bw64\) yield 5: back after"],
+                  order=[r"\(bw64\) PASS", r"\(hog\) PASS"], append="maxcpus=1",
+                  check=pages_returned))
     # Isolation: a bad domain is crashed alone.
     c.append(Case("bad-write-isolated",
                   [guest("bad-write", m, "name=bw%s mem=16M" % m) for m in MODES] +

@@ -57,6 +57,9 @@ void hvm_handle_triple_fault(struct vcpu *v);
 /* Interrupt sources, in the order they are delivered. */
 enum hvm_intr_src { HVM_INTR_NONE, HVM_INTR_NMI, HVM_INTR_UPCALL, HVM_INTR_LAPIC };
 enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector);
+/* Something waits for this vCPU: an NMI, an upcall (callback vector or
+ * not) or a LAPIC interrupt. Ends SCHEDOP_block and HLT at once. */
+bool hvm_events_pending(struct vcpu *v);
 void hvm_vcpu_init_signal(struct vcpu *v);
 void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector);
 void hvm_vcpu_reset(struct vcpu *v);    /* state every vCPU starts from */

@@ -219,6 +219,15 @@ enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector)
     return HVM_INTR_NONE;
 }
 
+bool hvm_events_pending(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+
+    return v->arch.vlapic.nmi_pending ||
+           (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE)) ||
+           vlapic_pending_vector(v) >= 0;
+}
+
 void hvm_vcpu_reset(struct vcpu *v)
 {
     vlapic_init(v);
@@ -249,7 +258,6 @@ void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
 bool hvm_handle_hlt(struct vcpu *v)
 {
     struct domain *d = v->domain;
-    int vec;
 
     if (!(v->arch.regs.rflags & X86_EFLAGS_IF)) {
         /* cli; hlt: this vCPU is done. All of them done = powered off. */
@@ -262,9 +270,7 @@ bool hvm_handle_hlt(struct vcpu *v)
             domain_shutdown(d, SHUTDOWN_poweroff);
         return true;
     }
-    if (hvm_next_interrupt(v, &vec) != HVM_INTR_NONE)
-        return true;            /* something to deliver: HLT falls through */
-    vcpu_block(v);
+    vcpu_block(v);              /* falls through when something is pending */
     return true;
 }
 
