@@ -11,7 +11,7 @@ Q       := @
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla
 export CC HOSTCC
 
-.PHONY: all clean check-unit test run run-micro bench deps
+.PHONY: all clean check-unit test run run-micro bench deps soak
 all:
 
 include hv/hv.mk
@@ -44,6 +44,12 @@ run-micro: all
 
 bench: all
 	$(Q)bench/run-all.sh
+
+# Not part of `make test`: every hypervisor case 50 times and 20 two-vCPU
+# Linux boots beside a CPU hog (SOAK_ARGS, e.g. "--hv 5 --linux 2").
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)python3 tests/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -6,6 +6,11 @@
  * always with timer=settimer), then SCHEDOP_block. Repeated count=N
  * (default 3) times. Each wake-up must come after at least half of the
  * requested time by the TSC (lenient: timers may be coarse).
+ * With `yield`, SCHEDOP_yield comes between arming and blocking: beside a
+ * CPU hog on the same CPU the timer fires while this vCPU waits runnable,
+ * and the block must still return (the wake-up is not lost). With `virq`,
+ * VIRQ_TIMER is bound first, so the event is pending when the vCPU
+ * blocks; each round acknowledges it afterwards.
  * Expected: PASS; a hang means the vCPU never woke.
  */
 #include "guest.h"
@@ -27,6 +32,30 @@ static long arm_timer(uint64_t deadline, bool use_vcpuop)
     return rc;
 }
 
+#define WORD_BITS (sizeof(xen_ulong_t) * 8)
+
+static uint32_t bind_timer_virq(void)
+{
+    struct evtchn_bind_virq b;
+
+    memset(&b, 0, sizeof(b));
+    b.virq = VIRQ_TIMER;
+    b.vcpu = 0;
+    CHECK_RC(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b), 0);
+    return b.port;
+}
+
+/* What an upcall handler does for one port: clear it and the summaries. */
+static void ack_port(uint32_t port)
+{
+    struct vcpu_info *vi = &shared_info->vcpu_info[0];
+
+    __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / WORD_BITS],
+                       ~((xen_ulong_t)1 << (port % WORD_BITS)), __ATOMIC_SEQ_CST);
+}
+
 void test_main(void)
 {
     uint64_t ms = cmdline_u64("ms", 50);
@@ -35,6 +64,8 @@ void test_main(void)
     bool use_vcpuop;
     const struct vcpu_time_info *t;
     uint64_t khz, n;
+    bool yield = cmdline_has("yield"), virq = cmdline_has("virq");
+    uint32_t port = 0;
     long rc;
 
     cmdline_get("timer", how, sizeof(how));
@@ -47,6 +78,10 @@ void test_main(void)
         guest_fail("pvclock of vCPU 0 is not set up (mul 0)");
     printf("pvclock: TSC %llu kHz, system time %llu ns\n",
            (unsigned long long)khz, (unsigned long long)pvclock_read_ns(t));
+    if (virq) {
+        port = bind_timer_virq();
+        printf("VIRQ_TIMER bound to port %u\n", (unsigned int)port);
+    }
 
     for (n = 1; n <= count; n++) {
         uint64_t start_ns = pvclock_read_ns(t);
@@ -55,8 +90,18 @@ void test_main(void)
         rc = arm_timer(start_ns + ms * 1000000ULL, use_vcpuop);
         if (rc)
             guest_fail("arming the timer returned %ld", rc);
+        if (yield) {
+            CHECK_RC(HYPERVISOR_sched_op(SCHEDOP_yield, 0), 0);
+            printf("yield %llu: back after %llu us\n", (unsigned long long)n,
+                   (unsigned long long)div64((rdtsc() - tsc0) * 1000, khz, 0));
+        }
         CHECK_RC(HYPERVISOR_sched_op(SCHEDOP_block, 0), 0);
         tsc1 = rdtsc();
+        if (virq) {
+            if (!(shared_info->evtchn_pending[port / WORD_BITS] >> (port % WORD_BITS) & 1))
+                guest_fail("woke from block without VIRQ_TIMER pending");
+            ack_port(port);
+        }
         slept_us = div64((tsc1 - tsc0) * 1000, khz, 0);
         printf("block %llu/%llu: asked %llu us, slept %llu us (pvclock %llu us)\n",
                (unsigned long long)n, (unsigned long long)count,

@@ -88,10 +88,17 @@ void traps_load_empty_idt(void)
     load_idt(0, 0);
 }
 
+void (*trap_handler[NR_VECTORS])(struct cpu_regs *r);
+
 void trap_dispatch(struct cpu_regs *r);
 void trap_dispatch(struct cpu_regs *r)
 {
     const struct exc_fixup *f;
+
+    if (r->vec < NR_VECTORS && trap_handler[r->vec]) {
+        trap_handler[r->vec](r);
+        return;
+    }
 
     for (f = __exc_fixup_start; f < __exc_fixup_end; f++) {
         if (f->fault == r->ip) {

@@ -58,6 +58,8 @@ static inline void exc_reset(void)
 }
 
 void traps_init(void);
+/* A test's own handler for a vector (NULL: fixups, then failure). */
+extern void (*trap_handler[32])(struct cpu_regs *r);
 const char *exc_name(unsigned int vec);
 
 /* Load an IDT with limit 0: the next exception cannot be delivered. */

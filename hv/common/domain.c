@@ -130,7 +130,7 @@ static void domain_free(struct domain *d)
         if (!v)
             continue;
         hvm->vcpu_destroy(v);
-        hvm_fpu_forget(v);
+        hvm_vcpu_forget(v);
         xfree(v);
     }
     xfree(d->vcpus);

@@ -902,7 +902,7 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args)
         }
         set_timer(&pv->poll_timer, timeout);
     }
-    vcpu_block(v);      /* returns at once; the vCPU sleeps after the call */
+    vcpu_block_polling(v);  /* returns at once; the vCPU sleeps after the call */
     return 0;
 }
 

@@ -130,16 +130,36 @@ void sched_start_vcpu(struct vcpu *v)
     sched_kick(v->processor);
 }
 
-void vcpu_block(struct vcpu *v)
+/*
+ * A wake-up that came while the vCPU was runnable (wake_pending) cancels
+ * the next block, however long ago it came: a timer that fired while the
+ * vCPU waited on the run queue is not lost. With unless_event, an event
+ * already pending (an upcall or an interrupt, delivered or not) cancels
+ * it too, as Xen's SCHEDOP_block: its sender's wake-up may have come and
+ * gone before this call. Senders set their flag before vcpu_wake takes
+ * the run-queue lock, so under the lock one of the two sides sees the
+ * other.
+ */
+static void block(struct vcpu *v, bool unless_event)
 {
     struct per_cpu *pc = cpu_data[v->processor];
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
 
     if (v->wake_pending)
         v->wake_pending = false;        /* an event beat us to it */
-    else if (v->state == VCPU_RUNNABLE)
+    else if (v->state == VCPU_RUNNABLE && !(unless_event && hvm_events_pending(v)))
         v->state = VCPU_BLOCKED;
     spin_unlock_irqrestore(&pc->runq_lock, f);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    block(v, true);
+}
+
+void vcpu_block_polling(struct vcpu *v)
+{
+    block(v, false);
 }
 
 void vcpu_yield(struct vcpu *v)
@@ -157,7 +177,6 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     uint64_t start = NOW();
 
     pc->curr = v;
-    v->wake_pending = false;
     pc->slice_end = start + sched_slice_ns;
     pc->yield = false;
     set_timer(&pc->slice_timer, pc->slice_end);

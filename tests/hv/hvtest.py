@@ -11,7 +11,7 @@ import os, re, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HV = os.path.join(ROOT, "build", "oryx.elf")
+HV = os.environ.get("ORYX_HV") or os.path.join(ROOT, "build", "oryx.elf")
 G = os.path.join(ROOT, "build", "guests")
 OUT = os.path.join(ROOT, "build", "hvtest")
 MODES = ["64", "32", "32pae", "32pse"]
@@ -80,6 +80,33 @@ def cases():
                    guest("progress", "64", "name=prog mem=8M cmdline=\"block\"")],
                   [r"\(hog\) PASS", r"\(prog\) PASS"],
                   order=[r"\(prog\) progress: step 3/10", r"\(hog\) PASS"], append="maxcpus=1"))
+    # A timer that fires while its vCPU waits runnable (it yielded to a hog
+    # on the same CPU) still ends the next SCHEDOP_block, with the VIRQ
+    # bound (event pending) and without it.
+    c.append(Case("lost-wakeup",
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=2000\""),
+                   guest("block-wake", "64", "name=bw64 mem=8M cmdline=\"yield ms=2 count=5\""),
+                   guest("block-wake", "32pae", "name=bwvirq mem=8M cmdline=\"yield virq ms=2 count=5\"")],
+                  [r"\(bw64\) PASS", r"\(bwvirq\) PASS", r"\(bw64\) yield 5: back after"],
+                  order=[r"\(bw64\) PASS", r"\(hog\) PASS"], append="maxcpus=1",
+                  check=pages_returned))
+    # Debug registers: architectural behaviour in every mode, then two
+    # domains on one CPU that must never see each other's DR0-DR3/DR7 and,
+    # with breakpoints of two kinds enabled, must not crash QEMU.
+    mods, exp = every_mode("debug-regs", spec="mem=16M cmdline=\"rounds=3\"")
+    c.append(Case("debug-regs", mods, exp, check=pages_returned))
+    c.append(Case("debug-regs-isolated",
+                  [guest("debug-regs", "64", "name=dra mem=8M cmdline=\"noarch pattern=0xA1 bp=exec\""),
+                   guest("debug-regs", "32pae", "name=drb mem=8M cmdline=\"noarch pattern=0xB2 bp=write\""),
+                   guest("debug-regs", "64", "name=drc mem=8M cmdline=\"noarch pattern=0xC3\"")],
+                  [r"\(dra\) PASS", r"\(drb\) PASS", r"\(drc\) PASS"], append="maxcpus=1",
+                  check=pages_returned))
+    # An NMI is held back until the handler's IRET.
+    mods, exp = every_mode("nmi-nest")
+    c.append(Case("nmi-nest", mods, exp, check=pages_returned))
+    # Reserved control-register bits fault at the MOV; VMRUN never fails.
+    mods, exp = every_mode("cr4-reserved")
+    c.append(Case("cr4-reserved", mods, exp, reject=[r"VMRUN refused"], check=pages_returned))
     # Isolation: a bad domain is crashed alone.
     c.append(Case("bad-write-isolated",
                   [guest("bad-write", m, "name=bw%s mem=16M" % m) for m in MODES] +

@@ -59,7 +59,7 @@ void vcpu_wake(struct vcpu *v)
     __atomic_fetch_add(&wakes[v->id], 1, __ATOMIC_SEQ_CST);
 }
 
-void vcpu_block(struct vcpu *v)
+void vcpu_block_polling(struct vcpu *v)
 {
     blocks[v->id]++;
 }

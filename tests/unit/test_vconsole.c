@@ -48,6 +48,7 @@ struct vcpu_info *vcpu_info_of(struct vcpu *v) { return v->vcpu_info; }
 void vcpu_kick_upcall(struct vcpu *v) { (void)v; }
 void vcpu_wake(struct vcpu *v) { (void)v; }
 void vcpu_block(struct vcpu *v) { (void)v; }
+void vcpu_block_polling(struct vcpu *v) { (void)v; }
 
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len)
 {

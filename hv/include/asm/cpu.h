@@ -16,13 +16,45 @@
 #define X86_CR0_CD (1UL << 30)
 #define X86_CR0_PG (1UL << 31)
 
+#define X86_CR4_VME (1UL << 0)
+#define X86_CR4_PVI (1UL << 1)
+#define X86_CR4_TSD (1UL << 2)
+#define X86_CR4_DE  (1UL << 3)
 #define X86_CR4_PSE (1UL << 4)
 #define X86_CR4_PAE (1UL << 5)
+#define X86_CR4_MCE (1UL << 6)
 #define X86_CR4_PGE (1UL << 7)
+#define X86_CR4_PCE (1UL << 8)
 #define X86_CR4_OSFXSR (1UL << 9)
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
+#define X86_CR4_UMIP (1UL << 11)
+#define X86_CR4_LA57 (1UL << 12)
+#define X86_CR4_FSGSBASE (1UL << 16)
+#define X86_CR4_PCIDE (1UL << 17)
+#define X86_CR4_OSXSAVE (1UL << 18)
+#define X86_CR4_SMEP (1UL << 20)
+#define X86_CR4_SMAP (1UL << 21)
+#define X86_CR4_PKE (1UL << 22)
 
+#define X86_EFLAGS_TF (1UL << 8)
 #define X86_EFLAGS_IF (1UL << 9)
+#define X86_EFLAGS_RF (1UL << 16)
+
+/* Exception vectors. */
+#define X86_EXC_DB  1
+#define X86_EXC_NMI 2
+#define X86_EXC_UD  6
+#define X86_EXC_GP  13
+
+/* Debug registers: DR6 reads 1 in bits 4-11 and 16-31 (no RTM, no bus
+ * lock detect), DR7 bit 10; the rest of DR7's low half is the guest's. */
+#define X86_DR6_DEFAULT 0xFFFF0FF0UL
+#define X86_DR6_WRITABLE 0x0000E00FUL  /* B0-B3, BD, BS, BT */
+#define X86_DR6_BD (1UL << 13)
+#define X86_DR7_DEFAULT 0x400UL
+#define X86_DR7_WRITABLE 0xFFFF23FFUL  /* L/G0-3, LE, GE, GD, R/W and LEN */
+#define X86_DR7_GD (1UL << 13)
+#define X86_DR7_ENABLES 0xFFUL         /* L0/G0 ... L3/G3 */
 
 #define MSR_EFER          0xC0000080
 #define EFER_SCE          (1ULL << 0)

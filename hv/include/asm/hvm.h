@@ -33,6 +33,10 @@ struct hvm_ops {
     void (*set_efer)(struct vcpu *v, uint64_t efer);
     uint64_t (*get_pat)(struct vcpu *v);
     void (*set_pat)(struct vcpu *v, uint64_t pat);
+    void (*set_cr0)(struct vcpu *v, uint64_t cr0);      /* checked by the caller; */
+    void (*set_cr4)(struct vcpu *v, uint64_t cr4);      /* set_cr0 keeps EFER.LMA right */
+    uint64_t (*get_dr)(struct vcpu *v, unsigned int n); /* DR6 or DR7 */
+    void (*set_dr)(struct vcpu *v, unsigned int n, uint64_t val);
 };
 
 extern const struct hvm_ops *hvm;
@@ -46,25 +50,49 @@ const struct hvm_ops *svm_probe(void);
 /* Vendor-neutral exit handlers (hvm.c). Each returns true when the
  * instruction completed and RIP must move past it. */
 bool hvm_handle_cpuid(struct vcpu *v);
+/* The guest's view of a host CPUID leaf (not the Xen leaves): EAX..EDX. */
+void hvm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
+uint64_t hvm_cr4_valid_bits(struct vcpu *v);
 bool hvm_handle_msr(struct vcpu *v, bool write);
 bool hvm_handle_hypercall(struct vcpu *v);
 bool hvm_handle_hlt(struct vcpu *v);
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep);
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+bool hvm_handle_cr_write(struct vcpu *v, unsigned int cr);
+bool hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write);
+void hvm_handle_invalid_state(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64_t cr4,
+                              uint64_t efer);
+/* DR0-DR3 into the CPU before entry, when the guest's DR7 needs them. */
+void hvm_debugreg_load(struct vcpu *v);
+/* DR0-DR3 back to zero; no CPU holds this vCPU's values any more. */
+void hvm_debugreg_reset(struct vcpu *v);
 void hvm_handle_triple_fault(struct vcpu *v);
 
 /* Interrupt sources, in the order they are delivered. */
 enum hvm_intr_src { HVM_INTR_NONE, HVM_INTR_NMI, HVM_INTR_UPCALL, HVM_INTR_LAPIC };
 enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector);
+/* Something waits for this vCPU: an NMI, an upcall (callback vector or
+ * not) or a LAPIC interrupt. Ends SCHEDOP_block and HLT at once. */
+bool hvm_events_pending(struct vcpu *v);
 void hvm_vcpu_init_signal(struct vcpu *v);
 void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector);
 void hvm_vcpu_reset(struct vcpu *v);    /* state every vCPU starts from */
 void hvm_fpu_switch_to(struct vcpu *v); /* this CPU's FPU registers become v's */
-void hvm_fpu_forget(struct vcpu *v);    /* v is going away */
+void hvm_vcpu_forget(struct vcpu *v);   /* v is going away: no CPU keeps its state */
 
 /* Length of the instruction at the guest's RIP (fetched through its page
  * tables); 0 after injecting #PF/#UD when it cannot be decoded. */
 unsigned int hvm_insn_length(struct vcpu *v);
+/* Fetch and decode the instruction at RIP; on failure the domain has been
+ * crashed (-EFAULT) or #UD injected (-EINVAL). */
+int hvm_insn_fetch(struct vcpu *v, struct insn_info *info);
+/* General register n in ModRM numbering (0 = rAX ... 15 = r15). */
+uint64_t *hvm_gpr(struct vcpu *v, unsigned int n);
+/* MOV to/from a control or debug register at RIP (0F 20-23 = opcode):
+ * the CR/DR number, the general register and the length. -EINVAL if the
+ * instruction is something else (the caller decides what that means). */
+int hvm_decode_mov_crdr(struct vcpu *v, uint8_t opcode, unsigned int *num,
+                        unsigned int *gpr, unsigned int *len);
 
 #endif

@@ -24,6 +24,7 @@ struct per_cpu {
     bool online;
     struct vcpu *curr;              /* vCPU in (or last in) guest mode here */
     struct vcpu *fpu_owner;         /* whose x87/SSE state is in the registers */
+    struct vcpu *dr_owner;          /* whose DR0-DR3 are in the registers */
 
     /* SVM */
     paddr_t hsave_pa;               /* VM_HSAVE_PA area */

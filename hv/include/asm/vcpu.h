@@ -48,7 +48,8 @@ struct vmcb;
 /* Exit statistics, by vendor-neutral reason. */
 enum exit_reason {
     EXIT_CPUID, EXIT_HYPERCALL, EXIT_HLT, EXIT_IO, EXIT_MSR, EXIT_NPF, EXIT_INTR,
-    EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_SVM_INSN, EXIT_VINTR, EXIT_PAUSE, EXIT_OTHER,
+    EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_SVM_INSN, EXIT_VINTR, EXIT_PAUSE, EXIT_CR,
+    EXIT_DR, EXIT_IRET, EXIT_OTHER,
     EXIT_NR
 };
 
@@ -62,6 +63,16 @@ struct arch_vcpu {
     uint32_t asid;
     uint64_t asid_gen;
     int last_cpu;
+    bool tlb_flush;             /* flush this vCPU's guest TLB at the next entry */
+    uint64_t dr[4];             /* DR0-DR3 (DR6/DR7 live in the vendor's guest state) */
+    /* NMI blocking: set when an NMI is delivered, cleared once the
+     * handler's IRET has run (the IRET exit and RIP moving past it). */
+    bool nmi_masked;
+    bool nmi_iret_seen;
+    uint64_t nmi_iret_rip;
+    /* The last exit refused the state at this RIP (see ctrlreg.c). */
+    bool invalid_again;
+    uint64_t invalid_rip;
     uint64_t exits[EXIT_NR];
     struct vlapic vlapic;
     bool fpu_initialised;

@@ -23,7 +23,7 @@ struct vcpu {
     volatile bool is_running;       /* in the guest or its exit handling */
     struct vcpu *runq_next;
     struct timer singleshot;        /* VCPUOP_set_singleshot_timer / set_timer_op */
-    volatile bool wake_pending;     /* an event arrived: don't block */
+    volatile bool wake_pending;     /* woken while runnable: the next block returns */
     struct vcpu_info *vcpu_info;    /* NULL until shared_info is mapped */
     paddr_t vcpu_info_page;         /* registered area's page, 0 = shared_info slot */
     uint64_t runtime_ns;
@@ -31,7 +31,11 @@ struct vcpu {
 };
 
 void vcpu_wake(struct vcpu *v);
+/* SCHEDOP_block and HLT: sleep unless an event or wake-up is pending. */
 void vcpu_block(struct vcpu *v);
+/* SCHEDOP_poll: sleep unless a wake-up is pending (the caller has looked
+ * at the ports and the deliverable upcall itself). */
+void vcpu_block_polling(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
 
 #endif

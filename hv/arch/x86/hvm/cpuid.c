@@ -49,7 +49,7 @@ bool hvm_handle_cpuid(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch.regs;
     uint32_t leaf = (uint32_t)r->rax, sub = (uint32_t)r->rcx;
-    uint32_t a, b, c, d;
+    uint32_t out[4];
 
     if (leaf >= XEN_CPUID_FIRST_LEAF && leaf < XEN_CPUID_FIRST_LEAF + 0x10000) {
         if (leaf <= XEN_CPUID_FIRST_LEAF + XEN_CPUID_MAX_NUM_LEAVES)
@@ -58,6 +58,65 @@ bool hvm_handle_cpuid(struct vcpu *v)
             r->rax = r->rbx = r->rcx = r->rdx = 0;
         return true;
     }
+    hvm_cpuid_policy(v, leaf, sub, out);
+    r->rax = out[0];
+    r->rbx = out[1];
+    r->rcx = out[2];
+    r->rdx = out[3];
+    return true;
+}
+
+/*
+ * The CR4 bits a guest may set: those whose feature its CPUID shows (what
+ * real hardware reserves is reserved here too, so that the write faults at
+ * the intercept instead of making VMRUN refuse the state).
+ */
+uint64_t hvm_cr4_valid_bits(struct vcpu *v)
+{
+    uint32_t l1[4], l7[4];
+    uint64_t bits = X86_CR4_TSD | X86_CR4_PCE;
+
+    hvm_cpuid_policy(v, 1, 0, l1);
+    hvm_cpuid_policy(v, 7, 0, l7);
+    if (l1[3] & (1u << 1))
+        bits |= X86_CR4_VME | X86_CR4_PVI;
+    if (l1[3] & (1u << 2))
+        bits |= X86_CR4_DE;
+    if (l1[3] & (1u << 3))
+        bits |= X86_CR4_PSE;
+    if (l1[3] & (1u << 6))
+        bits |= X86_CR4_PAE;
+    if (l1[3] & (1u << 7))
+        bits |= X86_CR4_MCE;
+    if (l1[3] & (1u << 13))
+        bits |= X86_CR4_PGE;
+    if (l1[3] & (1u << 24))
+        bits |= X86_CR4_OSFXSR;
+    if (l1[3] & (1u << 25))
+        bits |= X86_CR4_OSXMMEXCPT;
+    if (l1[2] & (1u << 17))
+        bits |= X86_CR4_PCIDE;
+    if (l1[2] & (1u << 26))
+        bits |= X86_CR4_OSXSAVE;
+    if (l7[1] & (1u << 0))
+        bits |= X86_CR4_FSGSBASE;
+    if (l7[1] & (1u << 7))
+        bits |= X86_CR4_SMEP;
+    if (l7[1] & (1u << 20))
+        bits |= X86_CR4_SMAP;
+    if (l7[2] & (1u << 2))
+        bits |= X86_CR4_UMIP;
+    if (l7[2] & (1u << 3))
+        bits |= X86_CR4_PKE;
+    if (l7[2] & (1u << 16))
+        bits |= X86_CR4_LA57;
+    return bits;
+}
+
+void hvm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    uint32_t a, b, c, d;
+
     if (leaf > GUEST_MAX_EXT_LEAF && leaf >= 0x80000000) {
         leaf = GUEST_MAX_EXT_LEAF;      /* out of range: the highest leaf, as CPUs do */
     }
@@ -113,9 +172,8 @@ bool hvm_handle_cpuid(struct vcpu *v)
     default:
         break;
     }
-    r->rax = a;
-    r->rbx = b;
-    r->rcx = c;
-    r->rdx = d;
-    return true;
+    out[0] = a;
+    out[1] = b;
+    out[2] = c;
+    out[3] = d;
 }

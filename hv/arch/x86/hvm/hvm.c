@@ -38,6 +38,7 @@ const char *const exit_names[EXIT_NR] = {
     [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
     [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
     [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
+    [EXIT_CR] = "cr", [EXIT_DR] = "dr", [EXIT_IRET] = "iret",
     [EXIT_OTHER] = "other",
 };
 
@@ -154,13 +155,12 @@ int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len)
     return guest_copy(v, gva, (void *)src, len, true, 0);
 }
 
-unsigned int hvm_insn_length(struct vcpu *v)
+int hvm_insn_fetch(struct vcpu *v, struct insn_info *info)
 {
     enum insn_mode mode = hvm->insn_mode(v);
     gvaddr_t rip = v->arch.regs.rip + hvm->cs_base(v);
     uint8_t buf[15];
     size_t got = 0;
-    struct insn_info info;
 
     /* Fetch up to 15 bytes, stopping at the first page that fails. */
     while (got < sizeof(buf)) {
@@ -177,14 +177,47 @@ unsigned int hvm_insn_length(struct vcpu *v)
         snprintf(why, sizeof(why), "cannot fetch the instruction at %#lx (walk %d, pfec %#x, gpa %#lx)",
                  (unsigned long)rip, rc, pfec, (unsigned long)gpa);
         domain_crash(v->domain, why);
-        return 0;
+        return -EFAULT;
     }
-    int rc = insn_decode(buf, got, mode, &info);
-    if (rc) {
-        hvm->inject_exception(v, 6, -1);
-        return 0;
+    if (insn_decode(buf, got, mode, info)) {
+        hvm->inject_exception(v, X86_EXC_UD, -1);
+        return -EINVAL;
     }
-    return info.len;
+    return 0;
+}
+
+unsigned int hvm_insn_length(struct vcpu *v)
+{
+    struct insn_info info;
+
+    return hvm_insn_fetch(v, &info) ? 0 : info.len;
+}
+
+uint64_t *hvm_gpr(struct vcpu *v, unsigned int n)
+{
+    struct guest_regs *r = &v->arch.regs;
+    /* ModRM order: rax rcx rdx rbx rsp rbp rsi rdi r8..r15 */
+    uint64_t *const map[16] = {
+        &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+        &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+    };
+
+    return map[n & 15];
+}
+
+int hvm_decode_mov_crdr(struct vcpu *v, uint8_t opcode, unsigned int *num,
+                        unsigned int *gpr, unsigned int *len)
+{
+    struct insn_info info;
+
+    if (hvm_insn_fetch(v, &info))
+        return -EFAULT;
+    if (info.opcode_map != INSN_MAP_0F || info.opcode != opcode || !info.has_modrm)
+        return -EINVAL;
+    *num = info.reg;            /* REX.R included: CR8, or #UD for DR8+ */
+    *gpr = info.rm;             /* the register operand whatever ModRM.mod says */
+    *len = info.len;
+    return 0;
 }
 
 /* ---- interrupts, INIT/SIPI, FPU ---------------------------------------- */
@@ -197,16 +230,17 @@ static int callback_vector(struct domain *d)
 }
 
 /*
- * NMI first, then the event-channel upcall (a level: it is offered again
- * while vcpu_info says an upcall is pending; it bypasses the LAPIC), then
- * the highest deliverable LAPIC vector.
+ * NMI first (unless one is being handled: held until its IRET), then the
+ * event-channel upcall (a level: it is offered again while vcpu_info says
+ * an upcall is pending; it bypasses the LAPIC), then the highest
+ * deliverable LAPIC vector.
  */
 enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector)
 {
     struct vcpu_info *vi = vcpu_info_of(v);
     int cb;
 
-    if (v->arch.vlapic.nmi_pending) {
+    if (v->arch.vlapic.nmi_pending && !v->arch.nmi_masked) {
         *vector = 2;
         return HVM_INTR_NMI;
     }
@@ -219,10 +253,21 @@ enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector)
     return HVM_INTR_NONE;
 }
 
+bool hvm_events_pending(struct vcpu *v)
+{
+    struct vcpu_info *vi = vcpu_info_of(v);
+
+    return v->arch.vlapic.nmi_pending ||
+           (vi && __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE)) ||
+           vlapic_pending_vector(v) >= 0;
+}
+
 void hvm_vcpu_reset(struct vcpu *v)
 {
     vlapic_init(v);
     v->arch.fpu_initialised = false;
+    v->arch.nmi_masked = v->arch.nmi_iret_seen = false;
+    hvm_debugreg_reset(v);
 }
 
 void hvm_vcpu_init_signal(struct vcpu *v)
@@ -249,7 +294,6 @@ void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
 bool hvm_handle_hlt(struct vcpu *v)
 {
     struct domain *d = v->domain;
-    int vec;
 
     if (!(v->arch.regs.rflags & X86_EFLAGS_IF)) {
         /* cli; hlt: this vCPU is done. All of them done = powered off. */
@@ -262,9 +306,7 @@ bool hvm_handle_hlt(struct vcpu *v)
             domain_shutdown(d, SHUTDOWN_poweroff);
         return true;
     }
-    if (hvm_next_interrupt(v, &vec) != HVM_INTR_NONE)
-        return true;            /* something to deliver: HLT falls through */
-    vcpu_block(v);
+    vcpu_block(v);              /* falls through when something is pending */
     return true;
 }
 
@@ -287,9 +329,10 @@ void hvm_fpu_switch_to(struct vcpu *v)
     pc->fpu_owner = v;
 }
 
-void hvm_fpu_forget(struct vcpu *v)
+void hvm_vcpu_forget(struct vcpu *v)
 {
     for (unsigned int i = 0; i < nr_cpus; i++)
         if (cpu_data[i] && cpu_data[i]->fpu_owner == v)
             cpu_data[i]->fpu_owner = NULL;
+    hvm_debugreg_reset(v);
 }

@@ -151,9 +151,11 @@ static int svm_vcpu_init(struct vcpu *v)
     v->arch.last_cpu = -1;
 
     vmcb->cr_read_icpt = 0;
-    vmcb->cr_write_icpt = 0;
+    vmcb->cr_write_icpt = 1u << 4;              /* CR4: reserved bits checked */
+    vmcb->dr_read_icpt = 0xFF;                  /* DR0-DR7: see hvm/debugreg.c */
+    vmcb->dr_write_icpt = 0xFF;
     vmcb->exception_icpt = 1u << 18;            /* #MC */
-    vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+    vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT | INTERCEPT_CR0_SEL |
                   INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_HLT |
                   INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
                   INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
@@ -185,8 +187,13 @@ static void svm_asid_assign(struct vcpu *v)
     struct vmcb *vmcb = v->arch.vmcb;
 
     vmcb->tlb_control = TLB_CONTROL_NONE;
-    if (v->arch.last_cpu == (int)pc->cpu_id && v->arch.asid_gen == pc->asid_generation)
+    if (v->arch.last_cpu == (int)pc->cpu_id && v->arch.asid_gen == pc->asid_generation) {
+        if (v->arch.tlb_flush)
+            vmcb->tlb_control = TLB_CONTROL_FLUSH_ASID;
+        v->arch.tlb_flush = false;
         return;
+    }
+    v->arch.tlb_flush = false;          /* a new ASID starts empty */
     if (pc->asid_next > pc->asid_max) {
         pc->asid_generation++;
         pc->asid_next = 1;
@@ -263,6 +270,35 @@ static void svm_set_pat(struct vcpu *v, uint64_t pat)
     v->arch.vmcb->g_pat = pat;
 }
 
+static void svm_set_cr0(struct vcpu *v, uint64_t cr0)
+{
+    struct vmcb *vmcb = v->arch.vmcb;
+
+    vmcb->cr0 = cr0;
+    if ((cr0 & X86_CR0_PG) && (vmcb->efer & EFER_LME))
+        vmcb->efer |= EFER_LMA;
+    else if (!(cr0 & X86_CR0_PG))
+        vmcb->efer &= ~EFER_LMA;
+}
+
+static void svm_set_cr4(struct vcpu *v, uint64_t cr4)
+{
+    v->arch.vmcb->cr4 = cr4;
+}
+
+static uint64_t svm_get_dr(struct vcpu *v, unsigned int n)
+{
+    return n == 6 ? v->arch.vmcb->dr6 : v->arch.vmcb->dr7;
+}
+
+static void svm_set_dr(struct vcpu *v, unsigned int n, uint64_t val)
+{
+    if (n == 6)
+        v->arch.vmcb->dr6 = val;
+    else
+        v->arch.vmcb->dr7 = val;
+}
+
 static void advance_rip(struct vcpu *v, unsigned int len)
 {
     v->arch.regs.rip += len;
@@ -287,6 +323,9 @@ static void svm_handle_exit(struct vcpu *v)
     v->arch.last_exit = code;
     uint64_t *exits = v->arch.exits;
     unsigned int len;
+
+    if (code != VMEXIT_INVALID && code != VMEXIT_INVALID_32)
+        v->arch.invalid_again = false;
 
     /* An event whose delivery was cut short by this exit is re-injected. */
     if (vmcb->exitintinfo & EVENT_VALID) {
@@ -338,6 +377,28 @@ static void svm_handle_exit(struct vcpu *v)
         if ((len = exit_insn_len(v)) && hvm_handle_msr(v, vmcb->exitinfo1 == 1))
             advance_rip(v, len);
         break;
+    case VMEXIT_CR0_SEL_WRITE:
+    case VMEXIT_CR0_WRITE + 4:
+        exits[EXIT_CR]++;
+        if (hvm_handle_cr_write(v, code == VMEXIT_CR0_SEL_WRITE ? 0 : 4) &&
+            (len = exit_insn_len(v)))
+            advance_rip(v, len);
+        break;
+    case VMEXIT_DR0_READ ... VMEXIT_DR0_READ + 7:
+    case VMEXIT_DR0_WRITE ... VMEXIT_DR0_WRITE + 7:
+        exits[EXIT_DR]++;
+        if (hvm_handle_dr_access(v, code & 7, code >= VMEXIT_DR0_WRITE) &&
+            (len = exit_insn_len(v)))
+            advance_rip(v, len);
+        break;
+    case VMEXIT_IRET:
+        /* The NMI handler's IRET is about to run: once RIP has moved
+         * past it, NMIs are unblocked (svm_inject_pending). */
+        exits[EXIT_IRET]++;
+        vmcb->icpt3 &= ~INTERCEPT_IRET;
+        v->arch.nmi_iret_seen = true;
+        v->arch.nmi_iret_rip = v->arch.regs.rip;
+        break;
     case VMEXIT_NPF:
         exits[EXIT_NPF]++;
         hvm_handle_npf(v, vmcb->exitinfo2, vmcb->exitinfo1);
@@ -374,8 +435,9 @@ static void svm_handle_exit(struct vcpu *v)
         domain_crash(v->domain, "machine check in guest");
         break;
     case VMEXIT_INVALID:
+    case VMEXIT_INVALID_32:
         exits[EXIT_OTHER]++;
-        domain_crash(v->domain, "VMRUN refused the guest state (invalid VMCB)");
+        hvm_handle_invalid_state(v, vmcb->cr0, vmcb->cr3, vmcb->cr4, vmcb->efer & ~EFER_SVME);
         break;
     default:
         exits[EXIT_OTHER]++;
@@ -400,9 +462,18 @@ static void svm_inject_pending(struct vcpu *v)
 
     vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT));
     vmcb->icpt3 &= ~INTERCEPT_VINTR;
+    if (v->arch.nmi_iret_seen && v->arch.regs.rip != v->arch.nmi_iret_rip)
+        v->arch.nmi_masked = v->arch.nmi_iret_seen = false;     /* the IRET ran */
     src = hvm_next_interrupt(v, &vec);
-    if (src == HVM_INTR_NONE)
+    if (src == HVM_INTR_NONE) {
+        /* An NMI held back by a handler whose IRET is next: with IF clear
+         * (as in an NMI handler), the interrupt window opens right after
+         * the IRET restores IF, which brings us back to deliver it. */
+        if (v->arch.vlapic.nmi_pending && v->arch.nmi_iret_seen &&
+            !(v->arch.regs.rflags & X86_EFLAGS_IF))
+            goto window;
         return;
+    }
     if (vmcb->eventinj & EVENT_VALID) {
         /* An interrupted delivery goes first; come back for this one as
          * soon as the guest can take it (it is a level: nothing else
@@ -410,8 +481,13 @@ static void svm_inject_pending(struct vcpu *v)
         goto window;
     }
     if (src == HVM_INTR_NMI) {
+        /* Blocks further NMIs until this one's handler returns: watch
+         * for its IRET, as hardware does. */
         v->arch.vlapic.nmi_pending = false;
-        vmcb->eventinj = 2 | EVENT_TYPE_NMI | EVENT_VALID;
+        v->arch.nmi_masked = true;
+        v->arch.nmi_iret_seen = false;
+        vmcb->icpt3 |= INTERCEPT_IRET;
+        vmcb->eventinj = X86_EXC_NMI | EVENT_TYPE_NMI | EVENT_VALID;
         return;
     }
     if ((v->arch.regs.rflags & X86_EFLAGS_IF) && !(vmcb->interrupt_shadow & 1)) {
@@ -437,6 +513,7 @@ static void svm_vcpu_run(struct vcpu *v)
     }
     svm_asid_assign(v);
     svm_inject_pending(v);
+    hvm_debugreg_load(v);
     vmcb->rax = v->arch.regs.rax;
     vmcb->rsp = v->arch.regs.rsp;
     vmcb->rip = v->arch.regs.rip;
@@ -475,6 +552,10 @@ static const struct hvm_ops svm_ops = {
     .set_efer = svm_set_efer,
     .get_pat = svm_get_pat,
     .set_pat = svm_set_pat,
+    .set_cr0 = svm_set_cr0,
+    .set_cr4 = svm_set_cr4,
+    .get_dr = svm_get_dr,
+    .set_dr = svm_set_dr,
 };
 
 const struct hvm_ops *svm_probe(void)

@@ -23,6 +23,8 @@
 #define INTERCEPT_IOIO      (1u << 27)
 #define INTERCEPT_MSR       (1u << 28)
 #define INTERCEPT_TASKSW    (1u << 29)
+#define INTERCEPT_CR0_SEL   (1u << 5)     /* CR0 writes changing more than TS/MP */
+#define INTERCEPT_IRET      (1u << 20)
 #define INTERCEPT_SHUTDOWN  (1u << 31)
 /* Intercept vector 4 (offset 0x010) */
 #define INTERCEPT_VMRUN     (1u << 0)
@@ -72,6 +74,13 @@
 #define VMEXIT_XSETBV       0x08D
 #define VMEXIT_NPF          0x400
 #define VMEXIT_INVALID      ((uint64_t)-1)
+/* QEMU's TCG reports the invalid-state exit as a 32-bit -1. */
+#define VMEXIT_INVALID_32   0xFFFFFFFFULL
+#define VMEXIT_CR0_WRITE    0x010
+#define VMEXIT_DR0_READ     0x020
+#define VMEXIT_DR0_WRITE    0x030
+#define VMEXIT_CR0_SEL_WRITE 0x065
+#define VMEXIT_IRET         0x074
 
 /* EVENTINJ / EXITINTINFO */
 #define EVENT_TYPE_INTR     (0u << 8)

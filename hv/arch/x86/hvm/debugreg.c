@@ -1,0 +1,108 @@
+/*
+ * Debug registers. Every guest MOV to or from DR0-DR7 is intercepted and
+ * served from the vCPU's own copy, so no domain reads what another wrote.
+ * DR6 and DR7 live in the vendor's guest state (the CPU loads and saves
+ * them at each world switch). DR0-DR3 reach the CPU lazily: only while
+ * the vCPU's DR7 enables a breakpoint, and only when the registers do not
+ * already hold its values (this_cpu()->dr_owner).
+ *
+ * Why the intercepts stay on (Xen drops them after the first access):
+ * QEMU's TCG keeps its breakpoint list in step with DR7 only on a MOV to
+ * DR7, while VMRUN and #VMEXIT load DR7 behind its back; a later guest
+ * MOV to a debug register then frees the wrong list entry and QEMU dies.
+ * Here every MOV to a debug register runs in the hypervisor, with the
+ * host's DR7 (no breakpoint enabled) in force.
+ */
+#include <oryx/lib.h>
+#include <oryx/domain.h>
+#include <asm/hvm.h>
+#include <asm/cpu.h>
+#include <asm/percpu.h>
+
+static void write_hw_dr(unsigned int n, uint64_t val)
+{
+    switch (n) {
+    case 0: asm volatile("mov %0, %%db0" : : "r"(val)); break;
+    case 1: asm volatile("mov %0, %%db1" : : "r"(val)); break;
+    case 2: asm volatile("mov %0, %%db2" : : "r"(val)); break;
+    case 3: asm volatile("mov %0, %%db3" : : "r"(val)); break;
+    }
+}
+
+void hvm_debugreg_load(struct vcpu *v)
+{
+    struct per_cpu *pc = this_cpu();
+
+    if (pc->dr_owner == v || !(hvm->get_dr(v, 7) & X86_DR7_ENABLES))
+        return;
+    for (unsigned int i = 0; i < 4; i++)
+        write_hw_dr(i, v->arch.dr[i]);
+    pc->dr_owner = v;
+}
+
+void hvm_debugreg_reset(struct vcpu *v)
+{
+    memset(v->arch.dr, 0, sizeof(v->arch.dr));
+    for (unsigned int i = 0; i < nr_cpus; i++)
+        if (cpu_data[i] && cpu_data[i]->dr_owner == v)
+            cpu_data[i]->dr_owner = NULL;
+}
+
+/*
+ * MOV to/from DRn at RIP. Returns true when it completed (RIP moves on);
+ * false after injecting the fault the CPU would raise, or when the
+ * instruction is not what the exit said (another vCPU rewrote it: run it
+ * again).
+ */
+bool hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write)
+{
+    unsigned int num, gpr, len;
+    bool wide = hvm->insn_mode(v) == INSN_MODE_64;
+    struct guest_paging pg;
+    uint64_t *reg, val;
+
+    if (hvm_decode_mov_crdr(v, write ? 0x23 : 0x21, &num, &gpr, &len))
+        return false;
+    hvm->get_paging(v, &pg);
+    if (num > 7 || ((num == 4 || num == 5) && (pg.cr4 & X86_CR4_DE))) {
+        hvm->inject_exception(v, X86_EXC_UD, -1);
+        return false;
+    }
+    if (num == 4 || num == 5)
+        num += 2;                       /* aliases of DR6/DR7 without CR4.DE */
+    if (num != dr && !(dr >= 4 && dr <= 5 && num == dr + 2))
+        return false;
+    if (hvm->cpl(v)) {
+        hvm->inject_exception(v, X86_EXC_GP, 0);
+        return false;
+    }
+    if (hvm->get_dr(v, 7) & X86_DR7_GD) {
+        /* General detect: a #DB fault before the access, GD cleared. */
+        hvm->set_dr(v, 6, (hvm->get_dr(v, 6) & ~0xFULL) | X86_DR6_BD);
+        hvm->set_dr(v, 7, hvm->get_dr(v, 7) & ~X86_DR7_GD);
+        hvm->inject_exception(v, X86_EXC_DB, -1);
+        return false;
+    }
+    reg = hvm_gpr(v, gpr);
+    if (!write) {
+        val = num < 4 ? v->arch.dr[num] : hvm->get_dr(v, num);
+        *reg = wide ? val : (uint32_t)val;
+        return true;
+    }
+    val = wide ? *reg : (uint32_t)*reg;
+    if (num < 4) {
+        v->arch.dr[num] = val;
+        if (this_cpu()->dr_owner == v)
+            this_cpu()->dr_owner = NULL;        /* reload before the next entry */
+        return true;
+    }
+    if (val >> 32) {
+        hvm->inject_exception(v, X86_EXC_GP, 0);
+        return false;
+    }
+    if (num == 6)
+        hvm->set_dr(v, 6, (val & X86_DR6_WRITABLE) | X86_DR6_DEFAULT);
+    else
+        hvm->set_dr(v, 7, (val & X86_DR7_WRITABLE) | X86_DR7_DEFAULT);
+    return true;
+}
