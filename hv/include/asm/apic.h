@@ -13,8 +13,8 @@ void apic_send_ipi(uint32_t apic_id, uint8_t vector);
 void apic_send_ipi_allbutself(uint8_t vector);
 void apic_send_init(uint32_t apic_id);
 void apic_send_sipi(uint32_t apic_id, uint8_t page);
-/* Timer interrupt (VEC_TIMER) after ns nanoseconds, then again every
- * min(ns, 10 ms) until reprogrammed; 0 means "no deadline": every 10 ms. */
+/* One timer interrupt (VEC_TIMER) after ns nanoseconds (at least 200 us;
+ * a far deadline may come early, after 2^32 ticks); 0 stops the timer. */
 void apic_timer_oneshot(uint64_t ns);
 extern uint32_t apic_timer_khz;     /* timer ticks per ms at divide-by-1 (time_calibrate) */
 /* Calibration only: masked, counting down from 2^32 - 1 at divide-by-1. */
