@@ -155,9 +155,9 @@ static int svm_vcpu_init(struct vcpu *v)
     vmcb->dr_read_icpt = 0xFF;                  /* DR0-DR7: see hvm/debugreg.c */
     vmcb->dr_write_icpt = 0xFF;
     vmcb->exception_icpt = 1u << 18;            /* #MC */
-    vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT | INTERCEPT_CR0_SEL |
-                  INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD | INTERCEPT_HLT |
-                  INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
+    vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
+                  INTERCEPT_CR0_SEL | INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD |
+                  INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
                   INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
     vmcb->icpt4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                   INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
