@@ -7,6 +7,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/domspec.h>
 #include <oryx/elf_load.h>
 #include <oryx/bzimage.h>

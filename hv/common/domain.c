@@ -67,54 +67,6 @@ struct domain *domain_by_id(domid_t id)
     return d;
 }
 
-/* Translate one guest frame of RAM (or a mapped hypervisor page). */
-static void *gpa_to_ptr(struct domain *d, gpaddr_t gpa)
-{
-    paddr_t hpa;
-    unsigned int perms, order;
-
-    if (p2m_query(&d->p2m, gpa & PAGE_MASK, &hpa, &perms, &order))
-        return NULL;
-    return (uint8_t *)__va(hpa) + (gpa & (PAGE_SIZE - 1));
-}
-
-static int gpa_copy(struct domain *d, gpaddr_t gpa, void *buf, const void *src, size_t len)
-{
-    while (len) {
-        size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-        uint8_t *p = gpa_to_ptr(d, gpa);
-
-        if (!p)
-            return -EFAULT;
-        if (buf) {
-            memcpy(buf, p, chunk);
-            buf = (uint8_t *)buf + chunk;
-        } else if (src) {
-            memcpy(p, src, chunk);
-            src = (const uint8_t *)src + chunk;
-        } else
-            memset(p, 0, chunk);
-        gpa += chunk;
-        len -= chunk;
-    }
-    return 0;
-}
-
-int copy_from_gpa(struct domain *d, void *dst, gpaddr_t gpa, size_t len)
-{
-    return gpa_copy(d, gpa, dst, NULL, len);
-}
-
-int copy_to_gpa(struct domain *d, gpaddr_t gpa, const void *src, size_t len)
-{
-    return gpa_copy(d, gpa, NULL, src, len);
-}
-
-int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len)
-{
-    return gpa_copy(d, gpa, NULL, NULL, len);
-}
-
 static void singleshot_fired(void *data)
 {
     evtchn_send_virq(data, VIRQ_TIMER);

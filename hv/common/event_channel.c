@@ -17,6 +17,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/event_channel.h>
 #include <oryx/page_alloc.h>

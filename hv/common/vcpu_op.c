@@ -2,6 +2,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/sched.h>
 #include <asm/time.h>

@@ -3,6 +3,7 @@
 #include <oryx/version.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <public/version.h>
 #include <public/features.h>

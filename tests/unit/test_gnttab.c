@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "unit.h"
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/page_alloc.h>
 #include <oryx/xmalloc.h>

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/event_channel.h>
 #include <oryx/vconsole.h>

@@ -94,15 +94,6 @@ unsigned int domain_count(void);
 unsigned int domain_live_count(void);  /* on the list and not preserved */
 struct domain *domain_by_id(domid_t id);
 
-/* Guest-physical memory access (the domain's RAM only). 0 or -EFAULT. */
-int copy_from_gpa(struct domain *d, void *dst, gpaddr_t gpa, size_t len);
-int copy_to_gpa(struct domain *d, gpaddr_t gpa, const void *src, size_t len);
-int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len);
-
-/* Guest-virtual access through the vCPU's page tables. 0 or -EFAULT. */
-int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len);
-int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len);
-
 /* The domain's shared_info page, or NULL before the guest mapped it. */
 struct shared_info *domain_shared_info(struct domain *d);
 /* This vCPU's vcpu_info (shared_info slot or the area the guest

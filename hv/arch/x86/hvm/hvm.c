@@ -9,6 +9,7 @@
 #include <oryx/hypercall.h>
 #include <oryx/sched.h>
 #include <asm/hvm.h>
+#include <asm/guest_access.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
 #include <public/arch-x86/cpuid.h>
@@ -19,7 +20,6 @@
 #include <asm/vlapic.h>
 
 const struct hvm_ops *hvm;
-static unsigned int guest_maxphyaddr;   /* physical-address width, for the walker */
 
 int hvm_setup(void)
 {
@@ -29,7 +29,7 @@ int hvm_setup(void)
     if (!hvm)
         return -ENODEV;
     cpuid(0x80000008, &a, &b, &c, &d);
-    guest_maxphyaddr = a & 0xff;
+    guest_access_init(a & 0xff);
     return 0;
 }
 
@@ -99,76 +99,13 @@ void hvm_handle_triple_fault(struct vcpu *v)
     domain_crash(v->domain, "triple fault");
 }
 
-/* Guest memory access for the page walker: guest-physical, RAM only. */
-static int walk_read(void *opaque, uint64_t gpa, void *buf, size_t len)
-{
-    return copy_from_gpa(opaque, buf, gpa, len);
-}
-
-static int walk_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
-{
-    return copy_to_gpa(opaque, gpa, buf, len);
-}
-
-static int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access,
-                           gpaddr_t *gpa, uint32_t *pfec)
-{
-    struct guest_paging pg = { 0 };
-    struct guest_mem_ops ops = { walk_read, walk_write, v->domain };
-
-    hvm->get_paging(v, &pg);
-    pg.maxphyaddr = guest_maxphyaddr;
-    if (hvm->cpl(v) == 3)
-        access |= GW_USER;
-    return guest_walk(&pg, &ops, gva, access, gpa, pfec);
-}
-
-static int guest_copy(struct vcpu *v, gvaddr_t gva, void *buf, size_t len,
-                      bool write, unsigned int access)
-{
-    while (len) {
-        size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
-        gpaddr_t gpa;
-        uint32_t pfec;
-        int rc = guest_translate(v, gva, access | (write ? GW_WRITE : 0), &gpa, &pfec);
-
-        if (rc)
-            return -EFAULT;
-        rc = write ? copy_to_gpa(v->domain, gpa, buf, chunk)
-                   : copy_from_gpa(v->domain, buf, gpa, chunk);
-        if (rc)
-            return -EFAULT;
-        gva += chunk;
-        buf = (uint8_t *)buf + chunk;
-        len -= chunk;
-    }
-    return 0;
-}
-
-int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len)
-{
-    return guest_copy(v, gva, dst, len, false, 0);
-}
-
-int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len)
-{
-    return guest_copy(v, gva, (void *)src, len, true, 0);
-}
-
 int hvm_insn_fetch(struct vcpu *v, struct insn_info *info)
 {
     enum insn_mode mode = hvm->insn_mode(v);
     gvaddr_t rip = v->arch.regs.rip + hvm->cs_base(v);
     uint8_t buf[15];
-    size_t got = 0;
+    size_t got = fetch_from_guest(v, buf, rip, sizeof(buf));
 
-    /* Fetch up to 15 bytes, stopping at the first page that fails. */
-    while (got < sizeof(buf)) {
-        size_t chunk = MIN(sizeof(buf) - got, PAGE_SIZE - ((rip + got) & (PAGE_SIZE - 1)));
-        if (guest_copy(v, rip + got, buf + got, chunk, false, GW_FETCH))
-            break;
-        got += chunk;
-    }
     if (!got) {
         char why[96];
         gpaddr_t gpa = 0;

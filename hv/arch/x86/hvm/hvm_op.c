@@ -6,6 +6,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <asm/time.h>
 #include <public/xen.h>

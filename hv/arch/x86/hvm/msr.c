@@ -7,6 +7,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/guest_access.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
