@@ -1,14 +1,12 @@
 /*
- * Hypercall entry: gather the arguments by the guest's mode, dispatch
- * through one table, write the result to RAX. Unknown numbers: -ENOSYS.
+ * Hypercall dispatch: one table from numbers to handlers. The architecture
+ * (arch/x86/hvm/hypercall.c) reads the guest's registers, checks that the
+ * caller may make hypercalls and writes the result back; this file never
+ * sees a register. Unknown numbers: -ENOSYS.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
-#include <oryx/domain.h>
 #include <oryx/hypercall.h>
-#include <oryx/grant_table.h>
-#include <oryx/event_channel.h>
-#include <asm/hvm.h>
 #include <public/xen.h>
 
 static const hcall_fn hcall_table[HCALL_MAX] = {
@@ -24,37 +22,9 @@ static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
 };
 
-bool hvm_handle_hypercall(struct vcpu *v)
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, const struct hcall_args *args)
 {
-    struct guest_regs *r = &v->arch.regs;
-    struct hcall_args args;
-    uint64_t nr = r->rax;
-    long ret;
-
-    args.is64 = hvm->insn_mode(v) == INSN_MODE_64;
-    if (hvm->cpl(v) != 0) {
-        ret = -EPERM;       /* hypercalls are for the guest kernel */
-        goto out;
-    }
-    if (args.is64) {
-        args.a[0] = r->rdi;
-        args.a[1] = r->rsi;
-        args.a[2] = r->rdx;
-        args.a[3] = r->r10;
-        args.a[4] = r->r8;
-    } else {
-        nr = (uint32_t)nr;
-        args.a[0] = (uint32_t)r->rbx;
-        args.a[1] = (uint32_t)r->rcx;
-        args.a[2] = (uint32_t)r->rdx;
-        args.a[3] = (uint32_t)r->rsi;
-        args.a[4] = (uint32_t)r->rdi;
-    }
     if (nr >= HCALL_MAX || !hcall_table[nr])
-        ret = -ENOSYS;
-    else
-        ret = hcall_table[nr](v, &args);
-out:
-    r->rax = args.is64 ? (uint64_t)ret : (uint32_t)ret;
-    return true;
+        return -ENOSYS;
+    return hcall_table[nr](v, args);
 }

@@ -31,9 +31,6 @@ typedef void (*evtchn_xen_fn)(struct domain *d, uint32_t port, void *data);
 int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
 
-/* Hypercall 32 and SCHEDOP_poll. */
-long do_event_channel_op(struct vcpu *v, const struct hcall_args *args);
-long do_sched_poll(struct vcpu *v, const struct hcall_args *args);
 
 /* Raise a VIRQ: per-vCPU ones (TIMER, DEBUG) on v, global ones on the
  * port bound to vCPU 0's table. No-op when unbound. */

@@ -34,9 +34,6 @@ int gnttab_domain_init(struct domain *d);
  */
 void gnttab_domain_destroy(struct domain *d);
 
-/* Hypercall 20: grant_table_op(cmd, uop, count). */
-long do_grant_table_op(struct vcpu *v, const struct hcall_args *args);
-
 /*
  * Host address of frame idx, allocating frames up to idx as needed.
  * 0, -EINVAL (idx >= GNTTAB_MAX_FRAMES, no table) or -ENOMEM.

@@ -1,4 +1,5 @@
-/* Hypercall dispatch: one table maps numbers to handlers. */
+/* Hypercall dispatch: one table maps numbers to handlers; every handler's
+ * prototype is here. The architecture gathers the arguments. */
 #ifndef ORYX_HYPERCALL_H
 #define ORYX_HYPERCALL_H
 
@@ -23,6 +24,12 @@ long do_vcpu_op(struct vcpu *v, const struct hcall_args *args);
 long do_set_timer_op(struct vcpu *v, const struct hcall_args *args);
 long do_hvm_op(struct vcpu *v, const struct hcall_args *args);
 long do_vm_assist(struct vcpu *v, const struct hcall_args *args);
+long do_grant_table_op(struct vcpu *v, const struct hcall_args *args);
+long do_event_channel_op(struct vcpu *v, const struct hcall_args *args);
+long do_sched_poll(struct vcpu *v, const struct hcall_args *args);  /* SCHEDOP_poll */
+
+/* The handler for hypercall nr, or -ENOSYS. */
+long hypercall_dispatch(struct vcpu *v, uint64_t nr, const struct hcall_args *args);
 
 /* Per-domain hypercall counters are kept by number. */
 #define HCALL_MAX 64

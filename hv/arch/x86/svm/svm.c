@@ -350,10 +350,8 @@ static void svm_handle_exit(struct vcpu *v)
         break;
     case VMEXIT_VMMCALL:
         exits[EXIT_HYPERCALL]++;
-        if ((len = exit_insn_len(v))) {
+        if ((len = exit_insn_len(v)) && hvm_handle_hypercall(v))
             advance_rip(v, len);
-            hvm_handle_hypercall(v);
-        }
         break;
     case VMEXIT_HLT:
         exits[EXIT_HLT]++;
