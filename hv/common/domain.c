@@ -208,12 +208,12 @@ int domain_remap_ram(struct domain *d, gpaddr_t gpa)
     return -ENOENT;
 }
 
-/* After a p2m change: every vCPU takes a fresh (flushed) ASID. */
+/* After a p2m change: every vCPU flushes its guest TLB before it next runs. */
 void domain_flush_tlb(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
-        v->arch.asid_gen = 0;
+        __atomic_store_n(&v->arch.tlb_flush, true, __ATOMIC_SEQ_CST);
         if (v->is_running)
             sched_kick(v->processor);
     }

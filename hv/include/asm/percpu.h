@@ -11,6 +11,7 @@
 #include <asm/boot.h>
 #include <asm/desc.h>
 #include <oryx/timer.h>
+#include <asm/svm-types.h>
 
 #define MAX_CPUS 64
 
@@ -26,12 +27,9 @@ struct per_cpu {
     struct vcpu *fpu_owner;         /* whose x87/SSE state is in the registers */
     struct vcpu *dr_owner;          /* whose DR0-DR3 are in the registers */
 
-    /* SVM */
-    paddr_t hsave_pa;               /* VM_HSAVE_PA area */
-    paddr_t host_vmcb_pa;           /* VMSAVE/VMLOAD of host state */
-    uint32_t asid_next;
-    uint32_t asid_max;
-    uint64_t asid_generation;
+    union {
+        struct svm_cpu svm;
+    } vendor;                       /* the back end's own state */
 
     /* Scheduler: runq_lock protects runq_head/tail and runq_len. */
     spinlock_t runq_lock;

@@ -5,6 +5,7 @@
 #ifndef __ASSEMBLY__
 #include <oryx/types.h>
 #include <asm/vlapic.h>
+#include <asm/svm-types.h>
 #endif
 
 /*
@@ -43,12 +44,10 @@ _Static_assert(offsetof(struct guest_regs, rdi) == GR_RDI, "GR_RDI");
 _Static_assert(offsetof(struct guest_regs, r8) == GR_R8, "GR_R8");
 _Static_assert(offsetof(struct guest_regs, r15) == GR_R15, "GR_R15");
 
-struct vmcb;
-
 /* Exit statistics, by vendor-neutral reason. */
 enum exit_reason {
     EXIT_CPUID, EXIT_HYPERCALL, EXIT_HLT, EXIT_IO, EXIT_MSR, EXIT_NPF, EXIT_INTR,
-    EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_SVM_INSN, EXIT_VINTR, EXIT_PAUSE, EXIT_CR,
+    EXIT_SHUTDOWN, EXIT_EXCEPTION, EXIT_VIRT_INSN, EXIT_VINTR, EXIT_PAUSE, EXIT_CR,
     EXIT_DR, EXIT_IRET, EXIT_OTHER,
     EXIT_NR
 };
@@ -58,11 +57,9 @@ extern const char *const exit_names[EXIT_NR];
 
 struct arch_vcpu {
     struct guest_regs regs;
-    struct vmcb *vmcb;
-    paddr_t vmcb_pa;
-    uint32_t asid;
-    uint64_t asid_gen;
-    int last_cpu;
+    union {
+        struct svm_vcpu svm;
+    } vendor;                   /* the back end's own state (asm/svm-types.h) */
     bool tlb_flush;             /* flush this vCPU's guest TLB at the next entry */
     uint64_t dr[4];             /* DR0-DR3 (DR6/DR7 live in the vendor's guest state) */
     /* NMI blocking: set when an NMI is delivered, cleared once the

@@ -37,7 +37,7 @@ const char *const exit_names[EXIT_NR] = {
     [EXIT_CPUID] = "cpuid", [EXIT_HYPERCALL] = "hypercall", [EXIT_HLT] = "hlt",
     [EXIT_IO] = "io", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_INTR] = "intr",
     [EXIT_SHUTDOWN] = "shutdown", [EXIT_EXCEPTION] = "exception",
-    [EXIT_SVM_INSN] = "svm-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
+    [EXIT_VIRT_INSN] = "virt-insn", [EXIT_VINTR] = "vintr", [EXIT_PAUSE] = "pause",
     [EXIT_CR] = "cr", [EXIT_DR] = "dr", [EXIT_IRET] = "iret",
     [EXIT_OTHER] = "other",
 };

@@ -13,7 +13,7 @@
 #include <asm/cpu.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
-#include <asm/svm/vmcb.h>
+#include "vmcb.h"
 #include <asm/vlapic.h>
 
 void svm_vmrun(struct guest_regs *regs, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
@@ -27,6 +27,16 @@ static uint32_t svm_nr_asids;
 static uint32_t svm_features;
 static paddr_t iopm_pa;         /* 12 KiB: every port intercepted */
 static paddr_t msrpm_pa;        /* 8 KiB: MSR intercept bitmap */
+
+static inline struct svm_vcpu *svm_of(struct vcpu *v)
+{
+    return &v->arch.vendor.svm;
+}
+
+static inline struct vmcb *vmcb_of(struct vcpu *v)
+{
+    return v->arch.vendor.svm.vmcb;
+}
 
 static inline void clgi(void) { asm volatile("clgi" : : : "memory"); }
 static inline void stgi(void) { asm volatile("stgi" : : : "memory"); }
@@ -65,11 +75,11 @@ static int svm_cpu_up(void)
         return -ENOMEM;
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
     wrmsr(MSR_VM_HSAVE_PA, hsave);
-    pc->hsave_pa = hsave;
-    pc->host_vmcb_pa = host;
-    pc->asid_max = svm_nr_asids - 1;
-    pc->asid_next = 1;
-    pc->asid_generation = 1;
+    pc->vendor.svm.hsave_pa = hsave;
+    pc->vendor.svm.host_vmcb_pa = host;
+    pc->vendor.svm.asid_max = svm_nr_asids - 1;
+    pc->vendor.svm.asid_next = 1;
+    pc->vendor.svm.asid_generation = 1;
     return 0;
 }
 
@@ -83,7 +93,7 @@ static void seg_flat(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
 
 static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     /* 32-bit flat code and data (attrib: type/S/DPL/P, then G and D/B). */
     seg_flat(&vmcb->cs, 0x08, 0xC9B);
@@ -113,7 +123,7 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
 /* An AP leaving wait-for-SIPI: real mode at vector << 12, as after INIT. */
 static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
     struct vmcb_seg data = { .sel = 0, .attrib = 0x93, .limit = 0xFFFF, .base = 0 };
 
     vmcb->cs = (struct vmcb_seg){ .sel = (uint16_t)vector << 8, .attrib = 0x9B,
@@ -146,9 +156,9 @@ static int svm_vcpu_init(struct vcpu *v)
     if (!pa)
         return -ENOMEM;
     vmcb = __va(pa);
-    v->arch.vmcb = vmcb;
-    v->arch.vmcb_pa = pa;
-    v->arch.last_cpu = -1;
+    svm_of(v)->vmcb = vmcb;
+    svm_of(v)->vmcb_pa = pa;
+    svm_of(v)->last_cpu = -1;
 
     vmcb->cr_read_icpt = 0;
     vmcb->cr_write_icpt = 1u << 4;              /* CR4: reserved bits checked */
@@ -174,36 +184,36 @@ static int svm_vcpu_init(struct vcpu *v)
 
 static void svm_vcpu_destroy(struct vcpu *v)
 {
-    if (v->arch.vmcb_pa)
-        page_free(v->arch.vmcb_pa, 0, &v->domain->acct);
-    v->arch.vmcb = NULL;
-    v->arch.vmcb_pa = 0;
+    if (svm_of(v)->vmcb_pa)
+        page_free(svm_of(v)->vmcb_pa, 0, &v->domain->acct);
+    svm_of(v)->vmcb = NULL;
+    svm_of(v)->vmcb_pa = 0;
 }
 
 /* A fresh ASID when this vCPU moved CPU or the CPU's generation rolled. */
 static void svm_asid_assign(struct vcpu *v)
 {
     struct per_cpu *pc = this_cpu();
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     vmcb->tlb_control = TLB_CONTROL_NONE;
-    if (v->arch.last_cpu == (int)pc->cpu_id && v->arch.asid_gen == pc->asid_generation) {
-        if (v->arch.tlb_flush)
+    if (svm_of(v)->last_cpu == (int)pc->cpu_id &&
+        svm_of(v)->asid_gen == pc->vendor.svm.asid_generation) {
+        if (__atomic_exchange_n(&v->arch.tlb_flush, false, __ATOMIC_SEQ_CST))
             vmcb->tlb_control = TLB_CONTROL_FLUSH_ASID;
-        v->arch.tlb_flush = false;
         return;
     }
-    v->arch.tlb_flush = false;          /* a new ASID starts empty */
-    if (pc->asid_next > pc->asid_max) {
-        pc->asid_generation++;
-        pc->asid_next = 1;
+    __atomic_store_n(&v->arch.tlb_flush, false, __ATOMIC_SEQ_CST);    /* a new ASID starts empty */
+    if (pc->vendor.svm.asid_next > pc->vendor.svm.asid_max) {
+        pc->vendor.svm.asid_generation++;
+        pc->vendor.svm.asid_next = 1;
         vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
     } else
         vmcb->tlb_control = TLB_CONTROL_FLUSH_ASID;
-    v->arch.asid = pc->asid_next++;
-    v->arch.asid_gen = pc->asid_generation;
-    v->arch.last_cpu = (int)pc->cpu_id;
-    vmcb->asid = v->arch.asid;
+    svm_of(v)->asid = pc->vendor.svm.asid_next++;
+    svm_of(v)->asid_gen = pc->vendor.svm.asid_generation;
+    svm_of(v)->last_cpu = (int)pc->cpu_id;
+    vmcb->asid = svm_of(v)->asid;
 }
 
 static void svm_inject_exception(struct vcpu *v, unsigned int vector, int errcode)
@@ -212,12 +222,12 @@ static void svm_inject_exception(struct vcpu *v, unsigned int vector, int errcod
 
     if (errcode >= 0)
         ev |= EVENT_ERR_VALID | ((uint64_t)(uint32_t)errcode << 32);
-    v->arch.vmcb->eventinj = ev;
+    vmcb_of(v)->eventinj = ev;
 }
 
 static void svm_get_paging(struct vcpu *v, struct guest_paging *pg)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     pg->cr0 = vmcb->cr0;
     pg->cr3 = vmcb->cr3;
@@ -227,7 +237,7 @@ static void svm_get_paging(struct vcpu *v, struct guest_paging *pg)
 
 static enum insn_mode svm_insn_mode(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     if ((vmcb->efer & EFER_LMA) && (vmcb->cs.attrib & (1u << 9)))
         return INSN_MODE_64;
@@ -238,41 +248,41 @@ static enum insn_mode svm_insn_mode(struct vcpu *v)
 
 static int svm_cpl(struct vcpu *v)
 {
-    return v->arch.vmcb->cpl;
+    return vmcb_of(v)->cpl;
 }
 
 static uint64_t svm_cs_base(struct vcpu *v)
 {
-    return svm_insn_mode(v) == INSN_MODE_64 ? 0 : v->arch.vmcb->cs.base;
+    return svm_insn_mode(v) == INSN_MODE_64 ? 0 : vmcb_of(v)->cs.base;
 }
 
 static uint64_t svm_get_efer(struct vcpu *v)
 {
-    return v->arch.vmcb->efer & ~EFER_SVME;
+    return vmcb_of(v)->efer & ~EFER_SVME;
 }
 
 /* LMA is the CPU's to set (when paging turns on with LME); SVME must stay
  * set for VMRUN and is never visible to the guest. */
 static void svm_set_efer(struct vcpu *v, uint64_t efer)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     vmcb->efer = (efer & ~EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
 }
 
 static uint64_t svm_get_pat(struct vcpu *v)
 {
-    return v->arch.vmcb->g_pat;
+    return vmcb_of(v)->g_pat;
 }
 
 static void svm_set_pat(struct vcpu *v, uint64_t pat)
 {
-    v->arch.vmcb->g_pat = pat;
+    vmcb_of(v)->g_pat = pat;
 }
 
 static void svm_set_cr0(struct vcpu *v, uint64_t cr0)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
 
     vmcb->cr0 = cr0;
     if ((cr0 & X86_CR0_PG) && (vmcb->efer & EFER_LME))
@@ -283,20 +293,20 @@ static void svm_set_cr0(struct vcpu *v, uint64_t cr0)
 
 static void svm_set_cr4(struct vcpu *v, uint64_t cr4)
 {
-    v->arch.vmcb->cr4 = cr4;
+    vmcb_of(v)->cr4 = cr4;
 }
 
 static uint64_t svm_get_dr(struct vcpu *v, unsigned int n)
 {
-    return n == 6 ? v->arch.vmcb->dr6 : v->arch.vmcb->dr7;
+    return n == 6 ? vmcb_of(v)->dr6 : vmcb_of(v)->dr7;
 }
 
 static void svm_set_dr(struct vcpu *v, unsigned int n, uint64_t val)
 {
     if (n == 6)
-        v->arch.vmcb->dr6 = val;
+        vmcb_of(v)->dr6 = val;
     else
-        v->arch.vmcb->dr7 = val;
+        vmcb_of(v)->dr7 = val;
 }
 
 static void advance_rip(struct vcpu *v, unsigned int len)
@@ -304,20 +314,20 @@ static void advance_rip(struct vcpu *v, unsigned int len)
     v->arch.regs.rip += len;
     if (svm_insn_mode(v) != INSN_MODE_64)
         v->arch.regs.rip &= 0xFFFFFFFF;
-    v->arch.vmcb->interrupt_shadow = 0;
+    vmcb_of(v)->interrupt_shadow = 0;
 }
 
 /* Length of the intercepted instruction: nRIP when the CPU saves it. */
 static unsigned int exit_insn_len(struct vcpu *v)
 {
     if (svm_features & SVM_FEAT_NRIPS)
-        return (unsigned int)(v->arch.vmcb->nrip - v->arch.regs.rip);
+        return (unsigned int)(vmcb_of(v)->nrip - v->arch.regs.rip);
     return hvm_insn_length(v);
 }
 
 static void svm_handle_exit(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
     uint64_t code = vmcb->exitcode;
 
     v->arch.last_exit = code;
@@ -416,7 +426,7 @@ static void svm_handle_exit(struct vcpu *v)
     case VMEXIT_XSETBV:
         /* SVM is not offered to guests: these raise #UD, as on a CPU
          * without SVM. XSETBV: no XSAVE is offered either. */
-        exits[EXIT_SVM_INSN]++;
+        exits[EXIT_VIRT_INSN]++;
         svm_inject_exception(v, 6, -1);
         break;
     case VMEXIT_INVD:
@@ -454,7 +464,7 @@ static void svm_handle_exit(struct vcpu *v)
  */
 static void svm_inject_pending(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
     enum hvm_intr_src src;
     int vec;
 
@@ -501,7 +511,7 @@ window:
 
 static void svm_vcpu_run(struct vcpu *v)
 {
-    struct vmcb *vmcb = v->arch.vmcb;
+    struct vmcb *vmcb = vmcb_of(v);
     struct per_cpu *pc = this_cpu();
 
     local_irq_disable();
@@ -519,7 +529,7 @@ static void svm_vcpu_run(struct vcpu *v)
 
     clgi();
     local_irq_enable();
-    svm_vmrun(&v->arch.regs, v->arch.vmcb_pa, pc->host_vmcb_pa);
+    svm_vmrun(&v->arch.regs, svm_of(v)->vmcb_pa, pc->vendor.svm.host_vmcb_pa);
     local_irq_disable();
     stgi();
 

@@ -2,8 +2,8 @@
  * The AMD SVM Virtual Machine Control Block (AMD64 APM vol. 2, appendix B).
  * One 4 KiB page per vCPU: control area at 0x000, state save area at 0x400.
  */
-#ifndef ASM_SVM_VMCB_H
-#define ASM_SVM_VMCB_H
+#ifndef SVM_VMCB_H
+#define SVM_VMCB_H
 
 #include <oryx/types.h>
 
