@@ -165,8 +165,38 @@ static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *r
     return 0;
 }
 
+/* What a boot-module domain was built from: a restart builds it again. */
+struct boot_domain {
+    struct domspec spec;
+    int kernel_module, initrd_module;   /* boot modules; initrd -1 if none */
+    unsigned int restarts;
+};
+
+static void boot_domain_destroyed(const struct domain_exit *e)
+{
+    struct boot_domain *bd = e->data;
+
+    if (e->action == DOMSPEC_RESTART) {
+        if (bd->restarts >= BOOT_DOMAIN_MAX_RESTARTS) {
+            printk_lvl(LOG_WARN, "(d%u) %s: restarted %u times; not restarting again\n",
+                       e->id, e->name, bd->restarts);
+        } else {
+            printk("(d%u) %s: restarting\n", e->id, e->name);
+            boot_domain_build(&bd->spec, bd->kernel_module, bd->initrd_module,
+                              bd->restarts + 1);
+        }
+    }
+    xfree(bd);
+}
+
+static const struct domain_builder boot_builder = {
+    .destroyed = boot_domain_destroyed,
+    .settled = boot_domains_check_done,
+};
+
 int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned int restarts)
 {
+    struct boot_domain *bd;
     struct kernel_image ki = { 0 };
     const struct boot_module *km = &boot_info.modules[kmod];
     const struct boot_module *im = imod >= 0 ? &boot_info.modules[imod] : NULL;
@@ -177,15 +207,20 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
     struct domain *d;
     int rc;
 
-    d = domain_create(spec);
+    bd = xzalloc(sizeof(*bd));
+    d = bd ? domain_create(spec) : NULL;
     if (!d) {
+        if (bd)
+            xfree(bd);
         printk_lvl(LOG_ERR, "domain %s (module %d): not enough memory for its structures\n",
                    spec->name, kmod);
         return -ENOMEM;
     }
-    d->kernel_module = kmod;
-    d->initrd_module = imod;
-    d->restarts = restarts;
+    bd->spec = *spec;
+    bd->kernel_module = kmod;
+    bd->initrd_module = imod;
+    bd->restarts = restarts;
+    domain_set_builder(d, &boot_builder, bd);
     ops.opaque = d;
 
     rc = domain_alloc_memory(d);

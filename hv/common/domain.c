@@ -12,7 +12,6 @@
 #include <oryx/event_channel.h>
 #include <oryx/vconsole.h>
 #include <public/xen.h>
-#include <oryx/boot_domains.h>
 #include <oryx/pvh_build.h>
 #include <asm/hvm.h>
 #include <asm/page.h>
@@ -108,17 +107,18 @@ struct domain *domain_create(const struct domspec *spec)
 
     if (!d)
         return NULL;
-    d->spec = *spec;
     strlcpy(d->name, spec->name, sizeof(d->name));
     d->acct.name = d->name;
     d->mem_bytes = spec->mem_bytes;
+    d->on_poweroff = spec->on_poweroff;
+    d->on_reboot = spec->on_reboot;
+    d->on_crash = spec->on_crash;
     d->state = DOMAIN_CREATED;
     d->refs = 1;                        /* the domain list's */
-    d->kernel_module = d->initrd_module = -1;
+    d->nr_vcpus = spec->vcpus;          /* sizes the event channels' vCPU table */
     spin_lock_init(&d->lock);
     if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d) || evtchn_domain_init(d))
         goto fail;
-    d->nr_vcpus = spec->vcpus;
     d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);
     if (!d->vcpus)
         goto fail;
@@ -332,18 +332,18 @@ static void print_stats(struct domain *d)
 static uint8_t final_action(struct domain *d)
 {
     if (d->state == DOMAIN_CRASHED)
-        return d->spec.on_crash;
+        return d->on_crash;
     if (d->state == DOMAIN_DYING)
         return DOMSPEC_DESTROY;
     switch (d->shutdown_reason) {
     case SHUTDOWN_poweroff:
-        return d->spec.on_poweroff;
+        return d->on_poweroff;
     case SHUTDOWN_reboot:
-        return d->spec.on_reboot;
+        return d->on_reboot;
     case SHUTDOWN_suspend:
         return DOMSPEC_PRESERVE;
     default:
-        return d->spec.on_crash;
+        return d->on_crash;
     }
 }
 
@@ -361,7 +361,8 @@ void domain_reap(struct domain *d)
     if (action == DOMSPEC_PRESERVE) {
         printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
         d->preserved = true;
-        boot_domains_check_done();
+        if (d->builder && d->builder->settled)
+            d->builder->settled();
         return;
     }
 
@@ -382,31 +383,32 @@ void domain_get(struct domain *d)
     __atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
 }
 
-/* The last reference: free everything, then restart it if asked. */
+void domain_set_builder(struct domain *d, const struct domain_builder *b, void *data)
+{
+    d->builder = b;
+    d->builder_data = data;
+}
+
+/* The last reference: free everything, then tell the builder (which may
+ * restart it). */
 static void domain_final(struct domain *d)
 {
-    uint8_t action = d->final_action;
+    const struct domain_builder *b = d->builder;
+    char name[DOMSPEC_NAME_MAX];
+    struct domain_exit e = { .id = d->id, .name = name, .action = d->final_action,
+                             .data = d->builder_data };
     uint64_t held = d->acct.pages;
-    struct domspec spec = d->spec;
-    int kmod = d->kernel_module, imod = d->initrd_module;
-    unsigned int restarts = d->restarts;
-    domid_t id = d->id;
 
+    strlcpy(name, d->name, sizeof(name));
     domain_free(d);
-    printk("(d%u) %s: destroyed, %lu pages returned, %lu pages free\n", id, spec.name,
+    printk("(d%u) %s: destroyed, %lu pages returned, %lu pages free\n", e.id, name,
            (unsigned long)held, (unsigned long)page_alloc_free_pages());
-    if (action == DOMSPEC_RESTART) {
-        if (restarts >= BOOT_DOMAIN_MAX_RESTARTS) {
-            printk_lvl(LOG_WARN, "(d%u) %s: restarted %u times; not restarting again\n",
-                       id, spec.name, restarts);
-        } else {
-            printk("(d%u) %s: restarting\n", id, spec.name);
-            boot_domain_build(&spec, kmod, imod, restarts + 1);
-        }
-    }
+    if (b && b->destroyed)
+        b->destroyed(&e);
     /* After any restart was built, so no CPU sees zero domains in between. */
     __atomic_sub_fetch(&domains_alive, 1, __ATOMIC_ACQ_REL);
-    boot_domains_check_done();
+    if (b && b->settled)
+        b->settled();
 }
 
 void domain_put(struct domain *d)

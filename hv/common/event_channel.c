@@ -993,9 +993,9 @@ static unsigned int order_for(size_t bytes)
 
 int evtchn_domain_init(struct domain *d)
 {
-    /* Callable before or after the vCPUs are made: the count is known
-     * from the definition; vCPU pointers are looked up at use. */
-    unsigned int nr = d->nr_vcpus ? d->nr_vcpus : d->spec.vcpus;
+    /* Callable before or after the vCPUs are made: d->nr_vcpus is set
+     * first; vCPU pointers are looked up at use. */
+    unsigned int nr = d->nr_vcpus;
     size_t bytes = sizeof(struct evtchn_domain) + (size_t)nr * sizeof(struct evtchn_vcpu);
     unsigned int order = order_for(bytes);
     struct evtchn_domain *ev;

@@ -301,7 +301,7 @@ static void init_destroy_accounting(void)
     d.vcpus = vs;
     d.nr_vcpus = 0;                         /* no vCPUs at all */
     CHECK_EQ(evtchn_domain_init(&d), -EINVAL);
-    d.spec.vcpus = 3;                       /* before the vCPUs are made */
+    d.nr_vcpus = 3;                         /* before the vCPUs are made */
     CHECK_EQ(evtchn_domain_init(&d), 0);
     CHECK_EQ(d.acct.pages, 2);
     evtchn_domain_destroy(&d);

@@ -26,6 +26,28 @@ struct vcpu_info;
 
 #define HVM_PARAM_SLOTS 64              /* Xen's HVM_NR_PARAMS is below this */
 
+/* What a builder hears when one of its domains is gone. */
+struct domain_exit {
+    domid_t id;
+    const char *name;
+    uint8_t action;                     /* DOMSPEC_DESTROY or _RESTART */
+    void *data;                         /* the builder's, from domain_set_builder */
+};
+
+/*
+ * Whoever built a domain (the boot modules now, the toolstack's builder
+ * next) registers how it hears of the domain's end; the lifecycle itself
+ * knows nothing of how domains are built or restarted.
+ */
+struct domain_builder {
+    /* After the teardown, while the domain still counts as alive, so that
+     * a restart made here never lets the count of domains touch zero. */
+    void (*destroyed)(const struct domain_exit *e);
+    /* After a domain stopped counting (destroyed or preserved): the last
+     * one may be gone. */
+    void (*settled)(void);
+};
+
 struct mem_extent {
     paddr_t hpa;
     gpaddr_t gpa;
@@ -37,9 +59,9 @@ struct domain {
     char name[DOMSPEC_NAME_MAX];
     volatile enum domain_state state;
     unsigned int shutdown_reason;       /* SHUTDOWN_* when state is SHUTDOWN */
-    struct domspec spec;                /* how it was defined (restart uses it) */
-    int kernel_module, initrd_module;   /* boot modules, -1 if none */
-    unsigned int restarts;
+    uint8_t on_poweroff, on_reboot, on_crash;   /* DOMSPEC_* final actions */
+    const struct domain_builder *builder;       /* who built it, told of its end */
+    void *builder_data;
 
     struct mem_account acct;            /* every page it holds */
     struct p2m p2m;
@@ -87,6 +109,8 @@ void domain_crash(struct domain *d, const char *why);
 /* Stops every vCPU; the last CPU to let go of one frees the domain. */
 void domain_kill(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
+void domain_set_builder(struct domain *d, const struct domain_builder *b, void *data);
+
 /* References keep a reaped domain's memory until the last one is put. */
 void domain_get(struct domain *d);
 void domain_put(struct domain *d);
