@@ -11,6 +11,8 @@
 #include <oryx/cmdline.h>
 #include <asm/io.h>
 #include <asm/uart.h>
+#include <asm/traps.h>
+#include <asm/cpu.h>
 
 #define LOG_RING_SIZE 65536
 
@@ -156,4 +158,27 @@ void console_setup(void)
     }
     uart_init(port, (uint32_t)baud);
     use_dbgio = dbg;
+}
+
+static volatile int panicking;
+
+bool panic_claim(void)
+{
+    return !__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+    va_list ap;
+    char buf[256];
+
+    local_irq_disable();
+    if (!panic_claim())
+        stop_this_cpu();        /* another CPU is reporting */
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk_lvl(LOG_ERR, "\n**** Oryx PANIC on CPU%u: %s\n", arch_panic_cpu(), buf);
+    show_backtrace((uint64_t)(uintptr_t)__builtin_frame_address(0));
+    arch_panic_halt();
 }

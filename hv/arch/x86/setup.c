@@ -1,6 +1,6 @@
 /*
- * start_oryx: the boot CPU's path from long mode to the scheduler, and
- * ap_main for the others. Order matters: console, traps, boot info,
+ * start_oryx: the boot CPU's path from long mode to the scheduler (the
+ * others start in smp.c). Order matters: console, traps, boot info,
  * command line, memory, page tables, per-CPU, ACPI, APIC, time, SVM, SMP,
  * then the boot-time domains.
  */
@@ -28,36 +28,6 @@
 #include <asm/traps.h>
 
 void start_oryx(uint32_t magic, uint32_t info);
-
-/* FXSAVE/FXRSTOR of guest state needs OSFXSR (the hypervisor itself
- * never uses x87/SSE: it is built with -mno-sse). */
-static void cpu_fpu_init(void)
-{
-    write_cr0(read_cr0() & ~(X86_CR0_EM | X86_CR0_TS));
-    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-}
-
-static void cpu_common_init(void)
-{
-    struct per_cpu *pc = this_cpu();
-
-    cpu_fpu_init();
-    traps_load();
-    apic_init();
-    timer_cpu_init();
-    if (hvm->cpu_up())
-        panic("CPU%u: cannot enable %s", pc->cpu_id, hvm->name);
-}
-
-__noreturn void ap_main(unsigned int cpu)
-{
-    struct per_cpu *pc = cpu_data[cpu];
-
-    percpu_load(pc);
-    cpu_common_init();
-    pc->online = true;
-    sched_run();
-}
 
 static void print_banner(void)
 {

@@ -1,4 +1,4 @@
-/* Bringing up the application processors. */
+/* Bringing up the application processors, and what every CPU sets up. */
 #include <oryx/lib.h>
 #include <oryx/cmdline.h>
 #include <asm/smp.h>
@@ -9,6 +9,11 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/time.h>
+#include <asm/cpu.h>
+#include <asm/hvm.h>
+#include <asm/traps.h>
+#include <oryx/sched.h>
+#include <oryx/timer.h>
 
 uint32_t max_cpus = MAX_CPUS;
 CMDLINE_OPT_UINT("maxcpus", &max_cpus, "use at most N CPUs (1..64)");
@@ -25,6 +30,37 @@ void udelay(uint64_t us)
 
     while ((int64_t)(rdtsc() - end) < 0)
         cpu_relax();
+}
+
+/* FXSAVE/FXRSTOR of guest state needs OSFXSR (the hypervisor itself
+ * never uses x87/SSE: it is built with -mno-sse). */
+void cpu_fpu_init(void)
+{
+    write_cr0(read_cr0() & ~(X86_CR0_EM | X86_CR0_TS));
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+}
+
+static void cpu_common_init(void)
+{
+    struct per_cpu *pc = this_cpu();
+
+    cpu_fpu_init();
+    traps_load();
+    apic_init();
+    timer_cpu_init();
+    if (hvm->cpu_up())
+        panic("CPU%u: cannot enable %s", pc->cpu_id, hvm->name);
+}
+
+/* An AP in long mode: its own set-up, then the scheduler. */
+static __noreturn void ap_main(unsigned int cpu)
+{
+    struct per_cpu *pc = cpu_data[cpu];
+
+    percpu_load(pc);
+    cpu_common_init();
+    pc->online = true;
+    sched_run();
 }
 
 static void ap_entry(void)

@@ -87,48 +87,30 @@ __noreturn void stop_this_cpu(void)
         halt();
 }
 
-static volatile int panicking;
-
-/* Under test (exit_when_done), a halted system also ends QEMU: status 3. */
-static void end_run(void)
-{
-    if (exit_when_done)
-        outb(0xF4, 1);
-}
-
-static void stop_other_cpus(void)
+/* After a panic's report: every CPU stops; under test (exit_when_done) a
+ * halted system also ends QEMU, with status 3. */
+__noreturn void arch_panic_halt(void)
 {
     if (this_cpu_ready())
         apic_send_ipi_allbutself(VEC_STOP);
+    printk_lvl(LOG_ERR, "**** System halted.\n");
+    if (exit_when_done)
+        outb(0xF4, 1);
+    stop_this_cpu();
 }
 
-__noreturn void panic(const char *fmt, ...)
+unsigned int arch_panic_cpu(void)
 {
-    va_list ap;
-    char buf[256];
-
-    local_irq_disable();
-    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
-        stop_this_cpu();
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    printk_lvl(LOG_ERR, "\n**** Oryx PANIC on CPU%u: %s\n",
-               this_cpu_ready() ? smp_processor_id() : 0, buf);
-    show_backtrace((uint64_t)(uintptr_t)__builtin_frame_address(0));
-    stop_other_cpus();
-    printk_lvl(LOG_ERR, "**** System halted.\n");
-    end_run();
-    stop_this_cpu();
+    return this_cpu_ready() ? smp_processor_id() : 0;
 }
 
 static __noreturn void fatal_trap(struct cpu_regs *r)
 {
     local_irq_disable();
-    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST))
+    if (!panic_claim())
         stop_this_cpu();
     printk_lvl(LOG_ERR, "\n**** Oryx FATAL EXCEPTION on CPU%u: vector %lu (%s), error code %#lx\n",
-               this_cpu_ready() ? smp_processor_id() : 0,
+               arch_panic_cpu(),
                (unsigned long)r->vector,
                r->vector < 32 && exc_names[r->vector] ? exc_names[r->vector] : "?",
                (unsigned long)r->error_code);
@@ -147,10 +129,7 @@ static __noreturn void fatal_trap(struct cpu_regs *r)
                read_cr0(), read_cr2(), read_cr3(), read_cr4());
     printk("  [<%016lx>] (faulting RIP)\n", (unsigned long)r->rip);
     show_backtrace(r->rbp);
-    stop_other_cpus();
-    printk_lvl(LOG_ERR, "**** System halted.\n");
-    end_run();
-    stop_this_cpu();
+    arch_panic_halt();
 }
 
 void do_trap(struct cpu_regs *regs)

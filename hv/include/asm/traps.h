@@ -30,5 +30,8 @@ void irq_set_handler(unsigned int vector, irq_handler_t h);
 void do_trap(struct cpu_regs *regs);
 void show_backtrace(uint64_t rbp);
 __noreturn void stop_this_cpu(void);
+/* For panic(): the CPU to name, and stopping the machine after the report. */
+unsigned int arch_panic_cpu(void);
+__noreturn void arch_panic_halt(void);
 
 #endif

@@ -38,6 +38,8 @@ void printk_lvl(int lvl, const char *fmt, ...) __attribute__((format(printf, 2, 
 void vprintk_lvl(int lvl, const char *fmt, va_list ap);
 
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The first CPU to fail owns the report (true); later ones just stop. */
+bool panic_claim(void);
 
 #define BUG() panic("BUG at %s:%d", __FILE__, __LINE__)
 #define BUG_ON(c) do { if (unlikely(c)) panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__); } while (0)
