@@ -3,8 +3,13 @@
 its object file uses a symbol the other defines (from `nm` on build/hv).
 Prints the cycles (strongly connected components of more than one file)
 and, with --edges, every dependency between directories.
-Usage: scripts/depgraph.py [--edges] [BUILD_DIR]   (default build/hv)
+With --services, the files every layer calls (the console with printk
+and panic, hv/lib/) are left out, so that the cycles shown are the ties
+between the layers themselves.
+Usage: scripts/depgraph.py [--edges] [--services] [BUILD_DIR]   (default build/hv)
 """
+
+SERVICES = ("hv/common/console.c", "hv/lib/")
 import os
 import subprocess
 import sys
@@ -74,6 +79,9 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     top = args[0] if args else "build/hv"
     edges = graph(top)
+    if "--services" in sys.argv:
+        edges = {s: {t for t in ts if not t.startswith(SERVICES)}
+                 for s, ts in edges.items() if not s.startswith(SERVICES)}
     cycles = sccs(edges)
     print("%d files, %d dependencies" % (len(edges), sum(len(e) for e in edges.values())))
     for c in cycles:

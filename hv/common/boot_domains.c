@@ -23,12 +23,9 @@
 #include <oryx/cmdline.h>
 #include <asm/bootinfo.h>
 #include <asm/hvm.h>
-#include <asm/io.h>
+#include <asm/traps.h>
 #include <asm/page.h>
 
-bool exit_when_done;
-CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
-                 "when the last domain stops, end the run (QEMU isa-debug-exit port 0xf4)");
 static uint32_t domains_failed;
 static volatile bool creating;      /* boot_domains_create() still running */
 static bool debug_fault_test;
@@ -326,6 +323,5 @@ void boot_domains_check_done(void)
         return;
     printk("All domains have stopped (%u failed to start, %u preserved). %lu pages free.\n",
            domains_failed, kept, (unsigned long)page_alloc_free_pages());
-    if (exit_when_done)
-        outb(0xF4, 0);      /* QEMU isa-debug-exit: status (0 << 1) | 1 */
+    arch_end_run(0);
 }

@@ -184,7 +184,12 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
 
     while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
            !pc->stop_requested) {
-        hvm->vcpu_run(v);
+        /* No entry with a timer interrupt unprocessed: look with
+         * interrupts off; one arriving later forces an exit at once. */
+        local_irq_disable();
+        if (!timer_softirq_pending())
+            hvm->vcpu_run(v);
+        local_irq_enable();
         timer_run_expired();
         if (slice_over(pc) || pc->yield)
             break;

@@ -10,7 +10,7 @@
 #include <asm/percpu.h>
 #include <asm/apic.h>
 #include <asm/io.h>
-#include <oryx/boot_domains.h>
+#include <oryx/cmdline.h>
 
 extern const uint8_t trap_stubs[];
 
@@ -87,6 +87,16 @@ __noreturn void stop_this_cpu(void)
         halt();
 }
 
+static bool exit_when_done;
+CMDLINE_OPT_BOOL("exit_when_done", &exit_when_done,
+                 "when the last domain stops, end the run (QEMU isa-debug-exit port 0xf4)");
+
+void arch_end_run(unsigned int status)
+{
+    if (exit_when_done)
+        outb(0xF4, (uint8_t)status);
+}
+
 /* After a panic's report: every CPU stops; under test (exit_when_done) a
  * halted system also ends QEMU, with status 3. */
 __noreturn void arch_panic_halt(void)
@@ -94,8 +104,7 @@ __noreturn void arch_panic_halt(void)
     if (this_cpu_ready())
         apic_send_ipi_allbutself(VEC_STOP);
     printk_lvl(LOG_ERR, "**** System halted.\n");
-    if (exit_when_done)
-        outb(0xF4, 1);
+    arch_end_run(1);
     stop_this_cpu();
 }
 

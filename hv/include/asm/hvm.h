@@ -22,7 +22,8 @@ struct hvm_ops {
     void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
     /* Real-mode start at vector << 12 (an AP after INIT-SIPI). */
     void (*vcpu_set_realmode_entry)(struct vcpu *v, uint8_t vector);
-    /* Enter the guest once; returns after the exit has been handled. */
+    /* Enter the guest once; returns after the exit has been handled.
+     * Called with interrupts disabled; returns with them enabled. */
     void (*vcpu_run)(struct vcpu *v);
     void (*inject_exception)(struct vcpu *v, unsigned int vector, int errcode);
     void (*get_paging)(struct vcpu *v, struct guest_paging *pg);

@@ -13,7 +13,5 @@ int boot_domain_build(const struct domspec *spec, int kernel_module, int initrd_
                       unsigned int restarts);
 /* When the last domain is gone: report, and end the run if asked to. */
 void boot_domains_check_done(void);
-/* exit_when_done=: end the QEMU run (isa-debug-exit) when done or on panic. */
-extern bool exit_when_done;
 
 #endif

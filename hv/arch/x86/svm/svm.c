@@ -8,7 +8,6 @@
 #include <oryx/page_alloc.h>
 #include <oryx/domain.h>
 #include <oryx/vcpu.h>
-#include <oryx/timer.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
 #include <asm/page.h>
@@ -514,11 +513,6 @@ static void svm_vcpu_run(struct vcpu *v)
     struct vmcb *vmcb = vmcb_of(v);
     struct per_cpu *pc = this_cpu();
 
-    local_irq_disable();
-    if (timer_softirq_pending()) {
-        local_irq_enable();     /* timers first: the caller runs them */
-        return;
-    }
     svm_asid_assign(v);
     svm_inject_pending(v);
     hvm_debugreg_load(v);
