@@ -547,6 +547,15 @@ static int do_transaction_start(struct req *r)
     return 0;
 }
 
+/* A change committed by a transaction: fire the watches on it. */
+static void txn_changed(void *ctx, const char *path,
+                        const struct xs_perms *perms, bool removal)
+{
+    struct req *r = ctx;
+
+    xs_watch_fire(r->s, path, perms, removal);
+}
+
 static int do_transaction_end(struct req *r)
 {
     const char *argv[1];
@@ -563,7 +572,7 @@ static int do_transaction_end(struct req *r)
         return -EINVAL;
     if (!r->tx)
         return -ENOENT;
-    rc = xs_txn_end(r->tx, commit);
+    rc = xs_txn_end(r->tx, commit, txn_changed, r);
     r->tx = NULL;
     if (rc)
         return rc;

@@ -7,7 +7,6 @@
 
 #include "xs_conn.h"
 #include "xs_store.h"
-#include "xs_watch.h"
 
 static struct xs_domain *charged_domain(struct xs_conn *c)
 {
@@ -155,8 +154,13 @@ static bool txn_conflicts(const struct xs_txn *tx)
     return false;
 }
 
-/* Applies one logged change to the live tree; checks were done in tx. */
-static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
+/*
+ * Applies one logged change to the live tree (checks were done in tx)
+ * and reports it through changed(), as the same change outside a
+ * transaction would be reported.
+ */
+static int txn_replay(struct xs_store *s, const struct xs_txn_op *op,
+                      xs_txn_changed_fn *changed, void *ctx)
 {
     struct xs_tree *t = &s->tree;
     struct xs_node *n;
@@ -170,7 +174,7 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
             return -ENOMEM;
         rc = xs_tree_set_value(t, n, op->data, op->len);
         if (!rc)
-            xs_watch_fire(s, op->path, &n->perms, false);
+            changed(ctx, op->path, &n->perms, false);
         return rc;
     case XS_TOP_MKDIR:
         if (xs_tree_lookup(t, op->path))
@@ -178,13 +182,13 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
         n = xs_tree_create(t, op->path, op->owner);
         if (!n)
             return -ENOMEM;
-        xs_watch_fire(s, op->path, &n->perms, false);
+        changed(ctx, op->path, &n->perms, false);
         return 0;
     case XS_TOP_RM:
         n = xs_tree_lookup(t, op->path);
         if (!n || !n->parent)
             return 0;
-        xs_watch_fire(s, op->path, &n->perms, true);
+        changed(ctx, op->path, &n->perms, true);
         xs_tree_remove(t, n);
         return 0;
     case XS_TOP_PERMS:
@@ -197,7 +201,7 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
         rc = xs_tree_set_perms(t, n, &perms);
         xs_perms_free(&perms);
         if (!rc)
-            xs_watch_fire(s, op->path, &n->perms, false);
+            changed(ctx, op->path, &n->perms, false);
         return rc;
     default:
         return -EINVAL;
@@ -236,7 +240,8 @@ static void txn_free(struct xs_txn *tx)
     free(tx);
 }
 
-int xs_txn_end(struct xs_txn *tx, bool commit)
+int xs_txn_end(struct xs_txn *tx, bool commit, xs_txn_changed_fn *changed,
+               void *ctx)
 {
     struct xs_store *s = tx->conn->store;
     const struct xs_txn_op *op;
@@ -247,7 +252,7 @@ int xs_txn_end(struct xs_txn *tx, bool commit)
             rc = -EAGAIN;
         } else {
             for (op = tx->ops; op && !rc; op = op->next)
-                rc = txn_replay(s, op);
+                rc = txn_replay(s, op, changed, ctx);
         }
     }
     txn_free(tx);

@@ -3,9 +3,9 @@
  * change, then works on a private copy. It records the generation of
  * every node it looks at and logs its changes; commit checks those
  * generations against the live tree (any difference: EAGAIN) and then
- * replays the log there, firing watches. Gens made inside a copy use a
- * separate counter space and are never recorded, so a transaction never
- * conflicts with itself.
+ * replays the log there, reporting each change to the caller (who fires
+ * the watches). Gens made inside a copy use a separate counter space and
+ * are never recorded, so a transaction never conflicts with itself.
  */
 #ifndef ORYXD_XS_TXN_H
 #define ORYXD_XS_TXN_H
@@ -66,8 +66,19 @@ int xs_txn_note(struct xs_txn *tx, const char *path, const struct xs_node *n,
                 bool subtree);
 int xs_txn_log(struct xs_txn *tx, int type, const char *path, int owner,
                const void *data, size_t len);
-/* Commits (commit=true) or aborts, and frees tx. 0 or -EAGAIN/-ENOMEM. */
-int xs_txn_end(struct xs_txn *tx, bool commit);
+/*
+ * A change applied to the live tree by a commit: path, the node's ACL
+ * (for a removal, the removed node's) and whether it was a removal.
+ */
+typedef void xs_txn_changed_fn(void *ctx, const char *path,
+                               const struct xs_perms *perms, bool removal);
+/*
+ * Commits (commit=true) or aborts, and frees tx. A commit calls
+ * changed(ctx, ...) once per change, in log order, as it applies it.
+ * 0 or -EAGAIN/-ENOMEM.
+ */
+int xs_txn_end(struct xs_txn *tx, bool commit, xs_txn_changed_fn *changed,
+               void *ctx);
 void xs_txn_abort_all(struct xs_conn *c);
 
 #endif
