@@ -256,7 +256,7 @@ static void test_transactions(void)
     CHECK_EQ(pop(a, out, sizeof(out)), XS_ERROR);
     CHECK(strcmp(out, "EAGAIN") == 0);
     CHECK(xs_tree_lookup(&s.tree, "/other") == NULL);
-    CHECK_EQ(a->ntxns, 0);
+    CHECK_EQ(a->txns.n, 0);
 
     /* A transaction never conflicts with itself (write, then rm the parent). */
     req(a, XS_TRANSACTION_START, 0, S(""));

@@ -7,8 +7,6 @@
 
 #include "xs_proto.h"
 #include "xs_store.h"
-#include "xs_txn.h"
-#include "xs_watch.h"
 
 #define HDR_SIZE sizeof(struct xsd_sockmsg)
 /* Input pauses while this much output waits (outstanding-request bound). */
@@ -26,6 +24,12 @@ const char *xs_errno_name(int err)
     return "EINVAL";
 }
 
+static void conn_watch_event(void *owner, const char *path, const char *token)
+{
+    xs_conn_send2(owner, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1,
+                  token, strlen(token) + 1);
+}
+
 struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
                             void *priv, uint16_t domid)
 {
@@ -40,7 +44,8 @@ struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
     c->ops = ops;
     c->priv = priv;
     c->domid = domid;
-    c->next_txid = 1;
+    xs_watch_set_init(&c->watches, s, conn_watch_event, c);
+    xs_txn_set_init(&c->txns, s);
     c->next = s->conns;
     if (s->conns)
         s->conns->prev = c;
@@ -52,9 +57,10 @@ struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
 void xs_conn_free(struct xs_conn *c)
 {
     struct xs_store *s = c->store;
+    struct xs_caller who = xs_store_caller(s, c->domid);
 
-    xs_txn_abort_all(c);
-    xs_watch_remove_all(c);
+    xs_txn_abort_all(&c->txns);
+    xs_watch_remove_all(&c->watches, &who);
     while (c->out_head) {
         struct xs_out *o = c->out_head;
 
@@ -71,18 +77,6 @@ void xs_conn_free(struct xs_conn *c)
     if (c->ops && c->ops->release)
         c->ops->release(c);
     free(c);
-}
-
-bool xs_conn_privileged(const struct xs_conn *c)
-{
-    return c->domid == 0;
-}
-
-int xs_conn_target(const struct xs_conn *c)
-{
-    const struct xs_domain *d = xs_domain_find(c->store, c->domid);
-
-    return d ? d->target : -1;
 }
 
 bool xs_conn_wants_input(const struct xs_conn *c)

@@ -14,11 +14,11 @@
 #include <sys/types.h>
 
 #include "public/io/xs_wire.h"
+#include "xs_txn.h"
+#include "xs_watch.h"
 
 struct xs_conn;
 struct xs_store;
-struct xs_watch;
-struct xs_txn;
 
 /* What a transport provides. */
 struct xs_conn_ops {
@@ -56,11 +56,8 @@ struct xs_conn {
     size_t out_bytes;
     uint32_t out_msgs;
 
-    struct xs_watch *watches;
-    uint32_t nwatches;
-    struct xs_txn *txns;
-    uint32_t ntxns;
-    uint32_t next_txid;
+    struct xs_watch_set watches;
+    struct xs_txn_set txns;
 };
 
 /* New connection for domid; NULL if out of memory or over the limit. */
@@ -77,10 +74,6 @@ void xs_conn_feed(struct xs_conn *c, const char *buf, size_t len);
 int xs_conn_flush(struct xs_conn *c);
 /* False while the output queue is too full to take more requests. */
 bool xs_conn_wants_input(const struct xs_conn *c);
-
-bool xs_conn_privileged(const struct xs_conn *c);
-/* The domain this connection may act for besides its own, -1 none. */
-int xs_conn_target(const struct xs_conn *c);
 
 /* Queues one message; on overflow the connection is marked dead. */
 void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,

@@ -19,6 +19,7 @@
 struct req {
     struct xs_conn *c;
     struct xs_store *s;
+    struct xs_caller who;               /* c's domain, as of this request */
     const struct xsd_sockmsg *h;
     const char *payload;
     uint32_t len;
@@ -57,7 +58,7 @@ static void reply_ok(struct req *r)
 
 static bool privileged(const struct req *r)
 {
-    return xs_conn_privileged(r->c);
+    return r->who.privileged;
 }
 
 static bool allowed(const struct req *r, const struct xs_perms *p,
@@ -65,8 +66,7 @@ static bool allowed(const struct req *r, const struct xs_perms *p,
 {
     if (privileged(r))
         return true;
-    return (xs_perms_access(p, r->c->domid, xs_conn_target(r->c)) & want) ==
-           want;
+    return (xs_perms_access(p, r->who.domid, r->who.target) & want) == want;
 }
 
 static struct xs_tree *tree_for(struct req *r, bool write)
@@ -78,6 +78,36 @@ static int note(struct req *r, const char *path, const struct xs_node *n,
                 bool subtree)
 {
     return r->tx ? xs_txn_note(r->tx, path, n, subtree) : 0;
+}
+
+/* Reports a change to every connection's watches, newest connection first. */
+static void fire(struct xs_store *s, const char *path,
+                 const struct xs_perms *perms, bool removal)
+{
+    struct xs_conn *c;
+
+    for (c = s->conns; c; c = c->next) {
+        struct xs_caller who;
+
+        if (c->dead || !c->watches.head)
+            continue;
+        who = xs_store_caller(s, c->domid);
+        xs_watch_fire(&c->watches, &who, path, perms, removal);
+    }
+}
+
+static void fire_special(struct xs_store *s, const char *name)
+{
+    struct xs_conn *c;
+
+    for (c = s->conns; c; c = c->next) {
+        struct xs_caller who;
+
+        if (c->dead || !c->watches.head)
+            continue;
+        who = xs_store_caller(s, c->domid);
+        xs_watch_fire_special(&c->watches, &who, name);
+    }
 }
 
 /* Parses a decimal domid 0..65535. */
@@ -105,7 +135,7 @@ static int read_node(struct req *r, const char *arg, char *abs,
     bool rel;
     struct xs_tree *t;
     struct xs_node *n;
-    int rc = xs_path_canon(r->c->domid, arg, false, abs, &rel);
+    int rc = xs_path_canon(r->who.domid, arg, false, abs, &rel);
 
     if (rc)
         return rc;
@@ -216,7 +246,7 @@ static int do_get_perms(struct req *r)
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
     if (argv[0][0] == '@') {
-        rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+        rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
         if (rc)
             return rc;
         p = &r->s->special_perms[strcmp(abs, XS_SPECIAL_INTRODUCE) == 0 ?
@@ -248,7 +278,7 @@ static int make_node(struct req *r, const char *abs, struct xs_tree *t,
     struct xs_node *base = xs_tree_nearest(t, abs, &missing);
     int rc;
 
-    *owner = privileged(r) ? -1 : (int)r->c->domid;
+    *owner = privileged(r) ? -1 : (int)r->who.domid;
     rc = note(r, abs, missing ? NULL : base, false);
     if (rc)
         return rc;
@@ -267,7 +297,7 @@ static int make_node(struct req *r, const char *abs, struct xs_tree *t,
             return rc;
     }
     if (!privileged(r)) {
-        d = xs_domain_get(r->s, r->c->domid);
+        d = xs_domain_get(r->s, r->who.domid);
         if (!d)
             return -ENOMEM;
         if (r->s->quota.nodes &&
@@ -298,7 +328,7 @@ static int do_write(struct req *r)
         return -EINVAL;                 /* no NUL after the path */
     val = path + plen + 1;
     vlen = r->len - plen - 1;
-    rc = xs_path_canon(r->c->domid, path, false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, path, false, abs, &rel);
     if (rc)
         return rc;
     if (!privileged(r) && r->s->quota.node_size && vlen > r->s->quota.node_size)
@@ -318,7 +348,7 @@ static int do_write(struct req *r)
     if (rc)
         return rc;
     if (!r->tx)
-        xs_watch_fire(r->s, abs, &n->perms, false);
+        fire(r->s, abs, &n->perms, false);
     reply_ok(r);
     return 0;
 }
@@ -334,7 +364,7 @@ static int do_mkdir(struct req *r)
 
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], false, abs, &rel);
     if (rc)
         return rc;
     t = tree_for(r, true);
@@ -349,7 +379,7 @@ static int do_mkdir(struct req *r)
             if (rc)
                 return rc;
         } else {
-            xs_watch_fire(r->s, abs, &n->perms, false);
+            fire(r->s, abs, &n->perms, false);
         }
     }
     reply_ok(r);
@@ -368,7 +398,7 @@ static int do_rm(struct req *r)
 
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], false, abs, &rel);
     if (rc)
         return rc;
     if (strcmp(abs, "/") == 0)
@@ -402,7 +432,7 @@ static int do_rm(struct req *r)
         if (rc)
             return rc;
     } else {
-        xs_watch_fire(r->s, abs, &n->perms, true);
+        fire(r->s, abs, &n->perms, true);
     }
     xs_tree_remove(t, n);
     reply_ok(r);
@@ -426,7 +456,7 @@ static int do_set_perms(struct req *r)
         return -EINVAL;
     pstr = r->payload + plen + 1;
     pslen = r->len - plen - 1;
-    rc = xs_path_canon(r->c->domid, r->payload, true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, r->payload, true, abs, &rel);
     if (rc)
         return rc;
     rc = xs_perms_parse(pstr, pslen, &np);
@@ -456,10 +486,10 @@ static int do_set_perms(struct req *r)
     /* Only the owner may change an ACL; only dom0 may give a node away. */
     rc = -EACCES;
     if (!privileged(r)) {
-        int target = xs_conn_target(r->c);
+        int target = r->who.target;
         uint16_t owner = cur->p[0].domid;
 
-        if (owner != r->c->domid && (target < 0 || owner != target))
+        if (owner != r->who.domid && (target < 0 || owner != target))
             goto out;
         rc = -EPERM;
         if (np.p[0].domid != owner)
@@ -482,7 +512,7 @@ static int do_set_perms(struct req *r)
     if (rc)
         goto out;
     if (!r->tx)
-        xs_watch_fire(r->s, abs, &n->perms, false);
+        fire(r->s, abs, &n->perms, false);
 ok:
     reply_ok(r);
 out:
@@ -499,10 +529,10 @@ static int do_watch(struct req *r)
 
     if (n < 2)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_add(r->c, abs, rel, argv[1]);
+    rc = xs_watch_add(&r->c->watches, &r->who, abs, rel, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
@@ -521,10 +551,10 @@ static int do_unwatch(struct req *r)
 
     if (n < 2)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_remove(r->c, abs, argv[1]);
+    rc = xs_watch_remove(&r->c->watches, &r->who, abs, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
@@ -539,7 +569,7 @@ static int do_transaction_start(struct req *r)
 
     if (r->h->tx_id)
         return -EBUSY;                  /* no nesting */
-    rc = xs_txn_start(r->c, &id);
+    rc = xs_txn_start(&r->c->txns, &r->who, &id);
     if (rc)
         return rc;
     snprintf(buf, sizeof(buf), "%u", id);
@@ -553,7 +583,7 @@ static void txn_changed(void *ctx, const char *path,
 {
     struct req *r = ctx;
 
-    xs_watch_fire(r->s, path, perms, removal);
+    fire(r->s, path, perms, removal);
 }
 
 static int do_transaction_end(struct req *r)
@@ -628,7 +658,7 @@ static int do_introduce(struct req *r)
      * and binds evtchn); the socket build only records them. */
     if (!d->introduced) {
         d->introduced = true;
-        xs_watch_fire_special(r->s, XS_SPECIAL_INTRODUCE);
+        fire_special(r->s, XS_SPECIAL_INTRODUCE);
     }
     reply_ok(r);
     return 0;
@@ -658,7 +688,7 @@ static int do_release(struct req *r)
     for (c = r->s->conns; c; c = c->next)
         if (c->domid == domid && c != r->c)
             c->dead = true;
-    xs_watch_fire_special(r->s, XS_SPECIAL_RELEASE);
+    fire_special(r->s, XS_SPECIAL_RELEASE);
     reply_ok(r);
     return 0;
 }
@@ -721,8 +751,8 @@ static int do_set_target(struct req *r)
 
 static int do_reset_watches(struct req *r)
 {
-    xs_watch_remove_all(r->c);
-    xs_txn_abort_all(r->c);
+    xs_watch_remove_all(&r->c->watches, &r->who);
+    xs_txn_abort_all(&r->c->txns);
     r->tx = NULL;
     reply_ok(r);
     return 0;
@@ -764,7 +794,7 @@ static int do_control(struct req *r)
         /* Test hook: this socket now speaks as an unprivileged domain. */
         if (parse_domid(argv[1], &domid))
             return -EINVAL;
-        if (r->c->nwatches || r->c->ntxns)
+        if (r->c->watches.n || r->c->txns.n)
             return -EBUSY;
         r->c->domid = domid;
         reply_ok(r);
@@ -790,12 +820,13 @@ void xs_proto_handle(struct xs_conn *c, const struct xsd_sockmsg *h,
                      const char *payload)
 {
     struct req r = {
-        .c = c, .s = c->store, .h = h, .payload = payload, .len = h->len,
+        .c = c, .s = c->store, .who = xs_store_caller(c->store, c->domid),
+        .h = h, .payload = payload, .len = h->len,
     };
     int rc;
 
     if (h->tx_id && uses_tx(h->type)) {
-        r.tx = xs_txn_find(c, h->tx_id);
+        r.tx = xs_txn_find(&c->txns, h->tx_id);
         if (!r.tx) {
             xs_conn_error(c, h, ENOENT);
             return;

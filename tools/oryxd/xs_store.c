@@ -34,6 +34,15 @@ struct xs_domain *xs_domain_get(struct xs_store *s, uint16_t domid)
     return d;
 }
 
+struct xs_caller xs_store_caller(const struct xs_store *s, uint16_t domid)
+{
+    const struct xs_domain *d = xs_domain_find(s, domid);
+
+    return (struct xs_caller){
+        .domid = domid, .privileged = domid == 0, .target = d ? d->target : -1,
+    };
+}
+
 /* Node ownership charges, called by the main tree only. */
 static void store_charge(void *ctx, uint16_t owner, int delta)
 {

@@ -56,10 +56,22 @@ struct xs_store {
     bool test_hooks;            /* CONTROL "become" allowed (tests only) */
 };
 
+/*
+ * Who makes a request, as permission and quota checks see it. Built per
+ * use by xs_store_caller: a domain's target can change between requests.
+ */
+struct xs_caller {
+    uint16_t domid;
+    bool privileged;            /* dom0: no ACL or quota applies */
+    int target;                 /* domain it may act for besides its own, -1 none */
+};
+
 int xs_store_init(struct xs_store *s);
 void xs_store_fini(struct xs_store *s);
 /* The domain record for domid, created on first use; NULL on ENOMEM. */
 struct xs_domain *xs_domain_get(struct xs_store *s, uint16_t domid);
 struct xs_domain *xs_domain_find(const struct xs_store *s, uint16_t domid);
+/* domid's identity as things stand now. */
+struct xs_caller xs_store_caller(const struct xs_store *s, uint16_t domid);
 
 #endif

@@ -16,7 +16,7 @@
 
 #include "xs_tree.h"
 
-struct xs_conn;
+struct xs_caller;
 struct xs_store;
 
 /* Per-transaction caps for every connection (memory bound). */
@@ -42,9 +42,19 @@ struct xs_txn_rec {
     bool subtree;               /* compare tgen instead of gen */
 };
 
+/* One client's open transactions; ids are per set. */
+struct xs_txn_set {
+    struct xs_store *store;
+    struct xs_txn *head;
+    uint32_t n;
+    uint32_t next_id;
+};
+
 struct xs_txn {
     struct xs_txn *next;
-    struct xs_conn *conn;
+    struct xs_txn_set *set;
+    uint16_t domid;             /* who started it; fixed while it is open */
+    bool privileged;
     uint32_t id;
     bool copied;
     uint64_t lgen;              /* gen counter of the copy */
@@ -57,8 +67,11 @@ struct xs_txn {
     uint32_t created;           /* nodes created, for the node quota */
 };
 
-int xs_txn_start(struct xs_conn *c, uint32_t *id);
-struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id);
+void xs_txn_set_init(struct xs_txn_set *set, struct xs_store *s);
+/* Opens a transaction for who in set (limits and quota checked). */
+int xs_txn_start(struct xs_txn_set *set, const struct xs_caller *who,
+                 uint32_t *id);
+struct xs_txn *xs_txn_find(const struct xs_txn_set *set, uint32_t id);
 /* The tree a transaction works on; for_write makes the private copy. */
 struct xs_tree *xs_txn_tree(struct xs_txn *tx, bool for_write);
 /* Records the state of path (n NULL: absent). 0 or -ENOSPC/-ENOMEM. */
@@ -79,6 +92,6 @@ typedef void xs_txn_changed_fn(void *ctx, const char *path,
  */
 int xs_txn_end(struct xs_txn *tx, bool commit, xs_txn_changed_fn *changed,
                void *ctx);
-void xs_txn_abort_all(struct xs_conn *c);
+void xs_txn_abort_all(struct xs_txn_set *set);
 
 #endif
