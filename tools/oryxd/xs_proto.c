@@ -1,12 +1,11 @@
-/* Request handlers (see xs_proto.h and docs/oryxd.md). */
-#include "xs_proto.h"
+/* Sessions and request handlers (see xs_proto.h and docs/oryxd.md). */
+#include <errno.h>     /* first: xs_wire.h builds xsd_errors[] only with it */
 
-#include <errno.h>
+#include "xs_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
 #include "xs_path.h"
 #include "xs_store.h"
 #include "xs_tree.h"
@@ -15,11 +14,100 @@
 
 #define MAX_ARGS 8
 
+/* Sessions: the clients as the protocol sees them. */
+
+const char *xs_errno_name(int err)
+{
+    size_t i;
+
+    if (err < 0)
+        err = -err;
+    for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+        if (xsd_errors[i].errnum == err)
+            return xsd_errors[i].errstring;
+    return "EINVAL";
+}
+
+static void send_msg(struct xs_session *se, uint32_t type, uint32_t req_id,
+                     uint32_t tx_id, const void *a, size_t alen,
+                     const void *b, size_t blen)
+{
+    se->ops->send(se->io, type, req_id, tx_id, a, alen, b, blen);
+}
+
+/* ERROR reply with the errno name for err (positive or negative). */
+static void send_error(struct xs_session *se, const struct xsd_sockmsg *req,
+                       int err)
+{
+    const char *name = xs_errno_name(err);
+
+    send_msg(se, XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1,
+             NULL, 0);
+}
+
+/* A watch event for se (the owner of the watch set that matched). */
+static void deliver_event(void *owner, const char *path, const char *token)
+{
+    send_msg(owner, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1,
+             token, strlen(token) + 1);
+}
+
+void xs_proto_init(struct xs_proto *p, struct xs_store *s)
+{
+    *p = (struct xs_proto){ .store = s };
+}
+
+struct xs_session *xs_session_new(struct xs_proto *p,
+                                  const struct xs_session_ops *ops, void *io,
+                                  uint16_t domid)
+{
+    struct xs_store *s = p->store;
+    struct xs_session *se;
+
+    if (s->limits.conns && p->nsessions >= s->limits.conns)
+        return NULL;
+    se = calloc(1, sizeof(*se));
+    if (!se)
+        return NULL;
+    se->proto = p;
+    se->ops = ops;
+    se->io = io;
+    se->domid = domid;
+    xs_watch_set_init(&se->watches, s, deliver_event, se);
+    xs_txn_set_init(&se->txns, s);
+    se->next = p->sessions;
+    if (p->sessions)
+        p->sessions->prev = se;
+    p->sessions = se;
+    p->nsessions++;
+    return se;
+}
+
+void xs_session_free(struct xs_session *se)
+{
+    struct xs_proto *p = se->proto;
+    struct xs_caller who = xs_store_caller(p->store, se->domid);
+
+    xs_txn_abort_all(&se->txns);
+    xs_watch_remove_all(&se->watches, &who);
+    if (se->prev)
+        se->prev->next = se->next;
+    else
+        p->sessions = se->next;
+    if (se->next)
+        se->next->prev = se->prev;
+    p->nsessions--;
+    free(se);
+}
+
+/* Requests. */
+
 /* One request being handled. */
 struct req {
-    struct xs_conn *c;
+    struct xs_session *se;
+    struct xs_proto *p;
     struct xs_store *s;
-    struct xs_caller who;               /* c's domain, as of this request */
+    struct xs_caller who;               /* se's domain, as of this request */
     const struct xsd_sockmsg *h;
     const char *payload;
     uint32_t len;
@@ -48,7 +136,8 @@ static int split_args(const struct req *r, const char **argv, int max)
 
 static void reply(struct req *r, const void *data, size_t len)
 {
-    xs_conn_send(r->c, r->h->type, r->h->req_id, r->h->tx_id, data, len);
+    send_msg(r->se, r->h->type, r->h->req_id, r->h->tx_id, data, len,
+             NULL, 0);
 }
 
 static void reply_ok(struct req *r)
@@ -80,33 +169,33 @@ static int note(struct req *r, const char *path, const struct xs_node *n,
     return r->tx ? xs_txn_note(r->tx, path, n, subtree) : 0;
 }
 
-/* Reports a change to every connection's watches, newest connection first. */
-static void fire(struct xs_store *s, const char *path,
+/* Reports a change to every session's watches, newest session first. */
+static void fire(struct xs_proto *p, const char *path,
                  const struct xs_perms *perms, bool removal)
 {
-    struct xs_conn *c;
+    struct xs_session *se;
 
-    for (c = s->conns; c; c = c->next) {
+    for (se = p->sessions; se; se = se->next) {
         struct xs_caller who;
 
-        if (c->dead || !c->watches.head)
+        if (!se->watches.head)
             continue;
-        who = xs_store_caller(s, c->domid);
-        xs_watch_fire(&c->watches, &who, path, perms, removal);
+        who = xs_store_caller(p->store, se->domid);
+        xs_watch_fire(&se->watches, &who, path, perms, removal);
     }
 }
 
-static void fire_special(struct xs_store *s, const char *name)
+static void fire_special(struct xs_proto *p, const char *name)
 {
-    struct xs_conn *c;
+    struct xs_session *se;
 
-    for (c = s->conns; c; c = c->next) {
+    for (se = p->sessions; se; se = se->next) {
         struct xs_caller who;
 
-        if (c->dead || !c->watches.head)
+        if (!se->watches.head)
             continue;
-        who = xs_store_caller(s, c->domid);
-        xs_watch_fire_special(&c->watches, &who, name);
+        who = xs_store_caller(p->store, se->domid);
+        xs_watch_fire_special(&se->watches, &who, name);
     }
 }
 
@@ -348,7 +437,7 @@ static int do_write(struct req *r)
     if (rc)
         return rc;
     if (!r->tx)
-        fire(r->s, abs, &n->perms, false);
+        fire(r->p, abs, &n->perms, false);
     reply_ok(r);
     return 0;
 }
@@ -379,7 +468,7 @@ static int do_mkdir(struct req *r)
             if (rc)
                 return rc;
         } else {
-            fire(r->s, abs, &n->perms, false);
+            fire(r->p, abs, &n->perms, false);
         }
     }
     reply_ok(r);
@@ -432,7 +521,7 @@ static int do_rm(struct req *r)
         if (rc)
             return rc;
     } else {
-        fire(r->s, abs, &n->perms, true);
+        fire(r->p, abs, &n->perms, true);
     }
     xs_tree_remove(t, n);
     reply_ok(r);
@@ -512,7 +601,7 @@ static int do_set_perms(struct req *r)
     if (rc)
         goto out;
     if (!r->tx)
-        fire(r->s, abs, &n->perms, false);
+        fire(r->p, abs, &n->perms, false);
 ok:
     reply_ok(r);
 out:
@@ -532,13 +621,12 @@ static int do_watch(struct req *r)
     rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_add(&r->c->watches, &r->who, abs, rel, argv[1]);
+    rc = xs_watch_add(&r->se->watches, &r->who, abs, rel, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
     /* Fires once right away, with the path as the client gave it. */
-    xs_conn_send2(r->c, XS_WATCH_EVENT, 0, 0, argv[0], strlen(argv[0]) + 1,
-                  argv[1], strlen(argv[1]) + 1);
+    deliver_event(r->se, argv[0], argv[1]);
     return 0;
 }
 
@@ -554,7 +642,7 @@ static int do_unwatch(struct req *r)
     rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_remove(&r->c->watches, &r->who, abs, argv[1]);
+    rc = xs_watch_remove(&r->se->watches, &r->who, abs, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
@@ -569,7 +657,7 @@ static int do_transaction_start(struct req *r)
 
     if (r->h->tx_id)
         return -EBUSY;                  /* no nesting */
-    rc = xs_txn_start(&r->c->txns, &r->who, &id);
+    rc = xs_txn_start(&r->se->txns, &r->who, &id);
     if (rc)
         return rc;
     snprintf(buf, sizeof(buf), "%u", id);
@@ -583,7 +671,7 @@ static void txn_changed(void *ctx, const char *path,
 {
     struct req *r = ctx;
 
-    fire(r->s, path, perms, removal);
+    fire(r->p, path, perms, removal);
 }
 
 static int do_transaction_end(struct req *r)
@@ -658,7 +746,7 @@ static int do_introduce(struct req *r)
      * and binds evtchn); the socket build only records them. */
     if (!d->introduced) {
         d->introduced = true;
-        fire_special(r->s, XS_SPECIAL_INTRODUCE);
+        fire_special(r->p, XS_SPECIAL_INTRODUCE);
     }
     reply_ok(r);
     return 0;
@@ -668,7 +756,7 @@ static int do_release(struct req *r)
 {
     const char *argv[MAX_ARGS];
     struct xs_domain *d;
-    struct xs_conn *c;
+    struct xs_session *se;
     uint16_t domid;
     int rc;
 
@@ -684,11 +772,11 @@ static int do_release(struct req *r)
         return -ENOENT;
     d->introduced = false;
     d->target = -1;
-    /* The domain's own connections end with it. */
-    for (c = r->s->conns; c; c = c->next)
-        if (c->domid == domid && c != r->c)
-            c->dead = true;
-    fire_special(r->s, XS_SPECIAL_RELEASE);
+    /* The domain's own clients end with it. */
+    for (se = r->p->sessions; se; se = se->next)
+        if (se->domid == domid && se != r->se)
+            se->ops->close(se->io);
+    fire_special(r->p, XS_SPECIAL_RELEASE);
     reply_ok(r);
     return 0;
 }
@@ -751,8 +839,8 @@ static int do_set_target(struct req *r)
 
 static int do_reset_watches(struct req *r)
 {
-    xs_watch_remove_all(&r->c->watches, &r->who);
-    xs_txn_abort_all(&r->c->txns);
+    xs_watch_remove_all(&r->se->watches, &r->who);
+    xs_txn_abort_all(&r->se->txns);
     r->tx = NULL;
     reply_ok(r);
     return 0;
@@ -794,9 +882,9 @@ static int do_control(struct req *r)
         /* Test hook: this socket now speaks as an unprivileged domain. */
         if (parse_domid(argv[1], &domid))
             return -EINVAL;
-        if (r->c->watches.n || r->c->txns.n)
+        if (r->se->watches.n || r->se->txns.n)
             return -EBUSY;
-        r->c->domid = domid;
+        r->se->domid = domid;
         reply_ok(r);
         return 0;
     }
@@ -816,19 +904,20 @@ static bool uses_tx(uint32_t type)
     }
 }
 
-void xs_proto_handle(struct xs_conn *c, const struct xsd_sockmsg *h,
+void xs_proto_handle(struct xs_session *se, const struct xsd_sockmsg *h,
                      const char *payload)
 {
+    struct xs_store *s = se->proto->store;
     struct req r = {
-        .c = c, .s = c->store, .who = xs_store_caller(c->store, c->domid),
+        .se = se, .p = se->proto, .s = s, .who = xs_store_caller(s, se->domid),
         .h = h, .payload = payload, .len = h->len,
     };
     int rc;
 
     if (h->tx_id && uses_tx(h->type)) {
-        r.tx = xs_txn_find(&c->txns, h->tx_id);
+        r.tx = xs_txn_find(&se->txns, h->tx_id);
         if (!r.tx) {
-            xs_conn_error(c, h, ENOENT);
+            send_error(se, h, ENOENT);
             return;
         }
     }
@@ -862,5 +951,5 @@ void xs_proto_handle(struct xs_conn *c, const struct xsd_sockmsg *h,
         break;
     }
     if (rc)
-        xs_conn_error(c, h, rc);
+        send_error(se, h, rc);
 }

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
-
 struct xs_domain *xs_domain_find(const struct xs_store *s, uint16_t domid)
 {
     struct xs_domain *d;
@@ -89,8 +87,6 @@ void xs_store_fini(struct xs_store *s)
 {
     int i;
 
-    while (s->conns)
-        xs_conn_free(s->conns);
     xs_tree_destroy(&s->tree);
     while (s->domains) {
         struct xs_domain *d = s->domains;

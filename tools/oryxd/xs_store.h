@@ -1,7 +1,8 @@
 /*
  * The store as a whole: the tree, the domains it knows (with their quota
- * usage), the quota settings and the connections. One instance per
- * daemon; the event loop is single-threaded, so nothing here is locked.
+ * usage), the quota settings and the limits the layers above apply to
+ * each client; it never sees a client itself. One instance per daemon;
+ * the event loop is single-threaded, so nothing here is locked.
  */
 #ifndef ORYXD_XS_STORE_H
 #define ORYXD_XS_STORE_H
@@ -10,8 +11,6 @@
 #include <stdint.h>
 
 #include "xs_tree.h"
-
-struct xs_conn;
 
 /* Limits for unprivileged domains (0 = unlimited), xenstored's defaults. */
 struct xs_quota {
@@ -48,8 +47,6 @@ struct xs_store {
     struct xs_tree tree;
     uint64_t gen;
     struct xs_domain *domains;
-    struct xs_conn *conns;
-    uint32_t nconns;
     struct xs_quota quota;
     struct xs_limits limits;
     struct xs_perms special_perms[2];
