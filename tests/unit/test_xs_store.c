@@ -134,6 +134,72 @@ static void test_watch_match(void)
     CHECK(!xs_watch_match("/ab", "/a", true, &rep));
 }
 
+/* Watch sets and transactions need no connection: a caller is enough. */
+struct seen {
+    int n;
+    char path[64], token[16];
+};
+
+static void record_event(void *owner, const char *path, const char *token)
+{
+    struct seen *e = owner;
+
+    e->n++;
+    snprintf(e->path, sizeof(e->path), "%s", path);
+    snprintf(e->token, sizeof(e->token), "%s", token);
+}
+
+static void record_change(void *ctx, const char *path,
+                          const struct xs_perms *perms, bool removal)
+{
+    struct seen *e = ctx;
+
+    (void)perms;
+    e->n++;
+    snprintf(e->path, sizeof(e->path), "%s%s", removal ? "-" : "", path);
+}
+
+static void test_layers_without_conn(void)
+{
+    struct xs_store s;
+    struct xs_watch_set ws;
+    struct xs_txn_set ts;
+    struct xs_caller who;
+    struct xs_perms p;
+    struct xs_txn *tx;
+    struct seen ev = { 0 }, ch = { 0 };
+    uint32_t id;
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    s.quota.watches = 1;
+    who = xs_store_caller(&s, 3);
+    CHECK(!who.privileged && who.target == -1);
+    xs_watch_set_init(&ws, &s, record_event, &ev);
+    CHECK_EQ(xs_watch_add(&ws, &who, "/local/domain/3/d", true, "t"), 0);
+    CHECK_EQ(xs_watch_add(&ws, &who, "/x", false, "t"), -ENOSPC);   /* quota */
+    CHECK_EQ(xs_perms_parse(S("n0\0r3"), &p), 0);
+    xs_watch_fire(&ws, &who, "/local/domain/3/d/k", &p, false);
+    CHECK(ev.n == 1 && strcmp(ev.path, "d/k") == 0 && strcmp(ev.token, "t") == 0);
+    p.p[1].access = XS_PERM_NONE;                     /* unreadable: hidden */
+    xs_watch_fire(&ws, &who, "/local/domain/3/d/k", &p, false);
+    CHECK_EQ(ev.n, 1);
+    xs_perms_free(&p);
+    xs_watch_remove_all(&ws, &who);
+    CHECK_EQ(xs_domain_find(&s, 3)->watches, 0);
+
+    who = xs_store_caller(&s, 0);
+    xs_txn_set_init(&ts, &s);
+    CHECK_EQ(xs_txn_start(&ts, &who, &id), 0);
+    tx = xs_txn_find(&ts, id);
+    CHECK(tx != NULL);
+    CHECK_EQ(xs_txn_log(tx, XS_TOP_MKDIR, "/m", -1, NULL, 0), 0);
+    CHECK_EQ(xs_txn_end(tx, true, record_change, &ch), 0);
+    CHECK(ch.n == 1 && strcmp(ch.path, "/m") == 0);
+    CHECK(xs_tree_lookup(&s.tree, "/m") != NULL);
+    CHECK_EQ(ts.n, 0);
+    xs_store_fini(&s);
+}
+
 static void test_proto_read_write(void)
 {
     struct xs_store s;
@@ -374,6 +440,7 @@ UNIT_MAIN("xs_store")
     TEST_RUN(test_tree_basic);
     TEST_RUN(test_perms);
     TEST_RUN(test_watch_match);
+    TEST_RUN(test_layers_without_conn);
     TEST_RUN(test_proto_read_write);
     TEST_RUN(test_watches);
     TEST_RUN(test_transactions);
