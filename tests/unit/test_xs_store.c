@@ -4,6 +4,8 @@
 #include "unit.h"
 #include "xs_conn.h"
 #include "xs_path.h"
+#include "xs_peer.h"
+#include "xs_proto.h"
 #include "xs_store.h"
 #include "xs_tree.h"
 #include "xs_txn.h"
@@ -14,7 +16,7 @@ static ssize_t null_io(struct xs_conn *c, void *b, size_t l) { (void)c; (void)b;
 static ssize_t null_send(struct xs_conn *c, const void *b, size_t l) { (void)c; (void)b; (void)l; return 0; }
 static const struct xs_conn_ops null_ops = { .recv = null_io, .send = null_send };
 
-static void req(struct xs_conn *c, uint32_t type, uint32_t tx, const char *a,
+static void req(struct xs_peer *c, uint32_t type, uint32_t tx, const char *a,
                 size_t alen)
 {
     char buf[16 + 4200];
@@ -23,12 +25,13 @@ static void req(struct xs_conn *c, uint32_t type, uint32_t tx, const char *a,
 
     memcpy(buf, &h, 16);
     memcpy(buf + 16, a, alen);
-    xs_conn_feed(c, buf, 16 + alen);
+    xs_conn_feed(c->conn, buf, 16 + alen);
 }
 
 /* Pops the oldest queued message; returns its type, payload in out. */
-static uint32_t pop(struct xs_conn *c, char *out, size_t size)
+static uint32_t pop(struct xs_peer *p, char *out, size_t size)
 {
+    struct xs_conn *c = p->conn;
     struct xs_out *o = c->out_head;
     struct xsd_sockmsg h;
 
@@ -131,14 +134,82 @@ static void test_watch_match(void)
     CHECK(!xs_watch_match("/ab", "/a", true, &rep));
 }
 
+/* Watch sets and transactions need no connection: a caller is enough. */
+struct seen {
+    int n;
+    char path[64], token[16];
+};
+
+static void record_event(void *owner, const char *path, const char *token)
+{
+    struct seen *e = owner;
+
+    e->n++;
+    snprintf(e->path, sizeof(e->path), "%s", path);
+    snprintf(e->token, sizeof(e->token), "%s", token);
+}
+
+static void record_change(void *ctx, const char *path,
+                          const struct xs_perms *perms, bool removal)
+{
+    struct seen *e = ctx;
+
+    (void)perms;
+    e->n++;
+    snprintf(e->path, sizeof(e->path), "%s%s", removal ? "-" : "", path);
+}
+
+static void test_layers_without_conn(void)
+{
+    struct xs_store s;
+    struct xs_watch_set ws;
+    struct xs_txn_set ts;
+    struct xs_caller who;
+    struct xs_perms p;
+    struct xs_txn *tx;
+    struct seen ev = { 0 }, ch = { 0 };
+    uint32_t id;
+
+    CHECK_EQ(xs_store_init(&s), 0);
+    s.quota.watches = 1;
+    who = xs_store_caller(&s, 3);
+    CHECK(!who.privileged && who.target == -1);
+    xs_watch_set_init(&ws, &s, record_event, &ev);
+    CHECK_EQ(xs_watch_add(&ws, &who, "/local/domain/3/d", true, "t"), 0);
+    CHECK_EQ(xs_watch_add(&ws, &who, "/x", false, "t"), -ENOSPC);   /* quota */
+    CHECK_EQ(xs_perms_parse(S("n0\0r3"), &p), 0);
+    xs_watch_fire(&ws, &who, "/local/domain/3/d/k", &p, false);
+    CHECK(ev.n == 1 && strcmp(ev.path, "d/k") == 0 && strcmp(ev.token, "t") == 0);
+    p.p[1].access = XS_PERM_NONE;                     /* unreadable: hidden */
+    xs_watch_fire(&ws, &who, "/local/domain/3/d/k", &p, false);
+    CHECK_EQ(ev.n, 1);
+    xs_perms_free(&p);
+    xs_watch_remove_all(&ws, &who);
+    CHECK_EQ(xs_domain_find(&s, 3)->watches, 0);
+
+    who = xs_store_caller(&s, 0);
+    xs_txn_set_init(&ts, &s);
+    CHECK_EQ(xs_txn_start(&ts, &who, &id), 0);
+    tx = xs_txn_find(&ts, id);
+    CHECK(tx != NULL);
+    CHECK_EQ(xs_txn_log(tx, XS_TOP_MKDIR, "/m", -1, NULL, 0), 0);
+    CHECK_EQ(xs_txn_end(tx, true, record_change, &ch), 0);
+    CHECK(ch.n == 1 && strcmp(ch.path, "/m") == 0);
+    CHECK(xs_tree_lookup(&s.tree, "/m") != NULL);
+    CHECK_EQ(ts.n, 0);
+    xs_store_fini(&s);
+}
+
 static void test_proto_read_write(void)
 {
     struct xs_store s;
-    struct xs_conn *c;
+    struct xs_proto px;
+    struct xs_peer *c;
     char out[4200];
 
     CHECK_EQ(xs_store_init(&s), 0);
-    c = xs_conn_new(&s, &null_ops, NULL, 0);
+    xs_proto_init(&px, &s);
+    c = xs_peer_new(&px, &null_ops, NULL, 0);
     req(c, XS_WRITE, 0, S("/x/y\0hello") - 1);
     CHECK_EQ(pop(c, out, sizeof(out)), XS_WRITE);
     CHECK(strcmp(out, "OK") == 0);
@@ -165,18 +236,21 @@ static void test_proto_read_write(void)
     req(c, XS_RM, 0, S("/x/y/z"));
     CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);
     CHECK(strcmp(out, "ENOENT") == 0);
+    xs_peer_free(c);
     xs_store_fini(&s);
 }
 
 static void test_watches(void)
 {
     struct xs_store s;
-    struct xs_conn *c, *w;
+    struct xs_proto px;
+    struct xs_peer *c, *w;
     char out[4200];
 
     CHECK_EQ(xs_store_init(&s), 0);
-    c = xs_conn_new(&s, &null_ops, NULL, 0);
-    w = xs_conn_new(&s, &null_ops, NULL, 0);
+    xs_proto_init(&px, &s);
+    c = xs_peer_new(&px, &null_ops, NULL, 0);
+    w = xs_peer_new(&px, &null_ops, NULL, 0);
     req(w, XS_WATCH, 0, S("/a\0tok"));
     CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH);
     CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);   /* fires at once */
@@ -185,7 +259,7 @@ static void test_watches(void)
     CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
     CHECK(strcmp(out, "/a/b/c") == 0);
     req(c, XS_WRITE, 0, S("/ab\0v") - 1);
-    CHECK(w->out_head == NULL);                           /* not below /a */
+    CHECK(w->conn->out_head == NULL);                     /* not below /a */
     req(c, XS_RM, 0, S("/a"));
     CHECK_EQ(pop(w, out, sizeof(out)), XS_WATCH_EVENT);
     req(w, XS_WATCH, 0, S("/a\0tok"));
@@ -200,7 +274,7 @@ static void test_watches(void)
     req(w, XS_WATCH, 0, S("@introduceDomain\0i"));
     pop(w, out, sizeof(out));
     pop(w, out, sizeof(out));
-    while (c->out_head)
+    while (c->conn->out_head)
         pop(c, out, sizeof(out));
     req(c, XS_INTRODUCE, 0, S("5\0" "100\0" "3"));
     CHECK_EQ(pop(c, out, sizeof(out)), XS_INTRODUCE);
@@ -210,19 +284,23 @@ static void test_watches(void)
     CHECK_EQ(pop(w, out, sizeof(out)), XS_UNWATCH);
     req(w, XS_UNWATCH, 0, S("/a\0tok"));
     CHECK_EQ(pop(w, out, sizeof(out)), XS_ERROR);
+    xs_peer_free(c);
+    xs_peer_free(w);
     xs_store_fini(&s);
 }
 
 static void test_transactions(void)
 {
     struct xs_store s;
-    struct xs_conn *a, *b;
+    struct xs_proto px;
+    struct xs_peer *a, *b;
     char out[4200];
     uint32_t t1, t2;
 
     CHECK_EQ(xs_store_init(&s), 0);
-    a = xs_conn_new(&s, &null_ops, NULL, 0);
-    b = xs_conn_new(&s, &null_ops, NULL, 0);
+    xs_proto_init(&px, &s);
+    a = xs_peer_new(&px, &null_ops, NULL, 0);
+    b = xs_peer_new(&px, &null_ops, NULL, 0);
     req(a, XS_WRITE, 0, S("/k\0" "0") - 1);
     pop(a, out, sizeof(out));
 
@@ -256,7 +334,7 @@ static void test_transactions(void)
     CHECK_EQ(pop(a, out, sizeof(out)), XS_ERROR);
     CHECK(strcmp(out, "EAGAIN") == 0);
     CHECK(xs_tree_lookup(&s.tree, "/other") == NULL);
-    CHECK_EQ(a->ntxns, 0);
+    CHECK_EQ(a->session->txns.n, 0);
 
     /* A transaction never conflicts with itself (write, then rm the parent). */
     req(a, XS_TRANSACTION_START, 0, S(""));
@@ -276,23 +354,26 @@ static void test_transactions(void)
     req(a, XS_TRANSACTION_START, 0, S(""));
     pop(a, out, sizeof(out));
     req(a, XS_WRITE, (uint32_t)atoi(out), S("/z\0x") - 1);
-    xs_conn_free(a);
+    xs_peer_free(a);
     CHECK(xs_tree_lookup(&s.tree, "/z") == NULL);
+    xs_peer_free(b);
     xs_store_fini(&s);
 }
 
 static void test_perms_and_quota(void)
 {
     struct xs_store s;
-    struct xs_conn *d0, *g;
+    struct xs_proto px;
+    struct xs_peer *d0, *g;
     char out[4200];
     int i;
 
     CHECK_EQ(xs_store_init(&s), 0);
+    xs_proto_init(&px, &s);
     s.quota.nodes = 5;
     s.quota.watches = 2;
-    d0 = xs_conn_new(&s, &null_ops, NULL, 0);
-    g = xs_conn_new(&s, &null_ops, NULL, 3);
+    d0 = xs_peer_new(&px, &null_ops, NULL, 0);
+    g = xs_peer_new(&px, &null_ops, NULL, 3);
     req(d0, XS_WRITE, 0, S("/local/domain/3/x\0v") - 1);
     pop(d0, out, sizeof(out));
     req(g, XS_READ, 0, S("x"));                       /* owned by dom0, n0 */
@@ -327,24 +408,29 @@ static void test_perms_and_quota(void)
         pop(g, out, sizeof(out));
     CHECK_EQ(pop(g, out, sizeof(out)), XS_ERROR);
     CHECK(strcmp(out, "ENOSPC") == 0);
+    xs_peer_free(d0);
+    xs_peer_free(g);
     xs_store_fini(&s);
 }
 
 static void test_framing(void)
 {
     struct xs_store s;
-    struct xs_conn *c;
+    struct xs_proto px;
+    struct xs_peer *c;
     struct xsd_sockmsg h = { .type = XS_READ, .len = 5000 };
     char out[64];
 
     CHECK_EQ(xs_store_init(&s), 0);
-    c = xs_conn_new(&s, &null_ops, NULL, 0);
-    xs_conn_feed(c, "\x02\0\0\0", 4);                 /* partial header */
-    xs_conn_feed(c, "\x01\0\0\0\0\0\0\0\x03\0\0\0/a", 14);
-    xs_conn_feed(c, "", 1);
+    xs_proto_init(&px, &s);
+    c = xs_peer_new(&px, &null_ops, NULL, 0);
+    xs_conn_feed(c->conn, "\x02\0\0\0", 4);           /* partial header */
+    xs_conn_feed(c->conn, "\x01\0\0\0\0\0\0\0\x03\0\0\0/a", 14);
+    xs_conn_feed(c->conn, "", 1);
     CHECK_EQ(pop(c, out, sizeof(out)), XS_ERROR);      /* ENOENT */
-    xs_conn_feed(c, (const char *)&h, 16);             /* lying length */
-    CHECK(c->dead);
+    xs_conn_feed(c->conn, (const char *)&h, 16);       /* lying length */
+    CHECK(c->conn->dead);
+    xs_peer_free(c);
     xs_store_fini(&s);
 }
 
@@ -354,6 +440,7 @@ UNIT_MAIN("xs_store")
     TEST_RUN(test_tree_basic);
     TEST_RUN(test_perms);
     TEST_RUN(test_watch_match);
+    TEST_RUN(test_layers_without_conn);
     TEST_RUN(test_proto_read_write);
     TEST_RUN(test_watches);
     TEST_RUN(test_transactions);

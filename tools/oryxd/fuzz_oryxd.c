@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "xs_conn.h"
+#include "xs_peer.h"
+#include "xs_proto.h"
 #include "xs_store.h"
 
 static ssize_t fz_recv(struct xs_conn *c, void *b, size_t l)
@@ -29,30 +31,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct xs_store s;
-    struct xs_conn *c[2];
-    size_t off = 0;
+    struct xs_proto p;
+    struct xs_peer *c[2];
+    size_t off = 0, i;
 
     if (xs_store_init(&s))
         return 0;
     s.quota.nodes = 50;
-    c[0] = xs_conn_new(&s, &fz_ops, NULL, 0);
-    c[1] = xs_conn_new(&s, &fz_ops, NULL, 5);
+    xs_proto_init(&p, &s);
+    c[0] = xs_peer_new(&p, &fz_ops, NULL, 0);
+    c[1] = xs_peer_new(&p, &fz_ops, NULL, 5);
     while (off < size && c[0] && c[1]) {
         uint8_t sel = data[off++];
-        size_t len = (size_t)(sel >> 1) + 1, i;
+        size_t len = (size_t)(sel >> 1) + 1;
 
         if (len > size - off)
             len = size - off;
-        xs_conn_feed(c[sel & 1], (const char *)data + off, len);
+        xs_conn_feed(c[sel & 1]->conn, (const char *)data + off, len);
         off += len;
         for (i = 0; i < 2; i++) {
-            xs_conn_flush(c[i]);
-            if (c[i]->dead) {
-                xs_conn_free(c[i]);
+            xs_conn_flush(c[i]->conn);
+            if (c[i]->conn->dead) {
+                xs_peer_free(c[i]);
                 c[i] = NULL;
             }
         }
     }
+    for (i = 0; i < 2; i++)
+        if (c[i])
+            xs_peer_free(c[i]);
     xs_store_fini(&s);
     return 0;
 }

@@ -3,8 +3,8 @@
 # unit tests and the fuzzer; xs_unix.c + oryxd.c add the socket and main.
 
 ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c \
-    tools/oryxd/xs_store.c tools/oryxd/xs_conn.c tools/oryxd/xs_watch.c \
-    tools/oryxd/xs_txn.c tools/oryxd/xs_proto.c
+    tools/oryxd/xs_store.c tools/oryxd/xs_txn.c tools/oryxd/xs_watch.c \
+    tools/oryxd/xs_proto.c tools/oryxd/xs_conn.c tools/oryxd/xs_peer.c
 ORYXD_SRCS := $(ORYXD_CORE) tools/oryxd/xs_unix.c tools/oryxd/oryxd.c
 ORYXD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ORYXD_SRCS))
 ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -MMD -MP

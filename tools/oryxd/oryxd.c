@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xs_proto.h"
 #include "xs_store.h"
 #include "xs_unix.h"
 
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
     char defpath[256];
     const char *path = NULL, *rundir;
     struct xs_store store;
+    struct xs_proto proto;
     struct sigaction sa;
     int opt, fd, rc;
 
@@ -126,7 +128,8 @@ int main(int argc, char **argv)
         xs_store_fini(&store);
         return 1;
     }
-    rc = xs_unix_serve(&store, fd, &stop_flag);
+    xs_proto_init(&proto, &store);
+    rc = xs_unix_serve(&proto, fd, &stop_flag);
     close(fd);
     unlink(path);
     xs_store_fini(&store);

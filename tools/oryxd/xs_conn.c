@@ -1,88 +1,40 @@
 /* Connection framing and output queue (see xs_conn.h). */
-#include <errno.h>     /* first: xs_wire.h builds xsd_errors[] only with it */
-
 #include "xs_conn.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "xs_proto.h"
-#include "xs_store.h"
-#include "xs_txn.h"
-#include "xs_watch.h"
 
 #define HDR_SIZE sizeof(struct xsd_sockmsg)
 /* Input pauses while this much output waits (outstanding-request bound). */
 #define XS_CONN_BACKLOG (64u * 1024u)
 
-const char *xs_errno_name(int err)
+struct xs_conn *xs_conn_new(const struct xs_conn_ops *ops, void *priv,
+                            xs_conn_handler_fn *handler, void *ctx,
+                            size_t out_limit)
 {
-    size_t i;
+    struct xs_conn *c = calloc(1, sizeof(*c));
 
-    if (err < 0)
-        err = -err;
-    for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
-        if (xsd_errors[i].errnum == err)
-            return xsd_errors[i].errstring;
-    return "EINVAL";
-}
-
-struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
-                            void *priv, uint16_t domid)
-{
-    struct xs_conn *c;
-
-    if (s->limits.conns && s->nconns >= s->limits.conns)
-        return NULL;
-    c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    c->store = s;
     c->ops = ops;
     c->priv = priv;
-    c->domid = domid;
-    c->next_txid = 1;
-    c->next = s->conns;
-    if (s->conns)
-        s->conns->prev = c;
-    s->conns = c;
-    s->nconns++;
+    c->handler = handler;
+    c->handler_ctx = ctx;
+    c->out_limit = out_limit;
     return c;
 }
 
 void xs_conn_free(struct xs_conn *c)
 {
-    struct xs_store *s = c->store;
-
-    xs_txn_abort_all(c);
-    xs_watch_remove_all(c);
     while (c->out_head) {
         struct xs_out *o = c->out_head;
 
         c->out_head = o->next;
         free(o);
     }
-    if (c->prev)
-        c->prev->next = c->next;
-    else
-        s->conns = c->next;
-    if (c->next)
-        c->next->prev = c->prev;
-    s->nconns--;
     if (c->ops && c->ops->release)
         c->ops->release(c);
     free(c);
-}
-
-bool xs_conn_privileged(const struct xs_conn *c)
-{
-    return c->domid == 0;
-}
-
-int xs_conn_target(const struct xs_conn *c)
-{
-    const struct xs_domain *d = xs_domain_find(c->store, c->domid);
-
-    return d ? d->target : -1;
 }
 
 bool xs_conn_wants_input(const struct xs_conn *c)
@@ -105,7 +57,7 @@ void xs_conn_send2(struct xs_conn *c, uint32_t type, uint32_t req_id,
         xs_conn_send(c, XS_ERROR, req_id, tx_id, "E2BIG", 6);
         return;
     }
-    if (c->out_bytes + HDR_SIZE + len > c->store->limits.conn_out_bytes) {
+    if (c->out_bytes + HDR_SIZE + len > c->out_limit) {
         c->dead = true;                 /* not reading: drop it */
         return;
     }
@@ -141,13 +93,6 @@ void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,
     xs_conn_send2(c, type, req_id, tx_id, data, len, NULL, 0);
 }
 
-void xs_conn_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err)
-{
-    const char *name = xs_errno_name(err);
-
-    xs_conn_send(c, XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1);
-}
-
 void xs_conn_feed(struct xs_conn *c, const char *buf, size_t len)
 {
     while (len && !c->dead) {
@@ -171,7 +116,7 @@ void xs_conn_feed(struct xs_conn *c, const char *buf, size_t len)
 
             c->in.raw[c->in_used] = '\0';
             c->in_used = 0;
-            xs_proto_handle(c, &h, c->in.raw + HDR_SIZE);
+            c->handler(c->handler_ctx, &h, c->in.raw + HDR_SIZE);
         }
     }
 }

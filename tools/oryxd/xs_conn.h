@@ -1,9 +1,10 @@
 /*
- * A client connection as the protocol sees it: message framing on input,
- * a bounded queue of replies and watch events on output, and the
- * connection's watches and transactions. Bytes move through a transport
+ * A connection: bytes from a transport cut into messages on input, and a
+ * bounded queue of messages on output. Bytes move through a transport
  * (struct xs_conn_ops): the Unix socket today, a guest's ring page and
- * event channel later; neither changes this file or the protocol code.
+ * event channel later. Each complete message goes to a handler set by
+ * whoever creates the connection (xs_peer wires it to the protocol);
+ * this file knows neither the protocol nor the store.
  */
 #ifndef ORYXD_XS_CONN_H
 #define ORYXD_XS_CONN_H
@@ -16,9 +17,6 @@
 #include "public/io/xs_wire.h"
 
 struct xs_conn;
-struct xs_store;
-struct xs_watch;
-struct xs_txn;
 
 /* What a transport provides. */
 struct xs_conn_ops {
@@ -30,6 +28,10 @@ struct xs_conn_ops {
     void (*release)(struct xs_conn *c);
 };
 
+/* One complete message; payload has h->len bytes plus a NUL. */
+typedef void xs_conn_handler_fn(void *ctx, const struct xsd_sockmsg *h,
+                                const char *payload);
+
 struct xs_out {
     struct xs_out *next;
     uint32_t len, off;
@@ -37,11 +39,11 @@ struct xs_out {
 };
 
 struct xs_conn {
-    struct xs_conn *next, *prev;        /* store->conns */
-    struct xs_store *store;
     const struct xs_conn_ops *ops;
     void *priv;                         /* transport state */
-    uint16_t domid;
+    xs_conn_handler_fn *handler;
+    void *handler_ctx;
+    size_t out_limit;                   /* queued output beyond it: dead */
     bool dead;                          /* protocol violation or transport gone */
 
     /* Input: one message at a time, header then payload (+ NUL). */
@@ -55,18 +57,17 @@ struct xs_conn {
     struct xs_out *out_head, *out_tail;
     size_t out_bytes;
     uint32_t out_msgs;
-
-    struct xs_watch *watches;
-    uint32_t nwatches;
-    struct xs_txn *txns;
-    uint32_t ntxns;
-    uint32_t next_txid;
 };
 
-/* New connection for domid; NULL if out of memory or over the limit. */
-struct xs_conn *xs_conn_new(struct xs_store *s, const struct xs_conn_ops *ops,
-                            void *priv, uint16_t domid);
-/* Aborts the transactions, drops the watches, releases the transport. */
+/*
+ * New connection over ops/priv whose messages go to handler(ctx, ...);
+ * a peer that lets out_limit bytes of output pile up is dropped. NULL if
+ * out of memory.
+ */
+struct xs_conn *xs_conn_new(const struct xs_conn_ops *ops, void *priv,
+                            xs_conn_handler_fn *handler, void *ctx,
+                            size_t out_limit);
+/* Drops queued output and releases the transport. */
 void xs_conn_free(struct xs_conn *c);
 
 /* Reads and handles what the transport has; 0 or -1 when c is dead. */
@@ -78,10 +79,6 @@ int xs_conn_flush(struct xs_conn *c);
 /* False while the output queue is too full to take more requests. */
 bool xs_conn_wants_input(const struct xs_conn *c);
 
-bool xs_conn_privileged(const struct xs_conn *c);
-/* The domain this connection may act for besides its own, -1 none. */
-int xs_conn_target(const struct xs_conn *c);
-
 /* Queues one message; on overflow the connection is marked dead. */
 void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,
                   uint32_t tx_id, const void *data, size_t len);
@@ -89,9 +86,5 @@ void xs_conn_send(struct xs_conn *c, uint32_t type, uint32_t req_id,
 void xs_conn_send2(struct xs_conn *c, uint32_t type, uint32_t req_id,
                    uint32_t tx_id, const void *a, size_t alen,
                    const void *b, size_t blen);
-/* ERROR reply with the errno name for err (positive or negative). */
-void xs_conn_error(struct xs_conn *c, const struct xsd_sockmsg *req, int err);
-/* Name of err as sent on the wire; unknown values become "EINVAL". */
-const char *xs_errno_name(int err);
 
 #endif

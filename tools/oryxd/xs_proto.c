@@ -1,12 +1,11 @@
-/* Request handlers (see xs_proto.h and docs/oryxd.md). */
-#include "xs_proto.h"
+/* Sessions and request handlers (see xs_proto.h and docs/oryxd.md). */
+#include <errno.h>     /* first: xs_wire.h builds xsd_errors[] only with it */
 
-#include <errno.h>
+#include "xs_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
 #include "xs_path.h"
 #include "xs_store.h"
 #include "xs_tree.h"
@@ -15,10 +14,100 @@
 
 #define MAX_ARGS 8
 
+/* Sessions: the clients as the protocol sees them. */
+
+const char *xs_errno_name(int err)
+{
+    size_t i;
+
+    if (err < 0)
+        err = -err;
+    for (i = 0; i < sizeof(xsd_errors) / sizeof(xsd_errors[0]); i++)
+        if (xsd_errors[i].errnum == err)
+            return xsd_errors[i].errstring;
+    return "EINVAL";
+}
+
+static void send_msg(struct xs_session *se, uint32_t type, uint32_t req_id,
+                     uint32_t tx_id, const void *a, size_t alen,
+                     const void *b, size_t blen)
+{
+    se->ops->send(se->io, type, req_id, tx_id, a, alen, b, blen);
+}
+
+/* ERROR reply with the errno name for err (positive or negative). */
+static void send_error(struct xs_session *se, const struct xsd_sockmsg *req,
+                       int err)
+{
+    const char *name = xs_errno_name(err);
+
+    send_msg(se, XS_ERROR, req->req_id, req->tx_id, name, strlen(name) + 1,
+             NULL, 0);
+}
+
+/* A watch event for se (the owner of the watch set that matched). */
+static void deliver_event(void *owner, const char *path, const char *token)
+{
+    send_msg(owner, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1,
+             token, strlen(token) + 1);
+}
+
+void xs_proto_init(struct xs_proto *p, struct xs_store *s)
+{
+    *p = (struct xs_proto){ .store = s };
+}
+
+struct xs_session *xs_session_new(struct xs_proto *p,
+                                  const struct xs_session_ops *ops, void *io,
+                                  uint16_t domid)
+{
+    struct xs_store *s = p->store;
+    struct xs_session *se;
+
+    if (s->limits.conns && p->nsessions >= s->limits.conns)
+        return NULL;
+    se = calloc(1, sizeof(*se));
+    if (!se)
+        return NULL;
+    se->proto = p;
+    se->ops = ops;
+    se->io = io;
+    se->domid = domid;
+    xs_watch_set_init(&se->watches, s, deliver_event, se);
+    xs_txn_set_init(&se->txns, s);
+    se->next = p->sessions;
+    if (p->sessions)
+        p->sessions->prev = se;
+    p->sessions = se;
+    p->nsessions++;
+    return se;
+}
+
+void xs_session_free(struct xs_session *se)
+{
+    struct xs_proto *p = se->proto;
+    struct xs_caller who = xs_store_caller(p->store, se->domid);
+
+    xs_txn_abort_all(&se->txns);
+    xs_watch_remove_all(&se->watches, &who);
+    if (se->prev)
+        se->prev->next = se->next;
+    else
+        p->sessions = se->next;
+    if (se->next)
+        se->next->prev = se->prev;
+    p->nsessions--;
+    free(se);
+}
+
+/* Requests. */
+
 /* One request being handled. */
 struct req {
-    struct xs_conn *c;
+    struct xs_session *se;
+    struct xs_proto *p;
     struct xs_store *s;
+    struct xs_caller who;               /* se's domain, as of this request */
     const struct xsd_sockmsg *h;
     const char *payload;
     uint32_t len;
@@ -47,7 +136,8 @@ static int split_args(const struct req *r, const char **argv, int max)
 
 static void reply(struct req *r, const void *data, size_t len)
 {
-    xs_conn_send(r->c, r->h->type, r->h->req_id, r->h->tx_id, data, len);
+    send_msg(r->se, r->h->type, r->h->req_id, r->h->tx_id, data, len,
+             NULL, 0);
 }
 
 static void reply_ok(struct req *r)
@@ -57,7 +147,7 @@ static void reply_ok(struct req *r)
 
 static bool privileged(const struct req *r)
 {
-    return xs_conn_privileged(r->c);
+    return r->who.privileged;
 }
 
 static bool allowed(const struct req *r, const struct xs_perms *p,
@@ -65,8 +155,7 @@ static bool allowed(const struct req *r, const struct xs_perms *p,
 {
     if (privileged(r))
         return true;
-    return (xs_perms_access(p, r->c->domid, xs_conn_target(r->c)) & want) ==
-           want;
+    return (xs_perms_access(p, r->who.domid, r->who.target) & want) == want;
 }
 
 static struct xs_tree *tree_for(struct req *r, bool write)
@@ -78,6 +167,36 @@ static int note(struct req *r, const char *path, const struct xs_node *n,
                 bool subtree)
 {
     return r->tx ? xs_txn_note(r->tx, path, n, subtree) : 0;
+}
+
+/* Reports a change to every session's watches, newest session first. */
+static void fire(struct xs_proto *p, const char *path,
+                 const struct xs_perms *perms, bool removal)
+{
+    struct xs_session *se;
+
+    for (se = p->sessions; se; se = se->next) {
+        struct xs_caller who;
+
+        if (!se->watches.head)
+            continue;
+        who = xs_store_caller(p->store, se->domid);
+        xs_watch_fire(&se->watches, &who, path, perms, removal);
+    }
+}
+
+static void fire_special(struct xs_proto *p, const char *name)
+{
+    struct xs_session *se;
+
+    for (se = p->sessions; se; se = se->next) {
+        struct xs_caller who;
+
+        if (!se->watches.head)
+            continue;
+        who = xs_store_caller(p->store, se->domid);
+        xs_watch_fire_special(&se->watches, &who, name);
+    }
 }
 
 /* Parses a decimal domid 0..65535. */
@@ -105,7 +224,7 @@ static int read_node(struct req *r, const char *arg, char *abs,
     bool rel;
     struct xs_tree *t;
     struct xs_node *n;
-    int rc = xs_path_canon(r->c->domid, arg, false, abs, &rel);
+    int rc = xs_path_canon(r->who.domid, arg, false, abs, &rel);
 
     if (rc)
         return rc;
@@ -216,7 +335,7 @@ static int do_get_perms(struct req *r)
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
     if (argv[0][0] == '@') {
-        rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+        rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
         if (rc)
             return rc;
         p = &r->s->special_perms[strcmp(abs, XS_SPECIAL_INTRODUCE) == 0 ?
@@ -248,7 +367,7 @@ static int make_node(struct req *r, const char *abs, struct xs_tree *t,
     struct xs_node *base = xs_tree_nearest(t, abs, &missing);
     int rc;
 
-    *owner = privileged(r) ? -1 : (int)r->c->domid;
+    *owner = privileged(r) ? -1 : (int)r->who.domid;
     rc = note(r, abs, missing ? NULL : base, false);
     if (rc)
         return rc;
@@ -267,7 +386,7 @@ static int make_node(struct req *r, const char *abs, struct xs_tree *t,
             return rc;
     }
     if (!privileged(r)) {
-        d = xs_domain_get(r->s, r->c->domid);
+        d = xs_domain_get(r->s, r->who.domid);
         if (!d)
             return -ENOMEM;
         if (r->s->quota.nodes &&
@@ -298,7 +417,7 @@ static int do_write(struct req *r)
         return -EINVAL;                 /* no NUL after the path */
     val = path + plen + 1;
     vlen = r->len - plen - 1;
-    rc = xs_path_canon(r->c->domid, path, false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, path, false, abs, &rel);
     if (rc)
         return rc;
     if (!privileged(r) && r->s->quota.node_size && vlen > r->s->quota.node_size)
@@ -318,7 +437,7 @@ static int do_write(struct req *r)
     if (rc)
         return rc;
     if (!r->tx)
-        xs_watch_fire(r->s, abs, &n->perms, false);
+        fire(r->p, abs, &n->perms, false);
     reply_ok(r);
     return 0;
 }
@@ -334,7 +453,7 @@ static int do_mkdir(struct req *r)
 
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], false, abs, &rel);
     if (rc)
         return rc;
     t = tree_for(r, true);
@@ -349,7 +468,7 @@ static int do_mkdir(struct req *r)
             if (rc)
                 return rc;
         } else {
-            xs_watch_fire(r->s, abs, &n->perms, false);
+            fire(r->p, abs, &n->perms, false);
         }
     }
     reply_ok(r);
@@ -368,7 +487,7 @@ static int do_rm(struct req *r)
 
     if (split_args(r, argv, 1) != 1)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], false, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], false, abs, &rel);
     if (rc)
         return rc;
     if (strcmp(abs, "/") == 0)
@@ -402,7 +521,7 @@ static int do_rm(struct req *r)
         if (rc)
             return rc;
     } else {
-        xs_watch_fire(r->s, abs, &n->perms, true);
+        fire(r->p, abs, &n->perms, true);
     }
     xs_tree_remove(t, n);
     reply_ok(r);
@@ -426,7 +545,7 @@ static int do_set_perms(struct req *r)
         return -EINVAL;
     pstr = r->payload + plen + 1;
     pslen = r->len - plen - 1;
-    rc = xs_path_canon(r->c->domid, r->payload, true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, r->payload, true, abs, &rel);
     if (rc)
         return rc;
     rc = xs_perms_parse(pstr, pslen, &np);
@@ -456,10 +575,10 @@ static int do_set_perms(struct req *r)
     /* Only the owner may change an ACL; only dom0 may give a node away. */
     rc = -EACCES;
     if (!privileged(r)) {
-        int target = xs_conn_target(r->c);
+        int target = r->who.target;
         uint16_t owner = cur->p[0].domid;
 
-        if (owner != r->c->domid && (target < 0 || owner != target))
+        if (owner != r->who.domid && (target < 0 || owner != target))
             goto out;
         rc = -EPERM;
         if (np.p[0].domid != owner)
@@ -482,7 +601,7 @@ static int do_set_perms(struct req *r)
     if (rc)
         goto out;
     if (!r->tx)
-        xs_watch_fire(r->s, abs, &n->perms, false);
+        fire(r->p, abs, &n->perms, false);
 ok:
     reply_ok(r);
 out:
@@ -499,16 +618,15 @@ static int do_watch(struct req *r)
 
     if (n < 2)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_add(r->c, abs, rel, argv[1]);
+    rc = xs_watch_add(&r->se->watches, &r->who, abs, rel, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
     /* Fires once right away, with the path as the client gave it. */
-    xs_conn_send2(r->c, XS_WATCH_EVENT, 0, 0, argv[0], strlen(argv[0]) + 1,
-                  argv[1], strlen(argv[1]) + 1);
+    deliver_event(r->se, argv[0], argv[1]);
     return 0;
 }
 
@@ -521,10 +639,10 @@ static int do_unwatch(struct req *r)
 
     if (n < 2)
         return -EINVAL;
-    rc = xs_path_canon(r->c->domid, argv[0], true, abs, &rel);
+    rc = xs_path_canon(r->who.domid, argv[0], true, abs, &rel);
     if (rc)
         return rc;
-    rc = xs_watch_remove(r->c, abs, argv[1]);
+    rc = xs_watch_remove(&r->se->watches, &r->who, abs, argv[1]);
     if (rc)
         return rc;
     reply_ok(r);
@@ -539,12 +657,21 @@ static int do_transaction_start(struct req *r)
 
     if (r->h->tx_id)
         return -EBUSY;                  /* no nesting */
-    rc = xs_txn_start(r->c, &id);
+    rc = xs_txn_start(&r->se->txns, &r->who, &id);
     if (rc)
         return rc;
     snprintf(buf, sizeof(buf), "%u", id);
     reply(r, buf, strlen(buf) + 1);
     return 0;
+}
+
+/* A change committed by a transaction: fire the watches on it. */
+static void txn_changed(void *ctx, const char *path,
+                        const struct xs_perms *perms, bool removal)
+{
+    struct req *r = ctx;
+
+    fire(r->p, path, perms, removal);
 }
 
 static int do_transaction_end(struct req *r)
@@ -563,7 +690,7 @@ static int do_transaction_end(struct req *r)
         return -EINVAL;
     if (!r->tx)
         return -ENOENT;
-    rc = xs_txn_end(r->tx, commit);
+    rc = xs_txn_end(r->tx, commit, txn_changed, r);
     r->tx = NULL;
     if (rc)
         return rc;
@@ -619,7 +746,7 @@ static int do_introduce(struct req *r)
      * and binds evtchn); the socket build only records them. */
     if (!d->introduced) {
         d->introduced = true;
-        xs_watch_fire_special(r->s, XS_SPECIAL_INTRODUCE);
+        fire_special(r->p, XS_SPECIAL_INTRODUCE);
     }
     reply_ok(r);
     return 0;
@@ -629,7 +756,7 @@ static int do_release(struct req *r)
 {
     const char *argv[MAX_ARGS];
     struct xs_domain *d;
-    struct xs_conn *c;
+    struct xs_session *se;
     uint16_t domid;
     int rc;
 
@@ -645,11 +772,11 @@ static int do_release(struct req *r)
         return -ENOENT;
     d->introduced = false;
     d->target = -1;
-    /* The domain's own connections end with it. */
-    for (c = r->s->conns; c; c = c->next)
-        if (c->domid == domid && c != r->c)
-            c->dead = true;
-    xs_watch_fire_special(r->s, XS_SPECIAL_RELEASE);
+    /* The domain's own clients end with it. */
+    for (se = r->p->sessions; se; se = se->next)
+        if (se->domid == domid && se != r->se)
+            se->ops->close(se->io);
+    fire_special(r->p, XS_SPECIAL_RELEASE);
     reply_ok(r);
     return 0;
 }
@@ -712,8 +839,8 @@ static int do_set_target(struct req *r)
 
 static int do_reset_watches(struct req *r)
 {
-    xs_watch_remove_all(r->c);
-    xs_txn_abort_all(r->c);
+    xs_watch_remove_all(&r->se->watches, &r->who);
+    xs_txn_abort_all(&r->se->txns);
     r->tx = NULL;
     reply_ok(r);
     return 0;
@@ -755,9 +882,9 @@ static int do_control(struct req *r)
         /* Test hook: this socket now speaks as an unprivileged domain. */
         if (parse_domid(argv[1], &domid))
             return -EINVAL;
-        if (r->c->nwatches || r->c->ntxns)
+        if (r->se->watches.n || r->se->txns.n)
             return -EBUSY;
-        r->c->domid = domid;
+        r->se->domid = domid;
         reply_ok(r);
         return 0;
     }
@@ -777,18 +904,20 @@ static bool uses_tx(uint32_t type)
     }
 }
 
-void xs_proto_handle(struct xs_conn *c, const struct xsd_sockmsg *h,
+void xs_proto_handle(struct xs_session *se, const struct xsd_sockmsg *h,
                      const char *payload)
 {
+    struct xs_store *s = se->proto->store;
     struct req r = {
-        .c = c, .s = c->store, .h = h, .payload = payload, .len = h->len,
+        .se = se, .p = se->proto, .s = s, .who = xs_store_caller(s, se->domid),
+        .h = h, .payload = payload, .len = h->len,
     };
     int rc;
 
     if (h->tx_id && uses_tx(h->type)) {
-        r.tx = xs_txn_find(c, h->tx_id);
+        r.tx = xs_txn_find(&se->txns, h->tx_id);
         if (!r.tx) {
-            xs_conn_error(c, h, ENOENT);
+            send_error(se, h, ENOENT);
             return;
         }
     }
@@ -822,5 +951,5 @@ void xs_proto_handle(struct xs_conn *c, const struct xsd_sockmsg *h,
         break;
     }
     if (rc)
-        xs_conn_error(c, h, rc);
+        send_error(se, h, rc);
 }

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
-
 struct xs_domain *xs_domain_find(const struct xs_store *s, uint16_t domid)
 {
     struct xs_domain *d;
@@ -32,6 +30,15 @@ struct xs_domain *xs_domain_get(struct xs_store *s, uint16_t domid)
     d->next = s->domains;
     s->domains = d;
     return d;
+}
+
+struct xs_caller xs_store_caller(const struct xs_store *s, uint16_t domid)
+{
+    const struct xs_domain *d = xs_domain_find(s, domid);
+
+    return (struct xs_caller){
+        .domid = domid, .privileged = domid == 0, .target = d ? d->target : -1,
+    };
 }
 
 /* Node ownership charges, called by the main tree only. */
@@ -80,8 +87,6 @@ void xs_store_fini(struct xs_store *s)
 {
     int i;
 
-    while (s->conns)
-        xs_conn_free(s->conns);
     xs_tree_destroy(&s->tree);
     while (s->domains) {
         struct xs_domain *d = s->domains;

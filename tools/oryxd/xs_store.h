@@ -1,7 +1,8 @@
 /*
  * The store as a whole: the tree, the domains it knows (with their quota
- * usage), the quota settings and the connections. One instance per
- * daemon; the event loop is single-threaded, so nothing here is locked.
+ * usage), the quota settings and the limits the layers above apply to
+ * each client; it never sees a client itself. One instance per daemon;
+ * the event loop is single-threaded, so nothing here is locked.
  */
 #ifndef ORYXD_XS_STORE_H
 #define ORYXD_XS_STORE_H
@@ -10,8 +11,6 @@
 #include <stdint.h>
 
 #include "xs_tree.h"
-
-struct xs_conn;
 
 /* Limits for unprivileged domains (0 = unlimited), xenstored's defaults. */
 struct xs_quota {
@@ -48,12 +47,20 @@ struct xs_store {
     struct xs_tree tree;
     uint64_t gen;
     struct xs_domain *domains;
-    struct xs_conn *conns;
-    uint32_t nconns;
     struct xs_quota quota;
     struct xs_limits limits;
     struct xs_perms special_perms[2];
     bool test_hooks;            /* CONTROL "become" allowed (tests only) */
+};
+
+/*
+ * Who makes a request, as permission and quota checks see it. Built per
+ * use by xs_store_caller: a domain's target can change between requests.
+ */
+struct xs_caller {
+    uint16_t domid;
+    bool privileged;            /* dom0: no ACL or quota applies */
+    int target;                 /* domain it may act for besides its own, -1 none */
 };
 
 int xs_store_init(struct xs_store *s);
@@ -61,5 +68,7 @@ void xs_store_fini(struct xs_store *s);
 /* The domain record for domid, created on first use; NULL on ENOMEM. */
 struct xs_domain *xs_domain_get(struct xs_store *s, uint16_t domid);
 struct xs_domain *xs_domain_find(const struct xs_store *s, uint16_t domid);
+/* domid's identity as things stand now. */
+struct xs_caller xs_store_caller(const struct xs_store *s, uint16_t domid);
 
 #endif

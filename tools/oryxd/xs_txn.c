@@ -5,25 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
 #include "xs_store.h"
-#include "xs_watch.h"
 
-static struct xs_domain *charged_domain(struct xs_conn *c)
+void xs_txn_set_init(struct xs_txn_set *set, struct xs_store *s)
 {
-    return xs_conn_privileged(c) ? NULL : xs_domain_find(c->store, c->domid);
+    *set = (struct xs_txn_set){ .store = s, .next_id = 1 };
 }
 
-int xs_txn_start(struct xs_conn *c, uint32_t *id)
+int xs_txn_start(struct xs_txn_set *set, const struct xs_caller *who,
+                 uint32_t *id)
 {
-    struct xs_store *s = c->store;
+    struct xs_store *s = set->store;
     struct xs_domain *d = NULL;
     struct xs_txn *tx;
 
-    if (c->ntxns >= s->limits.conn_transactions)
+    if (set->n >= s->limits.conn_transactions)
         return -ENOSPC;
-    if (!xs_conn_privileged(c)) {
-        d = xs_domain_get(s, c->domid);
+    if (!who->privileged) {
+        d = xs_domain_get(s, who->domid);
         if (!d)
             return -ENOMEM;
         if (s->quota.transactions && d->transactions >= s->quota.transactions)
@@ -32,26 +31,28 @@ int xs_txn_start(struct xs_conn *c, uint32_t *id)
     tx = calloc(1, sizeof(*tx));
     if (!tx)
         return -ENOMEM;
-    /* Ids are per connection; skip 0 and ids still open. */
+    /* Ids are per set; skip 0 and ids still open. */
     do {
-        tx->id = c->next_txid++;
-    } while (tx->id == 0 || xs_txn_find(c, tx->id));
-    tx->conn = c;
+        tx->id = set->next_id++;
+    } while (tx->id == 0 || xs_txn_find(set, tx->id));
+    tx->set = set;
+    tx->domid = who->domid;
+    tx->privileged = who->privileged;
     tx->lgen = XS_TXN_LOCAL_GEN;
-    tx->next = c->txns;
-    c->txns = tx;
-    c->ntxns++;
+    tx->next = set->head;
+    set->head = tx;
+    set->n++;
     if (d)
         d->transactions++;
     *id = tx->id;
     return 0;
 }
 
-struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id)
+struct xs_txn *xs_txn_find(const struct xs_txn_set *set, uint32_t id)
 {
     struct xs_txn *tx;
 
-    for (tx = c->txns; tx; tx = tx->next)
+    for (tx = set->head; tx; tx = tx->next)
         if (tx->id == id)
             return tx;
     return NULL;
@@ -59,7 +60,7 @@ struct xs_txn *xs_txn_find(struct xs_conn *c, uint32_t id)
 
 struct xs_tree *xs_txn_tree(struct xs_txn *tx, bool for_write)
 {
-    struct xs_store *s = tx->conn->store;
+    struct xs_store *s = tx->set->store;
 
     if (tx->copied)
         return &tx->copy;
@@ -76,7 +77,7 @@ int xs_txn_note(struct xs_txn *tx, const char *path, const struct xs_node *n,
                 bool subtree)
 {
     uint64_t seen = n ? (subtree ? n->tgen : n->gen) : 0;
-    struct xs_store *s = tx->conn->store;
+    struct xs_store *s = tx->set->store;
     uint32_t i, cap;
 
     if (seen & XS_TXN_LOCAL_GEN)
@@ -85,7 +86,7 @@ int xs_txn_note(struct xs_txn *tx, const char *path, const struct xs_node *n,
         if (tx->recs[i].subtree == subtree && strcmp(tx->recs[i].path, path) == 0)
             return 0;                   /* the first look is what counts */
     cap = XS_TXN_MAX_RECS;
-    if (!xs_conn_privileged(tx->conn) && s->quota.tx_nodes)
+    if (!tx->privileged && s->quota.tx_nodes)
         cap = s->quota.tx_nodes;
     if (tx->nrecs >= cap)
         return -ENOSPC;
@@ -142,7 +143,7 @@ int xs_txn_log(struct xs_txn *tx, int type, const char *path, int owner,
 
 static bool txn_conflicts(const struct xs_txn *tx)
 {
-    const struct xs_tree *live = &tx->conn->store->tree;
+    const struct xs_tree *live = &tx->set->store->tree;
     uint32_t i;
 
     for (i = 0; i < tx->nrecs; i++) {
@@ -155,8 +156,13 @@ static bool txn_conflicts(const struct xs_txn *tx)
     return false;
 }
 
-/* Applies one logged change to the live tree; checks were done in tx. */
-static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
+/*
+ * Applies one logged change to the live tree (checks were done in tx)
+ * and reports it through changed(), as the same change outside a
+ * transaction would be reported.
+ */
+static int txn_replay(struct xs_store *s, const struct xs_txn_op *op,
+                      xs_txn_changed_fn *changed, void *ctx)
 {
     struct xs_tree *t = &s->tree;
     struct xs_node *n;
@@ -170,7 +176,7 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
             return -ENOMEM;
         rc = xs_tree_set_value(t, n, op->data, op->len);
         if (!rc)
-            xs_watch_fire(s, op->path, &n->perms, false);
+            changed(ctx, op->path, &n->perms, false);
         return rc;
     case XS_TOP_MKDIR:
         if (xs_tree_lookup(t, op->path))
@@ -178,13 +184,13 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
         n = xs_tree_create(t, op->path, op->owner);
         if (!n)
             return -ENOMEM;
-        xs_watch_fire(s, op->path, &n->perms, false);
+        changed(ctx, op->path, &n->perms, false);
         return 0;
     case XS_TOP_RM:
         n = xs_tree_lookup(t, op->path);
         if (!n || !n->parent)
             return 0;
-        xs_watch_fire(s, op->path, &n->perms, true);
+        changed(ctx, op->path, &n->perms, true);
         xs_tree_remove(t, n);
         return 0;
     case XS_TOP_PERMS:
@@ -197,7 +203,7 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
         rc = xs_tree_set_perms(t, n, &perms);
         xs_perms_free(&perms);
         if (!rc)
-            xs_watch_fire(s, op->path, &n->perms, false);
+            changed(ctx, op->path, &n->perms, false);
         return rc;
     default:
         return -EINVAL;
@@ -206,18 +212,19 @@ static int txn_replay(struct xs_store *s, const struct xs_txn_op *op)
 
 static void txn_free(struct xs_txn *tx)
 {
-    struct xs_conn *c = tx->conn;
+    struct xs_txn_set *set = tx->set;
     struct xs_txn **pt;
-    struct xs_domain *d = charged_domain(c);
+    struct xs_domain *d =
+        tx->privileged ? NULL : xs_domain_find(set->store, tx->domid);
     uint32_t i;
 
-    for (pt = &c->txns; *pt; pt = &(*pt)->next) {
+    for (pt = &set->head; *pt; pt = &(*pt)->next) {
         if (*pt == tx) {
             *pt = tx->next;
             break;
         }
     }
-    c->ntxns--;
+    set->n--;
     if (d && d->transactions)
         d->transactions--;
     if (tx->copied)
@@ -236,9 +243,10 @@ static void txn_free(struct xs_txn *tx)
     free(tx);
 }
 
-int xs_txn_end(struct xs_txn *tx, bool commit)
+int xs_txn_end(struct xs_txn *tx, bool commit, xs_txn_changed_fn *changed,
+               void *ctx)
 {
-    struct xs_store *s = tx->conn->store;
+    struct xs_store *s = tx->set->store;
     const struct xs_txn_op *op;
     int rc = 0;
 
@@ -247,15 +255,15 @@ int xs_txn_end(struct xs_txn *tx, bool commit)
             rc = -EAGAIN;
         } else {
             for (op = tx->ops; op && !rc; op = op->next)
-                rc = txn_replay(s, op);
+                rc = txn_replay(s, op, changed, ctx);
         }
     }
     txn_free(tx);
     return rc;
 }
 
-void xs_txn_abort_all(struct xs_conn *c)
+void xs_txn_abort_all(struct xs_txn_set *set)
 {
-    while (c->txns)
-        txn_free(c->txns);
+    while (set->head)
+        txn_free(set->head);
 }

@@ -12,10 +12,19 @@
 #include <unistd.h>
 
 #include "xs_conn.h"
-#include "xs_store.h"
+#include "xs_peer.h"
 
+/* One socket connection; its conn's priv. */
 struct unix_priv {
+    struct unix_priv *next, *prev;      /* unix_list, newest first */
     int fd;
+    struct xs_peer *peer;
+};
+
+/* The socket connections, newest first (the order they are served in). */
+struct unix_list {
+    struct unix_priv *head;
+    uint32_t n;
 };
 
 static ssize_t unix_recv(struct xs_conn *c, void *buf, size_t len)
@@ -79,7 +88,30 @@ int xs_unix_listen(const char *path)
     return fd;
 }
 
-static void accept_all(struct xs_store *s, int lfd)
+static void unix_link(struct unix_list *l, struct unix_priv *u)
+{
+    u->prev = NULL;
+    u->next = l->head;
+    if (l->head)
+        l->head->prev = u;
+    l->head = u;
+    l->n++;
+}
+
+/* Unlinks u and frees its peer (which closes and frees u). */
+static void unix_drop(struct unix_list *l, struct unix_priv *u)
+{
+    if (u->prev)
+        u->prev->next = u->next;
+    else
+        l->head = u->next;
+    if (u->next)
+        u->next->prev = u->prev;
+    l->n--;
+    xs_peer_free(u->peer);
+}
+
+static void accept_all(struct xs_proto *p, struct unix_list *l, int lfd)
 {
     for (;;) {
         int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -93,27 +125,31 @@ static void accept_all(struct xs_store *s, int lfd)
             continue;
         }
         u->fd = fd;
-        if (!xs_conn_new(s, &unix_ops, u, 0)) {
+        u->peer = xs_peer_new(p, &unix_ops, u, 0);
+        if (!u->peer) {
             close(fd);                  /* over the connection limit */
             free(u);
+            continue;
         }
+        unix_link(l, u);
     }
 }
 
-int xs_unix_serve(struct xs_store *s, int lfd, volatile int *stop)
+int xs_unix_serve(struct xs_proto *p, int lfd, volatile int *stop)
 {
+    struct unix_list l = { NULL, 0 };
     struct pollfd *pfd = NULL;
-    struct xs_conn **who = NULL;
+    struct unix_priv **who = NULL;
     uint32_t cap = 0;
     int rc = 0;
 
     fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
     while (!*stop) {
-        struct xs_conn *c, *next;
+        struct unix_priv *u, *next;
         uint32_t n = 1, i;
 
-        if (s->nconns + 1 > cap) {
-            uint32_t ncap = (s->nconns + 1) * 2;
+        if (l.n + 1 > cap) {
+            uint32_t ncap = (l.n + 1) * 2;
             void *p1 = realloc(pfd, ncap * sizeof(*pfd));
             void *p2 = p1 ? realloc(who, ncap * sizeof(*who)) : NULL;
 
@@ -129,14 +165,14 @@ int xs_unix_serve(struct xs_store *s, int lfd, volatile int *stop)
         }
         pfd[0].fd = lfd;
         pfd[0].events = POLLIN;
-        for (c = s->conns; c; c = c->next) {
-            struct unix_priv *u = c->priv;
+        for (u = l.head; u; u = u->next) {
+            struct xs_conn *c = u->peer->conn;
 
             pfd[n].fd = u->fd;
             pfd[n].events = (short)((xs_conn_wants_input(c) ? POLLIN : 0) |
                                     (c->out_head ? POLLOUT : 0));
             pfd[n].revents = 0;
-            who[n++] = c;
+            who[n++] = u;
         }
         if (poll(pfd, n, -1) < 0) {
             if (errno == EINTR)
@@ -146,19 +182,23 @@ int xs_unix_serve(struct xs_store *s, int lfd, volatile int *stop)
         }
         for (i = 1; i < n; i++) {
             if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-                xs_conn_input(who[i]);
+                xs_conn_input(who[i]->peer->conn);
         }
         /* Replies and watch events go out at once where the socket allows. */
-        for (c = s->conns; c; c = next) {
-            next = c->next;
+        for (u = l.head; u; u = next) {
+            struct xs_conn *c = u->peer->conn;
+
+            next = u->next;
             if (c->out_head)
                 xs_conn_flush(c);
             if (c->dead)
-                xs_conn_free(c);
+                unix_drop(&l, u);
         }
         if (pfd[0].revents & POLLIN)
-            accept_all(s, lfd);
+            accept_all(p, &l, lfd);
     }
+    while (l.head)
+        unix_drop(&l, l.head);
     free(pfd);
     free(who);
     return rc;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xs_conn.h"
 #include "xs_path.h"
 #include "xs_store.h"
 #include "xs_tree.h"
@@ -24,8 +23,8 @@ bool xs_watch_match(const char *wpath, const char *epath, bool removal,
     return false;
 }
 
-static void queue_event(struct xs_conn *c, const struct xs_watch *w,
-                        const char *path)
+static void queue_event(const struct xs_watch_set *set,
+                        const struct xs_watch *w, const char *path)
 {
     size_t plen = strlen(path);
 
@@ -33,25 +32,32 @@ static void queue_event(struct xs_conn *c, const struct xs_watch *w,
         path += w->strip;
     else if (w->strip)
         path += plen;                   /* the home node itself: "" */
-    xs_conn_send2(c, XS_WATCH_EVENT, 0, 0, path, strlen(path) + 1,
-                  w->token, strlen(w->token) + 1);
+    set->deliver(set->owner, path, w->token);
 }
 
-int xs_watch_add(struct xs_conn *c, const char *abspath, bool relative,
-                 const char *token)
+void xs_watch_set_init(struct xs_watch_set *set, struct xs_store *s,
+                       xs_watch_deliver_fn *deliver, void *owner)
 {
-    struct xs_store *s = c->store;
+    *set = (struct xs_watch_set){
+        .store = s, .deliver = deliver, .owner = owner,
+    };
+}
+
+int xs_watch_add(struct xs_watch_set *set, const struct xs_caller *who,
+                 const char *abspath, bool relative, const char *token)
+{
+    struct xs_store *s = set->store;
     struct xs_domain *d = NULL;
     struct xs_watch *w;
     char home[32];
 
-    for (w = c->watches; w; w = w->next)
+    for (w = set->head; w; w = w->next)
         if (strcmp(w->path, abspath) == 0 && strcmp(w->token, token) == 0)
             return -EEXIST;
-    if (c->nwatches >= s->limits.conn_watches)
+    if (set->n >= s->limits.conn_watches)
         return -ENOSPC;
-    if (!xs_conn_privileged(c)) {
-        d = xs_domain_get(s, c->domid);
+    if (!who->privileged) {
+        d = xs_domain_get(s, who->domid);
         if (!d)
             return -ENOMEM;
         if (s->quota.watches && d->watches >= s->quota.watches)
@@ -69,91 +75,89 @@ int xs_watch_add(struct xs_conn *c, const char *abspath, bool relative,
         return -ENOMEM;
     }
     if (relative) {
-        xs_path_domain_home(c->domid, home, sizeof(home));
+        xs_path_domain_home(who->domid, home, sizeof(home));
         w->strip = (uint32_t)strlen(home) + 1;
     }
-    w->next = c->watches;
-    c->watches = w;
-    c->nwatches++;
+    w->next = set->head;
+    set->head = w;
+    set->n++;
     if (d)
         d->watches++;
     return 0;
 }
 
-static void watch_free(struct xs_conn *c, struct xs_watch *w)
+static void watch_free(struct xs_watch_set *set, const struct xs_caller *who,
+                       struct xs_watch *w)
 {
-    struct xs_domain *d = xs_domain_find(c->store, c->domid);
+    struct xs_domain *d = xs_domain_find(set->store, who->domid);
 
-    if (d && !xs_conn_privileged(c) && d->watches)
+    if (d && !who->privileged && d->watches)
         d->watches--;
-    c->nwatches--;
+    set->n--;
     free(w->path);
     free(w->token);
     free(w);
 }
 
-int xs_watch_remove(struct xs_conn *c, const char *abspath, const char *token)
+int xs_watch_remove(struct xs_watch_set *set, const struct xs_caller *who,
+                    const char *abspath, const char *token)
 {
     struct xs_watch **pw, *w;
 
-    for (pw = &c->watches; (w = *pw); pw = &w->next) {
+    for (pw = &set->head; (w = *pw); pw = &w->next) {
         if (strcmp(w->path, abspath) == 0 && strcmp(w->token, token) == 0) {
             *pw = w->next;
-            watch_free(c, w);
+            watch_free(set, who, w);
             return 0;
         }
     }
     return -ENOENT;
 }
 
-void xs_watch_remove_all(struct xs_conn *c)
+void xs_watch_remove_all(struct xs_watch_set *set, const struct xs_caller *who)
 {
-    while (c->watches) {
-        struct xs_watch *w = c->watches;
+    while (set->head) {
+        struct xs_watch *w = set->head;
 
-        c->watches = w->next;
-        watch_free(c, w);
+        set->head = w->next;
+        watch_free(set, who, w);
     }
 }
 
-static bool may_see(const struct xs_conn *c, const struct xs_perms *perms)
+static bool may_see(const struct xs_caller *who, const struct xs_perms *perms)
 {
-    if (!perms || xs_conn_privileged(c))
+    if (!perms || who->privileged)
         return true;
-    return (xs_perms_access(perms, c->domid, xs_conn_target(c)) &
+    return (xs_perms_access(perms, who->domid, who->target) &
             XS_PERM_READ) != 0;
 }
 
-void xs_watch_fire(struct xs_store *s, const char *abspath,
-                   const struct xs_perms *perms, bool removal)
+void xs_watch_fire(const struct xs_watch_set *set, const struct xs_caller *who,
+                   const char *abspath, const struct xs_perms *perms,
+                   bool removal)
 {
-    struct xs_conn *c;
-    struct xs_watch *w;
+    const struct xs_watch *w;
     const char *report;
 
-    for (c = s->conns; c; c = c->next) {
-        if (c->dead || !may_see(c, perms))
-            continue;
-        for (w = c->watches; w; w = w->next)
-            if (w->path[0] == '/' &&
-                xs_watch_match(w->path, abspath, removal, &report))
-                queue_event(c, w, report);
-    }
+    if (!may_see(who, perms))
+        return;
+    for (w = set->head; w; w = w->next)
+        if (w->path[0] == '/' &&
+            xs_watch_match(w->path, abspath, removal, &report))
+            queue_event(set, w, report);
 }
 
-void xs_watch_fire_special(struct xs_store *s, const char *name)
+void xs_watch_fire_special(const struct xs_watch_set *set,
+                           const struct xs_caller *who, const char *name)
 {
     const struct xs_perms *perms =
-        &s->special_perms[strcmp(name, XS_SPECIAL_INTRODUCE) == 0 ?
-                          XS_SPECIAL_INTRO : XS_SPECIAL_REL];
-    struct xs_conn *c;
-    struct xs_watch *w;
+        &set->store->special_perms[strcmp(name, XS_SPECIAL_INTRODUCE) == 0 ?
+                                   XS_SPECIAL_INTRO : XS_SPECIAL_REL];
+    const struct xs_watch *w;
 
-    for (c = s->conns; c; c = c->next) {
-        if (c->dead || !may_see(c, perms))
-            continue;
-        for (w = c->watches; w; w = w->next)
-            if (strcmp(w->path, name) == 0)
-                queue_event(c, w, name);
-    }
+    if (!may_see(who, perms))
+        return;
+    for (w = set->head; w; w = w->next)
+        if (strcmp(w->path, name) == 0)
+            queue_event(set, w, name);
 }
