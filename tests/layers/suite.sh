@@ -3,9 +3,10 @@
 # Layering checks: each case reads sources and fails when a file includes
 # a header from a layer it must not depend on. No build needed.
 #   layers/oryxd      tools/oryxd calls downward only (table below)
+#   layers/hv-common  no hypervisor file outside hv/arch/x86/svm/ sees the
+#                     vendor: no vendor header, no VMCB/VMCS type
 #   layers/self-test  the checker itself catches a planted violation
-# To add a case (e.g. layers/hv-common for the hypervisor): write a
-# function case_<name> (hv_common) that prints "PASS: layers/<case>" or
+# To add a case: write a function case_<name> that prints "PASS: layers/<case>" or
 # "FAIL: layers/<case> why" lines and returns nonzero on failure, and add
 # <name> to CASES at the bottom. check_layers serves any directory with
 # a table like ORYXD_LAYERS.
@@ -98,6 +99,33 @@ case_oryxd() {
     check_layers oryxd tools/oryxd "$ORYXD_LAYERS"
 }
 
+# Common code (hv/common/, and the generic headers in hv/include/) never
+# sees the hardware-virtualisation vendor: a vendor header (svm/, vmx/,
+# vmcb, vmcs) or a VMCB/VMCS type there fails, and no file outside
+# hv/arch/x86/svm/ may include its private vmcb.h. asm/svm-types.h is the
+# one generic header allowed to name struct vmcb, as an incomplete type
+# (the vendor union in struct arch_vcpu needs it).
+case_hv_common() {
+    bad=""
+    for f in $(find hv/common hv/include -name '*.[ch]' | sort); do
+        [ "$f" = hv/include/asm/svm-types.h ] && continue
+        hit=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^>"]*(svm/|vmx/|vmcb|vmcs)' \
+              "$f" | head -n 1)
+        [ -n "$hit" ] && bad="$bad $f:${hit%%:*} includes a vendor header;"
+        hit=$(grep -nwiE 'struct (vmcb|vmcs)|vmcb_[a-z_]+|vmcs_[a-z_]+' "$f" | head -n 1)
+        [ -n "$hit" ] && bad="$bad $f:${hit%%:*} names a VMCB/VMCS type;"
+    done
+    for f in $(find hv -name '*.[chS]' ! -path 'hv/arch/x86/svm/*' | sort); do
+        hit=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^>"]*vmcb\.h' "$f" | head -n 1)
+        [ -n "$hit" ] && bad="$bad $f:${hit%%:*} includes the private VMCB header;"
+    done
+    if [ -n "$bad" ]; then
+        echo "FAIL: layers/hv-common$bad"
+        return 1
+    fi
+    echo "PASS: layers/hv-common (no vendor header or VMCB/VMCS type outside hv/arch/x86/svm/)"
+}
+
 # The checker must catch an upward include, a sideways one and an
 # unplaced file, and allow a downward one.
 case_self_test() {
@@ -122,7 +150,7 @@ FAIL: layers/self-test low.h includes side.h (side beside low, both layer 1)'
     fi
 }
 
-CASES="oryxd self_test"
+CASES="oryxd hv_common self_test"
 status=0
 for c in $CASES; do
     "case_$c" || status=1
