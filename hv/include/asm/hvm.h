@@ -60,8 +60,11 @@ bool hvm_handle_hlt(struct vcpu *v);
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep);
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
-bool hvm_handle_cr_write(struct vcpu *v, unsigned int cr);
-bool hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write);
+/* MOV to a CR, MOV to/from a DR: emulated from the instruction they
+ * decode, whose length they return (0: RIP stays, a fault was injected
+ * or the instruction must run again). */
+unsigned int hvm_handle_cr_write(struct vcpu *v, unsigned int cr);
+unsigned int hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write);
 void hvm_handle_invalid_state(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64_t cr4,
                               uint64_t efer);
 /* DR0-DR3 into the CPU before entry, when the guest's DR7 needs them. */

@@ -11,6 +11,7 @@
  *    hvm_handle_invalid_state() turns back into the #GP.
  */
 #include <oryx/lib.h>
+#include <oryx/errno.h>
 #include <oryx/domain.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
@@ -77,39 +78,43 @@ static bool lmsw(struct vcpu *v, const struct insn_info *in)
     return cr0_write(v, (pg.cr0 & ~0xEULL) | msw | (pg.cr0 & X86_CR0_PE));
 }
 
-bool hvm_handle_cr_write(struct vcpu *v, unsigned int cr)
+unsigned int hvm_handle_cr_write(struct vcpu *v, unsigned int cr)
 {
     struct insn_info in;
     uint64_t val;
+    bool done;
 
     if (hvm_insn_fetch(v, &in))
-        return false;
+        return 0;
     if (cr == 0 && in.opcode_map == INSN_MAP_0F && in.opcode == 0x01 && in.has_modrm &&
         (in.reg & 7) == 6) {
         if (hvm->cpl(v)) {
             hvm->inject_exception(v, X86_EXC_GP, 0);
-            return false;
+            return 0;
         }
-        return lmsw(v, &in);
+        return lmsw(v, &in) ? in.len : 0;
     }
     if (in.opcode_map != INSN_MAP_0F || in.opcode != 0x22 || !in.has_modrm || in.reg != cr)
-        return false;           /* not the intercepted MOV (rewritten): run it again */
+        return 0;               /* not the intercepted MOV (rewritten): run it again */
     if (hvm->cpl(v)) {
         hvm->inject_exception(v, X86_EXC_GP, 0);
-        return false;
+        return 0;
     }
     val = *hvm_gpr(v, in.rm);
     if (hvm->insn_mode(v) != INSN_MODE_64)
         val = (uint32_t)val;
     switch (cr) {
     case 0:
-        return cr0_write(v, val);
+        done = cr0_write(v, val);
+        break;
     case 4:
-        return cr4_write(v, val);
+        done = cr4_write(v, val);
+        break;
     default:
         domain_crash(v->domain, "intercepted write to a control register Oryx does not emulate");
-        return false;
+        return 0;
     }
+    return done ? in.len : 0;
 }
 
 /*
@@ -123,9 +128,12 @@ void hvm_handle_invalid_state(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64
 {
     unsigned int num, gpr, len;
     char why[160];
+    int rc = hvm_decode_mov_crdr(v, 0x22, &num, &gpr, &len);
 
+    if (rc == -EFAULT)
+        return;                 /* the fetch failed: the domain is crashed already */
     if (!(v->arch.invalid_again && v->arch.invalid_rip == v->arch.regs.rip) &&
-        !hvm_decode_mov_crdr(v, 0x22, &num, &gpr, &len) && num == 3) {
+        !rc && num == 3) {
         v->arch.invalid_again = true;   /* cleared by the next other exit */
         v->arch.invalid_rip = v->arch.regs.rip;
         hvm->inject_exception(v, X86_EXC_GP, 0);

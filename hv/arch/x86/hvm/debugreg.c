@@ -49,12 +49,12 @@ void hvm_debugreg_reset(struct vcpu *v)
 }
 
 /*
- * MOV to/from DRn at RIP. Returns true when it completed (RIP moves on);
- * false after injecting the fault the CPU would raise, or when the
+ * MOV to/from DRn at RIP. Returns its length when it completed (RIP moves
+ * on); 0 after injecting the fault the CPU would raise, or when the
  * instruction is not what the exit said (another vCPU rewrote it: run it
  * again).
  */
-bool hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write)
+unsigned int hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write)
 {
     unsigned int num, gpr, len;
     bool wide = hvm->insn_mode(v) == INSN_MODE_64;
@@ -62,47 +62,50 @@ bool hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write)
     uint64_t *reg, val;
 
     if (hvm_decode_mov_crdr(v, write ? 0x23 : 0x21, &num, &gpr, &len))
-        return false;
+        return 0;
     hvm->get_paging(v, &pg);
     if (num > 7 || ((num == 4 || num == 5) && (pg.cr4 & X86_CR4_DE))) {
         hvm->inject_exception(v, X86_EXC_UD, -1);
-        return false;
+        return 0;
     }
+    /* DR4/DR5 alias DR6/DR7 without CR4.DE, whichever the exit named. */
     if (num == 4 || num == 5)
-        num += 2;                       /* aliases of DR6/DR7 without CR4.DE */
-    if (num != dr && !(dr >= 4 && dr <= 5 && num == dr + 2))
-        return false;
+        num += 2;
+    if (dr == 4 || dr == 5)
+        dr += 2;
+    if (num != dr)
+        return 0;                       /* rewritten since the exit: run it again */
     if (hvm->cpl(v)) {
         hvm->inject_exception(v, X86_EXC_GP, 0);
-        return false;
+        return 0;
     }
     if (hvm->get_dr(v, 7) & X86_DR7_GD) {
         /* General detect: a #DB fault before the access, GD cleared. */
         hvm->set_dr(v, 6, (hvm->get_dr(v, 6) & ~0xFULL) | X86_DR6_BD);
         hvm->set_dr(v, 7, hvm->get_dr(v, 7) & ~X86_DR7_GD);
         hvm->inject_exception(v, X86_EXC_DB, -1);
-        return false;
+        return 0;
     }
     reg = hvm_gpr(v, gpr);
     if (!write) {
         val = num < 4 ? v->arch.dr[num] : hvm->get_dr(v, num);
         *reg = wide ? val : (uint32_t)val;
-        return true;
+        return len;
     }
     val = wide ? *reg : (uint32_t)*reg;
     if (num < 4) {
         v->arch.dr[num] = val;
         if (this_cpu()->dr_owner == v)
             this_cpu()->dr_owner = NULL;        /* reload before the next entry */
-        return true;
+        return len;
     }
     if (val >> 32) {
         hvm->inject_exception(v, X86_EXC_GP, 0);
-        return false;
+        return 0;
     }
     if (num == 6)
         hvm->set_dr(v, 6, (val & X86_DR6_WRITABLE) | X86_DR6_DEFAULT);
     else
         hvm->set_dr(v, 7, (val & X86_DR7_WRITABLE) | X86_DR7_DEFAULT);
-    return true;
+    return len;
 }

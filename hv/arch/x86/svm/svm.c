@@ -387,15 +387,13 @@ static void svm_handle_exit(struct vcpu *v)
     case VMEXIT_CR0_SEL_WRITE:
     case VMEXIT_CR0_WRITE + 4:
         exits[EXIT_CR]++;
-        if (hvm_handle_cr_write(v, code == VMEXIT_CR0_SEL_WRITE ? 0 : 4) &&
-            (len = exit_insn_len(v)))
+        if ((len = hvm_handle_cr_write(v, code == VMEXIT_CR0_SEL_WRITE ? 0 : 4)))
             advance_rip(v, len);
         break;
     case VMEXIT_DR0_READ ... VMEXIT_DR0_READ + 7:
     case VMEXIT_DR0_WRITE ... VMEXIT_DR0_WRITE + 7:
         exits[EXIT_DR]++;
-        if (hvm_handle_dr_access(v, code & 7, code >= VMEXIT_DR0_WRITE) &&
-            (len = exit_insn_len(v)))
+        if ((len = hvm_handle_dr_access(v, code & 7, code >= VMEXIT_DR0_WRITE)))
             advance_rip(v, len);
         break;
     case VMEXIT_IRET:
