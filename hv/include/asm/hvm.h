@@ -51,9 +51,10 @@ const struct hvm_ops *svm_probe(void);
 /* Vendor-neutral exit handlers (hvm.c). Each returns true when the
  * instruction completed and RIP must move past it. */
 bool hvm_handle_cpuid(struct vcpu *v);
-/* The guest's view of a host CPUID leaf (not the Xen leaves): EAX..EDX. */
-void hvm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
-uint64_t hvm_cr4_valid_bits(struct vcpu *v);
+/* At boot: what follows from the guest CPUID policy (the CR4 mask). */
+void hvm_cpuid_init(void);
+/* The CR4 bits a guest may set (its CPUID's features). */
+uint64_t hvm_cr4_valid_bits(void);
 bool hvm_handle_msr(struct vcpu *v, bool write);
 bool hvm_handle_hypercall(struct vcpu *v);
 bool hvm_handle_hlt(struct vcpu *v);

@@ -45,6 +45,73 @@ static void cpuid_xen_leaves(struct vcpu *v, uint32_t leaf, struct guest_regs *r
     }
 }
 
+/* The guest's view of a host leaf (not the Xen leaves): EAX..EDX. Only
+ * the APIC IDs depend on the vCPU; every domain has the same policy. */
+static void cpuid_policy(unsigned int vcpu_id, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    uint32_t a, b, c, d;
+
+    if (leaf > GUEST_MAX_EXT_LEAF && leaf >= 0x80000000) {
+        leaf = GUEST_MAX_EXT_LEAF;      /* out of range: the highest leaf, as CPUs do */
+    }
+    cpuid_count(leaf, sub, &a, &b, &c, &d);
+    switch (leaf) {
+    case 0:
+        a = MIN(a, 0xDu);
+        break;
+    case 1:
+        b = (b & 0x0000FFFF) | ((uint32_t)vcpu_id << 24) | (1u << 16);
+        c |= (1u << 31) | (1u << 21);   /* hypervisor, x2APIC */
+        c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
+               (1u << 15) | (1u << 18) | (1u << 24));   /* MONITOR VMX SMX EST TM2 PDCM DCA TSC-deadline */
+        c &= ~((1u << 26) | (1u << 27) | (1u << 28));   /* XSAVE OSXSAVE AVX: FXSAVE state only */
+        d |= 1u << 9;                   /* APIC */
+        d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 28) |
+               (1u << 29));             /* MCE MTRR MCA ACPI HTT TM */
+        break;
+    case 6:
+        a = b = c = d = 0;
+        break;
+    case 7:
+        if (sub == 0) {
+            b &= ~((1u << 1) | (1u << 4) | (1u << 5) | (1u << 11) | (1u << 12) |
+                   (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 21) |
+                   (1u << 26) | (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31));
+            c &= ~((1u << 16) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 22));
+            d = 0;
+        } else
+            a = b = c = d = 0;
+        break;
+    case 0xB:
+        d = vcpu_id;
+        break;
+    case 0xD:
+        a = b = c = d = 0;
+        break;
+    case 0x80000000:
+        a = MIN(a, (uint32_t)GUEST_MAX_EXT_LEAF);
+        break;
+    case 0x80000001:
+        c &= ~((1u << 2) | (1u << 3) | (1u << 9) | (1u << 10) | (1u << 12) |
+               (1u << 13) | (1u << 19) | (1u << 22) | (1u << 23));
+        d &= ~(1u << 27);               /* RDTSCP: TSC_AUX is not switched */
+        break;
+    case 0x80000008:
+        b = 0;                          /* no IBPB/IBRS/STIBP/SSBD */
+        c &= ~0xFFu;                    /* one core per package */
+        break;
+    case 0x8000000A:
+        a = b = c = d = 0;              /* SVM features: none */
+        break;
+    default:
+        break;
+    }
+    out[0] = a;
+    out[1] = b;
+    out[2] = c;
+    out[3] = d;
+}
+
 bool hvm_handle_cpuid(struct vcpu *v)
 {
     struct guest_regs *r = &v->arch.regs;
@@ -58,7 +125,7 @@ bool hvm_handle_cpuid(struct vcpu *v)
             r->rax = r->rbx = r->rcx = r->rdx = 0;
         return true;
     }
-    hvm_cpuid_policy(v, leaf, sub, out);
+    cpuid_policy(v->id, leaf, sub, out);
     r->rax = out[0];
     r->rbx = out[1];
     r->rcx = out[2];
@@ -66,18 +133,26 @@ bool hvm_handle_cpuid(struct vcpu *v)
     return true;
 }
 
+static uint64_t guest_cr4_valid;
+
 /*
  * The CR4 bits a guest may set: those whose feature its CPUID shows (what
  * real hardware reserves is reserved here too, so that the write faults at
- * the intercept instead of making VMRUN refuse the state).
+ * the intercept instead of making VMRUN refuse the state). Worked out once
+ * at boot: the policy is the same for every domain.
  */
-uint64_t hvm_cr4_valid_bits(struct vcpu *v)
+uint64_t hvm_cr4_valid_bits(void)
+{
+    return guest_cr4_valid;
+}
+
+void hvm_cpuid_init(void)
 {
     uint32_t l1[4], l7[4];
     uint64_t bits = X86_CR4_TSD | X86_CR4_PCE;
 
-    hvm_cpuid_policy(v, 1, 0, l1);
-    hvm_cpuid_policy(v, 7, 0, l7);
+    cpuid_policy(0, 1, 0, l1);
+    cpuid_policy(0, 7, 0, l7);
     if (l1[3] & (1u << 1))
         bits |= X86_CR4_VME | X86_CR4_PVI;
     if (l1[3] & (1u << 2))
@@ -110,70 +185,6 @@ uint64_t hvm_cr4_valid_bits(struct vcpu *v)
         bits |= X86_CR4_PKE;
     if (l7[2] & (1u << 16))
         bits |= X86_CR4_LA57;
-    return bits;
+    guest_cr4_valid = bits;
 }
 
-void hvm_cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
-{
-    uint32_t a, b, c, d;
-
-    if (leaf > GUEST_MAX_EXT_LEAF && leaf >= 0x80000000) {
-        leaf = GUEST_MAX_EXT_LEAF;      /* out of range: the highest leaf, as CPUs do */
-    }
-    cpuid_count(leaf, sub, &a, &b, &c, &d);
-    switch (leaf) {
-    case 0:
-        a = MIN(a, 0xDu);
-        break;
-    case 1:
-        b = (b & 0x0000FFFF) | ((uint32_t)v->id << 24) | (1u << 16);
-        c |= (1u << 31) | (1u << 21);   /* hypervisor, x2APIC */
-        c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
-               (1u << 15) | (1u << 18) | (1u << 24));   /* MONITOR VMX SMX EST TM2 PDCM DCA TSC-deadline */
-        c &= ~((1u << 26) | (1u << 27) | (1u << 28));   /* XSAVE OSXSAVE AVX: FXSAVE state only */
-        d |= 1u << 9;                   /* APIC */
-        d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 28) |
-               (1u << 29));             /* MCE MTRR MCA ACPI HTT TM */
-        break;
-    case 6:
-        a = b = c = d = 0;
-        break;
-    case 7:
-        if (sub == 0) {
-            b &= ~((1u << 1) | (1u << 4) | (1u << 5) | (1u << 11) | (1u << 12) |
-                   (1u << 14) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 21) |
-                   (1u << 26) | (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31));
-            c &= ~((1u << 16) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 22));
-            d = 0;
-        } else
-            a = b = c = d = 0;
-        break;
-    case 0xB:
-        d = v->id;
-        break;
-    case 0xD:
-        a = b = c = d = 0;
-        break;
-    case 0x80000000:
-        a = MIN(a, (uint32_t)GUEST_MAX_EXT_LEAF);
-        break;
-    case 0x80000001:
-        c &= ~((1u << 2) | (1u << 3) | (1u << 9) | (1u << 10) | (1u << 12) |
-               (1u << 13) | (1u << 19) | (1u << 22) | (1u << 23));
-        d &= ~(1u << 27);               /* RDTSCP: TSC_AUX is not switched */
-        break;
-    case 0x80000008:
-        b = 0;                          /* no IBPB/IBRS/STIBP/SSBD */
-        c &= ~0xFFu;                    /* one core per package */
-        break;
-    case 0x8000000A:
-        a = b = c = d = 0;              /* SVM features: none */
-        break;
-    default:
-        break;
-    }
-    out[0] = a;
-    out[1] = b;
-    out[2] = c;
-    out[3] = d;
-}

@@ -28,7 +28,7 @@ static bool cr4_write(struct vcpu *v, uint64_t val)
 
     hvm->get_paging(v, &pg);
     lma = pg.efer & EFER_LMA;
-    if ((val & ~hvm_cr4_valid_bits(v)) ||
+    if ((val & ~hvm_cr4_valid_bits()) ||
         (lma && !(val & X86_CR4_PAE)) ||
         (lma && ((val ^ pg.cr4) & X86_CR4_LA57)) ||
         ((val & X86_CR4_PCIDE) && !(pg.cr4 & X86_CR4_PCIDE) && (!lma || (pg.cr3 & 0xFFF)))) {

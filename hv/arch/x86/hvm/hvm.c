@@ -30,6 +30,7 @@ int hvm_setup(void)
         return -ENODEV;
     cpuid(0x80000008, &a, &b, &c, &d);
     guest_access_init(a & 0xff);
+    hvm_cpuid_init();
     return 0;
 }
 
