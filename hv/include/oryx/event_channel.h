@@ -31,7 +31,6 @@ typedef void (*evtchn_xen_fn)(struct domain *d, uint32_t port, void *data);
 int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
 
-
 /* Raise a VIRQ: per-vCPU ones (TIMER, DEBUG) on v, global ones on the
  * port bound to vCPU 0's table. No-op when unbound. */
 void evtchn_send_virq(struct vcpu *v, unsigned int virq);

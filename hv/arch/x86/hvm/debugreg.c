@@ -19,24 +19,16 @@
 #include <asm/cpu.h>
 #include <asm/percpu.h>
 
-static void write_hw_dr(unsigned int n, uint64_t val)
-{
-    switch (n) {
-    case 0: asm volatile("mov %0, %%db0" : : "r"(val)); break;
-    case 1: asm volatile("mov %0, %%db1" : : "r"(val)); break;
-    case 2: asm volatile("mov %0, %%db2" : : "r"(val)); break;
-    case 3: asm volatile("mov %0, %%db3" : : "r"(val)); break;
-    }
-}
-
 void hvm_debugreg_load(struct vcpu *v)
 {
     struct per_cpu *pc = this_cpu();
 
     if (pc->dr_owner == v || !(hvm->get_dr(v, 7) & X86_DR7_ENABLES))
         return;
-    for (unsigned int i = 0; i < 4; i++)
-        write_hw_dr(i, v->arch.dr[i]);
+    asm volatile("mov %0, %%db0" : : "r"(v->arch.dr[0]));
+    asm volatile("mov %0, %%db1" : : "r"(v->arch.dr[1]));
+    asm volatile("mov %0, %%db2" : : "r"(v->arch.dr[2]));
+    asm volatile("mov %0, %%db3" : : "r"(v->arch.dr[3]));
     pc->dr_owner = v;
 }
 
