@@ -136,18 +136,22 @@ void sched_start_vcpu(struct vcpu *v)
  * vCPU waited on the run queue is not lost. With unless_event, an event
  * already pending (an upcall or an interrupt, delivered or not) cancels
  * it too, as Xen's SCHEDOP_block: its sender's wake-up may have come and
- * gone before this call. Senders set their flag before vcpu_wake takes
- * the run-queue lock, so under the lock one of the two sides sees the
- * other.
+ * gone before this call. The look is made before the run-queue lock (a
+ * leaf: the vLAPIC has its own): senders set their flag before vcpu_wake
+ * takes that lock, so an event raised after the look finds the vCPU still
+ * runnable and leaves wake_pending for the check below.
  */
 static void block(struct vcpu *v, bool unless_event)
 {
     struct per_cpu *pc = cpu_data[v->processor];
-    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    unsigned long f;
 
+    if (unless_event && hvm_events_pending(v))
+        return;
+    f = spin_lock_irqsave(&pc->runq_lock);
     if (v->wake_pending)
         v->wake_pending = false;        /* an event beat us to it */
-    else if (v->state == VCPU_RUNNABLE && !(unless_event && hvm_events_pending(v)))
+    else if (v->state == VCPU_RUNNABLE)
         v->state = VCPU_BLOCKED;
     spin_unlock_irqrestore(&pc->runq_lock, f);
 }
