@@ -19,6 +19,7 @@
 #include <oryx/timer.h>
 #include <asm/time.h>
 #include <oryx/boot_domains.h>
+#include <oryx/kernel_image.h>
 #include <oryx/xmalloc.h>
 #include <oryx/cmdline.h>
 #include <asm/bootinfo.h>
@@ -57,72 +58,6 @@ static int load_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
 static int load_zero(void *opaque, uint64_t gpa, uint64_t len)
 {
     return zero_gpa(opaque, gpa, len);
-}
-
-/*
- * The kernel as an ELF image: a plain ELF module is used in place; a
- * bzImage (Debian's vmlinuz: XZ with the x86 BCJ filter) is unpacked into
- * a temporary contiguous block, freed once the domain is loaded.
- */
-struct kernel_image {
-    const void *elf;
-    size_t len;
-    paddr_t tmp;            /* 0, or the block to free */
-    unsigned int tmp_order;
-};
-
-static int kernel_image_get(const struct boot_module *km, struct kernel_image *ki,
-                            const char **why)
-{
-    const void *img = __va(km->start);
-    size_t len = km->end - km->start;
-    struct bzimage_info bi;
-    static uint8_t work[BZIMAGE_WORK_SIZE] __aligned(8);
-    static spinlock_t work_lock = SPINLOCK_INIT;   /* work */
-    size_t out_len;
-    int rc;
-
-    memset(ki, 0, sizeof(*ki));
-    rc = bzimage_probe(img, len, &bi, why);
-    if (rc)
-        return rc;
-    if (bi.format == BZIMAGE_FMT_ELF) {
-        ki->elf = img;
-        ki->len = len;
-        return 0;
-    }
-    unsigned int order = 0;
-    while ((PAGE_SIZE << order) < bi.vmlinux_size && order < PAGE_ORDER_MAX)
-        order++;
-    if ((PAGE_SIZE << order) < bi.vmlinux_size) {
-        *why = "unpacked kernel larger than 1 GiB";
-        return -E2BIG;
-    }
-    ki->tmp = page_alloc(order, NULL);
-    if (!ki->tmp) {
-        *why = "not enough contiguous memory to unpack the kernel";
-        return -ENOMEM;
-    }
-    ki->tmp_order = order;
-    spin_lock(&work_lock);
-    rc = bzimage_extract(img, len, __va(ki->tmp), PAGE_SIZE << order, &out_len,
-                         work, sizeof(work), why);
-    spin_unlock(&work_lock);
-    if (rc) {
-        page_free(ki->tmp, order, NULL);
-        ki->tmp = 0;
-        return rc;
-    }
-    ki->elf = __va(ki->tmp);
-    ki->len = out_len;
-    return 0;
-}
-
-static void kernel_image_put(struct kernel_image *ki)
-{
-    if (ki->tmp)
-        page_free(ki->tmp, ki->tmp_order, NULL);
-    ki->tmp = 0;
 }
 
 /* ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) at GUEST_ACPI_GPA, in pages
@@ -274,6 +209,7 @@ fail:
 
 void boot_domains_create(void)
 {
+    creating = true;
     const char *cmdlines[BOOT_MAX_MODULES];
     struct domspec_entry *ents;
     size_t n;
@@ -287,7 +223,6 @@ void boot_domains_create(void)
         timer_init(&dump_timer, dump_fired, NULL, 0);
         set_timer(&dump_timer, NOW() + SECONDS(debug_dump_at));
     }
-    creating = true;
     printk("Free pages before domains: %lu\n", (unsigned long)page_alloc_free_pages());
     for (unsigned int i = 0; i < boot_info.nr_modules; i++)
         cmdlines[i] = boot_info.modules[i].cmdline;
@@ -308,6 +243,10 @@ void boot_domains_create(void)
                           ents[i].initrd_module, 0);
     }
     xfree(ents);
+}
+
+void boot_domains_finish(void)
+{
     creating = false;
     boot_domains_check_done();
 }

@@ -75,6 +75,7 @@ static void singleshot_fired(void *data)
 static void domain_free(struct domain *d)
 {
     vconsole_domain_destroy(d);         /* prints what is left in its ring */
+    hvm_domain_destroy(d);
     evtchn_domain_destroy(d);
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *v = d->vcpus ? d->vcpus[i] : NULL;
@@ -91,7 +92,11 @@ static void domain_free(struct domain *d)
     if (d->acpi_tables)
         page_free(d->acpi_tables, d->acpi_order, &d->acct);
     for (unsigned int i = 0; i < d->nr_extents; i++)
-        page_free(d->extents[i].hpa, d->extents[i].order, &d->acct);
+        if (!d->extents[i].held)
+            page_free(d->extents[i].hpa, d->extents[i].order, &d->acct);
+    d->acct.pages -= d->held_pages;     /* never the allocator's */
+    if (d->arch.io_bitmap)
+        page_free(d->arch.io_bitmap, d->arch.io_bitmap_order, &d->acct);
     xfree(d->extents);
     if (d->shared_info)
         page_free(d->shared_info, 0, &d->acct);
@@ -101,12 +106,13 @@ static void domain_free(struct domain *d)
     xfree(d);
 }
 
-struct domain *domain_create(const struct domspec *spec)
+static struct domain *domain_create_as(const struct domspec *spec, bool control)
 {
     struct domain *d = xzalloc(sizeof(*d));
 
     if (!d)
         return NULL;
+    d->is_privileged = control;
     strlcpy(d->name, spec->name, sizeof(d->name));
     d->acct.name = d->name;
     d->mem_bytes = spec->mem_bytes;
@@ -130,14 +136,17 @@ struct domain *domain_create(const struct domspec *spec)
         v->id = i;
         v->domain = d;
         v->state = VCPU_DOWN;
-        sched_place_vcpu(v);
+        if (control)
+            v->processor = i % nr_cpus;     /* pinned: dom0's interrupts follow its vCPUs */
+        else
+            sched_place_vcpu(v);
         timer_init(&v->singleshot, singleshot_fired, v, v->processor);
         if (hvm->vcpu_init(v))
             goto fail;
     }
     __atomic_add_fetch(&domains_alive, 1, __ATOMIC_ACQ_REL);
     spin_lock(&domlist_lock);
-    d->id = next_domid++;
+    d->id = control ? 0 : next_domid++;
     d->next = domain_list;
     domain_list = d;
     spin_unlock(&domlist_lock);
@@ -145,6 +154,16 @@ struct domain *domain_create(const struct domspec *spec)
 fail:
     domain_free(d);
     return NULL;
+}
+
+struct domain *domain_create(const struct domspec *spec)
+{
+    return domain_create_as(spec, false);
+}
+
+struct domain *domain_create_control(const struct domspec *spec)
+{
+    return domain_by_id(0) ? NULL : domain_create_as(spec, true);
 }
 
 /* Guest RAM [0, mem_bytes), in the largest blocks the allocator gives. */
@@ -174,7 +193,7 @@ int domain_alloc_memory(struct domain *d)
         }
         if (!hpa || d->nr_extents >= max_ext)
             return -ENOMEM;
-        d->extents[d->nr_extents++] = (struct mem_extent){ hpa, gpa, order };
+        d->extents[d->nr_extents++] = (struct mem_extent){ hpa, gpa, order, false };
         if (p2m_map(&d->p2m, gpa, hpa, PAGE_SIZE << order, P2M_R | P2M_W | P2M_X))
             return -ENOMEM;
         memset(__va(hpa), 0, PAGE_SIZE << order);

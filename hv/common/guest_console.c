@@ -82,12 +82,22 @@ long do_console_io(struct vcpu *v, const struct hcall_args *args)
             size_t n = MIN(sizeof(chunk), count - done);
             if (copy_from_guest(v, chunk, buf + done, n))
                 return -EFAULT;
-            guest_console_put(v->domain, chunk, n);
+            if (is_control_domain(v->domain))
+                console_write(chunk, n);        /* the console is dom0's: raw, as Xen */
+            else
+                guest_console_put(v->domain, chunk, n);
             done += n;
         }
         return 0;
-    case CONSOLEIO_read:
-        return -EPERM;      /* control domain only */
+    case CONSOLEIO_read: {
+        size_t n;
+        if (!is_control_domain(v->domain))
+            return -EPERM;
+        n = vconsole_hwdom_read(v->domain, chunk, MIN(sizeof(chunk), count));
+        if (n && copy_to_guest(v, buf, chunk, n))
+            return -EFAULT;     /* those bytes are lost, as on a failed read(2) */
+        return (long)n;
+    }
     default:
         return -ENOSYS;
     }

@@ -42,8 +42,14 @@ struct vconsole {
     uint32_t out_cons;                  /* ours; the ring's copy is advisory */
     uint32_t in_prod;
     bool warned;                        /* reported bad indices once */
+    /* The control domain has no ring: it reads input with console_io and
+     * hears of it through VIRQ_CONSOLE (in_prod above counts into in_buf). */
+    char *in_buf;
+    uint32_t in_cons;
     struct vconsole *next;              /* vcons_lock */
 };
+
+#define HWDOM_IN_SIZE 1024u             /* a power of two */
 
 static spinlock_t vcons_lock = SPINLOCK_INIT;  /* vcons_list and focus */
 static struct vconsole *vcons_list;
@@ -72,6 +78,8 @@ static void bad_indices(struct vconsole *vc, const char *which, uint32_t prod, u
  * vc->lock. At most one ring's worth per call: a guest cannot keep us. */
 static void drain_locked(struct vconsole *vc)
 {
+    if (!vc->ring)
+        return;                 /* the control domain writes with console_io */
     volatile struct xencons_interface *r = vc->ring;
     uint32_t prod = __atomic_load_n(&vc->ring->out_prod, __ATOMIC_ACQUIRE);
     uint32_t cons = vc->out_cons;
@@ -114,6 +122,14 @@ static bool put_input(struct vconsole *vc, char c)
     bool ok = false;
 
     spin_lock(&vc->lock);
+    if (vc->in_buf) {
+        if (vc->in_prod - vc->in_cons < HWDOM_IN_SIZE) {
+            vc->in_buf[vc->in_prod++ % HWDOM_IN_SIZE] = c;
+            ok = true;
+        }
+        spin_unlock(&vc->lock);
+        return ok;
+    }
     cons = __atomic_load_n(&vc->ring->in_cons, __ATOMIC_ACQUIRE);
     prod = vc->in_prod;
     if (prod - cons > XENCONS_IN_SIZE) {
@@ -207,8 +223,52 @@ void vconsole_domain_destroy(struct domain *d)
         printk("*** Switching input to Oryx (type 'CTRL-a' three times to switch input)\n");
     d->hvm_params[HVM_PARAM_CONSOLE_PFN] = 0;
     d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN] = 0;
-    page_free(vc->page, 0, &d->acct);
+    if (vc->page)
+        page_free(vc->page, 0, &d->acct);
+    xfree(vc->in_buf);
     xfree(vc);
+}
+
+int vconsole_hwdom_init(struct domain *d)
+{
+    struct vconsole *vc = xzalloc(sizeof(*vc));
+
+    if (!vc || !(vc->in_buf = xzalloc(HWDOM_IN_SIZE))) {
+        xfree(vc);
+        return -ENOMEM;
+    }
+    vc->d = d;
+    spin_lock_init(&vc->lock);
+    spin_lock(&vcons_lock);
+    if (find_locked(d)) {
+        spin_unlock(&vcons_lock);
+        xfree(vc->in_buf);
+        xfree(vc);
+        return -EEXIST;
+    }
+    vc->next = vcons_list;
+    vcons_list = vc;
+    focus = d->id;              /* as in Xen: the keyboard is dom0's once it runs */
+    spin_unlock(&vcons_lock);
+    printk("*** Serial input to %s (type 'CTRL-a' three times to switch input)\n", d->name);
+    return 0;
+}
+
+size_t vconsole_hwdom_read(struct domain *d, char *buf, size_t len)
+{
+    struct vconsole *vc;
+    size_t n = 0;
+
+    spin_lock(&vcons_lock);
+    vc = find_locked(d);
+    if (vc && vc->in_buf) {
+        spin_lock(&vc->lock);
+        while (n < len && vc->in_cons != vc->in_prod)
+            buf[n++] = vc->in_buf[vc->in_cons++ % HWDOM_IN_SIZE];
+        spin_unlock(&vc->lock);
+    }
+    spin_unlock(&vcons_lock);
+    return n;
 }
 
 /* Next focus after the current one: the console of the lowest domain id
@@ -242,8 +302,12 @@ static void route(char c)
     if (to != FOCUS_HV) {
         for (vc = vcons_list; vc && vc->d->id != to; vc = vc->next)
             ;
-        if (vc && put_input(vc, c))
-            evtchn_notify_xen_port(vc->d, vc->port);
+        if (vc && put_input(vc, c)) {
+            if (vc->in_buf)
+                evtchn_send_virq_global(vc->d, VIRQ_CONSOLE);
+            else
+                evtchn_notify_xen_port(vc->d, vc->port);
+        }
     }
     spin_unlock(&vcons_lock);
     if (to == FOCUS_HV)

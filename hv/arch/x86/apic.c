@@ -156,20 +156,52 @@ void pic_disable(void)
     outb(0x21, 0xFF); outb(0xA1, 0xFF);
 }
 
+static uintptr_t ioapic_base;
+static unsigned int ioapic_nr_pins;
+static spinlock_t ioapic_lock = SPINLOCK_INIT;     /* the index/data window */
+
+uint32_t ioapic_read(unsigned int reg)
+{
+    unsigned long f = spin_lock_irqsave(&ioapic_lock);
+    uint32_t v;
+
+    mmio_write32(ioapic_base, reg);
+    v = mmio_read32(ioapic_base + 0x10);
+    spin_unlock_irqrestore(&ioapic_lock, f);
+    return v;
+}
+
+void ioapic_write(unsigned int reg, uint32_t val)
+{
+    unsigned long f = spin_lock_irqsave(&ioapic_lock);
+
+    mmio_write32(ioapic_base, reg);
+    mmio_write32(ioapic_base + 0x10, val);
+    spin_unlock_irqrestore(&ioapic_lock, f);
+}
+
+void ioapic_write_eoi(uint8_t vector)
+{
+    mmio_write32(ioapic_base + 0x40, vector);   /* version 0x20 and later */
+}
+
+unsigned int ioapic_pins(void)
+{
+    return ioapic_nr_pins;
+}
+
 void ioapic_init(paddr_t base)
 {
-    uintptr_t b = (uintptr_t)base;
     uint32_t ver, pins;
 
     if (!base)
         return;
-    mmio_write32(b, 1);
-    ver = mmio_read32(b + 0x10);
+    ioapic_base = (uintptr_t)base;
+    ver = ioapic_read(1);
     pins = ((ver >> 16) & 0xFF) + 1;
+    ioapic_nr_pins = pins;
     for (uint32_t i = 0; i < pins; i++) {
-        mmio_write32(b, 0x10 + 2 * i);
-        mmio_write32(b + 0x10, 1u << 16);           /* masked */
-        mmio_write32(b, 0x11 + 2 * i);
-        mmio_write32(b + 0x10, 0);
+        ioapic_write(0x10 + 2 * i, 1u << 16);      /* masked */
+        ioapic_write(0x11 + 2 * i, 0);
     }
 }

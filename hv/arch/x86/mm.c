@@ -63,13 +63,14 @@ static bool overlaps(paddr_t a, paddr_t b, paddr_t c, paddr_t d)
 /* Adds [start,end) minus every region the hypervisor must keep. */
 static void add_free(paddr_t start, paddr_t end)
 {
-    struct { paddr_t s, e; } keep[BOOT_MAX_MODULES + 3];
+    struct { paddr_t s, e; } keep[BOOT_MAX_MODULES + 4];
     unsigned int n = 0;
 
     keep[n].s = 0; keep[n++].e = MiB(1);                         /* BIOS, trampoline */
     keep[n].s = __pa(__load_start); keep[n++].e = __pa(__image_end);
     keep[n].s = ALIGN_DOWN(boot_info.info_start, PAGE_SIZE);
     keep[n++].e = ALIGN_UP(boot_info.info_end, PAGE_SIZE);
+    keep[n].s = boot_info.hold_start; keep[n++].e = boot_info.hold_end;
     for (unsigned int i = 0; i < boot_info.nr_modules; i++) {
         keep[n].s = ALIGN_DOWN(boot_info.modules[i].start, PAGE_SIZE);
         keep[n++].e = ALIGN_UP(boot_info.modules[i].end, PAGE_SIZE);

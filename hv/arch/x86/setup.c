@@ -18,6 +18,7 @@
 #include <asm/apic.h>
 #include <asm/bootinfo.h>
 #include <asm/cpu.h>
+#include <asm/dom0.h>
 #include <asm/hvm.h>
 #include <asm/mm.h>
 #include <asm/npt.h>
@@ -50,6 +51,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     console_setup();
     printk("Loader: %s, command line: \"%s\"\n", boot_info.loader, boot_info.cmdline);
 
+    dom0_boot_prepare();        /* before the allocator takes its kernel's range */
     mm_init_allocator();
     mm_init_pagetables();
     printk("Memory: %lu MiB free of RAM up to %#lx; %u boot module(s)\n",
@@ -90,5 +92,7 @@ void start_oryx(uint32_t magic, uint32_t info)
     smp_boot();
     vconsole_init();
     boot_domains_create();
+    dom0_create();
+    boot_domains_finish();
     sched_run();
 }

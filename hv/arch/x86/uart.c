@@ -17,6 +17,11 @@
 
 static uint16_t uart_port;
 
+uint16_t uart_io_port(void)
+{
+    return uart_port;
+}
+
 void uart_init(uint16_t port, uint32_t baud)
 {
     uint32_t div = baud ? 115200 / baud : 1;

@@ -24,5 +24,10 @@ void apic_timer_count_stop(void);   /* stopped, back in periodic mode */
 
 void pic_disable(void);
 void ioapic_init(paddr_t base);     /* masks every pin */
+/* The IOAPIC's registers through its index/data window (0 pins: none). */
+uint32_t ioapic_read(unsigned int reg);
+void ioapic_write(unsigned int reg, uint32_t val);
+void ioapic_write_eoi(uint8_t vector);
+unsigned int ioapic_pins(void);
 
 #endif

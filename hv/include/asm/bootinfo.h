@@ -31,6 +31,7 @@ struct boot_info {
     paddr_t rsdp;                       /* 0: search the BIOS area */
     paddr_t ebda;                       /* from the BIOS data area, read while page 0 is mapped */
     paddr_t info_start, info_end;       /* the loader's info block */
+    paddr_t hold_start, hold_end;       /* kept from the allocator for dom0's kernel */
 };
 
 extern struct boot_info boot_info;

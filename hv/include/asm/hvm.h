@@ -61,6 +61,15 @@ bool hvm_handle_hlt(struct vcpu *v);
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep);
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+/* Emulated MMIO (mmio.c): a range of d's guest-physical space served by
+ * handlers (0 or -ENOSPC); hvm_mmio_emulate() is true when gpa was in one
+ * and the access was dealt with (done, or the domain crashed). */
+struct hvm_mmio_range;
+int hvm_mmio_register(struct domain *d, const struct hvm_mmio_range *r);
+bool hvm_mmio_emulate(struct vcpu *v, uint64_t gpa);
+bool hvm_mmio_emulate_range(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_range *r);
+/* The x86 part of a domain's teardown. */
+void hvm_domain_destroy(struct domain *d);
 /* MOV to a CR, MOV to/from a DR: emulated from the instruction they
  * decode, whose length they return (0: RIP stays, a fault was injected
  * or the instruction must run again). */

@@ -33,7 +33,10 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
 int vlapic_pending_vector(struct vcpu *v);
 /* The vector was injected: IRR -> ISR. */
 void vlapic_ack(struct vcpu *v, int vector);
-/* Raise a fixed interrupt on v (any CPU). */
+/* Raise a fixed interrupt on v (any CPU, interrupt context too). */
 void vlapic_set_irq(struct vcpu *v, uint8_t vector);
+/* The same, level-triggered when level: its EOI is reported to the
+ * IOAPIC view (vioapic_eoi). */
+void vlapic_set_irq_trig(struct vcpu *v, uint8_t vector, bool level);
 
 #endif

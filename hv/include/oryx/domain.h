@@ -8,6 +8,7 @@
 #include <oryx/domspec.h>
 #include <oryx/vcpu.h>
 #include <asm/npt.h>
+#include <asm/domain.h>
 
 enum domain_state {
     DOMAIN_CREATED,     /* built, vCPUs not yet started */
@@ -52,10 +53,12 @@ struct mem_extent {
     paddr_t hpa;
     gpaddr_t gpa;
     unsigned int order;
+    bool held;          /* handed over at boot (dom0), not the allocator's */
 };
 
 struct domain {
     domid_t id;
+    bool is_privileged;                 /* the control domain (dom0) */
     char name[DOMSPEC_NAME_MAX];
     volatile enum domain_state state;
     unsigned int shutdown_reason;       /* SHUTDOWN_* when state is SHUTDOWN */
@@ -68,6 +71,7 @@ struct domain {
     uint64_t mem_bytes;
     struct mem_extent *extents;
     unsigned int nr_extents;
+    uint64_t held_pages;                /* extents not from the allocator (dom0) */
 
     struct evtchn_domain *evtchn;       /* event_channel.c */
     struct gnttab_domain *gnttab;       /* grant_table.c */
@@ -92,6 +96,7 @@ struct domain {
 
     uint64_t start_ns;
     spinlock_t lock;                    /* state changes, shared_info mapping */
+    struct arch_domain arch;
     struct domain *next;                /* domlist_lock */
 };
 
@@ -99,6 +104,12 @@ extern struct domain *domain_list;
 extern spinlock_t domlist_lock;         /* domain_list and ids */
 
 struct domain *domain_create(const struct domspec *spec);
+/* The control domain: id 0, privileged. */
+struct domain *domain_create_control(const struct domspec *spec);
+static inline bool is_control_domain(const struct domain *d)
+{
+    return d->is_privileged;
+}
 int domain_alloc_memory(struct domain *d);
 void domain_start(struct domain *d);
 int domain_remap_ram(struct domain *d, gpaddr_t gpa);

@@ -23,6 +23,14 @@ struct domain;
  */
 int vconsole_domain_init(struct domain *d, uint64_t ring_gfn);
 
+/*
+ * The control domain's console: no ring; it writes with console_io and
+ * reads its input with CONSOLEIO_read (vconsole_hwdom_read), woken by
+ * VIRQ_CONSOLE. It takes the keyboard focus, as dom0 does under Xen.
+ */
+int vconsole_hwdom_init(struct domain *d);
+size_t vconsole_hwdom_read(struct domain *d, char *buf, size_t len);
+
 /* Print what is left in the ring and free it (before
  * evtchn_domain_destroy(); the p2m entry goes with p2m_destroy()). */
 void vconsole_domain_destroy(struct domain *d);

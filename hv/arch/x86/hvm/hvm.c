@@ -18,6 +18,7 @@
 #include <public/hvm/params.h>
 #include <asm/percpu.h>
 #include <asm/vlapic.h>
+#include <asm/dom0.h>
 
 const struct hvm_ops *hvm;
 
@@ -89,6 +90,11 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
     char why[96];
+
+    if (hvm_mmio_emulate(v, gpa))
+        return;
+    if (is_control_domain(v->domain) && dom0_handle_npf(v, gpa, error))
+        return;
 
     snprintf(why, sizeof(why), "access to unmapped guest-physical %#lx (%s)",
              (unsigned long)gpa, (error & 2) ? "write" : (error & 0x10) ? "fetch" : "read");

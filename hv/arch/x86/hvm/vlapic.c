@@ -10,6 +10,7 @@
 #include <asm/vlapic.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
+#include <asm/vioapic.h>
 
 #define APIC_BASE_BSP   (1ULL << 8)
 #define APIC_BASE_EXTD  (1ULL << 10)
@@ -97,25 +98,43 @@ void vlapic_ack(struct vcpu *v, int vector)
     spin_unlock_irqrestore(&l->lock, f);
 }
 
-void vlapic_set_irq(struct vcpu *v, uint8_t vector)
+void vlapic_set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
 {
     struct vlapic *l = vl(v);
+    uint32_t bit = 1u << (vector % 32);
     unsigned long f;
 
     if (vector < 16)
         return;                         /* illegal vector: dropped (ESR would say so) */
     f = spin_lock_irqsave(&l->lock);
-    l->irr[vector / 32] |= 1u << (vector % 32);
+    l->irr[vector / 32] |= bit;
+    if (level)
+        l->tmr[vector / 32] |= bit;
+    else
+        l->tmr[vector / 32] &= ~bit;
     spin_unlock_irqrestore(&l->lock, f);
     vcpu_kick_upcall(v);
 }
 
-static void eoi(struct vlapic *l)
+void vlapic_set_irq(struct vcpu *v, uint8_t vector)
+{
+    vlapic_set_irq_trig(v, vector, false);
+}
+
+/* Returns the vector of a level-triggered interrupt just ended, or -1. */
+static int eoi(struct vlapic *l)
 {
     int isr = highest_bit(l->isr);
+    uint32_t bit;
 
-    if (isr >= 0)
-        l->isr[isr / 32] &= ~(1u << (isr % 32));
+    if (isr < 0)
+        return -1;
+    bit = 1u << (isr % 32);
+    l->isr[isr / 32] &= ~bit;
+    if (!(l->tmr[isr / 32] & bit))
+        return -1;
+    l->tmr[isr / 32] &= ~bit;
+    return isr;
 }
 
 static uint32_t ldr_of(uint32_t id)
@@ -229,6 +248,7 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     struct vlapic *l = vl(v);
     uint32_t reg = msr - 0x800;
     uint64_t icr = 0;
+    int level_eoi = -1;
     bool ok = true;
 
     if (msr == MSR_APIC_BASE) {
@@ -245,7 +265,7 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     unsigned long f = spin_lock_irqsave(&l->lock);
     switch (reg) {
     case REG_TPR: l->tpr = val & 0xFF; break;
-    case REG_EOI: eoi(l); break;
+    case REG_EOI: level_eoi = eoi(l); break;
     case REG_SVR: l->svr = val & 0x11FF; break;
     case REG_ESR: l->esr = 0; break;
     case REG_ICR: icr = val; break;
@@ -262,5 +282,7 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     spin_unlock_irqrestore(&l->lock, f);
     if (ok && (reg == REG_ICR || reg == REG_SELF_IPI))
         send_ipi(v, icr);
+    if (level_eoi >= 0)
+        vioapic_eoi(v, (uint8_t)level_eoi);     /* the line may fire again */
     return ok;
 }

@@ -513,6 +513,7 @@ static void svm_vcpu_run(struct vcpu *v)
 
     svm_asid_assign(v);
     svm_inject_pending(v);
+    vmcb->iopm_base_pa = v->domain->arch.io_bitmap ? v->domain->arch.io_bitmap : iopm_pa;
     hvm_debugreg_load(v);
     vmcb->rax = v->arch.regs.rax;
     vmcb->rsp = v->arch.regs.rsp;

@@ -1,0 +1,96 @@
+/*
+ * The control domain at run time (asm/dom0.h): what its nested page
+ * faults outside its own RAM mean. Device memory (PCI BARs, the MCFG
+ * window, ROMs, whatever the host's memory map does not call RAM) is
+ * mapped 1:1 on first touch, in 2 MiB pieces where nothing hidden lies
+ * inside. Hidden from it: all other host RAM (the hypervisor's and other
+ * domains'), the LAPIC and MSI window, the HPET. An access there reads
+ * all-ones and writes nothing, as on an unclaimed bus, and is reported
+ * once; dom0 goes on.
+ */
+#include <oryx/lib.h>
+#include <oryx/domain.h>
+#include <asm/acpi.h>
+#include <asm/bootinfo.h>
+#include <asm/dom0.h>
+#include <asm/hvm.h>
+#include <asm/npt.h>
+#include <asm/page.h>
+
+#define MSI_WINDOW      0xFEE00000ULL   /* LAPIC registers and MSI writes */
+#define MSI_WINDOW_END  0xFEF00000ULL
+#define HPET_BASE       0xFED00000ULL   /* where the ACPI HPET table puts it on PCs */
+
+static bool overlaps(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
+{
+    return a < d && c < b;
+}
+
+static bool host_ram(uint64_t s, uint64_t e)
+{
+    for (unsigned int i = 0; i < boot_info.nr_memmap; i++) {
+        const struct boot_mem_region *r = &boot_info.memmap[i];
+        if (r->type == BOOT_MEM_RAM && overlaps(s, e, r->start, r->start + r->len))
+            return true;
+    }
+    return false;
+}
+
+/* What of [s, e) dom0 may not reach, or NULL. Below 1 MiB nothing is:
+ * the hypervisor keeps none of it (dom0 has the RAM there, and the BIOS
+ * data and ROMs, whose boundaries need not fall on pages). */
+static const char *hidden(uint64_t s, uint64_t e)
+{
+    if (e <= MiB(1))
+        return NULL;
+    if (host_ram(s, e))
+        return "RAM that is not dom0's";
+    if (overlaps(s, e, MSI_WINDOW, MSI_WINDOW_END))
+        return "the LAPIC/MSI window";
+    if (acpi_info.ioapic_base && overlaps(s, e, acpi_info.ioapic_base,
+                                          acpi_info.ioapic_base + PAGE_SIZE))
+        return "the IOAPIC";
+    if (overlaps(s, e, HPET_BASE, HPET_BASE + PAGE_SIZE))
+        return "the HPET";
+    return NULL;
+}
+
+static uint64_t hidden_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
+{
+    (void)v;
+    (void)gpa;
+    return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static void hidden_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t val)
+{
+    (void)v;
+    (void)gpa;
+    (void)size;
+    (void)val;
+}
+
+static const struct hvm_mmio_range hidden_range = {
+    .start = 0, .end = ~0ULL, .read = hidden_read, .write = hidden_write,
+};
+
+bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
+{
+    struct domain *d = v->domain;
+    uint64_t page = gpa & ~(PAGE_SIZE - 1), big = gpa & ~(MiB(2) - 1);
+    const char *what;
+
+    if (gpa >= (1ULL << P2M_GPA_BITS))
+        return false;
+    what = hidden(page, page + PAGE_SIZE);
+    if (what) {
+        if (!__atomic_exchange_n(&d->arch.forbidden_warned, 1, __ATOMIC_RELAXED))
+            printk_lvl(LOG_WARN, "d%u: %s of %#lx, %s hidden from it: ignored (reported "
+                       "once)\n", d->id, (error & 2) ? "write" : "read",
+                       (unsigned long)gpa, what);
+        return hvm_mmio_emulate_range(v, gpa, &hidden_range);
+    }
+    if (!hidden(big, big + MiB(2)))
+        return p2m_map(&d->p2m, big, big, MiB(2), P2M_R | P2M_W) == 0;
+    return p2m_map(&d->p2m, page, page, PAGE_SIZE, P2M_R | P2M_W) == 0;
+}

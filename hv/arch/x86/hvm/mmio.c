@@ -1,0 +1,115 @@
+/*
+ * Emulated MMIO: a nested page fault inside a range a domain registered
+ * (the control domain's IOAPIC view, the hidden pages) is served by
+ * decoding the faulting instruction. Drivers reach device registers with
+ * plain MOVs (readl/writel and their kin), so those are the forms
+ * handled; anything else crashes the domain with the opcode named rather
+ * than being guessed at.
+ */
+#include <oryx/lib.h>
+#include <oryx/errno.h>
+#include <oryx/domain.h>
+#include <asm/hvm.h>
+#include <asm/insn.h>
+#include <asm/vioapic.h>
+
+int hvm_mmio_register(struct domain *d, const struct hvm_mmio_range *r)
+{
+    if (d->arch.nr_mmio == HVM_MMIO_RANGES || r->start >= r->end)
+        return -ENOSPC;
+    d->arch.mmio[d->arch.nr_mmio++] = *r;
+    return 0;
+}
+
+static const struct hvm_mmio_range *find_range(struct domain *d, gpaddr_t gpa)
+{
+    for (unsigned int i = 0; i < d->arch.nr_mmio; i++)
+        if (gpa >= d->arch.mmio[i].start && gpa < d->arch.mmio[i].end)
+            return &d->arch.mmio[i];
+    return NULL;
+}
+
+/* A general register as an operand of `size` bytes; without REX, byte
+ * registers 4-7 are AH, CH, DH, BH. */
+static uint64_t reg_get(struct vcpu *v, const struct insn_info *in, unsigned int n,
+                        unsigned int size)
+{
+    if (size == 1 && !in->rex && n >= 4 && n < 8)
+        return (*hvm_gpr(v, n - 4) >> 8) & 0xFF;
+    return *hvm_gpr(v, n) & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1);
+}
+
+static void reg_set(struct vcpu *v, const struct insn_info *in, unsigned int n,
+                    unsigned int size, uint64_t val)
+{
+    uint64_t *r;
+
+    if (size == 1 && !in->rex && n >= 4 && n < 8) {
+        r = hvm_gpr(v, n - 4);
+        *r = (*r & ~0xFF00ULL) | ((val & 0xFF) << 8);
+        return;
+    }
+    r = hvm_gpr(v, n);
+    if (size >= 4)      /* a 32-bit destination clears the upper half */
+        *r = size == 8 ? val : (val & 0xFFFFFFFF);
+    else
+        *r = (*r & ~((1ULL << (size * 8)) - 1)) | (val & ((1ULL << (size * 8)) - 1));
+}
+
+bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
+{
+    const struct hvm_mmio_range *r = find_range(v->domain, gpa);
+
+    return r && hvm_mmio_emulate_range(v, gpa, r);
+}
+
+bool hvm_mmio_emulate_range(struct vcpu *v, gpaddr_t gpa, const struct hvm_mmio_range *r)
+{
+    struct insn_info in;
+    unsigned int size;
+    uint64_t val;
+
+    if (hvm_insn_fetch(v, &in))
+        return true;            /* crashed or #UD injected */
+    if (in.opcode_map == INSN_MAP_1BYTE && in.has_modrm && !in.rep && !in.lock) {
+        switch (in.opcode) {
+        case 0x88: case 0x89:           /* mov r/m, reg */
+            size = in.opcode == 0x88 ? 1 : in.opsize;
+            r->write(v, gpa, size, reg_get(v, &in, in.reg, size));
+            goto done;
+        case 0x8A: case 0x8B:           /* mov reg, r/m */
+            size = in.opcode == 0x8A ? 1 : in.opsize;
+            reg_set(v, &in, in.reg, size, r->read(v, gpa, size));
+            goto done;
+        case 0xC6: case 0xC7:           /* mov r/m, imm */
+            if ((in.modrm >> 3 & 7) != 0)
+                break;
+            size = in.opcode == 0xC6 ? 1 : in.opsize;
+            val = in.imm;
+            if (size == 8 && (val & 0x80000000))
+                val |= 0xFFFFFFFF00000000ULL;   /* imm32 sign-extended */
+            r->write(v, gpa, size, val);
+            goto done;
+        }
+    } else if (in.opcode_map == INSN_MAP_0F && in.has_modrm &&
+               (in.opcode == 0xB6 || in.opcode == 0xB7)) {  /* movzx */
+        size = in.opcode == 0xB6 ? 1 : 2;
+        reg_set(v, &in, in.reg, in.opsize, r->read(v, gpa, size));
+        goto done;
+    }
+    {
+        char why[96];
+        snprintf(why, sizeof(why), "MMIO access at %#lx by an instruction not emulated "
+                 "(map %u opcode %#x)", (unsigned long)gpa, in.opcode_map, in.opcode);
+        domain_crash(v->domain, why);
+        return true;
+    }
+done:
+    v->arch.regs.rip += in.len;
+    return true;
+}
+
+void hvm_domain_destroy(struct domain *d)
+{
+    vioapic_hwdom_destroy(d);
+}

@@ -1,0 +1,30 @@
+/* The x86 part of a domain, embedded in struct domain. */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <oryx/types.h>
+
+struct vioapic;
+
+/* A guest-physical range whose accesses the hypervisor emulates. */
+struct hvm_mmio_range {
+    gpaddr_t start, end;                /* [start, end) */
+    /* size is 1, 2, 4 or 8; a read returns the value, a write gets it. */
+    uint64_t (*read)(struct vcpu *v, gpaddr_t gpa, unsigned int size);
+    void (*write)(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t val);
+};
+
+#define HVM_MMIO_RANGES 4
+
+struct arch_domain {
+    /* Port permissions in the vendor's bitmap format (one bit per port,
+     * set: intercepted); 0 for the shared all-intercepting map. */
+    paddr_t io_bitmap;
+    unsigned int io_bitmap_order;
+    struct vioapic *vioapic;            /* the control domain's IOAPIC view */
+    struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
+    unsigned int nr_mmio;
+    unsigned long forbidden_warned;     /* accesses to hidden ranges reported */
+};
+
+#endif
