@@ -11,6 +11,9 @@
 
 static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_console_io] = do_console_io,
+    [__HYPERVISOR_platform_op] = do_platform_op,
+    [__HYPERVISOR_physdev_op] = do_physdev_op,
+    [__HYPERVISOR_arch_0] = do_mca,
     [__HYPERVISOR_xen_version] = do_xen_version,
     [__HYPERVISOR_sched_op] = do_sched_op,
     [__HYPERVISOR_memory_op] = do_memory_op,

@@ -27,6 +27,10 @@ long do_vm_assist(struct vcpu *v, const struct hcall_args *args);
 long do_grant_table_op(struct vcpu *v, const struct hcall_args *args);
 long do_event_channel_op(struct vcpu *v, const struct hcall_args *args);
 long do_sched_poll(struct vcpu *v, const struct hcall_args *args);  /* SCHEDOP_poll */
+/* The control domain's (x86): */
+long do_physdev_op(struct vcpu *v, const struct hcall_args *args);
+long do_platform_op(struct vcpu *v, const struct hcall_args *args);
+long do_mca(struct vcpu *v, const struct hcall_args *args);
 
 /* The handler for hypercall nr, or -ENOSYS. */
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const struct hcall_args *args);
