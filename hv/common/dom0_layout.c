@@ -200,3 +200,180 @@ unsigned int dom0_vcpus_compute(unsigned int min, unsigned int max, unsigned int
         n = DOM0_MAX_VCPUS;
     return n ? n : 1;
 }
+
+/* ---- the memory map -------------------------------------------------- */
+
+struct memmap_in {
+    const struct boot_mem_region *host;
+    unsigned int nr_host;
+    const struct dom0_range *ram, *acpi;
+    unsigned int nr_ram, nr_acpi;
+};
+
+static uint64_t host_end(const struct boot_mem_region *r)
+{
+    return r->len > UINT64_MAX - r->start ? UINT64_MAX : r->start + r->len;
+}
+
+/* Overlaps resolve to the larger type, so an unknown one becomes reserved. */
+static uint32_t host_type(uint32_t t)
+{
+    return (t >= BOOT_MEM_RAM && t <= BOOT_MEM_BAD) ? t : BOOT_MEM_RESERVED;
+}
+
+static void edge_above(uint64_t e, uint64_t x, uint64_t *next, bool *found)
+{
+    if (e > x && (!*found || e < *next)) {
+        *next = e;
+        *found = true;
+    }
+}
+
+/* The lowest start or end of any input range above x. */
+static bool next_edge(const struct memmap_in *in, uint64_t x, uint64_t *next)
+{
+    bool found = false;
+    unsigned int i;
+
+    for (i = 0; i < in->nr_host; i++) {
+        edge_above(in->host[i].start, x, next, &found);
+        edge_above(host_end(&in->host[i]), x, next, &found);
+    }
+    for (i = 0; i < in->nr_ram; i++) {
+        edge_above(in->ram[i].start, x, next, &found);
+        edge_above(in->ram[i].end, x, next, &found);
+    }
+    for (i = 0; i < in->nr_acpi; i++) {
+        edge_above(in->acpi[i].start, x, next, &found);
+        edge_above(in->acpi[i].end, x, next, &found);
+    }
+    return found;
+}
+
+static bool in_ranges(const struct dom0_range *r, unsigned int n, uint64_t x)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (r[i].start <= x && x < r[i].end)
+            return true;
+    return false;
+}
+
+/*
+ * dom0's type for the piece [x, next) (no edge inside it, so every input
+ * covers all of it or none): 0 for a hole, or -EINVAL.
+ */
+static int piece_type(const struct memmap_in *in, uint64_t x, uint32_t *type, const char **why)
+{
+    uint32_t ht = 0;
+    bool ram = in_ranges(in->ram, in->nr_ram, x);
+    bool acpi = in_ranges(in->acpi, in->nr_acpi, x);
+
+    for (unsigned int i = 0; i < in->nr_host; i++)
+        if (in->host[i].start <= x && x < host_end(&in->host[i]))
+            ht = MAX(ht, host_type(in->host[i].type));
+    if (acpi && !ram) {
+        *why = "an ACPI range lies outside dom0's RAM";
+        return -EINVAL;
+    }
+    if (ram && ht != BOOT_MEM_RAM) {
+        *why = "a dom0 RAM range is not host RAM";
+        return -EINVAL;
+    }
+    switch (ht) {
+    case 0:
+        *type = 0;
+        break;
+    case BOOT_MEM_RAM:
+        /* Host RAM dom0 does not own: listed so dom0 never puts BARs or
+         * grant mappings there (research note §2.3). */
+        *type = acpi ? XEN_HVM_MEMMAP_TYPE_ACPI :
+                ram ? XEN_HVM_MEMMAP_TYPE_RAM : XEN_HVM_MEMMAP_TYPE_UNUSABLE;
+        break;
+    case BOOT_MEM_RESERVED:
+        *type = XEN_HVM_MEMMAP_TYPE_RESERVED;
+        break;
+    case BOOT_MEM_ACPI:
+        *type = XEN_HVM_MEMMAP_TYPE_ACPI;
+        break;
+    case BOOT_MEM_NVS:
+        *type = XEN_HVM_MEMMAP_TYPE_NVS;
+        break;
+    case BOOT_MEM_BAD:
+        *type = XEN_HVM_MEMMAP_TYPE_UNUSABLE;
+        break;
+    default:
+        *why = "bad host memory type";  /* host_type() leaves none */
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* One sweep over the edges; writes out[] only when out is not NULL. */
+static int memmap_sweep(const struct memmap_in *in, struct hvm_memmap_table_entry *out,
+                        const char **why)
+{
+    struct hvm_memmap_table_entry cur = { 0, 0, 0, 0 };
+    uint64_t x = 0, next = 0;
+    uint32_t type;
+    int n = 0, rc;
+
+    while (next_edge(in, x, &next)) {
+        if ((rc = piece_type(in, x, &type, why)) != 0)
+            return rc;
+        if (type && cur.type == type && cur.addr + cur.size == x) {
+            cur.size += next - x;
+        } else if (type) {
+            if (cur.type && out)
+                out[n - 1] = cur;
+            cur = (struct hvm_memmap_table_entry){ .addr = x, .size = next - x, .type = type };
+            n++;
+        }
+        x = next;
+    }
+    if (cur.type && out)
+        out[n - 1] = cur;
+    return n;
+}
+
+static int check_ranges(const struct dom0_range *r, unsigned int n, const char *what,
+                        const char **why)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        if (r[i].start >= r[i].end || !IS_ALIGNED(r[i].start, PAGE_SIZE) ||
+            !IS_ALIGNED(r[i].end, PAGE_SIZE)) {
+            *why = what;
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+int dom0_memmap(const struct boot_mem_region *host, unsigned int nr_host,
+                const struct dom0_range *ram, unsigned int nr_ram,
+                const struct dom0_range *acpi, unsigned int nr_acpi,
+                struct hvm_memmap_table_entry *out, unsigned int max, const char **why)
+{
+    const struct memmap_in in = {
+        .host = host, .nr_host = nr_host,
+        .ram = ram, .nr_ram = nr_ram, .acpi = acpi, .nr_acpi = nr_acpi,
+    };
+    int rc;
+
+    *why = NULL;
+    if ((nr_host && !host) || (nr_ram && !ram) || (nr_acpi && !acpi)) {
+        *why = "missing range array";
+        return -EINVAL;
+    }
+    if ((rc = check_ranges(ram, nr_ram, "dom0 RAM range empty or not page aligned", why)) ||
+        (rc = check_ranges(acpi, nr_acpi, "ACPI range empty or not page aligned", why)))
+        return rc;
+    /* Count (and validate) first, so out is written only on success. */
+    rc = memmap_sweep(&in, NULL, why);
+    if (rc < 0 || !out)
+        return rc;
+    if ((unsigned int)rc > max) {
+        *why = "too many memory map entries for dom0";
+        return -ENOSPC;
+    }
+    return memmap_sweep(&in, out, why);
+}

@@ -11,6 +11,8 @@
 #define ORYX_DOM0_LAYOUT_H
 
 #include <oryx/types.h>
+#include <asm/bootinfo.h>
+#include <public/arch-x86/hvm/start_info.h>
 
 /* ---- dom0_mem= ------------------------------------------------------- */
 
@@ -74,5 +76,34 @@ int dom0_vcpus_parse(const char *s, unsigned int *min, unsigned int *max);
  * most DOM0_MAX_VCPUS and at least 1.
  */
 unsigned int dom0_vcpus_compute(unsigned int min, unsigned int max, unsigned int nr_pcpus);
+
+/* ---- the memory map -------------------------------------------------- */
+
+/* [start, end), page aligned. */
+struct dom0_range {
+    uint64_t start, end;
+};
+
+/*
+ * dom0's memory map from the host's (BIOS order, possibly overlapping:
+ * where entries overlap the higher BOOT_MEM_* type wins, as in Linux's
+ * e820 sanitiser; an unknown type counts as reserved). In the result,
+ * sorted, without overlaps, adjacent entries of one type merged:
+ *   host RAM inside a ram range      RAM, or ACPI inside an acpi range
+ *   other host RAM                   UNUSABLE (hypervisor, other domains)
+ *   host reserved / ACPI / NVS       the same type
+ *   host bad memory                  UNUSABLE
+ *   holes                            not listed
+ * ram and acpi ranges may come in any order and overlap each other. Every
+ * ram range must be host RAM and every acpi range inside a ram range,
+ * else -EINVAL with *why (a caller bug); -ENOSPC when more than max
+ * entries are needed. With out NULL nothing is written and the count is
+ * returned (for sizing). Returns the number of entries; out is written
+ * only on success.
+ */
+int dom0_memmap(const struct boot_mem_region *host, unsigned int nr_host,
+                const struct dom0_range *ram, unsigned int nr_ram,
+                const struct dom0_range *acpi, unsigned int nr_acpi,
+                struct hvm_memmap_table_entry *out, unsigned int max, const char **why);
 
 #endif
