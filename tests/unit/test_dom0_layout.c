@@ -1,9 +1,12 @@
 /* Host tests of dom0's sizing, memory map and ACPI tables (hv/common/dom0_layout.c). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include "unit.h"
 #include <oryx/dom0_layout.h>
+#include <oryx/acpi_build.h>
 
 /* ===================================================================== */
 /* dom0_mem=                                                             */
@@ -530,6 +533,792 @@ static void test_memmap_random(void)
     }
 }
 
+/* ===================================================================== */
+/* ACPI tables                                                           */
+/* ===================================================================== */
+
+/*
+ * Host physical memory [HOST_BASE, HOST_BASE + HOST_SIZE): the first part
+ * is e820 RAM, the rest (from HOST_RESV) reserved, where the tables live.
+ */
+#define HOST_BASE   0x7FFD0000ULL
+#define HOST_SIZE   0x30000u
+#define HOST_RESV   0x7FFE0000ULL
+#define HOST_END    (HOST_BASE + HOST_SIZE)
+
+#define A_RSDP      0x7FFE0000ULL
+#define A_RSDT      0x7FFE0100ULL
+#define A_XSDT      0x7FFE0400ULL
+#define A_FACP      0x7FFE1000ULL
+#define A_DSDT      0x7FFE2000ULL
+#define A_FACS      0x7FFE3000ULL
+#define A_APIC      0x7FFE4000ULL
+#define A_HPET      0x7FFE5000ULL
+#define A_MCFG      0x7FFE6000ULL
+#define A_SSDT      0x7FFE7000ULL
+#define A_WAET      0x7FFE8000ULL
+#define A_SHORT     0x7FFE9000ULL   /* length below its header */
+#define A_BADSUM    0x7FFEA000ULL
+#define A_HUGE      0x7FFEB000ULL
+#define A_TPM2      0x7FFEC000ULL
+#define A_OUTSIDE   0x7FFD8000ULL   /* in RAM, not reserved */
+#define A_UNMAPPED  0x1000ULL
+#define A_STRADDLE  (HOST_END - 20)
+
+#define DOM0_GPA    0x3FFF0000ULL
+
+static uint8_t hostmem[HOST_SIZE];
+static uint8_t out[1 << 20] __attribute__((aligned(16)));
+
+static uint8_t *hp(uint64_t pa)
+{
+    return hostmem + (pa - HOST_BASE);
+}
+
+static uint8_t sum(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    uint8_t s = 0;
+    for (size_t i = 0; i < len; i++)
+        s = (uint8_t)(s + b[i]);
+    return s;
+}
+
+static void fix_sum(uint64_t pa)
+{
+    struct acpi_sdt_header *h = (void *)hp(pa);
+    h->checksum = 0;
+    h->checksum = (uint8_t)(0u - sum(h, h->length));
+}
+
+static void put_table(uint64_t pa, const char *sig, uint8_t rev, const char *table_id,
+                      const void *body, uint32_t body_len)
+{
+    struct acpi_sdt_header h;
+
+    memset(&h, 0, sizeof(h));
+    memcpy(h.signature, sig, 4);
+    h.length = (uint32_t)sizeof(h) + body_len;
+    h.revision = rev;
+    memcpy(h.oem_id, "BOCHS ", 6);
+    memcpy(h.oem_table_id, table_id, 8);
+    h.oem_revision = 1;
+    memcpy(h.creator_id, "BXPC", 4);
+    h.creator_revision = 1;
+    memcpy(hp(pa), &h, sizeof(h));
+    if (body_len)
+        memcpy(hp(pa) + sizeof(h), body, body_len);
+    fix_sum(pa);
+}
+
+/* The host MADT's entries. */
+static const uint8_t host_lapic0[] = { 0, 8, 0, 0, 1, 0, 0, 0 };
+static const uint8_t host_lapic1[] = { 0, 8, 1, 1, 1, 0, 0, 0 };
+static const uint8_t host_ioapic[] = { 1, 12, 0, 0, 0x00, 0x00, 0xC0, 0xFE, 0, 0, 0, 0 };
+static const uint8_t host_iso0[] = { 2, 10, 0, 0, 2, 0, 0, 0, 0, 0 };
+static const uint8_t host_iso9[] = { 2, 10, 0, 9, 9, 0, 0, 0, 0x0D, 0 };
+static const uint8_t host_lapic_nmi[] = { 4, 6, 0xFF, 5, 0, 1 };
+static const uint8_t host_nmi_src[] = { 3, 8, 5, 0, 0x0A, 0, 0, 0 };
+static const uint8_t host_x2apic[] = { 9, 16, 0, 0, 0x10, 1, 0, 0, 1, 0, 0, 0, 0x10, 1, 0, 0 };
+
+static uint32_t host_madt_len;
+
+static void put_madt(uint8_t rev)
+{
+    uint8_t body[256];
+    size_t n = 0;
+    uint32_t lapic = 0xFEE00000u, flags = 1;
+
+#define ADD(x) do { memcpy(body + n, x, sizeof(x)); n += sizeof(x); } while (0)
+    memcpy(body, &lapic, 4);
+    memcpy(body + 4, &flags, 4);
+    n = 8;
+    ADD(host_lapic0);
+    ADD(host_lapic1);
+    ADD(host_ioapic);
+    ADD(host_iso0);
+    ADD(host_iso9);
+    ADD(host_lapic_nmi);
+    ADD(host_nmi_src);
+    ADD(host_x2apic);
+#undef ADD
+    put_table(A_APIC, "APIC", rev, "BXPCAPIC", body, (uint32_t)n);
+    host_madt_len = (uint32_t)(36 + n);
+}
+
+static const uint64_t root_list[] = {
+    A_FACP, A_APIC, A_HPET, A_MCFG, A_SSDT, A_WAET, A_SHORT, A_BADSUM, A_OUTSIDE,
+    A_UNMAPPED, A_HUGE, A_DSDT, A_MCFG, 0, A_TPM2, A_STRADDLE,
+};
+/* What dom0's XSDT lists after its MADT, in order. */
+static const uint64_t passed[] = { A_FACP, A_MCFG, A_SSDT, A_TPM2 };
+
+static void put_roots(void)
+{
+    uint8_t body[8 * ARRAY_SIZE(root_list)];
+
+    for (size_t i = 0; i < ARRAY_SIZE(root_list); i++) {
+        uint32_t v = (uint32_t)root_list[i];
+        memcpy(body + 4 * i, &v, 4);
+    }
+    put_table(A_RSDT, "RSDT", 1, "BXPCRSDT", body, 4 * ARRAY_SIZE(root_list));
+    for (size_t i = 0; i < ARRAY_SIZE(root_list); i++)
+        memcpy(body + 8 * i, &root_list[i], 8);
+    put_table(A_XSDT, "XSDT", 1, "BXPCXSDT", body, 8 * ARRAY_SIZE(root_list));
+}
+
+static void put_rsdp(uint8_t rev, bool with_xsdt)
+{
+    struct acpi_rsdp r;
+
+    memset(&r, 0, sizeof(r));
+    memcpy(r.signature, "RSD PTR ", 8);
+    memcpy(r.oem_id, "BOCHS ", 6);
+    r.revision = rev;
+    r.rsdt_addr = (uint32_t)A_RSDT;
+    if (rev >= 2) {
+        r.length = sizeof(r);
+        r.xsdt_addr = with_xsdt ? A_XSDT : 0;
+    }
+    r.checksum = (uint8_t)(0u - sum(&r, 20));
+    if (rev >= 2)
+        r.ext_checksum = (uint8_t)(0u - sum(&r, 36));
+    memcpy(hp(A_RSDP), &r, rev >= 2 ? 36 : 20);
+}
+
+/* A host table set like QEMU's plus the traps; rsdp_rev 0: RSDT only. */
+static void make_host(uint8_t rsdp_rev)
+{
+    memset(hostmem, 0, sizeof(hostmem));
+    put_rsdp(rsdp_rev, true);
+    put_roots();
+
+    struct acpi_fadt f;
+    memset(&f, 0, sizeof(f));
+    f.firmware_ctrl = (uint32_t)A_FACS;
+    f.dsdt = (uint32_t)A_DSDT;
+    f.sci_int = 9;
+    f.x_dsdt = A_DSDT;
+    put_table(A_FACP, "FACP", 6, "BXPCFACP", (const uint8_t *)&f + 36, sizeof(f) - 36);
+    static const uint8_t aml[] = { 0x10, 0x05, 0x5C, 0x5F, 0x53, 0x42, 0x5F };  /* Scope(\_SB) */
+    put_table(A_DSDT, "DSDT", 2, "BXPCDSDT", aml, sizeof(aml));
+    memcpy(hp(A_FACS), "FACS", 4);
+    uint32_t facs_len = 64;
+    memcpy(hp(A_FACS) + 4, &facs_len, 4);
+    put_madt(3);
+    uint8_t hpet[20] = { 0x01, 0xA2, 0x86, 0x80 };
+    put_table(A_HPET, "HPET", 1, "BXPCHPET", hpet, sizeof(hpet));
+    uint8_t mcfg[24] = { 0 };
+    uint64_t ecam = 0xB0000000ULL;
+    memcpy(mcfg + 8, &ecam, 8);
+    mcfg[19] = 0xFF;            /* end bus */
+    put_table(A_MCFG, "MCFG", 1, "BXPCMCFG", mcfg, sizeof(mcfg));
+    put_table(A_SSDT, "SSDT", 2, "BXPCSSDT", aml, sizeof(aml));
+    uint8_t waet[4] = { 2 };
+    put_table(A_WAET, "WAET", 1, "BXPCWAET", waet, sizeof(waet));
+    put_table(A_SHORT, "SSDT", 2, "SHORTLEN", aml, sizeof(aml));
+    ((struct acpi_sdt_header *)hp(A_SHORT))->length = 20;
+    put_table(A_BADSUM, "SSDT", 2, "BADSUM  ", aml, sizeof(aml));
+    hp(A_BADSUM)[9] ^= 1;
+    put_table(A_HUGE, "SSDT", 2, "HUGE    ", aml, sizeof(aml));
+    ((struct acpi_sdt_header *)hp(A_HUGE))->length = 0xFFFFFFF0u;
+    uint8_t tpm2[16] = { 0 };
+    put_table(A_TPM2, "TPM2", 4, "BXPCTPM2", tpm2, sizeof(tpm2));
+    put_table(A_OUTSIDE, "SSDT", 2, "OUTSIDE ", aml, sizeof(aml));
+    memcpy(hp(A_STRADDLE), "SSDT", 4);
+}
+
+/* map() copies into a fresh block and frees the last one, so ASan catches
+ * any use of a pointer after the next call. */
+static void *last_map;
+static unsigned long map_calls;
+
+static const void *t_map(void *opaque, uint64_t pa, size_t len)
+{
+    (void)opaque;
+    map_calls++;
+    free(last_map);
+    last_map = NULL;
+    if (pa < HOST_BASE || pa - HOST_BASE > HOST_SIZE || len > HOST_SIZE - (pa - HOST_BASE))
+        return NULL;
+    last_map = malloc(len ? len : 1);
+    memcpy(last_map, hp(pa), len);
+    return last_map;
+}
+
+static bool t_table_ok(void *opaque, uint64_t pa, size_t len)
+{
+    (void)opaque;
+    return pa >= HOST_RESV && pa <= HOST_END && len <= HOST_END - pa;
+}
+
+struct noted {
+    char sig[5];
+    uint64_t pa;
+    const char *what;
+};
+static struct noted notes[64];
+static unsigned int nr_notes;
+
+static void t_note(void *opaque, const char *sig, uint64_t pa, const char *what)
+{
+    (void)opaque;
+    CHECK_EQ(strlen(sig), 4);
+    if (nr_notes < ARRAY_SIZE(notes)) {
+        memcpy(notes[nr_notes].sig, sig, 5);
+        notes[nr_notes].pa = pa;
+        notes[nr_notes].what = what;
+        nr_notes++;
+    }
+}
+
+static bool noted(const char *sig, uint64_t pa, const char *what_part)
+{
+    for (unsigned int i = 0; i < nr_notes; i++)
+        if (!strcmp(notes[i].sig, sig) && notes[i].pa == pa && strstr(notes[i].what, what_part))
+            return true;
+    return false;
+}
+
+static struct dom0_acpi_params params(unsigned int nr_vcpus, const uint32_t *ids)
+{
+    struct dom0_acpi_params p = {
+        .host_rsdp = A_RSDP, .map = t_map, .table_ok = t_table_ok, .note = t_note,
+        .opaque = NULL, .nr_vcpus = nr_vcpus, .apic_ids = ids,
+    };
+    nr_notes = 0;
+    return p;
+}
+
+static const uint8_t *at(uint64_t gpa, uint64_t used, uint64_t len)
+{
+    if (gpa < DOM0_GPA || gpa - DOM0_GPA > used || len > used - (gpa - DOM0_GPA))
+        return NULL;
+    return out + (gpa - DOM0_GPA);
+}
+
+struct dom0_tables {
+    const struct acpi_rsdp *rsdp;
+    const struct acpi_sdt_header *xsdt;
+    const struct acpi_madt *madt;
+    uint64_t xsdt_entries[64];
+    unsigned int nr;
+};
+
+/* Walk what dom0 will see, checking the parts every variant shares. */
+static void parse_out(int used, struct dom0_tables *t)
+{
+    memset(t, 0, sizeof(*t));
+    CHECK(used > 0);
+    if (used <= 0)
+        return;
+    const struct acpi_rsdp *r = (const void *)out;
+    t->rsdp = r;
+    CHECK(memcmp(r->signature, "RSD PTR ", 8) == 0);
+    CHECK_EQ(sum(r, 20), 0);
+    CHECK_EQ(sum(r, 36), 0);
+    CHECK_EQ(r->revision, 2);
+    CHECK_EQ(r->length, 36);
+    CHECK_EQ(r->rsdt_addr, 0);
+    CHECK(memcmp(r->oem_id, "BOCHS ", 6) == 0);
+    CHECK_EQ(r->xsdt_addr, DOM0_GPA + 48);      /* right after the RSDP, aligned */
+    CHECK(r->reserved[0] == 0 && r->reserved[1] == 0 && r->reserved[2] == 0);
+
+    const struct acpi_sdt_header *x = (const void *)at(r->xsdt_addr, used, 36);
+    CHECK(x != NULL);
+    if (!x || !at(r->xsdt_addr, used, x->length))
+        return;
+    t->xsdt = x;
+    CHECK(memcmp(x->signature, "XSDT", 4) == 0);
+    CHECK_EQ(x->revision, 1);
+    CHECK_EQ(sum(x, x->length), 0);
+    CHECK_EQ((x->length - 36) % 8, 0);
+    t->nr = (x->length - 36) / 8;
+    CHECK(t->nr >= 1 && t->nr <= 64);
+    if (t->nr > 64)
+        t->nr = 64;
+    memcpy(t->xsdt_entries, (const uint8_t *)x + 36, 8 * t->nr);
+
+    uint64_t madt_gpa = t->xsdt_entries[0];
+    CHECK_EQ(madt_gpa % 16, 0);
+    CHECK_EQ(madt_gpa, ALIGN_UP(r->xsdt_addr + x->length, 16));
+    const struct acpi_madt *m = (const void *)at(madt_gpa, used, sizeof(*m));
+    CHECK(m != NULL);
+    if (!m || !at(madt_gpa, used, m->h.length))
+        return;
+    t->madt = m;
+    CHECK(memcmp(m->h.signature, "APIC", 4) == 0);
+    CHECK_EQ(sum(m, m->h.length), 0);
+    CHECK_EQ(m->lapic_addr, 0xFEE00000u);
+    CHECK_EQ(m->flags, 0);
+    CHECK_EQ(madt_gpa + m->h.length, DOM0_GPA + (uint64_t)used);   /* the MADT is last */
+}
+
+/* The new MADT's entries: vCPUs 0..n-1, then the host IOAPIC and overrides. */
+static void check_madt_entries(const struct acpi_madt *m, unsigned int n, const uint32_t *ids,
+                               bool host_entries)
+{
+    const uint8_t *e = (const uint8_t *)(m + 1), *end = (const uint8_t *)m + m->h.length;
+
+    for (unsigned int i = 0; i < n; i++) {
+        uint32_t id = ids ? ids[i] : i;
+        CHECK(end - e >= 2);
+        if (end - e < 2)
+            return;
+        if (id <= 254 && i <= 254) {
+            const uint8_t want[] = { 0, 8, (uint8_t)i, (uint8_t)id, 1, 0, 0, 0 };
+            CHECK(end - e >= 8 && memcmp(e, want, 8) == 0);
+            e += 8;
+        } else {
+            struct acpi_madt_x2apic want = {
+                .type = 9, .length = 16, .x2apic_id = id, .flags = 1, .acpi_uid = i,
+            };
+            CHECK(end - e >= 16 && memcmp(e, &want, 16) == 0);
+            e += 16;
+        }
+    }
+    if (host_entries) {
+        CHECK(end - e == 32);
+        if (end - e != 32)
+            return;
+        CHECK(memcmp(e, host_ioapic, 12) == 0);
+        CHECK(memcmp(e + 12, host_iso0, 10) == 0);
+        CHECK(memcmp(e + 22, host_iso9, 10) == 0);
+    } else {
+        CHECK(e == end);
+    }
+}
+
+static void check_xsdt_list(const struct dom0_tables *t)
+{
+    CHECK_EQ(t->nr, 1 + ARRAY_SIZE(passed));
+    for (size_t i = 0; i < ARRAY_SIZE(passed) && i + 1 < t->nr; i++)
+        CHECK_EQ(t->xsdt_entries[i + 1], passed[i]);
+}
+
+static void check_notes(void)
+{
+    CHECK(noted("HPET", A_HPET, "hidden"));
+    CHECK(noted("WAET", A_WAET, "hidden"));
+    CHECK(noted("DSDT", A_DSDT, "hidden"));
+    CHECK(noted("SSDT", A_SHORT, "shorter"));
+    CHECK(noted("SSDT", A_BADSUM, "checksum"));
+    CHECK(noted("SSDT", A_HUGE, "length"));
+    CHECK(noted("SSDT", A_OUTSIDE, "reserved"));
+    CHECK(noted("????", A_UNMAPPED, "not readable"));
+    CHECK(noted("????", A_STRADDLE, "not readable"));
+    CHECK(noted("MCFG", A_MCFG, "twice"));
+    CHECK(noted("????", 0, "null"));
+    CHECK(!noted("FACP", A_FACP, ""));
+    CHECK(!noted("TPM2", A_TPM2, ""));
+    CHECK(!noted("SSDT", A_SSDT, ""));
+}
+
+/* QEMU's SeaBIOS: RSDP revision 0, RSDT only. */
+static void test_acpi_rsdt_only(void)
+{
+    static const uint32_t ids[] = { 0, 2, 255 };
+    struct dom0_acpi_params p = params(3, ids);
+    struct dom0_tables t;
+    const char *why = "unset";
+
+    make_host(0);
+    int used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    CHECK(why == NULL);
+    parse_out(used, &t);
+    if (!t.madt)
+        return;
+    /* The XSDT header is the RSDT's, renamed. */
+    CHECK(memcmp(t.xsdt->oem_id, "BOCHS ", 6) == 0);
+    CHECK(memcmp(t.xsdt->oem_table_id, "BXPCRSDT", 8) == 0);
+    CHECK(memcmp(t.xsdt->creator_id, "BXPC", 4) == 0);
+    check_xsdt_list(&t);
+    /* The MADT header is the host's; revision 3 stays 3. */
+    CHECK(memcmp(t.madt->h.oem_table_id, "BXPCAPIC", 8) == 0);
+    CHECK_EQ(t.madt->h.revision, 3);
+    CHECK_EQ(t.madt->h.length, 44 + 8 + 8 + 16 + 12 + 10 + 10);
+    check_madt_entries(t.madt, 3, ids, true);
+    check_notes();
+    CHECK_EQ(used, 48 + 36 + 8 * 5 + 4 /* pad to 16 */ + t.madt->h.length);
+}
+
+/* ACPI 2.0+: the XSDT, not the RSDT, is read. */
+static void test_acpi_xsdt(void)
+{
+    struct dom0_acpi_params p = params(2, NULL);
+    struct dom0_tables t;
+    const char *why;
+
+    make_host(2);
+    /* An RSDT that differs: must not be used. */
+    uint32_t only_facp = (uint32_t)A_FACP;
+    put_table(A_RSDT, "RSDT", 1, "BXPCRSDT", &only_facp, 4);
+    put_madt(5);
+    int used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (!t.madt)
+        return;
+    CHECK(memcmp(t.xsdt->oem_table_id, "BXPCXSDT", 8) == 0);
+    check_xsdt_list(&t);
+    CHECK_EQ(t.madt->h.revision, 4);        /* min(5, 4) */
+    check_madt_entries(t.madt, 2, NULL, true);
+    check_notes();
+}
+
+/* A broken extended RSDP or XSDT: fall back to the RSDT, as ACPICA does. */
+static void test_acpi_xsdt_fallback(void)
+{
+    struct dom0_acpi_params p;
+    struct dom0_tables t;
+    const char *why;
+    int used;
+
+    make_host(2);
+    hp(A_RSDP)[32] ^= 0x55;                 /* extended checksum wrong */
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (t.xsdt)
+        CHECK(memcmp(t.xsdt->oem_table_id, "BXPCRSDT", 8) == 0);
+    check_xsdt_list(&t);
+
+    make_host(2);
+    hp(A_XSDT)[40] ^= 0x55;                 /* XSDT checksum wrong */
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (t.xsdt)
+        CHECK(memcmp(t.xsdt->oem_table_id, "BXPCRSDT", 8) == 0);
+    check_xsdt_list(&t);
+    CHECK(noted("XSDT", A_XSDT, "checksum"));
+
+    make_host(2);
+    memcpy(hp(A_XSDT), "YSDT", 4);          /* wrong signature */
+    fix_sum(A_XSDT);
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    check_xsdt_list(&t);
+    CHECK(noted("XSDT", A_XSDT, "signature"));
+
+    make_host(2);
+    put_rsdp(2, false);                      /* revision 2, XSDT address 0 */
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    check_xsdt_list(&t);
+}
+
+static void test_acpi_no_rsdp(void)
+{
+    struct dom0_acpi_params p = params(1, NULL);
+    const char *why;
+
+    make_host(2);
+    p.host_rsdp = 0;
+    why = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+    CHECK(why != NULL);
+    p.host_rsdp = A_UNMAPPED;
+    why = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+    CHECK(why != NULL);
+    p.host_rsdp = A_RSDP + 16;              /* no signature there */
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+    p.host_rsdp = A_RSDP;
+    hp(A_RSDP)[9] ^= 1;                     /* OEM id byte: first checksum wrong */
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+
+    /* RSDP fine, both roots broken. */
+    make_host(2);
+    hp(A_XSDT)[40] ^= 1;
+    hp(A_RSDT)[40] ^= 1;
+    why = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+    CHECK(why != NULL);
+    make_host(0);
+    ((struct acpi_sdt_header *)hp(A_RSDT))->length = 0x7FFFFFFF;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+    make_host(0);
+    ((struct acpi_sdt_header *)hp(A_RSDT))->length = 35;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -ENOENT);
+}
+
+/* No host MADT: dom0's carries Oryx's ids and only the vCPUs. */
+static void test_acpi_no_host_madt(void)
+{
+    struct dom0_acpi_params p = params(300, NULL);
+    struct dom0_tables t;
+    const char *why;
+
+    make_host(2);
+    memcpy(hp(A_APIC), "APIX", 4);
+    fix_sum(A_APIC);
+    int used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (!t.madt)
+        return;
+    CHECK(memcmp(t.madt->h.oem_id, "ORYX  ", 6) == 0);
+    CHECK_EQ(t.madt->h.revision, 4);
+    check_madt_entries(t.madt, 300, NULL, false);
+    CHECK(noted("APIX", A_APIC, "hidden"));
+    check_xsdt_list(&t);
+}
+
+/* A malformed MADT entry ends the walk; what came before is kept. */
+static void test_acpi_madt_malformed(void)
+{
+    struct dom0_acpi_params p = params(1, NULL);
+    struct dom0_tables t;
+    const char *why;
+
+    make_host(2);
+    /* Entries start at 44: LAPIC, LAPIC, IOAPIC, ISO0, ISO9 (offset 44+38). */
+    hp(A_APIC)[44 + 8 + 8 + 12 + 10 + 1] = 0;      /* ISO9's length 0 */
+    fix_sum(A_APIC);
+    int used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (!t.madt)
+        return;
+    CHECK_EQ(t.madt->h.length, 44 + 8 + 12 + 10);
+    const uint8_t *e = (const uint8_t *)(t.madt + 1) + 8;
+    CHECK(memcmp(e, host_ioapic, 12) == 0);
+    CHECK(memcmp(e + 12, host_iso0, 10) == 0);
+    CHECK(noted("APIC", A_APIC, "malformed"));
+
+    /* An IOAPIC entry of the wrong length is dropped, the walk goes on. */
+    make_host(2);
+    hp(A_APIC)[44 + 16 + 1] = 11;                   /* IOAPIC length 11... */
+    hp(A_APIC)[44 + 16 + 11] = 0;                   /* ...and a 1-byte filler */
+    fix_sum(A_APIC);
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (t.madt)
+        CHECK_EQ(t.madt->h.length, 44 + 8);         /* the filler broke the walk */
+    CHECK(noted("APIC", A_APIC, "wrong length"));
+
+    /* Host MADT too short to hold its fixed fields. */
+    make_host(2);
+    ((struct acpi_sdt_header *)hp(A_APIC))->length = 40;
+    fix_sum(A_APIC);
+    p = params(1, NULL);
+    used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (t.madt)
+        CHECK(memcmp(t.madt->h.oem_id, "ORYX  ", 6) == 0);
+    CHECK(noted("APIC", A_APIC, "short"));
+}
+
+static void test_acpi_params(void)
+{
+    struct dom0_acpi_params p = params(1, NULL);
+    const char *why;
+
+    make_host(2);
+    why = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA + 8, &why), -EINVAL);
+    CHECK(why != NULL);
+    p.nr_vcpus = 0;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -EINVAL);
+    p.nr_vcpus = ACPI_BUILD_MAX_VCPUS + 1;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -EINVAL);
+    p.nr_vcpus = ACPI_BUILD_MAX_VCPUS;
+    CHECK(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why) > 0);
+    p.nr_vcpus = 1;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), UINT64_MAX & ~15ULL, &why), -EINVAL);
+    CHECK_EQ(dom0_acpi_build(&p, NULL, 0, DOM0_GPA, &why), -EINVAL);
+    p.map = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -EINVAL);
+    p.map = t_map;
+    p.table_ok = NULL;
+    CHECK_EQ(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why), -EINVAL);
+    p.table_ok = t_table_ok;
+    p.note = NULL;                          /* silent is fine */
+    CHECK(dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why) > 0);
+}
+
+/* Every buffer size short of what is needed fails cleanly. */
+static void test_acpi_small_buffer(void)
+{
+    static uint8_t small[4096];
+    struct dom0_acpi_params p = params(4, NULL);
+    const char *why;
+
+    make_host(2);
+    int need = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    CHECK(need > 0 && need <= (int)sizeof(small));
+    for (int len = 0; len < need; len++) {
+        /* A heap copy of exactly len bytes: ASan sees any overrun. */
+        uint8_t *b = malloc(len ? (size_t)len : 1);
+        why = NULL;
+        CHECK_EQ(dom0_acpi_build(&p, b, (size_t)len, DOM0_GPA, &why), -ENOSPC);
+        CHECK(why != NULL);
+        free(b);
+    }
+    CHECK_EQ(dom0_acpi_build(&p, small, (size_t)need, DOM0_GPA, &why), need);
+    CHECK(memcmp(small, out, (size_t)need) == 0);
+}
+
+/*
+ * Hostile tables: random corruption of the host set, thousands of times.
+ * Whatever comes back must be a consistent table set whose XSDT names
+ * only well-formed host tables of allowed types in reserved memory.
+ */
+static void test_acpi_fuzz(void)
+{
+    static uint8_t good[HOST_SIZE];
+    const char *why;
+    unsigned int ok = 0;
+
+    make_host(2);
+    memcpy(good, hostmem, sizeof(good));
+    for (int iter = 0; iter < 4000; iter++) {
+        memcpy(hostmem, good, sizeof(good));
+        unsigned int flips = 1 + rnd(6);
+        for (unsigned int k = 0; k < flips; k++) {
+            /* Mostly headers and the MADT, where the parsing is. */
+            static const uint64_t hot[] = { A_RSDP, A_RSDT, A_XSDT, A_APIC, A_FACP, A_MCFG };
+            uint64_t pa = rnd(4) ? hot[rnd(ARRAY_SIZE(hot))] + rnd(160) :
+                                   HOST_BASE + rnd(HOST_SIZE);
+            hp(pa)[0] = (uint8_t)rnd(256);
+        }
+        if (rnd(2)) {           /* often keep checksums right, to get deeper */
+            static const uint64_t tabs[] = { A_RSDT, A_XSDT, A_APIC, A_FACP, A_MCFG };
+            for (size_t k = 0; k < ARRAY_SIZE(tabs); k++) {
+                uint32_t l;
+                memcpy(&l, hp(tabs[k]) + 4, 4);
+                if (l >= 36 && l <= HOST_END - tabs[k])
+                    fix_sum(tabs[k]);
+            }
+        }
+        struct dom0_acpi_params p = params(1 + rnd(8), NULL);
+        p.note = rnd(2) ? t_note : NULL;
+        int used = dom0_acpi_build(&p, out, 65536, DOM0_GPA, &why);
+        if (used < 0) {
+            CHECK(why != NULL);
+            CHECK(used == -ENOENT || used == -ENOSPC);
+            continue;
+        }
+        ok++;
+        struct dom0_tables t;
+        parse_out(used, &t);
+        for (unsigned int i = 1; i < t.nr; i++) {
+            uint64_t pa = t.xsdt_entries[i];
+            CHECK(pa >= HOST_RESV && pa < HOST_END - 36);
+            if (pa < HOST_RESV || pa >= HOST_END - 36)
+                continue;
+            const struct acpi_sdt_header *h = (const void *)hp(pa);
+            CHECK(h->length >= 36 && h->length <= HOST_END - pa);
+            if (h->length < 36 || h->length > HOST_END - pa)
+                continue;
+            CHECK_EQ(sum(h, h->length), 0);
+            CHECK(memcmp(h->signature, "APIC", 4) && memcmp(h->signature, "DSDT", 4) &&
+                  memcmp(h->signature, "HPET", 4));
+        }
+        if (unit_case_failed) {
+            fprintf(stderr, "  fuzz iteration %d\n", iter);
+            return;
+        }
+    }
+    CHECK(ok > 1000);           /* the corruption left most sets usable */
+}
+
+/* ---- ACPICA's own tools, when installed (Debian acpica-tools) ---------- */
+
+static int have_tool(const char *name)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", name);
+    return system(cmd) == 0;
+}
+
+static int run_in(const char *dir, const char *cmdline)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof(cmd), "cd %s && (%s) >log 2>&1", dir, cmdline);
+    if (system(cmd) == 0)
+        return 1;
+    snprintf(cmd, sizeof(cmd), "cat %s/log 1>&2", dir);
+    (void)!system(cmd);
+    return 0;
+}
+
+static int put_file(const char *dir, const char *name, const void *p, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return 0;
+    int ok = fwrite(p, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+static size_t get_file(const char *dir, const char *name, void *p, size_t max)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(p, 1, max, f);
+    fclose(f);
+    return n;
+}
+
+/* iasl -d, then iasl back: the same bytes but iasl's own creator fields. */
+static int roundtrip(const char *dir, const char *name, const void *p, size_t len)
+{
+    static uint8_t rt[65536];
+    char dat[64], aml[64], cmd[256];
+
+    snprintf(dat, sizeof(dat), "%s.dat", name);
+    snprintf(aml, sizeof(aml), "%s.aml", name);
+    snprintf(cmd, sizeof(cmd), "iasl -d %s && iasl %s.dsl", dat, name);
+    if (!put_file(dir, dat, p, len) || !run_in(dir, cmd))
+        return 0;
+    size_t n = get_file(dir, aml, rt, sizeof(rt));
+    return n == len && !memcmp((const uint8_t *)p + 36, rt + 36, len - 36) &&
+           !memcmp(p, rt, 9) && !memcmp((const uint8_t *)p + 10, rt + 10, 18);
+}
+
+static void test_acpi_acpica_tools(void)
+{
+    static const uint32_t ids[] = { 0, 2, 255, 4 };
+    char dir[] = "/tmp/oryx-dom0-acpi-XXXXXX";
+    const char *why;
+    struct dom0_tables t;
+
+    if (!have_tool("iasl")) {
+        printf("PASS: dom0_layout/iasl skipped: iasl not installed (Debian acpica-tools)\n");
+        return;
+    }
+    struct dom0_acpi_params p = params(4, ids);
+    make_host(0);
+    int used = dom0_acpi_build(&p, out, sizeof(out), DOM0_GPA, &why);
+    parse_out(used, &t);
+    if (!t.madt)
+        return;
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(roundtrip(dir, "xsdt", t.xsdt, t.xsdt->length));
+    CHECK(roundtrip(dir, "apic", t.madt, t.madt->h.length));
+    /* The disassembly names what the MADT should hold. */
+    CHECK(run_in(dir, "grep -q 'Subtable Type : 01 \\[I/O APIC\\]' apic.dsl && "
+                      "grep -c 'Interrupt Source Override' apic.dsl | grep -qx 2 && "
+                      "grep -c 'Processor Local APIC\\]' apic.dsl | grep -qx 3 && "
+                      "grep -c 'Processor Local x2APIC\\]' apic.dsl | grep -qx 1 && "
+                      "! grep -q 'NMI' apic.dsl"));
+    if (!unit_case_failed) {
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        (void)!system(cmd);
+    } else {
+        fprintf(stderr, "  ACPICA files kept in %s\n", dir);
+    }
+}
+
 UNIT_MAIN("dom0_layout")
 {
     TEST_RUN(test_mem_parse_forms);
@@ -542,4 +1331,15 @@ UNIT_MAIN("dom0_layout")
     TEST_RUN(test_memmap_sanitise);
     TEST_RUN(test_memmap_errors);
     TEST_RUN(test_memmap_random);
+    TEST_RUN(test_acpi_rsdt_only);
+    TEST_RUN(test_acpi_xsdt);
+    TEST_RUN(test_acpi_xsdt_fallback);
+    TEST_RUN(test_acpi_no_rsdp);
+    TEST_RUN(test_acpi_no_host_madt);
+    TEST_RUN(test_acpi_madt_malformed);
+    TEST_RUN(test_acpi_params);
+    TEST_RUN(test_acpi_small_buffer);
+    TEST_RUN(test_acpi_fuzz);
+    TEST_RUN(test_acpi_acpica_tools);
+    free(last_map);
 }

@@ -106,4 +106,44 @@ int dom0_memmap(const struct boot_mem_region *host, unsigned int nr_host,
                 const struct dom0_range *acpi, unsigned int nr_acpi,
                 struct hvm_memmap_table_entry *out, unsigned int max, const char **why);
 
+/* ---- ACPI tables ----------------------------------------------------- */
+
+#define DOM0_ACPI_TABLE_MAX   MiB(16)   /* a longer host table is not trusted */
+
+struct dom0_acpi_params {
+    uint64_t host_rsdp;         /* physical address of the host's RSDP */
+    /*
+     * len bytes of host physical memory at pa, or NULL when not readable.
+     * The pointer need stay valid only until the next call; it may be
+     * unaligned.
+     */
+    const void *(*map)(void *opaque, uint64_t pa, size_t len);
+    /* True when [pa, pa+len) is host e820 reserved, ACPI or NVS. */
+    bool (*table_ok)(void *opaque, uint64_t pa, size_t len);
+    /*
+     * Optional (NULL: silent): told about each host table that is not
+     * passed to dom0 and why. sig is the NUL-terminated signature with
+     * unprintable bytes as '?'.
+     */
+    void (*note)(void *opaque, const char *sig, uint64_t pa, const char *what);
+    void *opaque;
+    unsigned int nr_vcpus;      /* 1..ACPI_BUILD_MAX_VCPUS */
+    const uint32_t *apic_ids;   /* [nr_vcpus]; NULL: vCPU i has APIC id i */
+};
+
+/*
+ * Build dom0's RSDP (offset 0), XSDT and MADT into buf, which dom0 will
+ * see at gpa (16-byte aligned). The XSDT lists the new MADT, then the
+ * host's FACP, SSDT, MCFG, PSDT, SBST, SLIC, MSDM, WDAT, FPDT, S3PT, TCPA,
+ * TPM2 and VFCT tables that are well formed and in reserved/ACPI/NVS
+ * memory, by their host addresses; every other host table is hidden. The
+ * MADT has one enabled LAPIC (x2APIC above id or UID 254) entry per vCPU
+ * and the host's IOAPIC and interrupt source override entries. Returns
+ * the bytes used, or -EINVAL (bad parameters), -ENOENT (no usable host
+ * RSDP or root table), -ENOSPC (buf too small), with *why set. buf's
+ * contents are undefined after an error.
+ */
+int dom0_acpi_build(const struct dom0_acpi_params *p, void *buf, size_t len, uint64_t gpa,
+                    const char **why);
+
 #endif
