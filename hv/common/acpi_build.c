@@ -46,7 +46,7 @@ size_t acpi_build_size(uint32_t nr_vcpus)
     return l.end;
 }
 
-static uint8_t sum_bytes(const void *p, size_t len)
+uint8_t acpi_sum(const void *p, size_t len)
 {
     const uint8_t *b = p;
     uint8_t s = 0;
@@ -59,7 +59,7 @@ static uint8_t sum_bytes(const void *p, size_t len)
 /* The value that makes len bytes (checksum byte still 0) sum to zero. */
 static uint8_t checksum_of(const void *p, size_t len)
 {
-    return (uint8_t)(0u - sum_bytes(p, len));
+    return (uint8_t)(0u - acpi_sum(p, len));
 }
 
 static void header_init(struct acpi_sdt_header *h, const char sig[4], uint32_t len,

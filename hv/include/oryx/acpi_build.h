@@ -45,6 +45,8 @@
 
 /* MADT entry types and flags. */
 #define ACPI_MADT_LAPIC               0u
+#define ACPI_MADT_IOAPIC              1u
+#define ACPI_MADT_ISO                 2u         /* interrupt source override */
 #define ACPI_MADT_X2APIC              9u
 #define ACPI_MADT_ENABLED             (1u << 0)
 #define ACPI_MADT_LAPIC_MAX_ID        254u       /* 255 is broadcast: x2APIC entry */
@@ -137,6 +139,24 @@ struct acpi_madt_x2apic {
     uint32_t acpi_uid;
 } __packed;
 
+struct acpi_madt_ioapic {
+    uint8_t  type;              /* ACPI_MADT_IOAPIC */
+    uint8_t  length;            /* 12 */
+    uint8_t  ioapic_id;
+    uint8_t  reserved;
+    uint32_t address;
+    uint32_t gsi_base;
+} __packed;
+
+struct acpi_madt_iso {
+    uint8_t  type;              /* ACPI_MADT_ISO */
+    uint8_t  length;            /* 10 */
+    uint8_t  bus;               /* 0: ISA */
+    uint8_t  source;            /* ISA IRQ */
+    uint32_t gsi;
+    uint16_t flags;             /* polarity, trigger mode */
+} __packed;
+
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP v2 size");
 _Static_assert(offsetof(struct acpi_rsdp, rsdt_addr) == 16, "RSDP rsdt");
 _Static_assert(offsetof(struct acpi_rsdp, length) == 20, "RSDP length");
@@ -160,6 +180,10 @@ _Static_assert(sizeof(struct acpi_madt) == 44, "MADT fixed part");
 _Static_assert(sizeof(struct acpi_madt_lapic) == 8, "MADT LAPIC entry");
 _Static_assert(sizeof(struct acpi_madt_x2apic) == 16, "MADT x2APIC entry");
 _Static_assert(offsetof(struct acpi_madt_x2apic, acpi_uid) == 12, "x2APIC uid");
+_Static_assert(sizeof(struct acpi_madt_ioapic) == 12, "MADT IOAPIC entry");
+_Static_assert(offsetof(struct acpi_madt_ioapic, gsi_base) == 8, "IOAPIC GSI base");
+_Static_assert(sizeof(struct acpi_madt_iso) == 10, "MADT override entry");
+_Static_assert(offsetof(struct acpi_madt_iso, flags) == 8, "override flags");
 
 struct acpi_build_params {
     uint32_t nr_vcpus;          /* 1..ACPI_BUILD_MAX_VCPUS */
@@ -170,6 +194,9 @@ struct acpi_build_result {
     uint64_t rsdp_gpa;          /* for hvm_start_info.rsdp_paddr */
     uint64_t size;              /* bytes used from buf */
 };
+
+/* The byte sum of len bytes: 0 for a table with a right checksum. */
+uint8_t acpi_sum(const void *p, size_t len);
 
 /* Bytes acpi_build_tables() needs for nr_vcpus (0 when out of range). */
 size_t acpi_build_size(uint32_t nr_vcpus);
