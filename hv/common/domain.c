@@ -415,7 +415,8 @@ static void domain_final(struct domain *d)
     const struct domain_builder *b = d->builder;
     char name[DOMSPEC_NAME_MAX];
     struct domain_exit e = { .id = d->id, .name = name, .action = d->final_action,
-                             .data = d->builder_data };
+                             .crashed = d->state == DOMAIN_CRASHED,
+                             .reason = d->shutdown_reason, .data = d->builder_data };
     uint64_t held = d->acct.pages;
 
     strlcpy(name, d->name, sizeof(name));

@@ -9,11 +9,13 @@
 #include <public/features.h>
 
 
-/* Features this build offers to PVH guests (submap 0). */
-static uint32_t features_submap0(void)
+/* Features this build offers to PVH guests (submap 0); XENFEAT_dom0 says
+ * the caller is the control domain. */
+static uint32_t features_submap0(struct vcpu *v)
 {
     return (1u << XENFEAT_writable_page_tables) | (1u << XENFEAT_auto_translated_physmap) |
-           (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock);
+           (1u << XENFEAT_hvm_callback_vector) | (1u << XENFEAT_hvm_safe_pvclock) |
+           (is_control_domain(v->domain) ? 1u << XENFEAT_dom0 : 0);
 }
 
 static long put(struct vcpu *v, uint64_t gva, const void *src, size_t len)
@@ -55,7 +57,7 @@ long do_xen_version(struct vcpu *v, const struct hcall_args *args)
             return -EFAULT;
         if (fi.submap_idx != 0)
             return -EINVAL;
-        fi.submap = features_submap0();
+        fi.submap = features_submap0(v);
         return put(v, arg, &fi, sizeof(fi));
     }
     case XENVER_pagesize:

@@ -108,6 +108,16 @@ static void parse_fadt(const struct sdt_header *h)
 
     if (flags & ACPI_FADT_HW_REDUCED)
         return;
+    /* The sleep-control ports, where dom0's poweroff writes SLP_EN. */
+    if (FADT_HAS(len, pm1a_cnt_blk) && f->pm1a_cnt_blk <= 0xFFFE)
+        acpi_info.pm1a_cnt_port = (uint16_t)f->pm1a_cnt_blk;
+    if (FADT_HAS(len, pm1b_cnt_blk) && f->pm1b_cnt_blk <= 0xFFFE)
+        acpi_info.pm1b_cnt_port = (uint16_t)f->pm1b_cnt_blk;
+    if (FADT_HAS(len, reset_value) && (flags & ACPI_FADT_RESET_REG_SUP) &&
+        f->reset_reg.space_id == ACPI_GAS_SYSTEM_IO && f->reset_reg.address <= 0xFFFF) {
+        acpi_info.reset_port = (uint16_t)f->reset_reg.address;
+        acpi_info.reset_value = f->reset_value;
+    }
     if (FADT_HAS(len, x_pm_tmr_blk) && f->x_pm_tmr_blk.space_id == ACPI_GAS_SYSTEM_IO)
         port = f->x_pm_tmr_blk.address;
     if (!port && FADT_HAS(len, pm_tmr_len) && f->pm_tmr_len == 4)

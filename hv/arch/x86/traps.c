@@ -11,6 +11,7 @@
 #include <asm/apic.h>
 #include <asm/io.h>
 #include <oryx/cmdline.h>
+#include <asm/acpi.h>
 
 extern const uint8_t trap_stubs[];
 
@@ -106,6 +107,21 @@ __noreturn void arch_panic_halt(void)
     printk_lvl(LOG_ERR, "**** System halted.\n");
     arch_end_run(1);
     stop_this_cpu();
+}
+
+__noreturn void machine_restart(void)
+{
+    static const struct desc_ptr no_idt = { 0, 0 };
+
+    printk("**** Resetting the machine.\n");
+    local_irq_disable();
+    if (acpi_info.reset_port)
+        outb(acpi_info.reset_port, acpi_info.reset_value);
+    outb(0xCF9, 0x06);          /* hard reset through the PCI reset control */
+    outb(0x64, 0xFE);           /* the keyboard controller's reset line */
+    asm volatile("lidt %0; int3" : : "m"(no_idt));     /* a triple fault */
+    for (;;)
+        asm volatile("hlt");
 }
 
 unsigned int arch_panic_cpu(void)

@@ -17,6 +17,10 @@ struct acpi_info {
     struct acpi_cpu cpus[MAX_CPUS];
     uint16_t pm_tmr_port;       /* ACPI PM timer (3.579545 MHz); 0: none */
     uint8_t pm_tmr_bits;        /* its width: 24 or 32 */
+    uint16_t pm1a_cnt_port;     /* PM1 control blocks (SLP_TYP, SLP_EN); 0: none */
+    uint16_t pm1b_cnt_port;
+    uint16_t reset_port;        /* the FADT's reset register, when a port; 0: none */
+    uint8_t reset_value;
 };
 
 extern struct acpi_info acpi_info;

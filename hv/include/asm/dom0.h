@@ -22,5 +22,12 @@ void dom0_create(void);
 /* A nested page fault of dom0 outside its RAM: map device memory 1:1,
  * or ignore an access to what is hidden from it. False: crash it. */
 bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
+/* A port access of dom0 that its bitmap intercepts: the ones the
+ * hypervisor mediates (power, reset, PCI configuration) are done here;
+ * false for the ones it may not reach (the caller floats them). */
+bool dom0_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
+                    uint32_t *val);
+/* The ports dom0_handle_io() mediates, for its bitmap. */
+bool dom0_port_mediated(uint16_t port);
 
 #endif

@@ -33,6 +33,9 @@ __noreturn void stop_this_cpu(void);
 /* For panic(): the CPU to name, and stopping the machine after the report. */
 unsigned int arch_panic_cpu(void);
 __noreturn void arch_panic_halt(void);
+/* Reset the machine: the FADT's reset register, the PCI reset control
+ * port, the keyboard controller, then a triple fault. */
+__noreturn void machine_restart(void);
 /*
  * With exit_when_done (the tests), end the emulator's run: QEMU's
  * isa-debug-exit device at port 0xF4 exits with (status << 1) | 1.

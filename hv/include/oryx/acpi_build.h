@@ -36,6 +36,7 @@
 #define ACPI_FADT_TMR_VAL_EXT         (1u << 8)   /* PM timer is 32 bits, not 24 */
 #define ACPI_FADT_FORCE_APIC_PHYS     (1u << 19)
 #define ACPI_FADT_HW_REDUCED          (1u << 20)
+#define ACPI_FADT_RESET_REG_SUP       (1u << 10)
 #define ACPI_IAPC_LEGACY_DEVICES      (1u << 0)
 #define ACPI_IAPC_8042                (1u << 1)
 #define ACPI_IAPC_NO_VGA              (1u << 2)

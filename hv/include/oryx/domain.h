@@ -32,6 +32,8 @@ struct domain_exit {
     domid_t id;
     const char *name;
     uint8_t action;                     /* DOMSPEC_DESTROY or _RESTART */
+    bool crashed;                       /* else it shut down for reason */
+    unsigned int reason;                /* SHUTDOWN_* */
     void *data;                         /* the builder's, from domain_set_builder */
 };
 

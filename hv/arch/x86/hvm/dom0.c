@@ -16,6 +16,11 @@
 #include <asm/hvm.h>
 #include <asm/npt.h>
 #include <asm/page.h>
+#include <asm/io.h>
+#include <asm/cpu.h>
+#include <asm/time.h>
+#include <oryx/domspec.h>
+#include <public/xen.h>
 
 #define MSI_WINDOW      0xFEE00000ULL   /* LAPIC registers and MSI writes */
 #define MSI_WINDOW_END  0xFEF00000ULL
@@ -93,4 +98,76 @@ bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
     if (!hidden(big, big + MiB(2)))
         return p2m_map(&d->p2m, big, big, MiB(2), P2M_R | P2M_W) == 0;
     return p2m_map(&d->p2m, page, page, PAGE_SIZE, P2M_R | P2M_W) == 0;
+}
+
+/* ---- ports ------------------------------------------------------------ */
+
+#define PM1_SLP_EN      (1u << 13)
+#define PORT_KBD_CMD    0x64
+#define KBD_CMD_RESET   0xFE
+#define PORT_RESET_CTL  0xCF9           /* PCI reset control: bit 2 resets */
+
+static uint32_t port_in(uint16_t port, unsigned int size)
+{
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+static void port_out(uint16_t port, unsigned int size, uint32_t val)
+{
+    if (size == 1)
+        outb(port, (uint8_t)val);
+    else if (size == 2)
+        outw(port, (uint16_t)val);
+    else
+        outl(port, val);
+}
+
+bool dom0_port_mediated(uint16_t port)
+{
+    return port == PORT_KBD_CMD || port == PORT_RESET_CTL ||
+           (acpi_info.pm1a_cnt_port && port >= acpi_info.pm1a_cnt_port &&
+            port < acpi_info.pm1a_cnt_port + 2) ||
+           (acpi_info.pm1b_cnt_port && port >= acpi_info.pm1b_cnt_port &&
+            port < acpi_info.pm1b_cnt_port + 2) ||
+           (acpi_info.reset_port && port == acpi_info.reset_port);
+}
+
+/*
+ * Dom0 is about to power the machine off or reset it: every other domain
+ * is stopped first, by name, and given a moment to be torn down.
+ */
+static void stop_other_domains(struct domain *d0, const char *what)
+{
+    uint64_t until = NOW() + SECONDS(2);
+
+    printk("(d%u) %s %s the machine: stopping every other domain\n", d0->id, d0->name, what);
+    for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
+        struct domain *o = domain_by_id(id);
+        if (!o || o->state == DOMAIN_DYING || o->destroy_claimed)
+            continue;
+        printk("(d%u) %s: stopped (%s)\n", o->id, o->name, what);
+        o->on_poweroff = o->on_reboot = o->on_crash = DOMSPEC_DESTROY;
+        domain_kill(o);
+    }
+    while (domain_count() > 1 && NOW() < until)
+        cpu_relax();
+}
+
+bool dom0_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *val)
+{
+    if (!dom0_port_mediated(port))
+        return false;
+    if (in) {
+        *val = port_in(port, size);
+        return true;
+    }
+    if ((port == acpi_info.pm1a_cnt_port || port == acpi_info.pm1b_cnt_port) && size >= 2 &&
+        (*val & PM1_SLP_EN))
+        stop_other_domains(v->domain, "powers off");     /* S5: ACPI sleep is not offered */
+    else if ((port == PORT_KBD_CMD && (*val & 0xFF) == KBD_CMD_RESET) ||
+             (port == PORT_RESET_CTL && (*val & 4)) ||
+             (port == acpi_info.reset_port && (*val & 0xFF) == acpi_info.reset_value))
+        stop_other_domains(v->domain, "resets");
+    port_out(port, size, *val);
+    return true;
 }

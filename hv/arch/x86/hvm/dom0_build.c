@@ -37,6 +37,10 @@
 #include <asm/percpu.h>
 #include <asm/uart.h>
 #include <asm/vioapic.h>
+#include <asm/traps.h>
+#include <asm/time.h>
+#include <oryx/timer.h>
+#include <public/xen.h>
 #include <public/arch-x86/hvm/start_info.h>
 
 #define DOM0_NAME           "Domain-0"
@@ -51,6 +55,17 @@ static int kmod = -1, imod = -1;
 static struct dom0_mem_opt mem_opt;
 static unsigned int vcpus_min = 1, vcpus_max = DOM0_VCPUS_UNLIMITED;
 static bool vcpus_pin;
+static bool noreboot;
+static struct timer reset_timer;
+
+CMDLINE_OPT_BOOL("noreboot", &noreboot,
+                 "after dom0 crashes, leave the machine halted instead of resetting it");
+
+static void reset_fired(void *data)
+{
+    (void)data;
+    machine_restart();
+}
 
 static int opt_dom0_mem(const char *v)
 {
@@ -421,25 +436,34 @@ static int dom0_io_bitmap(struct domain *d)
     if (uart)
         for (unsigned int p = uart; p < uart + 8u; p++)
             bm[p / 8] |= (uint8_t)(1u << (p % 8));
+    for (unsigned int p = 0; p < 0x10000; p++)
+        if (dom0_port_mediated((uint16_t)p))
+            bm[p / 8] |= (uint8_t)(1u << (p % 8));
     return 0;
 }
 
-/* The hypervisor's view of the machine ends with dom0. */
+/* The machine's life ends with dom0's. */
 static void dom0_destroyed(const struct domain_exit *e)
 {
-    printk("(d%u) %s is gone: stopping every other domain\n", e->id, e->name);
-    spin_lock(&domlist_lock);
-    for (struct domain *o = domain_list; o; o = o->next) {
-        if (o->id == e->id || o->state == DOMAIN_DYING)
+    if (e->crashed)
+        printk_lvl(LOG_ERR, "(d%u) %s crashed: the machine stops%s\n", e->id, e->name,
+                   noreboot ? " (noreboot)" : " and resets in 5 seconds");
+    else
+        printk("(d%u) %s has shut down (reason %u): stopping every other domain\n",
+               e->id, e->name, e->reason);
+    for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
+        struct domain *o = domain_by_id(id);
+        if (!o || o->state == DOMAIN_DYING || o->destroy_claimed)
             continue;
         printk("(d%u) %s: stopped with dom0\n", o->id, o->name);
         o->on_poweroff = o->on_reboot = o->on_crash = DOMSPEC_DESTROY;
+        domain_kill(o);
     }
-    spin_unlock(&domlist_lock);
-    for (domid_t id = 1; id < 0x7FF0; id++) {
-        struct domain *o = domain_by_id(id);
-        if (o && o->state != DOMAIN_DYING && !o->preserved)
-            domain_kill(o);
+    if (e->crashed && !noreboot) {
+        timer_init(&reset_timer, reset_fired, NULL, smp_processor_id());
+        set_timer(&reset_timer, NOW() + SECONDS(5));
+    } else if (e->crashed) {
+        arch_end_run(1);        /* under test: QEMU ends with status 3 */
     }
 }
 

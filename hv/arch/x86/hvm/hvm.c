@@ -77,6 +77,16 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
         printk_lvl(LOG_DEBUG, "d%u: string I/O on port %#x ignored\n", v->domain->id, port);
         return true;
     }
+    uint32_t data = (uint32_t)v->arch.regs.rax;
+    if (is_control_domain(v->domain) && dom0_handle_io(v, port, size, in, &data)) {
+        if (in) {
+            uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
+            v->arch.regs.rax = (v->arch.regs.rax & ~ones) | (data & ones);
+            if (size == 4)
+                v->arch.regs.rax &= 0xFFFFFFFF;
+        }
+        return true;
+    }
     if (in) {
         uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
         uint64_t val = port_read_value(port) & ones;
