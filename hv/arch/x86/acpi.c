@@ -91,6 +91,23 @@ static void parse_madt(const struct sdt_header *madt)
     }
 }
 
+/* The first ECAM window of segment 0 (MCFG entries start at offset 44, 16
+ * bytes each: base u64, segment u16, start bus u8, end bus u8). */
+static void parse_mcfg(const struct sdt_header *h)
+{
+    const uint8_t *p = (const uint8_t *)h + 44, *end = (const uint8_t *)h + h->length;
+
+    for (; p + 16 <= end && !acpi_info.mcfg_base; p += 16) {
+        uint64_t base;
+        memcpy(&base, p, 8);
+        if (p[8] == 0 && p[9] == 0 && base && p[10] <= p[11]) {
+            acpi_info.mcfg_base = base;
+            acpi_info.mcfg_start_bus = p[10];
+            acpi_info.mcfg_end_bus = p[11];
+        }
+    }
+}
+
 /* A FADT field is there when the table is long enough to hold it. */
 #define FADT_HAS(len, field) \
     ((len) >= offsetof(struct acpi_fadt, field) + sizeof(((struct acpi_fadt *)0)->field))
@@ -163,6 +180,8 @@ int acpi_init(paddr_t hint)
             parse_madt(t);
         else if (t && !memcmp(t->sig, "FACP", 4) && !acpi_info.pm_tmr_port)
             parse_fadt(t);
+        else if (t && !memcmp(t->sig, "MCFG", 4))
+            parse_mcfg(t);
     }
     return acpi_info.nr_cpus ? 0 : -ENOENT;
 }

@@ -21,6 +21,8 @@ struct acpi_info {
     uint16_t pm1b_cnt_port;
     uint16_t reset_port;        /* the FADT's reset register, when a port; 0: none */
     uint8_t reset_value;
+    paddr_t mcfg_base;          /* PCI ECAM window of segment 0; 0: none */
+    uint8_t mcfg_start_bus, mcfg_end_bus;
 };
 
 extern struct acpi_info acpi_info;

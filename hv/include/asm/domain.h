@@ -4,6 +4,8 @@
 
 #include <oryx/types.h>
 
+struct vcpu;
+
 struct vioapic;
 
 /* A guest-physical range whose accesses the hypervisor emulates. */
@@ -14,7 +16,7 @@ struct hvm_mmio_range {
     void (*write)(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t val);
 };
 
-#define HVM_MMIO_RANGES 4
+#define HVM_MMIO_RANGES 8
 
 struct arch_domain {
     /* Port permissions in the vendor's bitmap format (one bit per port,

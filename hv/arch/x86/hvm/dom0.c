@@ -16,6 +16,7 @@
 #include <asm/hvm.h>
 #include <asm/npt.h>
 #include <asm/page.h>
+#include <asm/vpci.h>
 #include <asm/io.h>
 #include <asm/cpu.h>
 #include <asm/time.h>
@@ -95,7 +96,9 @@ bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
                        (unsigned long)gpa, what);
         return hvm_mmio_emulate_range(v, gpa, &hidden_range);
     }
-    if (!hidden(big, big + MiB(2)))
+    if (vpci_msix_in(page, page + PAGE_SIZE))
+        return hvm_mmio_emulate_range(v, gpa, &vpci_msix_range);
+    if (!hidden(big, big + MiB(2)) && !vpci_msix_in(big, big + MiB(2)))
         return p2m_map(&d->p2m, big, big, MiB(2), P2M_R | P2M_W) == 0;
     return p2m_map(&d->p2m, page, page, PAGE_SIZE, P2M_R | P2M_W) == 0;
 }
@@ -124,7 +127,7 @@ static void port_out(uint16_t port, unsigned int size, uint32_t val)
 
 bool dom0_port_mediated(uint16_t port)
 {
-    return port == PORT_KBD_CMD || port == PORT_RESET_CTL ||
+    return vpci_port_mediated(port) || port == PORT_KBD_CMD || port == PORT_RESET_CTL ||
            (acpi_info.pm1a_cnt_port && port >= acpi_info.pm1a_cnt_port &&
             port < acpi_info.pm1a_cnt_port + 2) ||
            (acpi_info.pm1b_cnt_port && port >= acpi_info.pm1b_cnt_port &&
@@ -157,6 +160,8 @@ bool dom0_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, u
 {
     if (!dom0_port_mediated(port))
         return false;
+    if (vpci_port_mediated(port))
+        return vpci_handle_io(v, port, size, in, val);
     if (in) {
         *val = port_in(port, size);
         return true;

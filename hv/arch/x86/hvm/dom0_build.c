@@ -37,6 +37,7 @@
 #include <asm/percpu.h>
 #include <asm/uart.h>
 #include <asm/vioapic.h>
+#include <asm/vpci.h>
 #include <asm/traps.h>
 #include <asm/time.h>
 #include <oryx/timer.h>
@@ -610,6 +611,10 @@ void dom0_create(void)
     if (dom0_io_bitmap(d))
         {
         build_fail(d, "no memory for its I/O port bitmap");
+        return;
+    }
+    if (vpci_hwdom_init(d)) {
+        build_fail(d, "cannot trap its PCI configuration space");
         return;
     }
     if (vioapic_hwdom_init(d, acpi_info.ioapic_base))
