@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""dom0 tests: Debian's stock kernel (cache/vmlinuz) as the control domain
+that owns the machine's devices, with tests/dom0/init.sh as its /init.
+
+One run per QEMU machine (pc, q35). dom0 gets two disks filled with
+seeded random bytes (virtio-blk, and IDE/SATA: PIIX IDE on pc, AHCI on
+q35) and two NICs (virtio-net with MSI-X, e1000 with INTx), each NIC
+joined by a QEMU socket netdev to a second QEMU, the "peer": the same
+kernel booted bare with tests/dom0/peer.sh, serving a seeded random blob
+over HTTP. The harness computes every checksum on the host and passes it
+on dom0's command line; dom0 prints "CHECK <name> PASS|FAIL <detail>" per
+check, BENCH timing lines and ORYX-DOM0-DONE, then powers off.
+
+Modes (see qemu_cmd): "bare" boots the kernel directly with QEMU
+(-kernel vmlinuz), the baseline; "oryx" boots build/oryx.elf with the
+kernel and the initramfs as multiboot modules (draft, not yet run). The
+checks are the same; EXPECT says per mode which ones must pass, which
+must fail (the Xen-only ones, bare) and which are only reported.
+
+Output: one line per case, "PASS: dom0/<case>", "FAIL: dom0/<case> why" or
+"SKIP: dom0/<case> why", where <case> is <machine>-<check> in oryx mode
+and bare-<machine>-<check> in bare mode; then one "FIGURES: dom0/..."
+line per run (boot seconds, disk and TCP MiB/s) for bench/dom0-baseline.sh.
+Consoles, time-stamped: build/dom0/<mode>-<machine>{,-peer}.log.
+
+Usage: dom0test.py --bare|--oryx [-M pc|q35]... [--repeat N]
+Env: DOM0TEST_TIMEOUT (seconds per dom0 run, default 300), ORYX_CACHE
+(default cache/), DOM0TEST_KARGS (extra kernel arguments for dom0,
+default "quiet"), ORYX_DOM0_HV_ARGS (hypervisor options, oryx mode).
+"""
+import hashlib
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "build", "dom0")
+CACHE = os.path.join(ROOT, os.environ.get("ORYX_CACHE", "cache"))
+VMLINUZ = os.path.join(CACHE, "vmlinuz")
+BUSYBOX = os.path.join(CACHE, "busybox")
+HV = os.path.join(ROOT, "build", "oryx.elf")
+HERE = os.path.join(ROOT, "tests", "dom0")
+MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
+DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
+PEER_IMG = os.path.join(OUT, "peer.cpio.gz")
+BLOB = os.path.join(OUT, "blob")
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+TIMEOUT = int(os.environ.get("DOM0TEST_TIMEOUT", "300"))
+PEER_TIMEOUT = 180
+KARGS = os.environ.get("DOM0TEST_KARGS", "quiet")
+
+MIB = 1 << 20
+# name: (file, seed, size MiB, MiB dom0 reads and checks)
+DISKS = {
+    "virtio": ("disk-virtio.img", 1, 64, 64),
+    "sata": ("disk-sata.img", 2, 32, 16),
+}
+BLOB_SEED, BLOB_MIB = 3, 16
+MACHINES = ["pc", "q35"]
+VCPUS, MEM = 2, 1024
+
+# What init.sh reports, in its order.
+CHECKS = ["modules", "xen-caps", "xen-devs", "backends", "cpus", "date",
+          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",
+          "dmesg-clean"]
+# Per mode, the checks that need not pass: "fail" must fail (a pass means
+# the check is vacuous), "skip" is only reported. Every other check must pass.
+EXPECT = {
+    "bare": {
+        "xen-caps": ("fail", "no Xen: xenfs refuses to load"),
+        "xen-devs": ("fail", "no Xen: the /dev/xen drivers refuse to load"),
+        "backends": ("skip", "no Xen: the back-ends may refuse to load"),
+    },
+    "oryx": {},
+}
+# dmesg lines that are not errors, per mode (an extended regex passed to
+# init.sh as oryx.dmesgallow=; no blanks or commas: write '.' for them).
+DMESG_ALLOW = {
+    "bare": "",
+    "oryx": "",
+}
+DATE_SLACK = 5      # seconds between dom0's clock and the host's
+# Console lines a clean run never has.
+REJECT = [r"Kernel panic", r"FATAL EXCEPTION", r"PANIC", r"unhandled SVM exit"]
+
+
+def qemu_cmd(mode, machine, kargs, ports, smp=VCPUS, mem=MEM):
+    """QEMU's command line for dom0: the machine and dom0's devices are the
+    same in every mode; only how the kernel is booted differs."""
+    cmd = [QEMU, "-M", machine, "-accel", "tcg", "-cpu", "qemu64,+svm,+npt",
+           "-smp", str(smp), "-m", str(mem), "-display", "none", "-nodefaults",
+           "-no-reboot", "-monitor", "none", "-serial", "stdio"]
+    if mode == "bare":
+        cmd += ["-kernel", VMLINUZ, "-initrd", DOM0_IMG,
+                "-append", "console=ttyS0 " + kargs]
+    elif mode == "oryx":
+        # Draft from the design: dom0's kernel is the first module, with
+        # its command line; the initramfs the second. Commas are doubled
+        # inside a -initrd module string.
+        hv = os.environ.get("ORYX_DOM0_HV_ARGS", "exit_when_done")
+        mods = ["%s console=hvc0 %s" % (VMLINUZ, kargs), DOM0_IMG]
+        cmd += ["-kernel", HV, "-append", hv,
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+                "-initrd", ",".join(m.replace(",", ",,") for m in mods)]
+    else:
+        raise ValueError("unknown mode %r" % mode)
+    cmd += dom0_devices(ports)
+    return cmd
+
+
+def dom0_devices(ports):
+    """Disks (snapshot=on: the images never change) and NICs; both disks'
+    controllers exist on pc (PIIX IDE) and q35 (AHCI) as bus ide.0."""
+    virtio, sata = (os.path.join(OUT, DISKS[d][0]) for d in ("virtio", "sata"))
+    return [
+        "-drive", "id=dv,file=%s,format=raw,if=none,snapshot=on" % virtio,
+        "-device", "virtio-blk-pci,drive=dv",
+        "-drive", "id=ds,file=%s,format=raw,if=none,snapshot=on" % sata,
+        "-device", "ide-hd,drive=ds,bus=ide.0",
+        "-netdev", "socket,id=n1,connect=127.0.0.1:%d" % ports[0],
+        "-device", "virtio-net-pci,netdev=n1,mac=52:54:00:00:01:01,romfile=",
+        "-netdev", "socket,id=n2,connect=127.0.0.1:%d" % ports[1],
+        "-device", "e1000,netdev=n2,mac=52:54:00:00:02:01,romfile=",
+    ]
+
+
+def peer_cmd(ports):
+    """The peer: bare Linux, one virtio-net per dom0 NIC, listening."""
+    cmd = [QEMU, "-M", "pc", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1",
+           "-m", "256", "-display", "none", "-nodefaults", "-no-reboot",
+           "-monitor", "none", "-serial", "stdio", "-kernel", VMLINUZ,
+           "-initrd", PEER_IMG, "-append", "console=ttyS0 quiet oryx.nics=%d" % len(ports)]
+    for i, port in enumerate(ports, 1):
+        cmd += ["-netdev", "socket,id=p%d,listen=127.0.0.1:%d" % (i, port),
+                "-device", "virtio-net-pci,netdev=p%d,mac=52:54:00:00:%02x:02,romfile=" % (i, i)]
+    return cmd
+
+
+class Console:
+    """A QEMU whose stdout is read line by line, each line stamped with
+    the host's monotonic time since start and its wall-clock time."""
+
+    def __init__(self, args, log):
+        self.args, self.lines, self.cond = args, [], threading.Condition()
+        self.log = open(log, "w")
+        self.log.write("# qemu %s\n" % " ".join(a if " " not in a else "'%s'" % a for a in args[1:]))
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+        self.eof = False
+        self.th = threading.Thread(target=self._read, daemon=True)
+        self.th.start()
+
+    def _read(self):
+        for raw in iter(self.p.stdout.readline, b""):
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            mono, wall = time.monotonic() - self.t0, time.time()
+            with self.cond:
+                self.lines.append((mono, wall, text))
+                self.log.write("[%8.3f %.3f] %s\n" % (mono, wall, text))
+                self.log.flush()
+                self.cond.notify_all()
+        with self.cond:
+            self.eof = True
+            self.cond.notify_all()
+
+    def wait_for(self, pattern, timeout):
+        """The first (mono, wall, text) matching pattern, or None at the
+        timeout or when QEMU's output ends."""
+        pat, end, i = re.compile(pattern), time.monotonic() + timeout, 0
+        with self.cond:
+            while True:
+                for line in self.lines[i:]:
+                    if pat.search(line[2]):
+                        return line
+                i = len(self.lines)
+                left = end - time.monotonic()
+                if self.eof or left <= 0:
+                    return None
+                self.cond.wait(min(left, 1.0))
+
+    def wait_exit(self, timeout):
+        """QEMU's exit status, or None if it is still running."""
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        rc = self.p.wait()
+        self.th.join(5)
+        self.log.close()
+        return rc
+
+
+def free_ports(n):
+    """n TCP ports on 127.0.0.1 free right now (the peer listens on them)."""
+    socks, ports = [], []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+        ports.append(s.getsockname()[1])
+    for s in socks:
+        s.close()
+    return ports
+
+
+def seeded(path, seed, mib):
+    """A file of mib MiB of random bytes from seed (rebuilt if its size is
+    wrong); returns its sha256 over the whole file."""
+    size = mib * MIB
+    if not os.path.exists(path) or os.path.getsize(path) != size:
+        rnd = random.Random(seed)
+        with open(path + ".tmp", "wb") as f:
+            for _ in range(mib):
+                f.write(rnd.randbytes(MIB))
+        os.replace(path + ".tmp", path)
+    return sha256(path, mib)
+
+
+def sha256(path, mib):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for _ in range(mib):
+            h.update(f.read(MIB))
+    return h.hexdigest()
+
+
+def newer(dst, *srcs):
+    if not os.path.exists(dst):
+        return True
+    t = os.path.getmtime(dst)
+    return any(os.path.getmtime(s) > t for s in srcs if os.path.exists(s))
+
+
+def make_fixtures():
+    """Disk images, the blob and both initramfs images under build/dom0/;
+    returns the checksums dom0 is told."""
+    os.makedirs(OUT, exist_ok=True)
+    sums = {}
+    for name, (f, seed, size, read) in DISKS.items():
+        path = os.path.join(OUT, f)
+        seeded(path, seed, size)
+        sums[name] = sha256(path, read)
+    sums["net"] = seeded(BLOB, BLOB_SEED, BLOB_MIB)
+    common = [MKDOM0, os.path.join(ROOT, "tests", "fixtures", "mkinitramfs.sh"), BUSYBOX,
+              os.path.join(CACHE, "KERNEL_VERSION"), __file__]
+    init, peer = os.path.join(HERE, "init.sh"), os.path.join(HERE, "peer.sh")
+    if newer(DOM0_IMG, init, *common):
+        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if newer(PEER_IMG, peer, BLOB, *common):
+        subprocess.run([MKDOM0, "-o", PEER_IMG, "-i", peer, "-m", "virtio_pci virtio_net",
+                        "-a", "%s=/www/blob" % BLOB], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return sums
+
+
+def kernel_args(mode, sums, hosttime):
+    a = [KARGS, "oryx.vcpus=%d" % VCPUS, "oryx.hosttime=%d" % hosttime,
+         "oryx.disksum=%s" % sums["virtio"], "oryx.diskmib=%d" % DISKS["virtio"][3],
+         "oryx.satasum=%s" % sums["sata"], "oryx.satamib=%d" % DISKS["sata"][3],
+         "oryx.netsum=%s" % sums["net"]]
+    if DMESG_ALLOW[mode]:
+        a.append("oryx.dmesgallow=%s" % DMESG_ALLOW[mode])
+    return " ".join(x for x in a if x)
+
+
+def parse(lines):
+    """CHECK results, BENCH figures and DATE skews from dom0's console (a
+    hypervisor may prefix its lines, so the markers are searched for)."""
+    seen, bench, skews = {}, {}, []
+    for mono, wall, text in lines:
+        m = re.search(r"CHECK (\S+) (PASS|FAIL) ?(.*)", text)
+        if m:
+            seen.setdefault(m.group(1), (m.group(2), m.group(3)))
+            continue
+        m = re.search(r"BENCH (\S+) (.*)", text)
+        if m:
+            bench[m.group(1)] = dict(kv.split("=", 1) for kv in m.group(2).split() if "=" in kv)
+            continue
+        m = re.search(r"\bDATE (\d+)", text)
+        if m:
+            skews.append(wall - int(m.group(1)))
+    return seen, bench, skews
+
+
+def figures(boot, bench):
+    """name=value pairs: boot seconds, disk and TCP MiB/s."""
+    f = ["boot_s=%s" % ("%.1f" % boot if boot is not None else "n/a")]
+    for name, key in (("disk-virtio", "disk_virtio"), ("disk-sata", "disk_sata"),
+                      ("net-virtio", "net_virtio"), ("net-e1000", "net_e1000")):
+        b = bench.get(name, {})
+        try:
+            mib = float(b["mib"]) if "mib" in b else int(b["bytes"]) / MIB
+            secs = int(b["us"]) / 1e6
+            f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
+        except (KeyError, ValueError):
+            f.append("%s_MiBps=n/a" % key)
+    return " ".join(f)
+
+
+def run(mode, machine, sums):
+    """Boot the peer and dom0 once; returns the result lines."""
+    prefix = "dom0/%s%s-" % ("bare-" if mode == "bare" else "", machine)
+    log = os.path.join(OUT, "%s-%s" % (mode, machine))
+    ports = free_ports(2)
+    peer = Console(peer_cmd(ports), log + "-peer.log")
+    dom0, rc, peer_why = None, None, None
+    t_start = time.monotonic()
+    try:
+        if not peer.wait_for(r"PEER-READY", PEER_TIMEOUT):
+            peer_why = "the peer never said PEER-READY (build/dom0/%s-%s-peer.log)" % (mode, machine)
+        hosttime = int(time.time())
+        dom0 = Console(qemu_cmd(mode, machine, kernel_args(mode, sums, hosttime), ports), log + ".log")
+        dom0.wait_for(r"ORYX-DOM0-DONE", TIMEOUT)
+        rc = dom0.wait_exit(30)
+    finally:
+        if dom0:
+            dom0.stop()
+        peer.stop()
+    dt = time.monotonic() - t_start
+    lines = dom0.lines
+    out = "\n".join(t for _, _, t in lines)
+    seen, bench, skews = parse(lines)
+    init = next((m for m, _, t in lines if "ORYX-INIT-OK" in t), None)
+    res = []
+    why = []
+    if init is None:
+        last = lines[-1][2].strip() if lines else "none"
+        why.append("never reached /init (last line: %s)" % last[:160])
+    if not re.search(r"ORYX-DOM0-DONE", out):
+        why.append("no ORYX-DOM0-DONE within %ds" % TIMEOUT)
+    elif mode == "bare" and rc is None:
+        why.append("QEMU did not exit after poweroff")
+    for r in REJECT:
+        m = re.search(r, out)
+        if m:
+            why.append("unexpected '%s'" % m.group(0))
+    res.append(("FAIL: %sboot %s" % (prefix, "; ".join(why))) if why else
+               ("PASS: %sboot (%.0fs)" % (prefix, dt)))
+    for c in CHECKS:
+        exp, note = EXPECT[mode].get(c, ("pass", ""))
+        status, detail = seen.get(c, (None, "no CHECK line"))
+        if c == "date" and status == "PASS":
+            bad = [s for s in skews if abs(s) > DATE_SLACK]
+            if not skews or bad:
+                status, detail = "FAIL", "%s; host-guest skew %s" % (
+                    detail, ("%+.1f s" % bad[0]) if bad else "unknown (no DATE line)")
+        if c.startswith("net-") and peer_why and status != "PASS":
+            detail = "%s (%s)" % (detail, peer_why)
+        name = prefix + c
+        if exp == "pass":
+            res.append("PASS: %s" % name if status == "PASS" else "FAIL: %s %s" % (name, detail))
+        elif exp == "fail":
+            if status == "FAIL":
+                res.append("SKIP: %s expected to fail in %s mode (%s): %s" % (name, mode, note, detail))
+            elif status is None:
+                res.append("FAIL: %s %s" % (name, detail))
+            else:
+                res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
+        else:
+            res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
+    res.append("FIGURES: %s%s %s" % (prefix, "run", figures(init, bench)))
+    return res
+
+
+def main():
+    mode, machines, repeat = None, [], 1
+    argv = sys.argv[1:]
+    while argv:
+        a = argv.pop(0)
+        if a == "--bare":
+            mode = "bare"
+        elif a == "--oryx":
+            mode = "oryx"
+        elif a in ("-M", "--machine"):
+            machines.append(argv.pop(0))
+        elif a == "--repeat":
+            repeat = int(argv.pop(0))
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    if mode is None or any(m not in MACHINES for m in machines):
+        print(__doc__, file=sys.stderr)
+        return 2
+    machines = machines or MACHINES
+    for f in (VMLINUZ, BUSYBOX) + ((HV,) if mode == "oryx" else ()):
+        if not os.path.exists(f):
+            print("FAIL: dom0/fixtures %s is missing (make; scripts/fetch-fixtures.sh)" % f)
+            return 1
+    try:
+        sums = make_fixtures()
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("FAIL: dom0/fixtures cannot build the fixtures: %s" % e)
+        return 1
+    failed = 0
+    for _ in range(repeat):
+        for machine in machines:
+            for line in run(mode, machine, sums):
+                print(line, flush=True)
+                failed += line.startswith("FAIL")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

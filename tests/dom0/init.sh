@@ -1,0 +1,339 @@
+#!/bin/sh
+# /init of the dom0 test initramfs (tests/fixtures/mkdom0-initramfs.sh puts
+# it there; tests/dom0/dom0test.py builds the image and reads the console).
+# The same script runs with the kernel booted bare by QEMU and as Oryx's
+# PVH dom0. It prints
+#   ORYX-INIT-OK                       first thing (boot-time marker)
+#   CHECK <name> PASS|FAIL <detail>    one per check
+#   BENCH <name> key=value ...         timings (us=), for bench/dom0-baseline.sh
+#   DATE <epoch>                       the harness compares it with its clock
+#   ORYX-DOM0-DONE                     then powers off
+# Kernel command line (oryx.* words are ignored by the kernel):
+#   oryx.vcpus=N          online CPUs expected (cpus)
+#   oryx.hosttime=S       host's epoch when QEMU started (date)
+#   oryx.disksum=HEX      sha256 of the virtio disk's first oryx.diskmib MiB
+#   oryx.diskmib=K        (default 64)
+#   oryx.satasum=HEX      same for the AHCI/PIIX disk, oryx.satamib (default 16)
+#   oryx.netsum=HEX       sha256 of http://PEER/blob served by the peer
+#   oryx.dmesgallow=RE    extended regex of dmesg lines that are not errors
+#                         (no blanks or commas on a command line: use '.')
+#   oryx.end=poweroff|shell   how to end (default poweroff)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /tmp /run
+mount -t devpts devpts /dev/pts 2>/dev/null
+# Stdio may be closed when the image had no /dev/console node.
+[ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
+echo "ORYX-INIT-OK"
+
+# dmesg lines that fail dmesg-clean, and the ones that are known not to be
+# errors (the harness adds per-mode exceptions with oryx.dmesgallow=).
+DMESG_BAD='BUG:|WARNING:|Oops|Call Trace|[Xx][Ee][Nn].*[Ff][Aa][Ii][Ll]|Failed to|Kernel panic'
+DMESG_ALLOW=''
+
+# The two NICs: name, driver, dom0's address, the peer's address.
+NETS="virtio:virtio_net:10.0.1.1:10.0.1.2 e1000:e1000:10.0.2.1:10.0.2.2"
+
+# arg NAME DEFAULT: the value of oryx.NAME= on the kernel command line.
+arg() {
+    for a in $(cat /proc/cmdline); do
+        case "$a" in
+        "oryx.$1="*) echo "${a#*=}"; return ;;
+        esac
+    done
+    echo "$2"
+}
+
+# report NAME OK DETAIL: one CHECK line (OK is 0 for pass).
+report() {
+    if [ "$2" -eq 0 ]; then
+        echo "CHECK $1 PASS $3"
+    else
+        echo "CHECK $1 FAIL $3"
+    fi
+}
+
+# Centiseconds of uptime (the guest's own monotonic clock).
+uptime_cs() {
+    awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+# Microseconds of the same clock, for the BENCH timings: /proc/timer_list
+# starts with the time in ns; /proc/uptime (10 ms) when it is absent.
+now_us() {
+    t=$(sed -n '/^now at /{s/^now at \([0-9]*\) nsecs.*/\1/p;q;}' /proc/timer_list 2>/dev/null)
+    if [ -n "$t" ]; then
+        echo $((t / 1000))
+    else
+        echo $(($(uptime_cs) * 10000))
+    fi
+}
+
+count_cpus() {
+    echo "$1" | tr ',' '\n' | awk -F- 'NF == 2 { n += $2 - $1 + 1 } NF == 1 && $1 != "" { n++ } END { print n + 0 }'
+}
+
+# bound_to PATH DRIVER...: the first of DRIVERs bound to PATH or to one of
+# its parents in sysfs (a disk's controller, a NIC's PCI function).
+bound_to() {
+    p=$(readlink -f "$1")
+    shift
+    while [ -n "$p" ] && [ "$p" != /sys ] && [ "$p" != / ]; do
+        if [ -e "$p/driver" ]; then
+            d=$(basename "$(readlink "$p/driver")")
+            for w in "$@"; do
+                [ "$d" = "$w" ] && { echo "$d"; return 0; }
+            done
+        fi
+        p=${p%/*}
+    done
+    return 1
+}
+
+# disk_by_driver DRIVER...: "NAME DRIVER" of the first whole disk whose
+# controller is bound to one of DRIVERs.
+disk_by_driver() {
+    for b in /sys/block/*; do
+        [ -e "$b/device" ] || continue
+        d=$(bound_to "$b/device" "$@") && { echo "${b##*/} $d"; return 0; }
+    done
+    return 1
+}
+
+# nic_by_driver DRIVER: the interface bound to DRIVER.
+nic_by_driver() {
+    for n in /sys/class/net/*; do
+        [ -e "$n/device" ] || continue
+        bound_to "$n/device" "$1" >/dev/null && { echo "${n##*/}"; return 0; }
+    done
+    return 1
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.2 s until it succeeds.
+wait_for() {
+    n=$(($1 * 5))
+    shift
+    while ! "$@" >/dev/null 2>&1; do
+        n=$((n - 1))
+        [ "$n" -gt 0 ] || return 1
+        usleep 200000
+    done
+}
+
+# Drivers for the devices QEMU gives dom0, and the Xen back-end pieces.
+load_drivers() {
+    bad=""
+    for m in virtio_pci virtio_blk virtio_net e1000 e1000e ahci ata_piix sd_mod bridge loop tun; do
+        modprobe "$m" 2>/tmp/modprobe.err || bad="$bad $m($(head -n 1 /tmp/modprobe.err))"
+    done
+    [ -z "$bad" ]
+    report modules $? "${bad:-all loaded}"
+}
+
+check_xen_caps() {
+    err=""
+    modprobe xenfs 2>/tmp/modprobe.err || err="modprobe xenfs: $(head -n 1 /tmp/modprobe.err); "
+    mkdir -p /proc/xen
+    grep -qw xenfs /proc/mounts || mount -t xenfs xenfs /proc/xen 2>/tmp/mount.err ||
+        err="${err}mount xenfs: $(head -n 1 /tmp/mount.err); "
+    caps=$(cat /proc/xen/capabilities 2>/dev/null)
+    [ "$caps" = control_d ]
+    report xen-caps $? "${err}/proc/xen/capabilities='$caps'"
+}
+
+# xen_devs_missing: list the /dev/xen nodes not there; fails if any.
+xen_devs_missing() {
+    m=""
+    for d in evtchn gntdev gntalloc privcmd xenbus xenbus_backend; do
+        [ -c "/dev/xen/$d" ] || m="$m $d"
+    done
+    echo "$m"
+    [ -z "$m" ]
+}
+
+check_xen_devs() {
+    err=""
+    for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd; do
+        modprobe "$m" 2>/tmp/modprobe.err || err="$err $m($(head -n 1 /tmp/modprobe.err))"
+    done
+    # devtmpfs creates the nodes as the devices register.
+    wait_for 3 xen_devs_missing
+    missing=$(xen_devs_missing)
+    [ -z "$missing" ]
+    report xen-devs $? "missing:${missing:- none}${err:+; modprobe failed:$err}"
+}
+
+check_backends() {
+    err=""
+    for m in xen-blkback xen-netback; do
+        modprobe "$m" 2>/tmp/modprobe.err || err="$err $m($(head -n 1 /tmp/modprobe.err))"
+    done
+    [ -z "$err" ]
+    report backends $? "${err:-xen-blkback and xen-netback loaded}"
+}
+
+check_cpus() {
+    want=$(arg vcpus "")
+    online=$(cat /sys/devices/system/cpu/online 2>/dev/null)
+    n=$(count_cpus "$online")
+    np=$(nproc 2>/dev/null)
+    [ -n "$want" ] && [ "$n" = "$want" ] && [ "$np" = "$want" ]
+    report cpus $? "want=${want:-unset} online='$online' ($n) nproc=$np"
+}
+
+# The harness compares DATE with its own clock when the line arrives; this
+# is only a sanity bound against the host time at QEMU's start.
+check_date() {
+    d=$(date +%s)
+    echo "DATE $d"
+    h=$(arg hosttime 0)
+    [ "$h" -gt 0 ] && [ "$d" -ge $((h - 5)) ] && [ "$d" -le $((h + 3600)) ]
+    report date $? "guest=$d hosttime_at_qemu_start=$h"
+}
+
+# check_disk NAME SUM MIB DRIVER...: read the first MIB MiB of the disk
+# behind DRIVER twice: timed with O_DIRECT, then through sha256sum.
+check_disk() {
+    name=$1 want=$2 mib=$3
+    shift 3
+    wait_for 20 disk_by_driver "$@"
+    found=$(disk_by_driver "$@")
+    if [ -z "$found" ]; then
+        report "$name" 1 "no disk behind driver(s) $* in /sys/block"
+        return
+    fi
+    dev=${found% *} drv=${found#* }
+    t0=$(now_us)
+    dd if="/dev/$dev" of=/dev/null bs=1M count="$mib" iflag=direct 2>/tmp/dd.err
+    rc=$?
+    t1=$(now_us)
+    [ "$rc" -eq 0 ] && echo "BENCH $name dev=$dev driver=$drv mib=$mib us=$((t1 - t0))"
+    got=$(dd if="/dev/$dev" bs=1M count="$mib" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    [ "$rc" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]
+    report "$name" $? "/dev/$dev ($drv) first $mib MiB sha256=$got want=${want:-unset} dd_rc=$rc $(tail -n 1 /tmp/dd.err)"
+}
+
+# Interface up with its address; then ping the peer and fetch its blob.
+check_net() {
+    name=$1 drv=$2 ip=$3 peer=$4 want=$5
+    nic=$(nic_by_driver "$drv")
+    if [ -z "$nic" ]; then
+        report "net-$name" 1 "no interface bound to $drv"
+        return
+    fi
+    ip link set "$nic" up
+    ip addr add "$ip/24" dev "$nic"
+    wait_for 10 grep -qx 1 "/sys/class/net/$nic/carrier"
+    if ! ping -c 3 -W 2 -w 20 "$peer" > /tmp/ping.out 2>&1; then
+        report "net-$name" 1 "$nic ($drv) $ip: ping $peer: $(tail -n 1 /tmp/ping.out)"
+        return
+    fi
+    rtt=$(sed -n 's,.*min/avg/max = ,,p' /tmp/ping.out)
+    t0=$(now_us)
+    timeout 120 wget -q -O /tmp/blob "http://$peer/blob" 2>/tmp/wget.err
+    rc=$?
+    t1=$(now_us)
+    size=$(wc -c < /tmp/blob 2>/dev/null || echo 0)
+    [ "$rc" -eq 0 ] && echo "BENCH net-$name nic=$nic driver=$drv bytes=$size us=$((t1 - t0))"
+    got=$(sha256sum /tmp/blob 2>/dev/null | cut -d' ' -f1)
+    rm -f /tmp/blob
+    [ "$rc" -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ]
+    report "net-$name" $? "$nic ($drv) $ip -> $peer rtt=$rtt wget_rc=$rc $(head -n 1 /tmp/wget.err) bytes=$size sha256=$got want=${want:-unset}"
+}
+
+# irq_of LABEL-REGEX FILE: "chip count" summed over the /proc/interrupts
+# lines (saved in FILE) whose device names match LABEL-REGEX.
+irq_of() {
+    RE=$1 awk '
+        NR == 1 { ncpu = NF; next }
+        {
+            names = ""
+            for (i = ncpu + 4; i <= NF; i++) names = names " " $i
+            if (names !~ ENVIRON["RE"]) next
+            for (i = 2; i <= ncpu + 1; i++) n += $i
+            chip = $(ncpu + 2)
+        }
+        END { print (chip == "" ? "none" : chip), n + 0 }' "$2"
+}
+
+# The devices whose interrupts irq-counts follows: "what label-regex".
+irq_devices() {
+    for spec in "net-virtio virtio_net" "disk-virtio virtio_blk"; do
+        set -- $spec
+        for n in /sys/bus/virtio/drivers/$2/virtio*; do
+            [ -e "$n" ] && echo "$1 [ ,]${n##*/}(-[a-z]+(\\.[0-9]+)?)?(,|\$)"
+        done
+    done
+    nic=$(nic_by_driver e1000) && echo "net-e1000 [ ,]$nic(,|\$)"
+    for d in ahci ata_piix; do
+        [ -d "/sys/bus/pci/drivers/$d" ] && ls /sys/bus/pci/drivers/$d | grep -q : &&
+            echo "disk-$d [ ,]$d(\\[[^]]*\\])?(,|\$)"
+    done
+}
+
+check_irqs() {
+    cat /proc/interrupts > /tmp/irq.after
+    intx=1 msi=1 detail=""
+    irq_devices > /tmp/irq.devs
+    while read -r what re; do
+        set -- $(irq_of "$re" /tmp/irq.before)
+        b=$2
+        set -- $(irq_of "$re" /tmp/irq.after)
+        chip=$1 a=$2
+        detail="$detail $what:$chip:$b->$a"
+        [ "$a" -gt "$b" ] || continue
+        case "$chip" in
+        *[Mm][Ss][Ii]*) msi=0 ;;
+        none) ;;
+        *) intx=0 ;;
+        esac
+    done < /tmp/irq.devs
+    [ "$intx" -eq 0 ] && [ "$msi" -eq 0 ]
+    report irq-counts $? "intx_grew=$((1 - intx)) msi_grew=$((1 - msi))$detail"
+}
+
+check_dmesg() {
+    allow=$DMESG_ALLOW
+    extra=$(arg dmesgallow "")
+    [ -n "$extra" ] && allow="${allow:+$allow|}$extra"
+    dmesg > /tmp/dmesg 2>&1
+    grep -E "$DMESG_BAD" /tmp/dmesg > /tmp/dmesg.bad
+    if [ -n "$allow" ]; then
+        grep -vE "$allow" /tmp/dmesg.bad > /tmp/dmesg.bad2
+        mv /tmp/dmesg.bad2 /tmp/dmesg.bad
+    fi
+    n=$(wc -l < /tmp/dmesg.bad)
+    sed 's/^/DMESG-BAD /' /tmp/dmesg.bad | head -n 20
+    [ "$n" -eq 0 ]
+    report dmesg-clean $? "$n offending line(s)$( [ "$n" -gt 0 ] && echo ", first: $(head -n 1 /tmp/dmesg.bad)")"
+}
+
+echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
+load_drivers
+check_xen_caps
+check_xen_devs
+check_backends
+check_cpus
+check_date
+cat /proc/interrupts > /tmp/irq.before
+check_disk disk-virtio "$(arg disksum "")" "$(arg diskmib 64)" virtio_blk
+check_disk disk-sata "$(arg satasum "")" "$(arg satamib 16)" ahci ata_piix
+netsum=$(arg netsum "")
+for n in $NETS; do
+    IFS=: read -r name drv ip peer <<EOF
+$n
+EOF
+    check_net "$name" "$drv" "$ip" "$peer" "$netsum"
+done
+check_irqs
+check_dmesg
+echo "ORYX-DOM0-DONE uptime_cs=$(uptime_cs)"
+if [ "$(arg end poweroff)" = shell ]; then
+    setsid cttyhack sh -l || sh
+fi
+sync
+poweroff -f
+echo "ORYX-DOM0-POWEROFF-FAILED"
+while :; do sleep 60; done
