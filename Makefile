@@ -11,7 +11,7 @@ Q       := @
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla
 export CC HOSTCC
 
-.PHONY: all clean check-unit test run run-micro bench deps soak
+.PHONY: all clean check-unit test run run-domains run-micro bench deps soak
 all:
 
 include hv/hv.mk
@@ -38,6 +38,10 @@ test: deps
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/run.sh
+
+run-domains: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run.sh --domains
 
 run-micro: all
 	$(Q)scripts/run.sh --micro

@@ -1,10 +1,13 @@
 #!/bin/sh
-# `make run`: boots Oryx under QEMU (TCG, AMD SVM + nested paging) with two
-# guests running at once, the hypervisor console on this terminal.
-#   default: two stock Debian Linux PVH guests with a busybox shell
-#   --micro: two micro-guests (no fixtures needed)
-# Type Ctrl-A three times to move the keyboard between the hypervisor and
-# each guest's console; Ctrl-C ends QEMU.
+# `make run`: boots Oryx under QEMU (TCG, AMD SVM + nested paging), the
+# console on this terminal.
+#   default:   Debian's stock kernel as dom0 with a busybox shell, owning a
+#              virtio disk, an AHCI disk and an e1000 NIC (QEMU's user
+#              network), and one Linux boot-time domain beside it
+#   --domains: two stock Debian Linux boot-time domains, no dom0
+#   --micro:   two micro-guests (no fixtures needed)
+# Type Ctrl-A three times to move the keyboard between dom0 (or the
+# domains) and the hypervisor's debug keys; Ctrl-C ends QEMU.
 cd "$(dirname "$0")/.." || exit 2
 HV=build/oryx.elf
 QEMU="qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -smp 2 -m 1024"
@@ -22,6 +25,28 @@ if [ ! -f cache/vmlinuz ] || [ ! -f cache/initramfs-min.cpio.gz ]; then
     scripts/fetch-fixtures.sh || exit 1
 fi
 CMD="console=hvc0 loglevel=4"
+if [ "$1" != "--domains" ]; then
+    IMG=build/run/dom0-shell.cpio.gz
+    mkdir -p build/run
+    if [ ! -f "$IMG" ] || [ scripts/dom0-shell-init.sh -nt "$IMG" ]; then
+        echo "run: building dom0's initramfs (busybox and the dom0 modules)"
+        tests/fixtures/mkdom0-initramfs.sh -o "$IMG" -i scripts/dom0-shell-init.sh || exit 1
+    fi
+    for d in virtio sata; do
+        [ -f build/run/disk-$d.img ] || truncate -s 64M build/run/disk-$d.img
+    done
+    MODS="cache/vmlinuz $CMD,$IMG"
+    MODS="$MODS,cache/vmlinuz domain name=web mem=128M vcpus=1 on_reboot=restart cmdline=\"$CMD\""
+    MODS="$MODS,cache/initramfs-min.cpio.gz initrd"
+    echo "run: Oryx with Debian's kernel as dom0 (shell on this console) and a Linux domain 'web'."
+    echo "run: Ctrl-A three times switches input; 'poweroff -f' in dom0 stops everything; Ctrl-C quits."
+    exec $QEMU -M q35 -kernel "$HV" -append "dom0_mem=512M" -initrd "$MODS" \
+        -drive id=dv,file=build/run/disk-virtio.img,format=raw,if=none \
+        -device virtio-blk-pci,drive=dv \
+        -drive id=ds,file=build/run/disk-sata.img,format=raw,if=none \
+        -device ide-hd,drive=ds,bus=ide.0 \
+        -netdev user,id=n0 -device e1000,netdev=n0
+fi
 MODS="cache/vmlinuz domain name=web mem=256M vcpus=1 on_reboot=restart cmdline=\"$CMD\""
 MODS="$MODS,cache/initramfs-min.cpio.gz initrd"
 MODS="$MODS,cache/vmlinuz domain name=db mem=256M vcpus=2 on_reboot=restart cmdline=\"$CMD\""
