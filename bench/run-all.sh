@@ -7,7 +7,7 @@
 # Usage: bench/run-all.sh [name ...]   (names: size world-switch boot-time
 #        tsc-calibration linux-boot store; default all)
 cd "$(dirname "$0")/.." || exit 2
-all="size world-switch boot-time tsc-calibration linux-boot store"
+all="size world-switch boot-time tsc-calibration linux-boot dom0 store"
 sel=${*:-$all}
 status=0
 for b in $sel; do
@@ -22,7 +22,7 @@ for b in $sel; do
             python3 bench/store/bench.py || status=1
         fi
         ;;
-    size | world-switch | boot-time | tsc-calibration | linux-boot)
+    size | world-switch | boot-time | tsc-calibration | linux-boot | dom0)
         "bench/$b.sh" || status=1
         ;;
     *)

@@ -327,7 +327,7 @@ void domain_kill(struct domain *d)
     domain_reap(d);
 }
 
-static void print_stats(struct domain *d)
+void domain_print_stats(struct domain *d)
 {
     char line[256];
     int n = 0;
@@ -375,7 +375,7 @@ void domain_reap(struct domain *d)
             return;     /* the CPU that lets go of it calls us again */
     if (__atomic_exchange_n(&d->destroy_claimed, true, __ATOMIC_ACQ_REL))
         return;
-    print_stats(d);
+    domain_print_stats(d);
     action = final_action(d);
     if (action == DOMSPEC_PRESERVE) {
         printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);

@@ -21,5 +21,7 @@ bool vpci_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, u
  * vpci_msix_range, never a direct mapping. */
 bool vpci_msix_in(paddr_t s, paddr_t e);
 extern const struct hvm_mmio_range vpci_msix_range;
+/* How many configuration accesses were trapped, on the console. */
+void vpci_print_stats(void);
 
 #endif

@@ -123,6 +123,8 @@ void domain_crash(struct domain *d, const char *why);
 void domain_kill(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
 void domain_set_builder(struct domain *d, const struct domain_builder *b, void *data);
+/* One console line: run time and exits by reason. */
+void domain_print_stats(struct domain *d);
 
 /* References keep a reaped domain's memory until the last one is put. */
 void domain_get(struct domain *d);

@@ -144,6 +144,8 @@ static void stop_other_domains(struct domain *d0, const char *what)
     uint64_t until = NOW() + SECONDS(2);
 
     printk("(d%u) %s %s the machine: stopping every other domain\n", d0->id, d0->name, what);
+    domain_print_stats(d0);
+    vpci_print_stats();
     for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
         struct domain *o = domain_by_id(id);
         if (!o || o->state == DOMAIN_DYING || o->destroy_claimed)

@@ -46,6 +46,7 @@
 static spinlock_t pci_lock = SPINLOCK_INIT;    /* the hardware's 0xCF8/0xCFC pair */
 static uint32_t cf8_latch;                      /* dom0's 0xCF8 (one control domain) */
 static bool warned;
+static unsigned long port_accesses, ecam_accesses;     /* for the exit report */
 
 /* Where an MSI-X table lies, for the trap on its pages. */
 struct msix_table {
@@ -260,6 +261,8 @@ static void config_access(struct vcpu *v, unsigned int bus, unsigned int devfn,
         msix_scan_device(v->domain, bus, devfn);    /* its MSI-X table may have moved */
 }
 
+/* 0xCF8 traps although only 0xCFC-0xCFF carry data: a dword access there
+ * spans 0xCF9, the reset control, which must trap (asm/dom0.h). */
 bool vpci_port_mediated(uint16_t port)
 {
     return port >= PCI_CF8 && port < PCI_CFC + 4 && port != PCI_CF8 + 1;   /* 0xCF9: reset */
@@ -267,6 +270,7 @@ bool vpci_port_mediated(uint16_t port)
 
 bool vpci_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *val)
 {
+    port_accesses++;
     if (port == PCI_CF8 && size == 4) {
         if (in)
             *val = cf8_latch;
@@ -289,6 +293,7 @@ static uint64_t ecam_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
     uint64_t off = gpa - acpi_info.mcfg_base;
     uint32_t val;
 
+    ecam_accesses++;
     if (size == 8)
         return ~0ULL;                   /* configuration accesses are at most 32 bits */
     config_access(v, (off >> 20) & 0xFF, (off >> 12) & 0xFF, off & 0xFFF, size, true, &val);
@@ -300,6 +305,7 @@ static void ecam_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t
     uint64_t off = gpa - acpi_info.mcfg_base;
     uint32_t v32 = (uint32_t)val;
 
+    ecam_accesses++;
     if (size != 8)
         config_access(v, (off >> 20) & 0xFF, (off >> 12) & 0xFF, off & 0xFFF, size, false,
                       &v32);
@@ -386,4 +392,10 @@ int vpci_hwdom_init(struct domain *d)
             if (hw_read(bus, devfn, 0, 2) != 0xFFFF)
                 msix_scan_device(d, bus, devfn);
     return 0;
+}
+
+void vpci_print_stats(void)
+{
+    printk("d0: PCI configuration accesses trapped: %lu by ports 0xCF8-0xCFF, %lu by ECAM\n",
+           port_accesses, ecam_accesses);
 }

@@ -1,0 +1,57 @@
+#!/bin/sh
+# dom0 under Oryx against the same kernel booted bare by QEMU, in the same
+# run (tests/dom0/dom0test.py: same fixture, devices and machine):
+#   boot      QEMU's start to dom0's init (ORYX-INIT-OK): Oryx/bare seconds
+#   disk      64 MiB O_DIRECT read of the virtio disk: Oryx/bare MiB/s
+#   net       16 MiB HTTP fetch from the bare peer over virtio-net and e1000
+# and, from a dom0 that powers off as soon as its init runs, its exits by
+# reason and the PCI configuration accesses trapped during its boot.
+# Env: N (runs per mode, default 3; medians), MACHINE (default q35).
+BENCH=dom0
+. "$(dirname "$0")/lib.sh"
+
+N=${N:-3}
+MACHINE=${MACHINE:-q35}
+need_cmd "$QEMU" python3 cpio gzip
+need build/oryx.elf cache/vmlinuz cache/busybox tests/dom0/dom0test.py
+
+res=$OUT/dom0.out
+: > "$res"
+i=0
+while [ "$i" -lt "$N" ]; do
+    python3 tests/dom0/dom0test.py --bare -M "$MACHINE" >> "$res" 2>&1
+    python3 tests/dom0/dom0test.py --oryx -M "$MACHINE" >> "$res" 2>&1
+    i=$((i + 1))
+done
+med() {     # med MODEPREFIX KEY
+    vals=$(grep "^FIGURES: dom0/$1$MACHINE-run " "$res" | while read -r l; do field "$2" "$l"; done |
+           grep -v 'n/a' | tr '\n' ' ')
+    [ -n "$vals" ] && median "$vals" || echo n/a
+}
+ratio() {   # ratio A B: A/B to two places
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f\n", a / b }'
+}
+echo "$BENCH: Debian $(cat cache/KERNEL_VERSION) on -M $MACHINE, TCG, 2 vCPUs, $N run(s) per mode, medians (Oryx vs bare):"
+for k in boot_s disk_virtio_MiBps disk_sata_MiBps net_virtio_MiBps net_e1000_MiBps; do
+    o=$(med "" "$k")
+    b=$(med "bare-" "$k")
+    echo "$BENCH:   $k oryx=$o bare=$b ratio=$(ratio "$o" "$b")"
+done
+fails=$(grep -c '^FAIL' "$res")
+[ "$fails" -eq 0 ] || echo "$BENCH: $fails check(s) failed: see $res"
+
+# Exits during boot alone: dom0 powers off from its init at once.
+img=$OUT/dom0-bootonly.cpio.gz
+echo "true" > "$OUT/dom0-bootonly.sh"
+tests/fixtures/mkinitramfs.sh -o "$img" "$OUT/dom0-bootonly.sh" >/dev/null 2>&1 || {
+    echo "$BENCH: cannot build the boot-only initramfs"; exit 1; }
+log=$OUT/dom0-bootonly.log
+timeout 300 $QEMU -M "$MACHINE" -accel tcg -cpu qemu64,+svm,+npt -smp 2 -m 1024 \
+    -display none -nodefaults -no-reboot -monitor none -serial stdio \
+    -kernel build/oryx.elf -append "dom0_mem=512M" \
+    -initrd "cache/vmlinuz console=hvc0 quiet,$img" > "$log" 2>&1
+line=$(grep -a '(d0) Domain-0: ran' "$log" | tail -n 1)
+pci=$(grep -a 'PCI configuration accesses trapped' "$log" | tail -n 1)
+echo "$BENCH: boot-only dom0 exits: ${line:-n/a (see $log)}" | sed 's/(d0) Domain-0: //'
+echo "$BENCH: boot-only dom0 ${pci#d0: }"
+[ "$fails" -eq 0 ]
