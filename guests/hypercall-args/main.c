@@ -4,6 +4,9 @@
  *     tables, non-canonical) or translate to unbacked guest-physical
  *     memory give -EFAULT (14), and nothing else happens;
  *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
+ *   - the control domain's hypercalls (platform_op, physdev_op's PCI
+ *     notices, mca, CONSOLEIO_read) give -EPERM (1) to this domain, with
+ *     good and bad argument pointers alike;
  *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
  *     capabilities non-empty) and agree with CPUID base+1.
  * Expected: PASS. Option bad=<addr> adds one more address to the bad list.
@@ -154,9 +157,31 @@ static void check_odd_sizes(void)
     printf("\nconsole_io with a 1 GiB count returned %ld\n", rc);
 }
 
+/* Privileged hypercalls: -EPERM before anything is read. */
+static void check_eperm(void)
+{
+    static uint8_t arg[512];
+    unsigned long ptrs[2] = { (unsigned long)arg, bad_ptrs[0] };
+    unsigned int i;
+
+    for (i = 0; i < 2; i++) {
+        /* platform_op get_cpuinfo, with the right interface version */
+        memset(arg, 0, sizeof(arg));
+        arg[0] = 55;
+        arg[4] = 0x01; arg[5] = 0x00; arg[6] = 0x00; arg[7] = 0x03;
+        CHECK_RC(hypercall_raw(7, ptrs[i], 0, 0, 0, 0), -EPERM);
+        CHECK_RC(hypercall_raw(33, 25, ptrs[i], 0, 0, 0), -EPERM);   /* pci_device_add */
+        CHECK_RC(hypercall_raw(33, 24, ptrs[i], 0, 0, 0), -EPERM);   /* pci_mmcfg_reserved */
+        CHECK_RC(hypercall_raw(48, ptrs[i], 0, 0, 0, 0), -EPERM);    /* mca */
+        CHECK_RC(HYPERVISOR_console_io(1, 16, ptrs[i]), -EPERM);     /* CONSOLEIO_read */
+    }
+    CHECK_RC(hypercall_raw(33, 21, 0, 0, 0, 0), -ENOSYS);   /* a pirq sub-op: PV only */
+}
+
 void test_main(void)
 {
     setup_bad_ptrs();
+    check_eperm();
     check_version();
     check_efault();
     check_enosys();

@@ -140,6 +140,15 @@ def cases():
                   [r"notelf.*not created: .*ELF", r"nonote.*not created: .*(PVH|note)",
                    r"huge.*not created: .*memory", r"not created: .*colour", r"\(ok\) PASS"],
                   check=pages_returned))
+    # A dom0 kernel that cannot be used (Xen's convention: the first module
+    # without a keyword) is named; the boot-time domains still run.
+    for name, dom0 in (("dom0-not-a-kernel", os.path.join(ROOT, "Makefile")),
+                       ("dom0-truncated-bzimage", TRUNC),
+                       ("dom0-no-pvh-note", NONOTE)):
+        c.append(Case(name, [dom0 + " console=hvc0", guest("hello", "64", "name=ok mem=8M")],
+                      [r"dom0 .*(unusable|not created): \S", r"\(ok\) PASS",
+                       r"All domains have stopped"],
+                      reject=[r"Domain-0: \d+ MiB"], check=pages_returned))
     mods, exp = every_mode("evtchn")
     c.append(Case("evtchn", mods, exp + [r"\(evtchn64\) ring: hello from the console ring",
                                           r"\(evtchn32pae\) ring: hello from the console ring"],
@@ -207,6 +216,7 @@ def run(case):
 
 
 NONOTE = os.path.join(OUT, "nonote.elf")
+TRUNC = os.path.join(OUT, "truncated-bzimage")
 
 
 def make_fixtures():
@@ -214,6 +224,20 @@ def make_fixtures():
     os.makedirs(OUT, exist_ok=True)
     subprocess.run(["objcopy", "-R", ".note.Xen", os.path.join(G, "hello-64.elf"), NONOTE],
                    check=True)
+    # A bzImage cut short: its header is whole, its payload is not. Without
+    # the cached kernel, a made-up header of the same kind.
+    vmlinuz = os.path.join(ROOT, "cache", "vmlinuz")
+    if os.path.exists(vmlinuz):
+        with open(vmlinuz, "rb") as f:
+            head = f.read(256 * 1024)
+    else:
+        head = bytearray(4096)
+        head[0x1FE:0x200] = b"\x55\xAA"
+        head[0x202:0x206] = b"HdrS"
+        head[0x206:0x208] = b"\x0F\x02"
+        head = bytes(head)
+    with open(TRUNC, "wb") as f:
+        f.write(head)
 
 
 def main():
