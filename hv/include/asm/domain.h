@@ -26,7 +26,7 @@ struct arch_domain {
     struct vioapic *vioapic;            /* the control domain's IOAPIC view */
     struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
     unsigned int nr_mmio;
-    unsigned long forbidden_warned;     /* accesses to hidden ranges reported */
+    unsigned long forbidden_warned;     /* kinds of hidden range reported, a bit each */
 };
 
 #endif

@@ -42,23 +42,28 @@ static bool host_ram(uint64_t s, uint64_t e)
     return false;
 }
 
-/* What of [s, e) dom0 may not reach, or NULL. Below 1 MiB nothing is:
- * the hypervisor keeps none of it (dom0 has the RAM there, and the BIOS
- * data and ROMs, whose boundaries need not fall on pages). */
-static const char *hidden(uint64_t s, uint64_t e)
+static const char *const hidden_names[] = {
+    "RAM that is not dom0's", "the LAPIC/MSI window", "the IOAPIC", "the HPET",
+};
+
+/* What of [s, e) dom0 may not reach (an index into hidden_names), or -1.
+ * Below 1 MiB nothing is: the hypervisor keeps none of it (dom0 has the
+ * RAM there, and the BIOS data and ROMs, whose boundaries need not fall on
+ * pages). */
+static int hidden(uint64_t s, uint64_t e)
 {
     if (e <= MiB(1))
-        return NULL;
+        return -1;
     if (host_ram(s, e))
-        return "RAM that is not dom0's";
+        return 0;
     if (overlaps(s, e, MSI_WINDOW, MSI_WINDOW_END))
-        return "the LAPIC/MSI window";
+        return 1;
     if (acpi_info.ioapic_base && overlaps(s, e, acpi_info.ioapic_base,
                                           acpi_info.ioapic_base + PAGE_SIZE))
-        return "the IOAPIC";
+        return 2;
     if (overlaps(s, e, HPET_BASE, HPET_BASE + PAGE_SIZE))
-        return "the HPET";
-    return NULL;
+        return 3;
+    return -1;
 }
 
 static uint64_t hidden_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
@@ -84,21 +89,22 @@ bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
     struct domain *d = v->domain;
     uint64_t page = gpa & ~(PAGE_SIZE - 1), big = gpa & ~(MiB(2) - 1);
-    const char *what;
+    int what;
 
     if (gpa >= (1ULL << P2M_GPA_BITS))
         return false;
     what = hidden(page, page + PAGE_SIZE);
-    if (what) {
-        if (!__atomic_exchange_n(&d->arch.forbidden_warned, 1, __ATOMIC_RELAXED))
+    if (what >= 0) {
+        unsigned long bit = 1UL << what;
+        if (!(__atomic_fetch_or(&d->arch.forbidden_warned, bit, __ATOMIC_RELAXED) & bit))
             printk_lvl(LOG_WARN, "d%u: %s of %#lx, %s hidden from it: ignored (reported "
                        "once)\n", d->id, (error & 2) ? "write" : "read",
-                       (unsigned long)gpa, what);
+                       (unsigned long)gpa, hidden_names[what]);
         return hvm_mmio_emulate_range(v, gpa, &hidden_range);
     }
     if (vpci_msix_in(page, page + PAGE_SIZE))
         return hvm_mmio_emulate_range(v, gpa, &vpci_msix_range);
-    if (!hidden(big, big + MiB(2)) && !vpci_msix_in(big, big + MiB(2)))
+    if (hidden(big, big + MiB(2)) < 0 && !vpci_msix_in(big, big + MiB(2)))
         return p2m_map(&d->p2m, big, big, MiB(2), P2M_R | P2M_W) == 0;
     return p2m_map(&d->p2m, page, page, PAGE_SIZE, P2M_R | P2M_W) == 0;
 }
