@@ -4,7 +4,7 @@
 # same run; one whose prerequisite is missing prints "<bench>: skipped: why".
 # Nothing here asserts a timing: the exit status is 1 only when a
 # benchmark could not produce its figures at all.
-# Usage: bench/run-all.sh [name ...]   (names: size world-switch boot-time
+# Usage: bench/run-all.sh [name ...]   (names: size world-switch boot-time dom0
 #        tsc-calibration linux-boot store; default all)
 cd "$(dirname "$0")/.." || exit 2
 all="size world-switch boot-time tsc-calibration linux-boot dom0 store"
