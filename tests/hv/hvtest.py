@@ -163,6 +163,8 @@ def cases():
                        r"d0: read of 0x200000, RAM that is not dom0's",
                        r"IOAPIC pin 3 left masked: vector outside",
                        r"MSI address 0xfee07000 not written", r"HOSTILE-END",
+                       r"PRIVCMD version 0x40011", r"PRIVCMD extraversion rc=0 '\.0-oryx'",
+                       r"PRIVCMD bad-pointer rc=-14", r"PRIVCMD cpuinfo rc=0 max_present=1 flags=1",
                        r"beside: stopped \(powers off\)"],
                       reject=[r"CRASHED", r"Call Trace"] + ALWAYS_REJECT, append="dom0_mem=256M",
                       mem=1024, timeout=240, ends=False, machine="q35"))
@@ -259,9 +261,18 @@ def make_fixtures():
     with open(TRUNC, "wb") as f:
         f.write(head)
     if os.path.exists(VMLINUZ):
-        subprocess.run([os.path.join(ROOT, "tests", "fixtures", "mkinitramfs.sh"), "-o",
-                        HOSTILE_IMG, os.path.join(ROOT, "tests", "hv", "dom0", "hostile.sh")],
-                       check=True, stdout=subprocess.DEVNULL)
+        # The hostile script as /test, the privcmd program, the privcmd and
+        # xenfs modules (the script loads them).
+        d0 = os.path.join(ROOT, "tests", "hv", "dom0")
+        prog = os.path.join(OUT, "privcmd")
+        subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", prog,
+                        os.path.join(d0, "privcmd.c")], check=True)
+        subprocess.run([os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh"), "-o",
+                        HOSTILE_IMG, "-i", os.path.join(ROOT, "tests", "fixtures", "init-min.sh"),
+                        "-m", "xen-privcmd xenfs",
+                        "-a", "%s=/test" % os.path.join(d0, "hostile.sh"),
+                        "-a", "%s=/bin/privcmd" % prog],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main():

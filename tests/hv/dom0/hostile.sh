@@ -40,4 +40,8 @@ for d in /sys/bus/pci/devices/*; do
     echo "MSI-ADDR $(od -An -tx4 -j$((cap + 4)) -N4 "$d/config")"
     break
 done
+# Hypercalls from user space through privcmd, with user-space pointers.
+modprobe xen-privcmd
+privcmd
+echo "PRIVCMD-END"
 echo "HOSTILE-END"
