@@ -458,12 +458,9 @@ static bool gfn_free_for_grant(struct domain *d, uint64_t gfn)
 
     if (ram_hpa(d, gfn, &ram))
         return false;
-    if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL) == 0 &&
-        !(is_control_domain(d) && hpa == gpa))
-        return false;
-    if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL) == 0 && gfn_is_mapped_grant(d->gnttab, gfn))
-        return false;
-    return true;
+    if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL))
+        return true;                    /* a hole */
+    return is_control_domain(d) && hpa == gpa && !gfn_is_mapped_grant(d->gnttab, gfn);
 }
 
 /* ---- map, unmap ---- */

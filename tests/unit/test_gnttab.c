@@ -658,6 +658,22 @@ static void test_map_refused(void)
     CHECK_EQ(map1(a, 0x3000, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
     CHECK_EQ(map1(a, 1ULL << 48, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
     CHECK_EQ(map1(a, ~0ULL, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    /* Something already there: only the control domain's 1:1 device
+     * memory may be replaced. */
+    const uint64_t dev = 0x50000000ULL;
+    CHECK_EQ(p2m_map(&a->p2m, dev, dev, PAGE_SIZE, P2M_R | P2M_W), 0);
+    CHECK_EQ(p2m_map(&a->p2m, dev + PAGE_SIZE, 0x1234000, PAGE_SIZE, P2M_R | P2M_W), 0);
+    CHECK_EQ(map1(a, dev, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    a->is_privileged = true;
+    CHECK_EQ(map1(a, dev + PAGE_SIZE, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    uint32_t hd;
+    CHECK_EQ(map1(a, dev, GNTMAP_host_map, 1, 7, &hd), GNTST_okay);
+    paddr_t got;
+    CHECK_EQ(p2m_query(&a->p2m, dev, &got, NULL, NULL), 0);
+    CHECK_EQ(got, (paddr_t)(uintptr_t)ram_of(b, 1));
+    CHECK_EQ(unmap1(a, dev, hd), GNTST_okay);
+    CHECK_EQ(p2m_query(&a->p2m, dev, &got, NULL, NULL), -ENOENT);
+    a->is_privileged = false;
     /* A dying granter. */
     b->state = DOMAIN_DYING;
     CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_domain);
