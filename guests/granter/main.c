@@ -292,7 +292,9 @@ void test_main(void)
            (unsigned long)MAP_GPA);
     verdict = "GOOD";
 
-    memcpy(shared + OFF_VERDICT, verdict, 4);
+    uint32_t vw;
+    memcpy(&vw, verdict, 4);             /* one store: dom0 polls for it */
+    __atomic_store_n((uint32_t *)(shared + OFF_VERDICT), vw, __ATOMIC_RELEASE);
     s.port = a.port;
     CHECK_RC(HYPERVISOR_event_channel_op(EVTCHNOP_send, &s), 0);
     printf("told dom0; leaving with gref %u still mapped by it\n", GREF_DOM0);
