@@ -384,6 +384,9 @@ void domain_reap(struct domain *d)
             d->builder->settled();
         return;
     }
+    /* Its grant mappings hold other domains: let go of them now, so that
+     * domains mapping each other's grants cannot keep each other alive. */
+    gnttab_release_mappings(d);
 
     spin_lock(&domlist_lock);
     for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {

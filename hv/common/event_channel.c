@@ -430,16 +430,30 @@ static long op_alloc_unbound(struct vcpu *v, gvaddr_t arg)
     uint32_t port;
     int rc;
 
+    bool foreign;
+
     if (copy_from_guest(v, &a, arg, sizeof(a)))
         return -EFAULT;
-    if (a.dom != DOMID_SELF && a.dom != d->id)
-        return -EPERM;      /* no domain controls another yet */
+    foreign = a.dom != DOMID_SELF && a.dom != d->id;
+    if (foreign && !is_control_domain(d))
+        return -EPERM;      /* only the control domain acts for another */
     remote = a.remote_dom == DOMID_SELF ? d->id : a.remote_dom;
     if (remote >= DOMID_FIRST_RESERVED)
         return -EINVAL;
     if (probe_out(v, arg, &a, sizeof(a)))
         return -EFAULT;
 
+    /* For another domain (the toolstack's xenstore and console set-up):
+     * interdomain_lock keeps it from being torn down meanwhile. */
+    if (foreign) {
+        spin_lock(&interdomain_lock);
+        d = listed_domain(a.dom);
+        if (!d || !d->evtchn || d->evtchn->dying) {
+            spin_unlock(&interdomain_lock);
+            return -ESRCH;
+        }
+        ev = d->evtchn;
+    }
     spin_lock(&ev->lock);
     rc = port_alloc(ev, &port);
     if (!rc) {
@@ -449,6 +463,8 @@ static long op_alloc_unbound(struct vcpu *v, gvaddr_t arg)
         __atomic_store_n(&rec->state, ECS_UNBOUND, __ATOMIC_RELEASE);
     }
     spin_unlock(&ev->lock);
+    if (foreign)
+        spin_unlock(&interdomain_lock);
     if (rc)
         return rc;
     a.port = port;

@@ -1,7 +1,13 @@
 /*
- * Grant tables v1: the per-domain frames and the guest's own
- * grant_table_op calls (query_size, set_version, get_version). The
- * mapping and copying of foreign grants is for the back ends, later.
+ * Grant tables v1: the per-domain frames, the guest's own grant_table_op
+ * calls (query_size, set_version, get_version), and the use of grants by
+ * another domain (or the granter itself): map_grant_ref and
+ * unmap_grant_ref for auto-translated callers (the frame goes into the
+ * caller's p2m at host_addr), and copy.
+ *
+ * Locks: a mapper's maptrack_lock, then a granter's lock (frames, active
+ * entries), then p2m locks. No lock is held across domain_put: the last
+ * put tears a domain down.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -11,13 +17,43 @@
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
 #include <asm/page.h>
+#include <asm/npt.h>
 #include <public/xen.h>
 
 /* Xen keeps continuation state above bit 12 of cmd; we never make any. */
 #define GNTTABOP_CMD_MASK 0xFFFu
 
+/*
+ * What the hypervisor keeps per granted entry while it is in use (mapped or
+ * being copied): pin counts and the frame latched at the first pin, so a
+ * granter rewriting an entry in use cannot move what is mapped.
+ */
+struct gnttab_active {
+    uint16_t rd;                /* pins without write access */
+    uint16_t wr;                /* pins with write access */
+    uint32_t gfn;               /* latched while rd + wr > 0 */
+    paddr_t hpa;
+};
+#define ACTIVE_ORDER 1          /* 512 entries of 16 bytes per grant frame */
+_Static_assert(sizeof(struct gnttab_active) * GNTTAB_ENTRIES_PER_FRAME ==
+               (PAGE_SIZE << ACTIVE_ORDER), "active entries per frame");
+
+/* One foreign mapping of the domain that owns the maptrack. */
+struct gnttab_maptrack {
+    struct domain *granter;     /* NULL: free; a reference unless it is us */
+    gpaddr_t gpa;               /* where in our p2m */
+    paddr_t hpa;                /* the granted frame */
+    uint32_t ref;               /* in use: the grant; free: next free + 1 */
+    uint16_t readonly;
+    uint16_t _pad;
+};
+#define MAPTRACK_PER_PAGE (PAGE_SIZE / sizeof(struct gnttab_maptrack))
+#define MAPTRACK_PAGES    (GNTTAB_MAPTRACK_MAX / MAPTRACK_PER_PAGE)
+_Static_assert(sizeof(struct gnttab_maptrack) == 32, "maptrack entry");
+_Static_assert(GNTTAB_MAPTRACK_MAX % MAPTRACK_PER_PAGE == 0, "whole maptrack pages");
+
 struct gnttab_domain {
-    spinlock_t lock;                    /* frame growth */
+    spinlock_t lock;                    /* frame growth, active[] and pins */
     /*
      * frames[0..nr_frames) are allocated and never change until destroy.
      * nr_frames is published with release after the frame is stored, so
@@ -26,6 +62,13 @@ struct gnttab_domain {
     uint32_t nr_frames;
     paddr_t frames[GNTTAB_MAX_FRAMES];
     gpaddr_t gpa[GNTTAB_MAX_FRAMES];    /* where mapped, 0: not; caller-serialised */
+    struct gnttab_active *active[GNTTAB_MAX_FRAMES];   /* on first pin; lock */
+
+    spinlock_t maptrack_lock;           /* everything below */
+    struct gnttab_maptrack *maptrack[MAPTRACK_PAGES];  /* on demand */
+    uint32_t maptrack_made;             /* entries ever handed out: a prefix */
+    uint32_t maptrack_free;             /* head of the free list + 1, 0: empty */
+    uint32_t maptrack_used;
 };
 
 int gnttab_domain_init(struct domain *d)
@@ -35,6 +78,7 @@ int gnttab_domain_init(struct domain *d)
     if (!gt)
         return -ENOMEM;
     spin_lock_init(&gt->lock);
+    spin_lock_init(&gt->maptrack_lock);
     d->gnttab = gt;
     return 0;
 }
@@ -45,6 +89,13 @@ void gnttab_domain_destroy(struct domain *d)
 
     if (!gt)
         return;
+    gnttab_release_mappings(d);
+    for (unsigned int i = 0; i < MAPTRACK_PAGES; i++)
+        if (gt->maptrack[i])
+            page_free(__pa(gt->maptrack[i]), 0, &d->acct);
+    for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++)
+        if (gt->active[i])
+            page_free(__pa(gt->active[i]), ACTIVE_ORDER, &d->acct);
     for (uint32_t i = gt->nr_frames; i-- > 0;)
         page_free(gt->frames[i], 0, &d->acct);
     d->gnttab = NULL;
@@ -178,6 +229,534 @@ static long op_get_version(struct vcpu *v, gvaddr_t uop)
     return 0;
 }
 
+/* ---- using grants: domains, entries, pins ---- */
+
+/*
+ * The domain named by a map or copy op, with a reference unless it is d
+ * itself; NULL when it does not exist, is being torn down or has no table.
+ * Taken under domlist_lock: a listed domain still holds the list's
+ * reference, so it cannot be freed before ours is counted.
+ */
+static struct domain *granter_get(struct domain *d, domid_t id)
+{
+    struct domain *g;
+
+    if (is_self(d, id))
+        return d;
+    spin_lock(&domlist_lock);
+    for (g = domain_list; g && g->id != id; g = g->next)
+        ;
+    if (g && (g->state == DOMAIN_DYING || g->destroy_claimed || !g->gnttab))
+        g = NULL;
+    if (g)
+        domain_get(g);
+    spin_unlock(&domlist_lock);
+    return g;
+}
+
+static void granter_put(struct domain *d, struct domain *g)
+{
+    if (g && g != d)
+        domain_put(g);
+}
+
+/* Host address of d's RAM page gfn: its own memory, never what is mapped
+ * over it (shared_info, grant frames, other grants). */
+static bool ram_hpa(const struct domain *d, uint64_t gfn, paddr_t *hpa)
+{
+    gpaddr_t gpa = gfn << PAGE_SHIFT;
+
+    if (gfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)))
+        return false;
+    for (unsigned int i = 0; i < d->nr_extents; i++) {
+        const struct mem_extent *e = &d->extents[i];
+        if (gpa >= e->gpa && gpa - e->gpa < (PAGE_SIZE << e->order)) {
+            *hpa = e->hpa + (gpa - e->gpa);
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint64_t *entry_slot(struct gnttab_domain *gt, uint32_t ref)
+{
+    return (uint64_t *)__va(gt->frames[ref / GNTTAB_ENTRIES_PER_FRAME]) +
+           ref % GNTTAB_ENTRIES_PER_FRAME;
+}
+
+/* Atomically change the flags of an entry (the guest writes it too). */
+static void entry_clear_flags(struct gnttab_domain *gt, uint32_t ref, uint16_t bits)
+{
+    uint16_t *flags = (uint16_t *)entry_slot(gt, ref);
+
+    __atomic_fetch_and(flags, (uint16_t)~bits, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Pin entry ref of granter g for domain `user` (Xen's checks: permit_access,
+ * domid == user, no write pin of a read-only grant), setting GTF_reading
+ * and, for write, GTF_writing. *hpa gets the frame. GNTST_* status.
+ */
+static int16_t pin_entry(struct domain *g, domid_t user, uint32_t ref, bool write,
+                         paddr_t *hpa)
+{
+    struct gnttab_domain *gt = g->gnttab;
+    struct gnttab_active *act;
+    int16_t st = GNTST_okay;
+
+    spin_lock(&gt->lock);
+    if (ref >= gt->nr_frames * GNTTAB_ENTRIES_PER_FRAME) {
+        st = GNTST_bad_gntref;
+        goto out;
+    }
+    unsigned int f = ref / GNTTAB_ENTRIES_PER_FRAME;
+    if (!gt->active[f]) {
+        paddr_t pg = page_alloc_zeroed(ACTIVE_ORDER, &g->acct);
+        if (!pg) {
+            st = GNTST_no_space;
+            goto out;
+        }
+        gt->active[f] = __va(pg);
+    }
+    act = &gt->active[f][ref % GNTTAB_ENTRIES_PER_FRAME];
+    if ((write && act->wr == UINT16_MAX) || act->rd == UINT16_MAX) {
+        st = GNTST_no_space;
+        goto out;
+    }
+    uint64_t *slot = entry_slot(gt, ref);
+    for (unsigned int tries = 0;; tries++) {
+        uint64_t raw = __atomic_load_n(slot, __ATOMIC_ACQUIRE), claimed;
+        struct grant_entry_v1 e;
+        paddr_t pa = 0;
+
+        memcpy(&e, &raw, sizeof(e));
+        if ((e.flags & GTF_type_mask) != GTF_permit_access || e.domid != user ||
+            (write && (e.flags & GTF_readonly))) {
+            st = GNTST_general_error;
+            goto out;
+        }
+        if (!act->rd && !act->wr && !ram_hpa(g, e.frame, &pa)) {
+            st = GNTST_bad_page;
+            goto out;
+        }
+        e.flags |= GTF_reading | (write ? GTF_writing : 0);
+        memcpy(&claimed, &e, sizeof(e));
+        if (__atomic_compare_exchange_n(slot, &raw, claimed, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_ACQUIRE)) {
+            if (!act->rd && !act->wr) {
+                act->gfn = e.frame;
+                act->hpa = pa;
+            }
+            break;
+        }
+        if (tries == 8) {
+            st = GNTST_general_error;   /* the guest keeps rewriting it */
+            goto out;
+        }
+    }
+    if (write)
+        act->wr++;
+    else
+        act->rd++;
+    *hpa = act->hpa;
+out:
+    spin_unlock(&gt->lock);
+    return st;
+}
+
+/* Undo one pin_entry(); the flags go when their last pin does. */
+static void unpin_entry(struct domain *g, uint32_t ref, bool write)
+{
+    struct gnttab_domain *gt = g->gnttab;
+    struct gnttab_active *act;
+
+    spin_lock(&gt->lock);
+    act = &gt->active[ref / GNTTAB_ENTRIES_PER_FRAME][ref % GNTTAB_ENTRIES_PER_FRAME];
+    if (write)
+        act->wr--;
+    else
+        act->rd--;
+    if (!act->wr)
+        entry_clear_flags(gt, ref, act->rd ? GTF_writing : GTF_writing | GTF_reading);
+    spin_unlock(&gt->lock);
+}
+
+/* ---- maptrack (the mapper's side) ---- */
+
+static struct gnttab_maptrack *maptrack_entry(struct gnttab_domain *gt, uint32_t h)
+{
+    return &gt->maptrack[h / MAPTRACK_PER_PAGE][h % MAPTRACK_PER_PAGE];
+}
+
+/* A free handle (maptrack_lock held): 0, or GNTST_no_device_space. */
+static int16_t maptrack_get(struct domain *d, uint32_t *handle)
+{
+    struct gnttab_domain *gt = d->gnttab;
+
+    if (gt->maptrack_free) {
+        *handle = gt->maptrack_free - 1;
+        gt->maptrack_free = maptrack_entry(gt, *handle)->ref;
+        return GNTST_okay;
+    }
+    if (gt->maptrack_made >= GNTTAB_MAPTRACK_MAX)
+        return GNTST_no_device_space;
+    uint32_t h = gt->maptrack_made;
+    if (!gt->maptrack[h / MAPTRACK_PER_PAGE]) {
+        paddr_t pg = page_alloc_zeroed(0, &d->acct);
+        if (!pg)
+            return GNTST_no_device_space;
+        gt->maptrack[h / MAPTRACK_PER_PAGE] = __va(pg);
+    }
+    gt->maptrack_made++;
+    *handle = h;
+    return GNTST_okay;
+}
+
+static void maptrack_put(struct gnttab_domain *gt, uint32_t handle)
+{
+    struct gnttab_maptrack *m = maptrack_entry(gt, handle);
+
+    m->granter = NULL;
+    m->ref = gt->maptrack_free;
+    gt->maptrack_free = handle + 1;
+}
+
+unsigned int gnttab_nr_mappings(struct domain *d)
+{
+    struct gnttab_domain *gt = d->gnttab;
+    unsigned int n;
+
+    if (!gt)
+        return 0;
+    spin_lock(&gt->maptrack_lock);
+    n = gt->maptrack_used;
+    spin_unlock(&gt->maptrack_lock);
+    return n;
+}
+
+/* Is gfn of d already one of its grant mappings? (maptrack_lock held) */
+static bool gfn_is_mapped_grant(struct gnttab_domain *gt, uint64_t gfn)
+{
+    for (uint32_t h = 0; h < gt->maptrack_made; h++) {
+        struct gnttab_maptrack *m = maptrack_entry(gt, h);
+        if (m->granter && (m->gpa >> PAGE_SHIFT) == gfn)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * May d's frame gfn take a grant? Not its RAM (Linux passes pages of its
+ * unpopulated "scratch" area), not a hypervisor page or another grant
+ * already there. The control domain's device memory, mapped 1:1 on first
+ * touch, may be replaced. (maptrack_lock held)
+ */
+static bool gfn_free_for_grant(struct domain *d, uint64_t gfn)
+{
+    paddr_t hpa, ram;
+    gpaddr_t gpa = gfn << PAGE_SHIFT;
+
+    if (ram_hpa(d, gfn, &ram))
+        return false;
+    if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL))
+        return true;                    /* a hole */
+    return is_control_domain(d) && hpa == gpa && !gfn_is_mapped_grant(d->gnttab, gfn);
+}
+
+/* ---- map, unmap ---- */
+
+static int16_t map_one(struct domain *d, struct gnttab_map_grant_ref *op)
+{
+    struct gnttab_domain *gt = d->gnttab;
+    bool ro = op->flags & GNTMAP_readonly;
+    uint64_t gfn = op->host_addr >> PAGE_SHIFT;
+    struct domain *g;
+    uint32_t handle;
+    paddr_t hpa;
+    int16_t st;
+
+    if ((op->flags & ~(uint32_t)GNTMAP_readonly) != GNTMAP_host_map)
+        return GNTST_general_error;     /* device, application, PTE maps: PV only */
+    if (gfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)))
+        return GNTST_bad_virt_addr;
+    g = granter_get(d, op->dom);
+    if (!g)
+        return GNTST_bad_domain;
+    spin_lock(&gt->maptrack_lock);
+    if (!gfn_free_for_grant(d, gfn)) {
+        st = GNTST_bad_virt_addr;
+        goto out;
+    }
+    st = maptrack_get(d, &handle);
+    if (st)
+        goto out;
+    st = pin_entry(g, d->id, op->ref, !ro, &hpa);
+    if (st) {
+        maptrack_put(gt, handle);
+        goto out;
+    }
+    p2m_unmap(&d->p2m, gfn << PAGE_SHIFT, PAGE_SIZE);     /* device memory, if any */
+    if (p2m_map(&d->p2m, gfn << PAGE_SHIFT, hpa, PAGE_SIZE, ro ? P2M_R : P2M_R | P2M_W)) {
+        unpin_entry(g, op->ref, !ro);
+        maptrack_put(gt, handle);
+        st = GNTST_general_error;
+        goto out;
+    }
+    domain_flush_tlb(d);
+    *maptrack_entry(gt, handle) = (struct gnttab_maptrack){
+        .granter = g, .gpa = gfn << PAGE_SHIFT, .hpa = hpa, .ref = op->ref, .readonly = ro,
+    };
+    gt->maptrack_used++;
+    op->handle = handle;
+    g = NULL;                           /* the mapping keeps the reference */
+out:
+    spin_unlock(&gt->maptrack_lock);
+    granter_put(d, g);
+    return st;
+}
+
+/* Take mapping `handle` out of d (maptrack_lock held); returns its granter
+ * for the caller to release with release_grant() after unlocking. */
+static struct domain *unmap_locked(struct domain *d, uint32_t handle, uint32_t *ref, bool *ro)
+{
+    struct gnttab_domain *gt = d->gnttab;
+    struct gnttab_maptrack *m = maptrack_entry(gt, handle);
+    struct domain *g = m->granter;
+
+    p2m_unmap(&d->p2m, m->gpa, PAGE_SIZE);
+    domain_flush_tlb(d);
+    *ref = m->ref;
+    *ro = m->readonly;
+    maptrack_put(gt, handle);
+    gt->maptrack_used--;
+    return g;
+}
+
+static void release_grant(struct domain *d, struct domain *g, uint32_t ref, bool ro)
+{
+    unpin_entry(g, ref, !ro);
+    granter_put(d, g);
+}
+
+static int16_t unmap_one(struct domain *d, const struct gnttab_unmap_grant_ref *op)
+{
+    struct gnttab_domain *gt = d->gnttab;
+    struct domain *g;
+    uint32_t ref;
+    bool ro;
+
+    spin_lock(&gt->maptrack_lock);
+    if (op->handle >= gt->maptrack_made || !maptrack_entry(gt, op->handle)->granter) {
+        spin_unlock(&gt->maptrack_lock);
+        return GNTST_bad_handle;
+    }
+    if ((maptrack_entry(gt, op->handle)->gpa >> PAGE_SHIFT) != (op->host_addr >> PAGE_SHIFT)) {
+        spin_unlock(&gt->maptrack_lock);
+        return GNTST_general_error;     /* Xen: not the address it was mapped at */
+    }
+    g = unmap_locked(d, op->handle, &ref, &ro);
+    spin_unlock(&gt->maptrack_lock);
+    release_grant(d, g, ref, ro);
+    return GNTST_okay;
+}
+
+void gnttab_release_mappings(struct domain *d)
+{
+    struct gnttab_domain *gt = d->gnttab;
+
+    if (!gt)
+        return;
+    spin_lock(&gt->maptrack_lock);
+    for (uint32_t h = 0; h < gt->maptrack_made; h++) {
+        struct domain *g;
+        uint32_t ref;
+        bool ro;
+
+        if (!maptrack_entry(gt, h)->granter)
+            continue;
+        g = unmap_locked(d, h, &ref, &ro);
+        spin_unlock(&gt->maptrack_lock);
+        release_grant(d, g, ref, ro);   /* may free g: no lock held */
+        spin_lock(&gt->maptrack_lock);
+    }
+    spin_unlock(&gt->maptrack_lock);
+}
+
+/* ---- copy ---- */
+
+/* 32-bit callers' gnttab_copy: 4-byte gmfn, no padding. */
+struct compat_gnttab_copy_ptr {
+    uint32_t ref_or_gmfn;
+    domid_t domid;
+    uint16_t offset;
+};
+struct compat_gnttab_copy {
+    struct compat_gnttab_copy_ptr source, dest;
+    uint16_t len, flags;
+    int16_t status;
+    uint16_t _pad;
+};
+_Static_assert(sizeof(struct compat_gnttab_copy) == 24, "compat gnttab_copy");
+
+/* One side of a copy, resolved: a pinned grant or a frame of the caller. */
+struct copy_side {
+    struct domain *g;           /* granter (pinned), NULL: caller's gmfn */
+    uint32_t ref;
+    paddr_t hpa;                /* with g */
+    gpaddr_t gpa;               /* without g: caller's address of offset 0 */
+};
+
+static int16_t copy_side_get(struct domain *d, const struct gnttab_copy_ptr *p, bool gref,
+                             bool write, struct copy_side *s)
+{
+    int16_t st;
+
+    memset(s, 0, sizeof(*s));
+    if (!gref) {
+        if (!is_self(d, p->domid))
+            return GNTST_permission_denied;     /* only the caller's own frames */
+        if (p->u.gmfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)))
+            return GNTST_bad_page;
+        s->gpa = (p->u.gmfn << PAGE_SHIFT) + p->offset;
+        return GNTST_okay;
+    }
+    s->g = granter_get(d, p->domid);
+    if (!s->g)
+        return GNTST_bad_domain;
+    s->ref = p->u.ref;
+    st = pin_entry(s->g, d->id, p->u.ref, write, &s->hpa);
+    if (st) {
+        granter_put(d, s->g);
+        s->g = NULL;
+        return st;
+    }
+    s->hpa += p->offset;
+    return GNTST_okay;
+}
+
+static void copy_side_put(struct domain *d, struct copy_side *s, bool write)
+{
+    if (s->g)
+        release_grant(d, s->g, s->ref, !write);
+}
+
+static int16_t copy_one(struct domain *d, const struct gnttab_copy *op)
+{
+    struct copy_side src, dst;
+    int16_t st;
+    int rc = 0;
+
+    if (op->flags & ~(GNTCOPY_source_gref | GNTCOPY_dest_gref))
+        return GNTST_bad_copy_arg;
+    if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE)
+        return GNTST_bad_copy_arg;
+    st = copy_side_get(d, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+    if (st)
+        return st;
+    st = copy_side_get(d, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+    if (st) {
+        copy_side_put(d, &src, false);
+        return st;
+    }
+    if (src.g && dst.g) {
+        memmove(__va(dst.hpa), __va(src.hpa), op->len);
+    } else if (src.g) {
+        rc = copy_to_gpa(d, dst.gpa, __va(src.hpa), op->len);
+    } else if (dst.g) {
+        rc = copy_from_gpa(d, __va(dst.hpa), src.gpa, op->len);
+    } else {
+        uint8_t buf[256];       /* both the caller's: bounce in pieces */
+        for (uint16_t done = 0; !rc && done < op->len; done += sizeof(buf)) {
+            size_t n = MIN(sizeof(buf), (size_t)(op->len - done));
+            rc = copy_from_gpa(d, buf, src.gpa + done, n);
+            if (!rc)
+                rc = copy_to_gpa(d, dst.gpa + done, buf, n);
+        }
+    }
+    copy_side_put(d, &dst, true);
+    copy_side_put(d, &src, false);
+    return rc ? GNTST_bad_page : GNTST_okay;
+}
+
+/* ---- the batched ops: per-op status, the hypercall's own rc is 0 unless
+ * the op array itself faults ---- */
+
+static long op_map(struct vcpu *v, gvaddr_t uop, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct gnttab_map_grant_ref op;
+        gvaddr_t at = uop + (gvaddr_t)i * sizeof(op);
+
+        if (copy_from_guest(v, &op, at, sizeof(op)) || copy_to_guest(v, at, &op, sizeof(op)))
+            return -EFAULT;     /* read, and writable before anything is done */
+        op.status = map_one(v->domain, &op);
+        if (copy_to_guest(v, at, &op, sizeof(op)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static long op_unmap(struct vcpu *v, gvaddr_t uop, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct gnttab_unmap_grant_ref op;
+        gvaddr_t at = uop + (gvaddr_t)i * sizeof(op);
+
+        if (copy_from_guest(v, &op, at, sizeof(op)) || copy_to_guest(v, at, &op, sizeof(op)))
+            return -EFAULT;
+        op.status = unmap_one(v->domain, &op);
+        if (copy_to_guest(v, at, &op, sizeof(op)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static long op_copy(struct vcpu *v, gvaddr_t uop, uint32_t count, bool is64)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        struct gnttab_copy op;
+        struct compat_gnttab_copy c;
+        gvaddr_t at = uop + (gvaddr_t)i * (is64 ? sizeof(op) : sizeof(c));
+
+        if (is64) {
+            if (copy_from_guest(v, &op, at, sizeof(op)) || copy_to_guest(v, at, &op, sizeof(op)))
+                return -EFAULT;
+        } else {
+            if (copy_from_guest(v, &c, at, sizeof(c)) || copy_to_guest(v, at, &c, sizeof(c)))
+                return -EFAULT;
+            memset(&op, 0, sizeof(op));
+            op.source.domid = c.source.domid;
+            op.source.offset = c.source.offset;
+            op.dest.domid = c.dest.domid;
+            op.dest.offset = c.dest.offset;
+            op.len = c.len;
+            op.flags = c.flags;
+            /* A ref or a gmfn: both 32 bits here. */
+            if (c.flags & GNTCOPY_source_gref)
+                op.source.u.ref = c.source.ref_or_gmfn;
+            else
+                op.source.u.gmfn = c.source.ref_or_gmfn;
+            if (c.flags & GNTCOPY_dest_gref)
+                op.dest.u.ref = c.dest.ref_or_gmfn;
+            else
+                op.dest.u.gmfn = c.dest.ref_or_gmfn;
+        }
+        int16_t st = copy_one(v->domain, &op);
+        if (is64) {
+            op.status = st;
+            if (copy_to_guest(v, at + offsetof(struct gnttab_copy, status), &op.status,
+                              sizeof(op.status)))
+                return -EFAULT;
+        } else {
+            c.status = st;
+            if (copy_to_guest(v, at + offsetof(struct compat_gnttab_copy, status), &c.status,
+                              sizeof(c.status)))
+                return -EFAULT;
+        }
+    }
+    return 0;
+}
+
 long do_grant_table_op(struct vcpu *v, const struct hcall_args *args)
 {
     /* Xen takes cmd and count as unsigned int: upper halves are ignored. */
@@ -201,9 +780,11 @@ long do_grant_table_op(struct vcpu *v, const struct hcall_args *args)
         /* PV only: auto-translated guests map frames with add_to_physmap. */
         return -ENOSYS;
     case GNTTABOP_map_grant_ref:
+        return count > GNTTAB_MAX_OPS ? -E2BIG : op_map(v, uop, count);
     case GNTTABOP_unmap_grant_ref:
+        return count > GNTTAB_MAX_OPS ? -E2BIG : op_unmap(v, uop, count);
     case GNTTABOP_copy:
-        return -ENOSYS;         /* back-end side: not yet */
+        return count > GNTTAB_MAX_OPS ? -E2BIG : op_copy(v, uop, count, args->is64);
     default:
         return -ENOSYS;
     }

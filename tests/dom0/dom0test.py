@@ -47,6 +47,10 @@ BUSYBOX = os.path.join(CACHE, "busybox")
 HV = os.path.join(ROOT, "build", "oryx.elf")
 DOMU = os.path.join(ROOT, "build", "guests", "progress-64.elf")
 DOMU_NAME = "beside"
+GRANTER = os.path.join(ROOT, "build", "guests", "granter-64.elf")
+GRANTER_NAME = "granter"
+GRANTER_ID = 2          # boot-time domains are numbered in module order from 1
+GRANTCHECK = os.path.join(OUT, "grantcheck")
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
@@ -68,7 +72,9 @@ MACHINES = ["pc", "q35"]
 VCPUS, MEM = 2, 1024
 
 # What init.sh reports, in its order.
-CHECKS = ["modules", "xen-caps", "xen-devs", "backends", "cpus", "date",
+GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-copy", "gntalloc",
+                "grant-lifetime"]
+CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + ["backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
@@ -78,6 +84,7 @@ EXPECT = {
         "xen-caps": ("fail", "no Xen: xenfs refuses to load"),
         "xen-devs": ("fail", "no Xen: the /dev/xen drivers refuse to load"),
         "backends": ("skip", "no Xen: the back-ends may refuse to load"),
+        **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
     },
     "oryx": {},
 }
@@ -109,9 +116,12 @@ def qemu_cmd(mode, machine, kargs, ports, smp=VCPUS, mem=MEM):
         hv = os.environ.get("ORYX_DOM0_HV_ARGS", "exit_when_done dom0_mem=512M noreboot")
         # A boot-time domain runs beside dom0 all along; dom0's poweroff
         # must stop it by name.
-        mods = ["%s console=hvc0 %s" % (VMLINUZ, kargs), DOM0_IMG,
+        # The granter (guests/granter) is the second: dom0's grantcheck
+        # maps its page, and it maps one of dom0's.
+        mods = ["%s console=hvc0 %s oryx.granter=%d" % (VMLINUZ, kargs, GRANTER_ID), DOM0_IMG,
                 "%s domain name=%s mem=4M cmdline=\"block steps=100000 ms=2000\""
-                % (DOMU, DOMU_NAME)]
+                % (DOMU, DOMU_NAME),
+                "%s domain name=%s mem=4M" % (GRANTER, GRANTER_NAME)]
         cmd += ["-kernel", HV, "-append", hv,
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                 "-initrd", ",".join(m.replace(",", ",,") for m in mods)]
@@ -265,8 +275,13 @@ def make_fixtures():
     common = [MKDOM0, os.path.join(ROOT, "tests", "fixtures", "mkinitramfs.sh"), BUSYBOX,
               os.path.join(CACHE, "KERNEL_VERSION"), __file__]
     init, peer = os.path.join(HERE, "init.sh"), os.path.join(HERE, "peer.sh")
-    if newer(DOM0_IMG, init, *common):
-        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init], check=True,
+    src = os.path.join(HERE, "grantcheck.c")
+    if newer(GRANTCHECK, src):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-Wall", "-Wextra",
+                        "-Werror", "-o", GRANTCHECK, src], check=True)
+    if newer(DOM0_IMG, init, GRANTCHECK, *common):
+        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
+                        "-a", "%s=/bin/grantcheck" % GRANTCHECK], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):
         subprocess.run([MKDOM0, "-o", PEER_IMG, "-i", peer, "-m", "virtio_pci virtio_net",
@@ -302,6 +317,24 @@ def parse(lines):
         if m:
             skews.append(wall - int(m.group(1)))
     return seen, bench, skews
+
+
+def granter_result(prefix, out):
+    """guests/granter's verdict: its PASS line, then its teardown once dom0
+    let go of its page, with every page given back."""
+    why = []
+    m = re.search(r"\(%s\) (FAIL.*)" % GRANTER_NAME, out)
+    if m:
+        why.append(m.group(1)[:200])
+    elif not re.search(r"\(%s\) PASS" % GRANTER_NAME, out):
+        why.append("no '(%s) PASS' line" % GRANTER_NAME)
+    if not re.search(r"\(d%d\) %s: destroyed" % (GRANTER_ID, GRANTER_NAME), out):
+        why.append("never destroyed as d%d" % GRANTER_ID)
+    m = re.search(r"pages still charged after teardown", out)
+    if m:
+        why.append("'%s'" % m.group(0))
+    return ("FAIL: %sgranter %s" % (prefix, "; ".join(why))) if why else \
+        "PASS: %sgranter" % prefix
 
 
 def figures(boot, bench):
@@ -364,6 +397,7 @@ def run(mode, machine, sums):
         res.append("PASS: %sdomu-beside" % prefix if stopped else
                    "FAIL: %sdomu-beside no '%s: stopped (powers off)' line: it was not "
                    "running when dom0 powered off" % (prefix, DOMU_NAME))
+        res.append(granter_result(prefix, out))
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -410,7 +444,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     machines = machines or MACHINES
-    for f in (VMLINUZ, BUSYBOX) + ((HV,) if mode == "oryx" else ()):
+    for f in (VMLINUZ, BUSYBOX) + ((HV, GRANTER) if mode == "oryx" else ()):
         if not os.path.exists(f):
             print("FAIL: dom0/fixtures %s is missing (make; scripts/fetch-fixtures.sh)" % f)
             return 1

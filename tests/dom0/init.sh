@@ -17,6 +17,8 @@
 #   oryx.netsum=HEX       sha256 of http://PEER/blob served by the peer
 #   oryx.dmesgallow=RE    extended regex of dmesg lines that are not errors
 #                         (no blanks or commas on a command line: use '.')
+#   oryx.granter=N        domain id of guests/granter (grant checks; absent:
+#                         grantcheck scans 1..16)
 #   oryx.end=poweroff|shell   how to end (default poweroff)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -163,6 +165,18 @@ check_xen_devs() {
     missing=$(xen_devs_missing)
     [ -z "$missing" ]
     report xen-devs $? "missing:${missing:- none}${err:+; modprobe failed:$err}"
+}
+
+# Grants with guests/granter, through /dev/xen/{evtchn,gntdev,gntalloc}:
+# /bin/grantcheck (tests/dom0/grantcheck.c) prints its own CHECK lines.
+check_grants() {
+    if [ ! -x /bin/grantcheck ]; then
+        for c in grant-self grant-evtchn grant-map grant-copy gntalloc grant-lifetime; do
+            report "$c" 1 "no /bin/grantcheck in the image"
+        done
+        return
+    fi
+    timeout 180 /bin/grantcheck $(arg granter "")
 }
 
 check_backends() {
@@ -314,6 +328,7 @@ echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
 check_xen_caps
 check_xen_devs
+check_grants
 check_backends
 check_cpus
 check_date

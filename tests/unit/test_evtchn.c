@@ -360,6 +360,46 @@ static void alloc_unbound_and_status(void)
     tdom_free(t);
 }
 
+/* The control domain allocates an unbound port in another domain (the
+ * toolstack's set-up) and binds to a boot-time domain's port for it. */
+static void control_domain_remote(void)
+{
+    struct tdom *c = tdom_new(0, 1, true), *u = tdom_new(3, 1, true);
+    struct evtchn_alloc_unbound a = { .dom = 3, .remote_dom = 0 };
+    struct evtchn_bind_interdomain b;
+    struct evtchn_status st;
+
+    c->d.is_privileged = true;
+    CHECK_EQ(evop(c, 0, EVTCHNOP_alloc_unbound, &a), 0);
+    CHECK_EQ(a.port, 1);                    /* in domain 3's table */
+    CHECK_EQ(ev_status(u, 1, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(st.u.unbound.dom, 0);
+    CHECK_EQ(ev_status(c, 1, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_closed); /* none of dom0's own */
+    a.dom = 9;                              /* no such domain */
+    CHECK_EQ(evop(c, 0, EVTCHNOP_alloc_unbound, &a), -ESRCH);
+    a.dom = 0;                              /* an ordinary domain may not */
+    CHECK_EQ(evop(u, 0, EVTCHNOP_alloc_unbound, &a), -EPERM);
+    /* dom0 binds to it and both ends see each other. */
+    b = (struct evtchn_bind_interdomain){ .remote_dom = 3, .remote_port = 1 };
+    CHECK_EQ(evop(c, 0, EVTCHNOP_bind_interdomain, &b), 0);
+    CHECK(b.local_port > 0);
+    CHECK_EQ(ev_status(u, 1, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_interdomain);
+    CHECK_EQ(st.u.interdomain.dom, 0);
+    CHECK_EQ(st.u.interdomain.port, b.local_port);
+    /* Ports 1..64 scanned as grantcheck does: only the bound one is gone. */
+    long ok = 0;
+    for (uint32_t p = 1; p <= 64; p++) {
+        b = (struct evtchn_bind_interdomain){ .remote_dom = 3, .remote_port = p };
+        ok += evop(c, 0, EVTCHNOP_bind_interdomain, &b) == 0;
+    }
+    CHECK_EQ(ok, 0);
+    tdom_free(u);
+    tdom_free(c);
+}
+
 static void bind_virq_rules(void)
 {
     struct tdom *t = tdom_new(1, 3, true);
@@ -1037,6 +1077,7 @@ UNIT_MAIN("evtchn")
 {
     TEST_RUN(init_destroy_accounting);
     TEST_RUN(alloc_unbound_and_status);
+    TEST_RUN(control_domain_remote);
     TEST_RUN(bind_virq_rules);
     TEST_RUN(virq_delivery_2l);
     TEST_RUN(high_port_selector);

@@ -1,7 +1,9 @@
 /*
  * Host tests of grant tables v1 (hv/common/grant_table.c). The "guest" is
  * this process: a GVA is a host pointer, except the first page, which
- * faults; copy_to_guest can also be told to fail.
+ * faults; copy_to_guest can also be told to fail. Map, unmap and copy run
+ * between fake domains with the real p2m (npt.c); the domain hooks
+ * (list, references, TLB flush, GPA copies) are stubbed below.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +15,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
+#include <asm/npt.h>
 #include <public/xen.h>
 
 #define ARENA_SIZE MiB(8)
@@ -294,8 +297,8 @@ static void test_bad_cmds_and_counts(void)
 {
     uint8_t junk[64];
     static const uint32_t enosys[] = {
-        GNTTABOP_map_grant_ref, GNTTABOP_unmap_grant_ref, GNTTABOP_setup_table,
-        GNTTABOP_dump_table, GNTTABOP_transfer, GNTTABOP_copy, GNTTABOP_unmap_and_replace,
+        GNTTABOP_setup_table,
+        GNTTABOP_dump_table, GNTTABOP_transfer, GNTTABOP_unmap_and_replace,
         GNTTABOP_get_status_frames, GNTTABOP_swap_grant_ref, GNTTABOP_cache_flush,
         13, 100, 0xFFF,
     };
@@ -377,6 +380,602 @@ static void test_lookup_races_growth(void)
     teardown();
 }
 
+
+/* ---- foreign use: map, unmap, copy (several domains, real p2m) ---- */
+
+/* The hooks grant_table.c reaches outside itself. */
+struct domain *domain_list;
+spinlock_t domlist_lock = SPINLOCK_INIT;
+static unsigned int flushes, finals;
+
+void domain_flush_tlb(struct domain *d)
+{
+    (void)d;
+    flushes++;
+}
+
+void domain_get(struct domain *d)
+{
+    __atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+static void fake_free(struct domain *d);
+
+void domain_put(struct domain *d)
+{
+    if (__atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        fake_free(d);
+}
+
+/* As guest_access.c: through the p2m, writes need P2M_W. */
+static int gpa_rw(struct domain *d, gpaddr_t gpa, void *buf, const void *src, size_t len)
+{
+    while (len) {
+        size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
+        paddr_t hpa;
+        unsigned int perms;
+
+        if (p2m_query(&d->p2m, gpa, &hpa, &perms, NULL) || (src && !(perms & P2M_W)))
+            return -EFAULT;
+        if (buf) {
+            memcpy(buf, (void *)(uintptr_t)hpa, chunk);
+            buf = (uint8_t *)buf + chunk;
+        } else {
+            memcpy((void *)(uintptr_t)hpa, src, chunk);
+            src = (const uint8_t *)src + chunk;
+        }
+        gpa += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+int copy_from_gpa(struct domain *d, void *dst, gpaddr_t gpa, size_t len)
+{
+    return gpa_rw(d, gpa, dst, NULL, len);
+}
+
+int copy_to_gpa(struct domain *d, gpaddr_t gpa, const void *src, size_t len)
+{
+    return gpa_rw(d, gpa, NULL, src, len);
+}
+
+#define RAM_PAGES 16u
+#define SCRATCH   0x40000000ULL       /* not RAM: where grants are mapped */
+
+static struct domain doms[3];
+static struct vcpu vcpus[3];
+static struct mem_extent exts[3];
+
+/* A listed domain with RAM_PAGES of RAM at GPA 0 and a grant table of 1 frame. */
+static struct domain *mkdom(unsigned int i, domid_t id)
+{
+    struct domain *d = &doms[i];
+    paddr_t ram, f;
+
+    memset(d, 0, sizeof(*d));
+    d->id = id;
+    d->refs = 1;
+    d->state = DOMAIN_RUNNING;
+    d->acct.name = "dom";
+    CHECK_EQ(p2m_init(&d->p2m, &d->acct), 0);
+    CHECK_EQ(gnttab_domain_init(d), 0);
+    ram = page_alloc_zeroed(4, &d->acct);
+    CHECK(ram != 0);
+    exts[i] = (struct mem_extent){ ram, 0, 4, false };
+    d->extents = &exts[i];
+    d->nr_extents = 1;
+    CHECK_EQ(p2m_map(&d->p2m, 0, ram, RAM_PAGES * PAGE_SIZE, P2M_R | P2M_W | P2M_X), 0);
+    CHECK_EQ(gnttab_get_frame(d, 0, &f), 0);
+    memset(&vcpus[i], 0, sizeof(vcpus[i]));
+    vcpus[i].domain = d;
+    spin_lock(&domlist_lock);
+    d->next = domain_list;
+    domain_list = d;
+    spin_unlock(&domlist_lock);
+    return d;
+}
+
+static void fake_free(struct domain *d)
+{
+    finals++;
+    if (d->p2m.root)
+        p2m_destroy(&d->p2m);
+    gnttab_domain_destroy(d);
+    page_free(d->extents[0].hpa, 4, &d->acct);
+    CHECK_EQ(d->acct.pages, 0);         /* "pages still charged after teardown" */
+    d->state = DOMAIN_DYING;
+}
+
+/* Off the list and the list's reference dropped, as domain_reap does. */
+static void reap(struct domain *d)
+{
+    spin_lock(&domlist_lock);
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next)
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    spin_unlock(&domlist_lock);
+    d->destroy_claimed = true;
+    gnttab_release_mappings(d);
+    domain_put(d);
+}
+
+static void multi_setup(void)
+{
+    page_alloc_init();
+    xmalloc_init();
+    page_alloc_add_range((paddr_t)(uintptr_t)arena, (paddr_t)(uintptr_t)(arena + ARENA_SIZE));
+    free0 = page_alloc_free_pages();
+    domain_list = NULL;
+    flushes = finals = 0;
+    fail_copy_to = 0;
+}
+
+/* Every domain still listed is reaped; all memory must come back. */
+static void multi_teardown(void)
+{
+    while (domain_list)
+        reap(domain_list);
+    CHECK_EQ(xmalloc_pages(), 0);
+    CHECK_EQ(page_alloc_free_pages(), free0);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+}
+
+static struct grant_entry_v1 *gent(struct domain *d, uint32_t ref)
+{
+    paddr_t f;
+
+    CHECK_EQ(gnttab_get_frame(d, ref / 512, &f), 0);
+    return (struct grant_entry_v1 *)(uintptr_t)f + ref % 512;
+}
+
+static void grant(struct domain *d, uint32_t ref, domid_t to, uint32_t gfn, bool ro)
+{
+    struct grant_entry_v1 *e = gent(d, ref);
+
+    e->domid = to;
+    e->frame = gfn;
+    __atomic_store_n(&e->flags, GTF_permit_access | (ro ? GTF_readonly : 0), __ATOMIC_RELEASE);
+}
+
+static uint8_t *ram_of(struct domain *d, uint32_t gfn)
+{
+    return (uint8_t *)(uintptr_t)(d->extents[0].hpa + (paddr_t)gfn * PAGE_SIZE);
+}
+
+static long vcall(struct domain *d, uint32_t cmd, void *uop, uint32_t count, bool is64)
+{
+    struct hcall_args a = { .a = { cmd, (uint64_t)(uintptr_t)uop, count, 0, 0 }, .is64 = is64 };
+    return do_grant_table_op(&vcpus[d - doms], &a);
+}
+
+static struct gnttab_map_grant_ref mop(uint64_t addr, uint32_t flags, uint32_t ref, domid_t gd)
+{
+    return (struct gnttab_map_grant_ref){ .host_addr = addr, .flags = flags, .ref = ref,
+                                          .dom = gd, .status = 99, .handle = 0xdead };
+}
+
+static int16_t map1(struct domain *d, uint64_t addr, uint32_t flags, uint32_t ref, domid_t gd,
+                    uint32_t *handle)
+{
+    struct gnttab_map_grant_ref m = mop(addr, flags, ref, gd);
+
+    CHECK_EQ(vcall(d, GNTTABOP_map_grant_ref, &m, 1, true), 0);
+    if (handle)
+        *handle = m.handle;
+    return m.status;
+}
+
+static int16_t unmap1(struct domain *d, uint64_t addr, uint32_t handle)
+{
+    struct gnttab_unmap_grant_ref u = { .host_addr = addr, .handle = handle, .status = 99 };
+
+    CHECK_EQ(vcall(d, GNTTABOP_unmap_grant_ref, &u, 1, true), 0);
+    return u.status;
+}
+
+static void test_map_unmap(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7);
+    uint32_t h;
+    paddr_t hpa;
+    unsigned int perms;
+    uint8_t buf[8];
+
+    grant(b, 3, 5, 2, false);
+    memcpy(ram_of(b, 2), "granted", 8);
+    CHECK_EQ(map1(a, SCRATCH + 0x123, GNTMAP_host_map, 3, 7, &h), GNTST_okay);
+    CHECK_EQ(h, 0);
+    CHECK_EQ(b->refs, 2);               /* the mapping holds the granter */
+    CHECK_EQ(gent(b, 3)->flags, GTF_permit_access | GTF_reading | GTF_writing);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, &perms, NULL), 0);
+    CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, 2));
+    CHECK_EQ(perms, P2M_R | P2M_W);
+    CHECK_EQ(copy_from_gpa(a, buf, SCRATCH, 8), 0);
+    CHECK(!memcmp(buf, "granted", 8));
+    CHECK_EQ(copy_to_gpa(a, SCRATCH + 8, "back", 5), 0);
+    CHECK(!memcmp(ram_of(b, 2) + 8, "back", 5));
+    CHECK_EQ(gnttab_nr_mappings(a), 1);
+    /* The same address twice, a bad handle, a wrong address. */
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 3, 7, NULL), GNTST_bad_virt_addr);
+    CHECK_EQ(unmap1(a, SCRATCH, 1), GNTST_bad_handle);
+    CHECK_EQ(unmap1(a, SCRATCH, 0xFFFFFFFFu), GNTST_bad_handle);
+    CHECK_EQ(unmap1(a, SCRATCH + PAGE_SIZE, h), GNTST_general_error);
+    CHECK_EQ(unmap1(a, 0, h), GNTST_general_error);
+    CHECK_EQ(unmap1(b, SCRATCH, h), GNTST_bad_handle);  /* b has no such mapping */
+    unsigned int f0 = flushes;
+    CHECK_EQ(unmap1(a, SCRATCH + 0xFFF, h), GNTST_okay);
+    CHECK(flushes > f0);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, NULL, NULL), -ENOENT);
+    CHECK_EQ(gent(b, 3)->flags, GTF_permit_access);
+    CHECK_EQ(b->refs, 1);
+    CHECK_EQ(unmap1(a, SCRATCH, h), GNTST_bad_handle);  /* twice */
+    CHECK_EQ(gnttab_nr_mappings(a), 0);
+    /* Read-only: the p2m entry is, and hypervisor writes through it fail. */
+    grant(b, 4, 5, 3, true);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 4, 7, NULL), GNTST_general_error);
+    CHECK_EQ(gent(b, 4)->flags, GTF_permit_access | GTF_readonly);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map | GNTMAP_readonly, 4, 7, &h), GNTST_okay);
+    CHECK_EQ(gent(b, 4)->flags, GTF_permit_access | GTF_readonly | GTF_reading);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, &perms, NULL), 0);
+    CHECK_EQ(perms, P2M_R);
+    CHECK_EQ(copy_to_gpa(a, SCRATCH, "x", 1), -EFAULT);
+    CHECK_EQ(unmap1(a, SCRATCH, h), GNTST_okay);
+    CHECK_EQ(gent(b, 4)->flags, GTF_permit_access | GTF_readonly);
+    multi_teardown();
+}
+
+static void test_map_refused(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7);
+    static const uint32_t bad_flags[] = {
+        0, GNTMAP_readonly, GNTMAP_device_map, GNTMAP_device_map | GNTMAP_host_map,
+        GNTMAP_host_map | GNTMAP_application_map, GNTMAP_host_map | GNTMAP_contains_pte,
+        GNTMAP_host_map | (1u << 5), 0xFFFFFFFFu,
+    };
+
+    grant(b, 1, 5, 1, false);
+    grant(b, 2, 6, 1, false);           /* for someone else */
+    grant(b, 5, 5, 1000, false);        /* not b's RAM */
+    gent(b, 6)->domid = 5;              /* GTF_invalid */
+    gent(b, 7)->flags = GTF_accept_transfer;
+    gent(b, 7)->domid = 5;
+    for (size_t i = 0; i < ARRAY_SIZE(bad_flags); i++)
+        CHECK_EQ(map1(a, SCRATCH, bad_flags[i], 1, 7, NULL), GNTST_general_error);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 2, 7, NULL), GNTST_general_error);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 6, 7, NULL), GNTST_general_error);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 7, 7, NULL), GNTST_general_error);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 5, 7, NULL), GNTST_bad_page);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 512, 7, NULL), GNTST_bad_gntref);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 0xFFFFFFFFu, 7, NULL), GNTST_bad_gntref);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 1, 8, NULL), GNTST_bad_domain);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 1, DOMID_XEN, NULL), GNTST_bad_domain);
+    /* Its own RAM, and beyond the guest-physical space. */
+    CHECK_EQ(map1(a, 0x3000, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    CHECK_EQ(map1(a, 1ULL << 48, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    CHECK_EQ(map1(a, ~0ULL, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    /* Something already there: only the control domain's 1:1 device
+     * memory may be replaced. */
+    const uint64_t dev = 0x50000000ULL;
+    CHECK_EQ(p2m_map(&a->p2m, dev, dev, PAGE_SIZE, P2M_R | P2M_W), 0);
+    CHECK_EQ(p2m_map(&a->p2m, dev + PAGE_SIZE, 0x1234000, PAGE_SIZE, P2M_R | P2M_W), 0);
+    CHECK_EQ(map1(a, dev, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    a->is_privileged = true;
+    CHECK_EQ(map1(a, dev + PAGE_SIZE, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_virt_addr);
+    uint32_t hd;
+    CHECK_EQ(map1(a, dev, GNTMAP_host_map, 1, 7, &hd), GNTST_okay);
+    paddr_t got;
+    CHECK_EQ(p2m_query(&a->p2m, dev, &got, NULL, NULL), 0);
+    CHECK_EQ(got, (paddr_t)(uintptr_t)ram_of(b, 1));
+    CHECK_EQ(unmap1(a, dev, hd), GNTST_okay);
+    CHECK_EQ(p2m_query(&a->p2m, dev, &got, NULL, NULL), -ENOENT);
+    a->is_privileged = false;
+    /* A dying granter. */
+    b->state = DOMAIN_DYING;
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 1, 7, NULL), GNTST_bad_domain);
+    b->state = DOMAIN_RUNNING;
+    CHECK_EQ(gent(b, 1)->flags, GTF_permit_access);
+    CHECK_EQ(b->refs, 1);
+    CHECK_EQ(gnttab_nr_mappings(a), 0);
+    /* A batch: statuses per op, rc 0. */
+    struct gnttab_map_grant_ref m[4] = {
+        mop(SCRATCH, GNTMAP_host_map, 1, 7), mop(SCRATCH, GNTMAP_host_map, 1, 7),
+        mop(SCRATCH + PAGE_SIZE, GNTMAP_host_map, 9999, 7),
+        mop(SCRATCH + PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, 1, 7),
+    };
+    CHECK_EQ(vcall(a, GNTTABOP_map_grant_ref, m, 4, true), 0);
+    CHECK_EQ(m[0].status, GNTST_okay);
+    CHECK_EQ(m[1].status, GNTST_bad_virt_addr);
+    CHECK_EQ(m[2].status, GNTST_bad_gntref);
+    CHECK_EQ(m[3].status, GNTST_okay);
+    CHECK(m[0].handle != m[3].handle);
+    CHECK_EQ(b->refs, 3);
+    /* Too many, or an unreadable array. */
+    CHECK_EQ(vcall(a, GNTTABOP_map_grant_ref, m, GNTTAB_MAX_OPS + 1, true), -E2BIG);
+    CHECK_EQ(vcall(a, GNTTABOP_unmap_grant_ref, m, GNTTAB_MAX_OPS + 1, true), -E2BIG);
+    CHECK_EQ(vcall(a, GNTTABOP_copy, m, GNTTAB_MAX_OPS + 1, true), -E2BIG);
+    CHECK_EQ(vcall(a, GNTTABOP_map_grant_ref, NULL, 1, true), -EFAULT);
+    CHECK_EQ(vcall(a, GNTTABOP_unmap_grant_ref, NULL, 1, true), -EFAULT);
+    CHECK_EQ(vcall(a, GNTTABOP_copy, NULL, 1, true), -EFAULT);
+    CHECK_EQ(vcall(a, GNTTABOP_map_grant_ref, m, 0, true), 0);
+    fail_copy_to = 1;                   /* read-only op array: nothing done */
+    struct gnttab_map_grant_ref m5 = mop(SCRATCH + 5 * PAGE_SIZE, GNTMAP_host_map, 1, 7);
+    CHECK_EQ(vcall(a, GNTTABOP_map_grant_ref, &m5, 1, true), -EFAULT);
+    fail_copy_to = 0;
+    CHECK_EQ(gnttab_nr_mappings(a), 2);
+    multi_teardown();
+}
+
+static void test_self_map(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5);
+    paddr_t hpa;
+    uint32_t h1, h2;
+    uint8_t c;
+
+    grant(a, 8, 5, 4, false);
+    memset(ram_of(a, 4), 0x5A, PAGE_SIZE);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 8, DOMID_SELF, &h1), GNTST_okay);
+    CHECK_EQ(map1(a, SCRATCH + PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, 8, 5, &h2),
+             GNTST_okay);
+    CHECK_EQ(a->refs, 1);               /* no reference on itself */
+    CHECK_EQ(copy_to_gpa(a, SCRATCH, "\x11", 1), 0);
+    CHECK_EQ(copy_from_gpa(a, &c, 4 * PAGE_SIZE, 1), 0);
+    CHECK_EQ(c, 0x11);
+    CHECK_EQ(copy_from_gpa(a, &c, SCRATCH + PAGE_SIZE, 1), 0);
+    CHECK_EQ(c, 0x11);
+    CHECK_EQ(unmap1(a, SCRATCH, h1), GNTST_okay);
+    CHECK_EQ(gent(a, 8)->flags, GTF_permit_access | GTF_reading);
+    CHECK_EQ(unmap1(a, SCRATCH + PAGE_SIZE, h2), GNTST_okay);
+    CHECK_EQ(gent(a, 8)->flags, GTF_permit_access);
+    /* The original mapping is untouched. */
+    CHECK_EQ(p2m_query(&a->p2m, 4 * PAGE_SIZE, &hpa, NULL, NULL), 0);
+    CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(a, 4));
+    CHECK_EQ(copy_to_gpa(a, 4 * PAGE_SIZE, "\x22", 1), 0);
+    CHECK_EQ(ram_of(a, 4)[0], 0x22);
+    /* Mapped when the domain goes: released with it, no leak. */
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 8, 5, &h1), GNTST_okay);
+    multi_teardown();
+    CHECK_EQ(finals, 1);
+}
+
+static void test_pins_and_latch(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7);
+    uint32_t h1, h2;
+    paddr_t hpa;
+
+    grant(b, 3, 5, 2, false);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 3, 7, &h1), GNTST_okay);
+    /* The granter moves the entry while it is in use: the frame is latched. */
+    gent(b, 3)->frame = 9;
+    CHECK_EQ(map1(a, SCRATCH + PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, 3, 7, &h2),
+             GNTST_okay);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH + PAGE_SIZE, &hpa, NULL, NULL), 0);
+    CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, 2));
+    CHECK_EQ(unmap1(a, SCRATCH, h1), GNTST_okay);
+    CHECK_EQ(gent(b, 3)->flags & (GTF_reading | GTF_writing), GTF_reading);
+    CHECK_EQ(unmap1(a, SCRATCH + PAGE_SIZE, h2), GNTST_okay);
+    CHECK_EQ(gent(b, 3)->flags & (GTF_reading | GTF_writing), 0);
+    /* Not pinned any more: the new frame counts. */
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 3, 7, &h1), GNTST_okay);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, NULL, NULL), 0);
+    CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, 9));
+    CHECK_EQ(b->refs, 2);
+    multi_teardown();
+}
+
+static void test_maptrack_limit(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7);
+    uint32_t h;
+
+    grant(b, 1, 5, 1, true);
+    for (unsigned int i = 0; i < GNTTAB_MAPTRACK_MAX; i++) {
+        int16_t st = map1(a, SCRATCH + (uint64_t)i * PAGE_SIZE,
+                          GNTMAP_host_map | GNTMAP_readonly, 1, 7, &h);
+        if (st != GNTST_okay || h != i) {
+            CHECK_EQ(st, GNTST_okay);
+            CHECK_EQ(h, i);
+            break;
+        }
+    }
+    CHECK_EQ(gnttab_nr_mappings(a), GNTTAB_MAPTRACK_MAX);
+    CHECK_EQ(map1(a, SCRATCH - PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, 1, 7, NULL),
+             GNTST_no_device_space);
+    CHECK_EQ(b->refs, 1 + GNTTAB_MAPTRACK_MAX);
+    /* A freed handle is reused. */
+    CHECK_EQ(unmap1(a, SCRATCH + 77 * PAGE_SIZE, 77), GNTST_okay);
+    CHECK_EQ(map1(a, SCRATCH - PAGE_SIZE, GNTMAP_host_map | GNTMAP_readonly, 1, 7, &h),
+             GNTST_okay);
+    CHECK_EQ(h, 77);
+    /* The mapper goes: every mapping is let go. */
+    reap(a);
+    CHECK_EQ(b->refs, 1);
+    CHECK_EQ(gent(b, 1)->flags, GTF_permit_access | GTF_readonly);
+    multi_teardown();
+}
+
+static void test_granter_gone_first(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7), *c = mkdom(2, 9);
+    uint32_t h;
+    uint8_t buf[4];
+
+    grant(b, 3, 5, 2, false);
+    memcpy(ram_of(b, 2), "live", 4);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 3, 7, &h), GNTST_okay);
+    reap(b);                            /* destroyed while mapped */
+    CHECK_EQ(finals, 0);                /* its memory stays */
+    CHECK_EQ(copy_from_gpa(a, buf, SCRATCH, 4), 0);
+    CHECK(!memcmp(buf, "live", 4));
+    CHECK_EQ(map1(a, SCRATCH + PAGE_SIZE, GNTMAP_host_map, 3, 7, NULL), GNTST_bad_domain);
+    CHECK_EQ(unmap1(a, SCRATCH, h), GNTST_okay);
+    CHECK_EQ(finals, 1);                /* freed at the unmap, nothing charged */
+    /* Two domains mapping each other's grants: reaping frees both. */
+    grant(a, 1, 9, 1, false);
+    grant(c, 1, 5, 1, false);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 1, 9, NULL), GNTST_okay);
+    CHECK_EQ(map1(c, SCRATCH, GNTMAP_host_map, 1, 5, NULL), GNTST_okay);
+    reap(a);
+    reap(c);
+    CHECK_EQ(finals, 3);
+    multi_teardown();
+}
+
+static struct gnttab_copy cop(uint16_t flags, uint64_t s, domid_t sd, uint16_t so,
+                              uint64_t d, domid_t dd, uint16_t doff, uint16_t len)
+{
+    struct gnttab_copy c;
+
+    memset(&c, 0, sizeof(c));
+    c.flags = flags;
+    c.source.domid = sd;
+    c.source.offset = so;
+    c.dest.domid = dd;
+    c.dest.offset = doff;
+    if (flags & GNTCOPY_source_gref)
+        c.source.u.ref = (uint32_t)s;
+    else
+        c.source.u.gmfn = s;
+    if (flags & GNTCOPY_dest_gref)
+        c.dest.u.ref = (uint32_t)d;
+    else
+        c.dest.u.gmfn = d;
+    c.len = len;
+    c.status = 99;
+    return c;
+}
+
+static int16_t copy1(struct domain *d, struct gnttab_copy c)
+{
+    CHECK_EQ(vcall(d, GNTTABOP_copy, &c, 1, true), 0);
+    return c.status;
+}
+
+static void test_copy(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 5), *b = mkdom(1, 7);
+    const uint16_t S = GNTCOPY_source_gref, D = GNTCOPY_dest_gref;
+
+    grant(b, 3, 5, 2, false);
+    grant(b, 4, 5, 3, true);
+    grant(b, 5, 6, 4, false);
+    for (unsigned int i = 0; i < PAGE_SIZE; i++)
+        ram_of(b, 2)[i] = (uint8_t)(i * 7 + 3);
+    /* gref -> own gmfn, whole page. */
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, 5, DOMID_SELF, 0, PAGE_SIZE)), GNTST_okay);
+    CHECK(!memcmp(ram_of(a, 5), ram_of(b, 2), PAGE_SIZE));
+    CHECK_EQ(gent(b, 3)->flags, GTF_permit_access);     /* pins gone */
+    CHECK_EQ(b->refs, 1);
+    /* own gmfn -> gref, at offsets. */
+    memcpy(ram_of(a, 6) + 100, "hello", 5);
+    CHECK_EQ(copy1(a, cop(D, 6, 5, 100, 3, 7, 4000, 5)), GNTST_okay);
+    CHECK(!memcmp(ram_of(b, 2) + 4000, "hello", 5));
+    /* gref -> gref (read-only source is fine), gmfn -> gmfn. */
+    memcpy(ram_of(b, 3), "ro-page", 7);
+    CHECK_EQ(copy1(a, cop(S | D, 4, 7, 0, 3, 7, 10, 7)), GNTST_okay);
+    CHECK(!memcmp(ram_of(b, 2) + 10, "ro-page", 7));
+    CHECK_EQ(copy1(a, cop(0, 6, DOMID_SELF, 100, 7, 5, 4091, 5)), GNTST_okay);
+    CHECK(!memcmp(ram_of(a, 7) + 4091, "hello", 5));
+    /* Refusals. */
+    CHECK_EQ(copy1(a, cop(D, 6, 5, 0, 4, 7, 0, 1)), GNTST_general_error);   /* r/o dest */
+    CHECK_EQ(copy1(a, cop(S, 5, 7, 0, 6, 5, 0, 1)), GNTST_general_error);   /* not ours */
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 1, 6, 5, 0, PAGE_SIZE)), GNTST_bad_copy_arg);
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, 6, 5, 4095, 2)), GNTST_bad_copy_arg);
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0xFFFF, 6, 5, 0, 0xFFFF)), GNTST_bad_copy_arg);
+    CHECK_EQ(copy1(a, cop(S | 4, 3, 7, 0, 6, 5, 0, 1)), GNTST_bad_copy_arg);
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, 6, 7, 0, 1)), GNTST_permission_denied);
+    CHECK_EQ(copy1(a, cop(D, 6, 7, 0, 3, 7, 0, 1)), GNTST_permission_denied);
+    CHECK_EQ(copy1(a, cop(S, 3, 8, 0, 6, 5, 0, 1)), GNTST_bad_domain);
+    CHECK_EQ(copy1(a, cop(S, 600, 7, 0, 6, 5, 0, 1)), GNTST_bad_gntref);
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, 0x12345, 5, 0, 1)), GNTST_bad_page);   /* unmapped */
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, 1ULL << 40, 5, 0, 1)), GNTST_bad_page);
+    CHECK_EQ(copy1(a, cop(D, ~0ULL, 5, 0, 3, 7, 0, 1)), GNTST_bad_page);
+    CHECK_EQ(gent(b, 3)->flags, GTF_permit_access);
+    CHECK_EQ(gent(b, 4)->flags, GTF_permit_access | GTF_readonly);
+    CHECK_EQ(b->refs, 1);
+    /* Into a read-only grant mapping of the caller: refused. */
+    uint32_t h;
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map | GNTMAP_readonly, 4, 7, &h), GNTST_okay);
+    CHECK_EQ(copy1(a, cop(S, 3, 7, 0, SCRATCH >> 12, 5, 0, 1)), GNTST_bad_page);
+    CHECK_EQ(copy1(a, cop(0, SCRATCH >> 12, 5, 0, 8, 5, 0, 7)), GNTST_okay);
+    CHECK(!memcmp(ram_of(a, 8), "ro-page", 7));
+    /* The 32-bit layout: 24-byte ops, 32-bit gmfn. */
+    uint8_t c32[2][24];
+    memset(c32, 0, sizeof(c32));
+    uint32_t r3 = 3, g9 = 9;
+    uint16_t d7 = 7, d5 = DOMID_SELF, len = 16, fl = S;
+    memcpy(&c32[0][0], &r3, 4); memcpy(&c32[0][4], &d7, 2);
+    memcpy(&c32[0][8], &g9, 4); memcpy(&c32[0][12], &d5, 2);
+    memcpy(&c32[0][16], &len, 2); memcpy(&c32[0][18], &fl, 2);
+    memcpy(c32[1], c32[0], 24);
+    c32[1][4] = 8;                      /* no domain 8 */
+    CHECK_EQ(vcall(a, GNTTABOP_copy, c32, 2, false), 0);
+    int16_t st0, st1;
+    memcpy(&st0, &c32[0][20], 2);
+    memcpy(&st1, &c32[1][20], 2);
+    CHECK_EQ(st0, GNTST_okay);
+    CHECK_EQ(st1, GNTST_bad_domain);
+    CHECK(!memcmp(ram_of(a, 9), ram_of(b, 2), 16));
+    multi_teardown();
+}
+
+/* Random ops from two domains at each other and themselves: no crash, and
+ * everything comes back. */
+static void test_hostile_random(void)
+{
+    multi_setup();
+    struct domain *d[2] = { mkdom(0, 5), mkdom(1, 7) };
+    unsigned long seed = 12345;
+
+    for (unsigned int i = 0; i < 20; i++) {
+        grant(d[0], i, (i & 1) ? 7 : 5, i % RAM_PAGES, i & 2);
+        grant(d[1], i, (i & 1) ? 5 : 7, (i * 3) % (RAM_PAGES + 2), i & 4);
+    }
+    for (unsigned int n = 0; n < 20000; n++) {
+        seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+        uint32_t r = (uint32_t)(seed >> 33);
+        struct domain *me = d[r & 1];
+        domid_t other = (r & 2) ? 5 : (r & 4) ? 7 : (domid_t)(r >> 20);
+        uint64_t addr = (r & 8) ? SCRATCH + (uint64_t)((r >> 4) % 64) * PAGE_SIZE
+                                : (uint64_t)(r >> 8) * PAGE_SIZE;
+        switch ((r >> 28) % 4) {
+        case 0:
+        case 1: {
+            struct gnttab_map_grant_ref m = mop(addr, (r & 16) ? GNTMAP_host_map :
+                                                GNTMAP_host_map | GNTMAP_readonly,
+                                                (r >> 10) % 24, other);
+            CHECK_EQ(vcall(me, GNTTABOP_map_grant_ref, &m, 1, true), 0);
+            break;
+        }
+        case 2: {
+            struct gnttab_unmap_grant_ref u = { .host_addr = addr, .handle = (r >> 12) % 80 };
+            CHECK_EQ(vcall(me, GNTTABOP_unmap_grant_ref, &u, 1, true), 0);
+            break;
+        }
+        default: {
+            struct gnttab_copy c = cop(r & 3, (r >> 10) % 24, other, (r >> 3) & 0xFFF,
+                                       (r >> 14) % 24, (r & 32) ? DOMID_SELF : other,
+                                       (r >> 5) & 0xFFF, (r >> 17) & 0x1FFF);
+            CHECK_EQ(vcall(me, GNTTABOP_copy, &c, 1, true), 0);
+            break;
+        }
+        }
+    }
+    multi_teardown();
+    CHECK_EQ(finals, 2);
+}
+
 UNIT_MAIN("gnttab")
 {
     arena = aligned_alloc(MiB(2), ARENA_SIZE);
@@ -392,5 +991,13 @@ UNIT_MAIN("gnttab")
     TEST_RUN(test_lookup);
     TEST_RUN(test_bad_cmds_and_counts);
     TEST_RUN(test_lookup_races_growth);
+    TEST_RUN(test_map_unmap);
+    TEST_RUN(test_map_refused);
+    TEST_RUN(test_self_map);
+    TEST_RUN(test_pins_and_latch);
+    TEST_RUN(test_maptrack_limit);
+    TEST_RUN(test_granter_gone_first);
+    TEST_RUN(test_copy);
+    TEST_RUN(test_hostile_random);
     free(arena);
 }

@@ -19,13 +19,16 @@ void guest_access_init(unsigned int maxphyaddr)
     guest_maxphyaddr = maxphyaddr;
 }
 
-/* Translate one guest frame of RAM (or a mapped hypervisor page). */
-static void *gpa_to_ptr(struct domain *d, gpaddr_t gpa)
+/* Translate one guest frame of RAM (or a mapped hypervisor page). A write
+ * needs the p2m's write permission: a read-only grant mapping stays so. */
+static void *gpa_to_ptr(struct domain *d, gpaddr_t gpa, bool write)
 {
     paddr_t hpa;
     unsigned int perms, order;
 
     if (p2m_query(&d->p2m, gpa & PAGE_MASK, &hpa, &perms, &order))
+        return NULL;
+    if (write && !(perms & P2M_W))
         return NULL;
     return (uint8_t *)__va(hpa) + (gpa & (PAGE_SIZE - 1));
 }
@@ -34,7 +37,7 @@ static int gpa_copy(struct domain *d, gpaddr_t gpa, void *buf, const void *src, 
 {
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - (gpa & (PAGE_SIZE - 1)));
-        uint8_t *p = gpa_to_ptr(d, gpa);
+        uint8_t *p = gpa_to_ptr(d, gpa, !buf);
 
         if (!p)
             return -EFAULT;

@@ -21,16 +21,42 @@ struct hcall_args;
 #define GNTTAB_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define GNTTAB_MAX_ENTRIES       (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
 #define GNTTAB_VERSION           1u      /* the only one we offer */
+/* Foreign mappings a domain may hold at once (handles 0..MAX-1). */
+#define GNTTAB_MAPTRACK_MAX      4096u
+/* map/unmap/copy ops per hypercall: a larger count is -E2BIG (there are
+ * no continuations), so one call's work stays bounded. */
+#define GNTTAB_MAX_OPS           1024u
 
 _Static_assert(GNTTAB_ENTRIES_PER_FRAME == 512, "v1 entries per 4 KiB frame");
+
+/*
+ * Mapping a grant (GNTTABOP_map_grant_ref, HVM style): the granter's frame
+ * is inserted into the mapper's p2m at host_addr, a maptrack entry of the
+ * mapper records it, and the mapping holds a reference on the granter
+ * (domain_get) so that its memory outlives it. A domain mapping its own
+ * grant takes no reference (it would never be let go).
+ */
 
 /* d->gnttab, with no frames yet. 0 or -ENOMEM. */
 int gnttab_domain_init(struct domain *d);
 
 /*
- * Frees every frame (back to d->acct) and d->gnttab. The caller must have
- * removed the frames from the domain's p2m (and any foreign mapping of
- * them) first. NULL d->gnttab is ignored.
+ * Drop every grant d has mapped (out of its p2m; each granter's flags and
+ * reference released). For a stopped domain: no vCPU of d may run. Called
+ * when d is reaped (so that two domains mapping each other's grants do not
+ * keep each other alive) and again by gnttab_domain_destroy.
+ */
+void gnttab_release_mappings(struct domain *d);
+
+/* Foreign mappings d holds now (its maptrack entries in use). */
+unsigned int gnttab_nr_mappings(struct domain *d);
+
+/*
+ * Frees every frame (back to d->acct) and d->gnttab, after releasing d's
+ * own mappings. Grants of d that others still map keep d's memory through
+ * their references: this runs only after the last one is put. The caller
+ * must have removed the frames from the domain's p2m first. NULL
+ * d->gnttab is ignored.
  */
 void gnttab_domain_destroy(struct domain *d);
 
