@@ -91,13 +91,9 @@ static void domain_free(struct domain *d)
     gnttab_domain_destroy(d);          /* after the p2m: nothing maps the frames now */
     if (d->acpi_tables)
         page_free(d->acpi_tables, d->acpi_order, &d->acct);
-    for (unsigned int i = 0; i < d->nr_extents; i++)
-        if (!d->extents[i].held)
-            page_free(d->extents[i].hpa, d->extents[i].order, &d->acct);
-    d->acct.pages -= d->held_pages;     /* never the allocator's */
+    domain_ram_free(d);
     if (d->arch.io_bitmap)
         page_free(d->arch.io_bitmap, d->arch.io_bitmap_order, &d->acct);
-    xfree(d->extents);
     if (d->shared_info)
         page_free(d->shared_info, 0, &d->acct);
     if (d->acct.pages)
@@ -123,6 +119,7 @@ static struct domain *domain_create_as(const struct domspec *spec, bool control)
     d->refs = 1;                        /* the domain list's */
     d->nr_vcpus = spec->vcpus;          /* sizes the event channels' vCPU table */
     spin_lock_init(&d->lock);
+    spin_lock_init(&d->ram_lock);
     if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d) || evtchn_domain_init(d))
         goto fail;
     d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);
@@ -164,67 +161,6 @@ struct domain *domain_create(const struct domspec *spec)
 struct domain *domain_create_control(const struct domspec *spec)
 {
     return domain_by_id(0) ? NULL : domain_create_as(spec, true);
-}
-
-/* Guest RAM [0, mem_bytes), in the largest blocks the allocator gives. */
-int domain_alloc_memory(struct domain *d)
-{
-    uint64_t left = d->mem_bytes, gpa = 0;
-    unsigned int max_ext = (unsigned int)(d->mem_bytes >> PAGE_SHIFT);
-
-    if (max_ext > 4096)
-        max_ext = (unsigned int)(d->mem_bytes / MiB(2)) + 4096;
-    d->extents = xzalloc(sizeof(*d->extents) * max_ext);
-    if (!d->extents)
-        return -ENOMEM;
-    while (left) {
-        unsigned int order = PAGE_ORDER_2M;
-        paddr_t hpa = 0;
-
-        if (gpa == PVH_LOW_RAM_LIMIT)
-            gpa = PVH_HIGH_RAM_BASE;        /* the MMIO hole below 4 GiB */
-        while ((PAGE_SIZE << order) > left || !IS_ALIGNED(gpa, PAGE_SIZE << order) ||
-               (gpa < PVH_LOW_RAM_LIMIT && gpa + (PAGE_SIZE << order) > PVH_LOW_RAM_LIMIT))
-            order--;
-        for (;; order--) {
-            hpa = page_alloc(order, &d->acct);
-            if (hpa || !order)
-                break;
-        }
-        if (!hpa || d->nr_extents >= max_ext)
-            return -ENOMEM;
-        d->extents[d->nr_extents++] = (struct mem_extent){ hpa, gpa, order, false };
-        if (p2m_map(&d->p2m, gpa, hpa, PAGE_SIZE << order, P2M_R | P2M_W | P2M_X))
-            return -ENOMEM;
-        memset(__va(hpa), 0, PAGE_SIZE << order);
-        gpa += PAGE_SIZE << order;
-        left -= PAGE_SIZE << order;
-    }
-    return 0;
-}
-
-bool domain_gfn_is_ram(struct domain *d, uint64_t gfn)
-{
-    gpaddr_t gpa = gfn << PAGE_SHIFT;
-
-    if (gfn >= (1ULL << (52 - PAGE_SHIFT)))
-        return false;
-    for (unsigned int i = 0; i < d->nr_extents; i++)
-        if (gpa >= d->extents[i].gpa && gpa < d->extents[i].gpa + (PAGE_SIZE << d->extents[i].order))
-            return true;
-    return false;
-}
-
-/* Puts the domain's own RAM page back at gpa (after a mapping left). */
-int domain_remap_ram(struct domain *d, gpaddr_t gpa)
-{
-    for (unsigned int i = 0; i < d->nr_extents; i++) {
-        const struct mem_extent *e = &d->extents[i];
-        if (gpa >= e->gpa && gpa < e->gpa + (PAGE_SIZE << e->order))
-            return p2m_map(&d->p2m, gpa, e->hpa + (gpa - e->gpa), PAGE_SIZE,
-                           P2M_R | P2M_W | P2M_X);
-    }
-    return -ENOENT;
 }
 
 /* After a p2m change: every vCPU flushes its guest TLB before it next runs. */

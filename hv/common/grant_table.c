@@ -260,24 +260,6 @@ static void granter_put(struct domain *d, struct domain *g)
         domain_put(g);
 }
 
-/* Host address of d's RAM page gfn: its own memory, never what is mapped
- * over it (shared_info, grant frames, other grants). */
-static bool ram_hpa(const struct domain *d, uint64_t gfn, paddr_t *hpa)
-{
-    gpaddr_t gpa = gfn << PAGE_SHIFT;
-
-    if (gfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)))
-        return false;
-    for (unsigned int i = 0; i < d->nr_extents; i++) {
-        const struct mem_extent *e = &d->extents[i];
-        if (gpa >= e->gpa && gpa - e->gpa < (PAGE_SIZE << e->order)) {
-            *hpa = e->hpa + (gpa - e->gpa);
-            return true;
-        }
-    }
-    return false;
-}
-
 static uint64_t *entry_slot(struct gnttab_domain *gt, uint32_t ref)
 {
     return (uint64_t *)__va(gt->frames[ref / GNTTAB_ENTRIES_PER_FRAME]) +
@@ -335,7 +317,8 @@ static int16_t pin_entry(struct domain *g, domid_t user, uint32_t ref, bool writ
             st = GNTST_general_error;
             goto out;
         }
-        if (!act->rd && !act->wr && !ram_hpa(g, e.frame, &pa)) {
+        /* The first pin holds the page in g (no ballooning it out). */
+        if (!act->rd && !act->wr && domain_ram_get(g, e.frame, &pa)) {
             st = GNTST_bad_page;
             goto out;
         }
@@ -349,6 +332,8 @@ static int16_t pin_entry(struct domain *g, domid_t user, uint32_t ref, bool writ
             }
             break;
         }
+        if (!act->rd && !act->wr)
+            domain_ram_put(g, e.frame);
         if (tries == 8) {
             st = GNTST_general_error;   /* the guest keeps rewriting it */
             goto out;
@@ -378,6 +363,8 @@ static void unpin_entry(struct domain *g, uint32_t ref, bool write)
         act->rd--;
     if (!act->wr)
         entry_clear_flags(gt, ref, act->rd ? GTF_writing : GTF_writing | GTF_reading);
+    if (!act->rd && !act->wr)
+        domain_ram_put(g, act->gfn);
     spin_unlock(&gt->lock);
 }
 
@@ -456,7 +443,7 @@ static bool gfn_free_for_grant(struct domain *d, uint64_t gfn)
     paddr_t hpa, ram;
     gpaddr_t gpa = gfn << PAGE_SHIFT;
 
-    if (ram_hpa(d, gfn, &ram))
+    if (domain_ram_hpa(d, gfn, &ram))
         return false;
     if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL))
         return true;                    /* a hole */

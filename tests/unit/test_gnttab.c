@@ -462,7 +462,7 @@ static struct domain *mkdom(unsigned int i, domid_t id)
     CHECK_EQ(gnttab_domain_init(d), 0);
     ram = page_alloc_zeroed(4, &d->acct);
     CHECK(ram != 0);
-    exts[i] = (struct mem_extent){ ram, 0, 4, false };
+    exts[i] = (struct mem_extent){ .hpa = ram, .gpa = 0, .order = 4 };
     d->extents = &exts[i];
     d->nr_extents = 1;
     CHECK_EQ(p2m_map(&d->p2m, 0, ram, RAM_PAGES * PAGE_SIZE, P2M_R | P2M_W | P2M_X), 0);
@@ -483,6 +483,10 @@ static void fake_free(struct domain *d)
         p2m_destroy(&d->p2m);
     gnttab_domain_destroy(d);
     page_free(d->extents[0].hpa, 4, &d->acct);
+    for (uint64_t gfn = 0; gfn < RAM_PAGES; gfn++)
+        CHECK_EQ(domain_ram_refs(d, gfn), 0);       /* every pin let go of its page */
+    xfree(d->extents[0].refs);
+    d->extents[0].refs = NULL;
     CHECK_EQ(d->acct.pages, 0);         /* "pages still charged after teardown" */
     d->state = DOMAIN_DYING;
 }
@@ -590,6 +594,7 @@ static void test_map_unmap(void)
     CHECK_EQ(map1(a, SCRATCH + 0x123, GNTMAP_host_map, 3, 7, &h), GNTST_okay);
     CHECK_EQ(h, 0);
     CHECK_EQ(b->refs, 2);               /* the mapping holds the granter */
+    CHECK_EQ(domain_ram_refs(b, 2), 1); /* and the page in the granter */
     CHECK_EQ(gent(b, 3)->flags, GTF_permit_access | GTF_reading | GTF_writing);
     CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, &perms, NULL), 0);
     CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, 2));
@@ -612,6 +617,7 @@ static void test_map_unmap(void)
     CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, NULL, NULL), -ENOENT);
     CHECK_EQ(gent(b, 3)->flags, GTF_permit_access);
     CHECK_EQ(b->refs, 1);
+    CHECK_EQ(domain_ram_refs(b, 2), 0);
     CHECK_EQ(unmap1(a, SCRATCH, h), GNTST_bad_handle);  /* twice */
     CHECK_EQ(gnttab_nr_mappings(a), 0);
     /* Read-only: the p2m entry is, and hypervisor writes through it fail. */

@@ -56,6 +56,7 @@ struct mem_extent {
     gpaddr_t gpa;
     unsigned int order;
     bool held;          /* handed over at boot (dom0), not the allocator's */
+    uint16_t *refs;     /* per page: references held by others; NULL: none yet */
 };
 
 struct domain {
@@ -74,6 +75,7 @@ struct domain {
     struct mem_extent *extents;
     unsigned int nr_extents;
     uint64_t held_pages;                /* extents not from the allocator (dom0) */
+    spinlock_t ram_lock;                /* extents' pages and their refs */
 
     struct evtchn_domain *evtchn;       /* event_channel.c */
     struct gnttab_domain *gnttab;       /* grant_table.c */
@@ -112,10 +114,30 @@ static inline bool is_control_domain(const struct domain *d)
 {
     return d->is_privileged;
 }
-int domain_alloc_memory(struct domain *d);
 void domain_start(struct domain *d);
+
+/* ---- The domain's RAM (domain_ram.c) ---- */
+/* Guest RAM [0, mem_bytes) from the allocator, mapped. 0 or -ENOMEM. */
+int domain_alloc_memory(struct domain *d);
+/* Every extent back to the allocator (held ones just uncharged). */
+void domain_ram_free(struct domain *d);
+/* Puts d's own RAM page back at gpa (after a mapping over it left). */
 int domain_remap_ram(struct domain *d, gpaddr_t gpa);
 bool domain_gfn_is_ram(struct domain *d, uint64_t gfn);
+/* Host address of d's RAM page gfn (its own memory, never what is mapped
+ * over it). False when gfn is not RAM of d. */
+bool domain_ram_hpa(struct domain *d, uint64_t gfn, paddr_t *hpa);
+/*
+ * A reference on d's RAM page gfn for another domain's use of it (a grant
+ * pinned or mapped, a foreign mapping), with its host address. While
+ * referenced the page stays d's: it is never ballooned out or reused.
+ * (The memory itself outlives d through a domain_get() the holder takes.)
+ * 0, -EINVAL (not RAM of d), -EBUSY (too many references) or -ENOMEM.
+ */
+int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa);
+void domain_ram_put(struct domain *d, uint64_t gfn);
+/* References on gfn now (ram_lock held, or a racy snapshot). */
+unsigned int domain_ram_refs(struct domain *d, uint64_t gfn);
 void domain_flush_tlb(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);

@@ -276,7 +276,7 @@ static int add_extent(struct domain *d, unsigned int max, paddr_t pa, unsigned i
 {
     if (d->nr_extents >= max)
         return -ENOSPC;
-    d->extents[d->nr_extents++] = (struct mem_extent){ pa, pa, order, held };
+    d->extents[d->nr_extents++] = (struct mem_extent){ .hpa = pa, .gpa = pa, .order = order, .held = held };
     return p2m_map(&d->p2m, pa, pa, PAGE_SIZE << order, P2M_R | P2M_W | P2M_X);
 }
 
