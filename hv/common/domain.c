@@ -9,6 +9,7 @@
 #include <oryx/sched.h>
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
+#include <oryx/foreign_map.h>
 #include <oryx/event_channel.h>
 #include <oryx/vconsole.h>
 #include <public/xen.h>
@@ -88,6 +89,7 @@ static void domain_free(struct domain *d)
     xfree(d->vcpus);
     if (d->p2m.root)
         p2m_destroy(&d->p2m);
+    foreign_domain_destroy(d);
     gnttab_domain_destroy(d);          /* after the p2m: nothing maps the frames now */
     if (d->acpi_tables)
         page_free(d->acpi_tables, d->acpi_order, &d->acct);
@@ -120,6 +122,7 @@ static struct domain *domain_create_as(const struct domspec *spec, bool control)
     d->nr_vcpus = spec->vcpus;          /* sizes the event channels' vCPU table */
     spin_lock_init(&d->lock);
     spin_lock_init(&d->ram_lock);
+    spin_lock_init(&d->map_lock);
     if (p2m_init(&d->p2m, &d->acct) || gnttab_domain_init(d) || evtchn_domain_init(d))
         goto fail;
     d->vcpus = xzalloc(sizeof(*d->vcpus) * d->nr_vcpus);
@@ -320,9 +323,10 @@ void domain_reap(struct domain *d)
             d->builder->settled();
         return;
     }
-    /* Its grant mappings hold other domains: let go of them now, so that
-     * domains mapping each other's grants cannot keep each other alive. */
+    /* Its grant and foreign mappings hold other domains: let go of them
+     * now, so that domains mapping each other cannot keep each other alive. */
     gnttab_release_mappings(d);
+    foreign_release_mappings(d);
 
     spin_lock(&domlist_lock);
     for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next) {

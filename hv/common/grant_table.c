@@ -16,6 +16,7 @@
 #include <oryx/hypercall.h>
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
+#include <oryx/foreign_map.h>
 #include <asm/page.h>
 #include <asm/npt.h>
 #include <public/xen.h>
@@ -432,11 +433,25 @@ static bool gfn_is_mapped_grant(struct gnttab_domain *gt, uint64_t gfn)
     return false;
 }
 
+bool gnttab_gfn_mapped(struct domain *d, uint64_t gfn)
+{
+    struct gnttab_domain *gt = d->gnttab;
+    bool mapped;
+
+    if (!gt)
+        return false;
+    spin_lock(&gt->maptrack_lock);
+    mapped = gfn_is_mapped_grant(gt, gfn);
+    spin_unlock(&gt->maptrack_lock);
+    return mapped;
+}
+
 /*
  * May d's frame gfn take a grant? Not its RAM (Linux passes pages of its
  * unpopulated "scratch" area), not a hypervisor page or another grant
  * already there. The control domain's device memory, mapped 1:1 on first
- * touch, may be replaced. (maptrack_lock held)
+ * touch, may be replaced, unless a foreign mapping took it. (map_lock and
+ * maptrack_lock held)
  */
 static bool gfn_free_for_grant(struct domain *d, uint64_t gfn)
 {
@@ -447,7 +462,8 @@ static bool gfn_free_for_grant(struct domain *d, uint64_t gfn)
         return false;
     if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL))
         return true;                    /* a hole */
-    return is_control_domain(d) && hpa == gpa && !gfn_is_mapped_grant(d->gnttab, gfn);
+    return is_control_domain(d) && hpa == gpa && !gfn_is_mapped_grant(d->gnttab, gfn) &&
+           !foreign_gfn_mapped(d, gfn);
 }
 
 /* ---- map, unmap ---- */
@@ -469,6 +485,7 @@ static int16_t map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     g = granter_get(d, op->dom);
     if (!g)
         return GNTST_bad_domain;
+    spin_lock(&d->map_lock);
     spin_lock(&gt->maptrack_lock);
     if (!gfn_free_for_grant(d, gfn)) {
         st = GNTST_bad_virt_addr;
@@ -498,6 +515,7 @@ static int16_t map_one(struct domain *d, struct gnttab_map_grant_ref *op)
     g = NULL;                           /* the mapping keeps the reference */
 out:
     spin_unlock(&gt->maptrack_lock);
+    spin_unlock(&d->map_lock);
     granter_put(d, g);
     return st;
 }

@@ -1,4 +1,9 @@
-/* memory_op: XENMEM_add_to_physmap for the shared_info page. */
+/*
+ * memory_op: what backs the caller's guest-physical space. add_to_physmap
+ * for the shared_info page and grant frames; for the control domain,
+ * foreign mappings (add_to_physmap_batch, acquire_resource) and their
+ * removal (foreign_map.c).
+ */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
@@ -7,6 +12,7 @@
 #include <oryx/pvclock.h>
 #include <oryx/grant_table.h>
 #include <oryx/event_channel.h>
+#include <oryx/foreign_map.h>
 #include <asm/page.h>
 #include <public/memory.h>
 #include <public/xen.h>
@@ -85,9 +91,121 @@ out:
     return rc;
 }
 
+/* Entries of one add_to_physmap_batch: its size field bounds them. */
+static long add_to_physmap_batch(struct vcpu *v, gvaddr_t arg)
+{
+    struct domain *d = v->domain, *fd;
+    struct xen_add_to_physmap_batch b;
+    long rc;
+
+    if (copy_from_guest(v, &b, arg, sizeof(b)))
+        return -EFAULT;
+    if (b.domid != DOMID_SELF && b.domid != d->id)
+        return -EPERM;                  /* only into the caller's own space */
+    if (b.space != XENMAPSPACE_gmfn_foreign)
+        return -EOPNOTSUPP;             /* the other spaces: add_to_physmap */
+    rc = foreign_domain_get(d, b.u.foreign_domid, &fd);
+    if (rc)
+        return rc;
+    for (uint16_t i = 0; i < b.size; i++) {
+        xen_ulong_t idx;
+        xen_pfn_t gpfn;
+        int err;
+
+        if (copy_from_guest(v, &idx, xen_guest_handle_addr(b.idxs) + i * sizeof(idx), sizeof(idx)) ||
+            copy_from_guest(v, &gpfn, xen_guest_handle_addr(b.gpfns) + i * sizeof(gpfn), sizeof(gpfn))) {
+            rc = -EFAULT;
+            break;
+        }
+        err = foreign_map_ram(d, fd, idx, gpfn);
+        if (copy_to_guest(v, xen_guest_handle_addr(b.errs) + i * sizeof(err), &err, sizeof(err))) {
+            if (!err)
+                foreign_unmap(d, gpfn);     /* the caller cannot learn of it */
+            rc = -EFAULT;
+            break;
+        }
+    }
+    domain_put(fd);
+    return rc;
+}
+
+/* Grant-table frames of another domain, at the caller's GFNs. */
+static long acquire_resource(struct vcpu *v, gvaddr_t arg)
+{
+    struct domain *d = v->domain, *fd;
+    struct xen_mem_acquire_resource r;
+    long rc;
+
+    if (copy_from_guest(v, &r, arg, sizeof(r)))
+        return -EFAULT;
+    if (r.type != XENMEM_resource_grant_table)
+        return -EOPNOTSUPP;             /* no ioreq servers, no trace buffers */
+    if (r.id != XENMEM_resource_grant_table_id_shared)
+        return -EINVAL;                 /* status frames are v2's */
+    if (!r.nr_frames && !xen_guest_handle_addr(r.frame_list)) {
+        r.nr_frames = GNTTAB_MAX_FRAMES;        /* a size query */
+        return copy_to_guest(v, arg, &r, sizeof(r)) ? -EFAULT : 0;
+    }
+    if (r.frame >= GNTTAB_MAX_FRAMES || r.nr_frames > GNTTAB_MAX_FRAMES - r.frame)
+        return -EINVAL;
+    rc = foreign_domain_get(d, r.domid, &fd);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < r.nr_frames; i++) {
+        xen_pfn_t gpfn;
+
+        if (copy_from_guest(v, &gpfn, xen_guest_handle_addr(r.frame_list) + i * sizeof(gpfn), sizeof(gpfn))) {
+            rc = -EFAULT;
+        } else {
+            rc = foreign_map_grant_frame(d, fd, (unsigned long)(r.frame + i), gpfn);
+        }
+        if (rc) {
+            /* All or nothing: undo the frames mapped by this call. */
+            while (i--) {
+                if (!copy_from_guest(v, &gpfn, xen_guest_handle_addr(r.frame_list) + i * sizeof(gpfn), sizeof(gpfn)))
+                    foreign_unmap(d, gpfn);
+            }
+            break;
+        }
+    }
+    domain_put(fd);
+    if (!rc) {
+        r.flags = 0;
+        if (copy_to_guest(v, arg, &r, sizeof(r)))
+            rc = -EFAULT;               /* the frames stay: munmap removes them */
+    }
+    return rc;
+}
+
+static long remove_from_physmap(struct vcpu *v, gvaddr_t arg)
+{
+    struct xen_remove_from_physmap x;
+
+    if (copy_from_guest(v, &x, arg, sizeof(x)))
+        return -EFAULT;
+    if (x.domid != DOMID_SELF && x.domid != v->domain->id)
+        return -EPERM;
+    /* Only foreign mappings come out this way: the guest's RAM leaves
+     * through decrease_reservation, its hypervisor pages by moving them. */
+    return foreign_unmap(v->domain, x.gpfn) ? -EINVAL : 0;
+}
+
 long do_memory_op(struct vcpu *v, const struct hcall_args *args)
 {
     switch (args->a[0]) {
+    case XENMEM_add_to_physmap_batch:
+    case XENMEM_acquire_resource:
+    case XENMEM_remove_from_physmap:
+        /* The privcmd operations: the control domain's, 64-bit only. */
+        if (!is_control_domain(v->domain))
+            return -EPERM;
+        if (!args->is64)
+            return -EOPNOTSUPP;
+        if (args->a[0] == XENMEM_add_to_physmap_batch)
+            return add_to_physmap_batch(v, args->a[1]);
+        if (args->a[0] == XENMEM_acquire_resource)
+            return acquire_resource(v, args->a[1]);
+        return remove_from_physmap(v, args->a[1]);
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap xatp;
         if (args->is64) {

@@ -131,7 +131,31 @@ typedef struct xen_memory_map xen_memory_map_t;
 #define XENMEM_claim_pages          24
 #define XENMEM_get_vnumainfo        26
 #define XENMEM_reserved_device_memory_map 27
+
+/* ---- cmd 28: map a domain's resource (here: its grant table frames) ----
+ * arg IN/OUT struct xen_mem_acquire_resource. With nr_frames 0 and a null
+ * frame_list: OUT nr_frames = the resource's size in frames. Otherwise
+ * frames [frame, frame + nr_frames) appear in the caller's physmap at the
+ * GFNs frame_list gives (a translated caller); flags OUT is 0.
+ */
 #define XENMEM_acquire_resource     28
+#define XENMEM_resource_ioreq_server 0
+#define XENMEM_resource_grant_table  1
+#define XENMEM_resource_vmtrace_buf  2
+#define XENMEM_resource_grant_table_id_shared 0
+#define XENMEM_resource_grant_table_id_status 1
+#define XENMEM_rsrc_acq_caller_owned (1U << 0)
+
+struct xen_mem_acquire_resource {
+    domid_t  domid;             /* IN: whose resource */
+    uint16_t type;              /* IN: XENMEM_resource_* */
+    uint32_t id;                /* IN: which one of that type */
+    uint32_t nr_frames;         /* IN (OUT for a size query) */
+    uint32_t flags;             /* OUT: XENMEM_rsrc_acq_* */
+    uint64_t frame;             /* IN: first frame of the resource */
+    XEN_GUEST_HANDLE(xen_pfn_t) frame_list;     /* IN: caller GFNs */
+};
+typedef struct xen_mem_acquire_resource xen_mem_acquire_resource_t;
 
 #if defined(__x86_64__)
 XEN_ABI_ASSERT(sizeof(struct xen_memory_reservation) == 32, "reservation size");
@@ -145,6 +169,11 @@ XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap, gpfn) == 16, "atp.gpfn");
 XEN_ABI_ASSERT(sizeof(struct xen_add_to_physmap_batch) == 32, "atp_batch size");
 XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap_batch, idxs) == 8, "atpb.idxs");
 XEN_ABI_ASSERT(sizeof(struct xen_remove_from_physmap) == 16, "remove size");
+XEN_ABI_ASSERT(offsetof(struct xen_remove_from_physmap, gpfn) == 8, "remove.gpfn");
+XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap_batch, gpfns) == 16, "atpb.gpfns");
+XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap_batch, errs) == 24, "atpb.errs");
+XEN_ABI_ASSERT(sizeof(struct xen_mem_acquire_resource) == 32, "acquire_resource size");
+XEN_ABI_ASSERT(offsetof(struct xen_mem_acquire_resource, frame_list) == 24, "ar.frame_list");
 XEN_ABI_ASSERT(sizeof(struct xen_memory_map) == 16, "memory_map size");
 XEN_ABI_ASSERT(offsetof(struct xen_memory_map, buffer) == 8, "mm.buffer");
 #else
@@ -152,6 +181,9 @@ XEN_ABI_ASSERT(sizeof(struct xen_memory_reservation) == 20, "reservation size");
 XEN_ABI_ASSERT(sizeof(struct xen_add_to_physmap) == 16, "add_to_physmap size");
 XEN_ABI_ASSERT(sizeof(struct xen_memory_map) == 8, "memory_map size");
 #endif
+XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap_batch, u) == 6, "atpb.foreign_domid");
+XEN_ABI_ASSERT(offsetof(struct xen_mem_acquire_resource, nr_frames) == 8, "ar.nr_frames");
+XEN_ABI_ASSERT(offsetof(struct xen_mem_acquire_resource, frame) == 16, "ar.frame");
 XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap, size) == 2, "atp.size");
 XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap, space) == 4, "atp.space");
 XEN_ABI_ASSERT(sizeof(struct compat_add_to_physmap) == 16, "compat atp size");

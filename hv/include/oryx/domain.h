@@ -22,6 +22,7 @@ enum domain_state {
 /* One contiguous block of guest RAM. */
 struct evtchn_domain;
 struct gnttab_domain;
+struct foreign_domain;
 struct shared_info;
 struct vcpu_info;
 
@@ -79,6 +80,8 @@ struct domain {
 
     struct evtchn_domain *evtchn;       /* event_channel.c */
     struct gnttab_domain *gnttab;       /* grant_table.c */
+    struct foreign_domain *foreign;     /* foreign_map.c, on first use */
+    spinlock_t map_lock;                /* mapping others' pages into our space */
     uint64_t hvm_params[HVM_PARAM_SLOTS];   /* HVMOP_{get,set}_param */
 
     paddr_t acpi_tables;                /* the guest's ACPI tables, 0 if none */

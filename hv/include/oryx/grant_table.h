@@ -48,6 +48,9 @@ int gnttab_domain_init(struct domain *d);
  */
 void gnttab_release_mappings(struct domain *d);
 
+/* Is d's gfn one of its grant mappings? */
+bool gnttab_gfn_mapped(struct domain *d, uint64_t gfn);
+
 /* Foreign mappings d holds now (its maptrack entries in use). */
 unsigned int gnttab_nr_mappings(struct domain *d);
 
