@@ -15,6 +15,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/xmalloc.h>
 #include <oryx/grant_table.h>
+#include <oryx/foreign_map.h>
 #include <asm/npt.h>
 #include <public/xen.h>
 
@@ -481,6 +482,7 @@ static void fake_free(struct domain *d)
     finals++;
     if (d->p2m.root)
         p2m_destroy(&d->p2m);
+    foreign_domain_destroy(d);
     gnttab_domain_destroy(d);
     page_free(d->extents[0].hpa, 4, &d->acct);
     for (uint64_t gfn = 0; gfn < RAM_PAGES; gfn++)
@@ -503,6 +505,7 @@ static void reap(struct domain *d)
     spin_unlock(&domlist_lock);
     d->destroy_claimed = true;
     gnttab_release_mappings(d);
+    foreign_release_mappings(d);
     domain_put(d);
 }
 
@@ -982,6 +985,98 @@ static void test_hostile_random(void)
     CHECK_EQ(finals, 2);
 }
 
+/* Foreign mappings: a control domain maps another's RAM and grant frames. */
+static void test_foreign_map(void)
+{
+    multi_setup();
+    struct domain *a = mkdom(0, 0), *b = mkdom(1, 7), *fd;
+    const uint64_t base = SCRATCH >> PAGE_SHIFT;
+    paddr_t hpa;
+    unsigned int perms;
+    uint32_t h;
+
+    a->is_privileged = true;
+    CHECK_EQ(foreign_domain_get(a, 0, &fd), -EINVAL);          /* itself */
+    CHECK_EQ(foreign_domain_get(a, DOMID_SELF, &fd), -EINVAL);
+    CHECK_EQ(foreign_domain_get(a, 9, &fd), -ESRCH);           /* no such domain */
+    CHECK_EQ(foreign_domain_get(a, 7, &fd), 0);
+    CHECK(fd == b);
+    CHECK_EQ(b->refs, 2);
+
+    memcpy(ram_of(b, 2), "foreign", 8);
+    CHECK_EQ(foreign_map_ram(a, b, 2, base), 0);
+    CHECK_EQ(b->refs, 3);
+    CHECK_EQ(domain_ram_refs(b, 2), 1);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, &perms, NULL), 0);
+    CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, 2));
+    CHECK_EQ(perms, P2M_R | P2M_W);
+    CHECK(foreign_gfn_mapped(a, base));
+    /* Taken places: the same GFN, the mapper's RAM; not RAM of b; too far. */
+    CHECK_EQ(foreign_map_ram(a, b, 3, base), -EEXIST);
+    CHECK_EQ(foreign_map_ram(a, b, 3, 1), -EEXIST);
+    CHECK_EQ(foreign_map_ram(a, b, RAM_PAGES, base + 1), -EINVAL);
+    CHECK_EQ(foreign_map_ram(a, b, 1ULL << 40, base + 1), -EINVAL);
+    CHECK_EQ(foreign_map_ram(a, b, ~0ULL, base + 1), -EINVAL);
+    CHECK_EQ(foreign_map_ram(a, b, 3, 1ULL << 36), -EEXIST);
+    CHECK_EQ(b->refs, 3);
+    /* A grant cannot land on a foreign mapping, nor a foreign one on a grant. */
+    grant(b, 3, 0, 4, false);
+    CHECK_EQ(map1(a, SCRATCH, GNTMAP_host_map, 3, 7, NULL), GNTST_bad_virt_addr);
+    CHECK_EQ(map1(a, SCRATCH + PAGE_SIZE, GNTMAP_host_map, 3, 7, &h), GNTST_okay);
+    CHECK_EQ(foreign_map_ram(a, b, 3, base + 1), -EEXIST);
+    CHECK_EQ(foreign_unmap(a, base + 1), -ENOENT);     /* not a foreign mapping */
+    CHECK_EQ(unmap1(a, SCRATCH + PAGE_SIZE, h), GNTST_okay);
+    /* Out again: once. */
+    unsigned int f0 = flushes;
+    CHECK_EQ(foreign_unmap(a, base), 0);
+    CHECK(flushes > f0);
+    CHECK_EQ(foreign_unmap(a, base), -ENOENT);
+    CHECK_EQ(foreign_unmap(a, ~0ULL), -ENOENT);
+    CHECK_EQ(p2m_query(&a->p2m, SCRATCH, &hpa, NULL, NULL), -ENOENT);
+    CHECK_EQ(domain_ram_refs(b, 2), 0);
+    CHECK_EQ(b->refs, 2);
+
+    /* Grant frames: allocated on demand, mapped, held by the reference. */
+    CHECK_EQ(foreign_map_grant_frame(a, b, 2, base + 8), 0);
+    CHECK_EQ(gnttab_nr_frames(b), 3);
+    CHECK_EQ(foreign_map_grant_frame(a, b, GNTTAB_MAX_FRAMES, base + 9), -EINVAL);
+    CHECK_EQ(b->refs, 3);
+
+    /* Churn: many mappings (the table grows), half removed in a scrambled
+     * order; every lookup and p2m entry must still be right. */
+    enum { N = 3000 };
+    static bool gone[N];
+    memset(gone, 0, sizeof(gone));
+    for (uint64_t i = 0; i < N; i++)
+        CHECK_EQ(foreign_map_ram(a, b, i % RAM_PAGES, base + 16 + i * 7), 0);
+    CHECK_EQ(foreign_nr_mappings(a), N + 1);
+    CHECK_EQ(domain_ram_refs(b, 5), (N - 5 + RAM_PAGES - 1) / RAM_PAGES);
+    for (uint64_t k = 0; k < N / 2; k++) {
+        uint64_t i = (k * 1237) % N;
+        CHECK_EQ(foreign_unmap(a, base + 16 + i * 7), 0);
+        gone[i] = true;
+    }
+    for (uint64_t i = 0; i < N; i++) {
+        CHECK_EQ(foreign_gfn_mapped(a, base + 16 + i * 7), !gone[i]);
+        CHECK_EQ(p2m_query(&a->p2m, SCRATCH + (16 + i * 7) * PAGE_SIZE, &hpa, NULL, NULL) == 0,
+                 !gone[i]);
+        if (!gone[i])
+            CHECK_EQ(hpa, (paddr_t)(uintptr_t)ram_of(b, (uint32_t)(i % RAM_PAGES)));
+    }
+    CHECK_EQ(foreign_nr_mappings(a), N - N / 2 + 1);
+
+    /* b goes first: no new mappings of it, but its memory stays while a
+     * maps it; then a goes, its mappings go, and b with them. */
+    reap(b);
+    CHECK_EQ(finals, 0);
+    CHECK_EQ(foreign_domain_get(a, 7, &fd), -ESRCH);
+    domain_put(b);                      /* foreign_domain_get's reference */
+    CHECK_EQ(finals, 0);
+    reap(a);
+    CHECK_EQ(finals, 2);
+    multi_teardown();
+}
+
 UNIT_MAIN("gnttab")
 {
     arena = aligned_alloc(MiB(2), ARENA_SIZE);
@@ -1005,5 +1100,6 @@ UNIT_MAIN("gnttab")
     TEST_RUN(test_granter_gone_first);
     TEST_RUN(test_copy);
     TEST_RUN(test_hostile_random);
+    TEST_RUN(test_foreign_map);
     free(arena);
 }
