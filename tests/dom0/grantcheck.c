@@ -1,7 +1,7 @@
 /*
  * grantcheck: dom0's side of the grant test (guests/granter is the other),
  * run by tests/dom0/init.sh, built statically by tests/dom0/dom0test.py.
- * Uses only /dev/xen/{evtchn,gntdev,gntalloc}; their ioctl structs are
+ * Uses only /dev/xen/{evtchn,gntdev,gntalloc,privcmd}; their ioctl structs are
  * declared here from the Linux uapi layouts (research note pvh-dom0-abi.md
  * §5.4), so no Xen headers are needed anywhere.
  *
@@ -10,6 +10,11 @@
  * Prints "CHECK <name> PASS|FAIL <detail>" for
  *   grant-evtchn   bind to the granter's unbound port (scan ports 1..64)
  *   grant-map      map its gref 8 with gntdev, check the pattern
+ *   foreign-resource  privcmd MMAP_RESOURCE of its grant table (size query,
+ *                  then frame 0): entry 8 grants dom0 a frame
+ *   foreign-map    privcmd MMAPBATCH_V2 of that frame and of a frame it
+ *                  does not have: the first shows the pattern and is the
+ *                  same page gntdev maps, the second gets an error
  *   grant-copy     IOCTL_GNTDEV_GRANT_COPY of that page out, compared;
  *                  and a copy into it ("COPY" at offset 64)
  *   gntalloc       a page of ours granted to it: it maps it, checks it,
@@ -74,6 +79,13 @@ struct gntalloc_dealloc { uint64_t index; uint32_t count; };
 #define IOCTL_GNTALLOC_DEALLOC_GREF GIOC(6, sizeof(struct gntalloc_dealloc))
 #define GNTALLOC_FLAG_WRITABLE 1
 
+struct privcmd_mmapbatch_v2 { uint32_t num; uint16_t dom, pad; uint64_t addr, arr, err; };
+struct privcmd_mmap_resource { uint16_t dom, pad; uint32_t type, id, idx; uint64_t num, addr; };
+#define PIOC(nr, size) ((unsigned long)(((size) << 16) | ('P' << 8) | (nr)))
+#define IOCTL_PRIVCMD_MMAPBATCH_V2  PIOC(4, sizeof(struct privcmd_mmapbatch_v2))
+#define IOCTL_PRIVCMD_MMAP_RESOURCE PIOC(7, sizeof(struct privcmd_mmap_resource))
+#define XENMEM_resource_grant_table 1
+
 _Static_assert(IOCTL_EVTCHN_BIND_INTERDOMAIN == 0x00084501, "evtchn ioctl");
 _Static_assert(IOCTL_GNTDEV_MAP_GRANT_REF == 0x00184700, "gntdev map ioctl");
 _Static_assert(IOCTL_GNTDEV_UNMAP_GRANT_REF == 0x00104701, "gntdev unmap ioctl");
@@ -81,10 +93,13 @@ _Static_assert(IOCTL_GNTDEV_GRANT_COPY == 0x00104708, "gntdev copy ioctl");
 _Static_assert(sizeof(struct gntdev_copy_seg) == 24, "copy segment");
 _Static_assert(IOCTL_GNTALLOC_ALLOC_GREF == 0x00184705, "gntalloc ioctl");
 _Static_assert(IOCTL_GNTALLOC_DEALLOC_GREF == 0x00104706, "gntalloc dealloc");
+_Static_assert(IOCTL_PRIVCMD_MMAPBATCH_V2 == 0x00205004, "privcmd mmapbatch_v2");
+_Static_assert(IOCTL_PRIVCMD_MMAP_RESOURCE == 0x00205007, "privcmd mmap_resource");
 
 /* Every check prints one line, the ones never reached FAIL at exit. */
 static const char *const names[] = {
-    "grant-self", "grant-evtchn", "grant-map", "grant-copy", "gntalloc", "grant-lifetime",
+    "grant-self", "grant-evtchn", "grant-map", "foreign-resource", "foreign-map", "grant-copy",
+    "gntalloc", "grant-lifetime",
 };
 static int reported[sizeof(names) / sizeof(names[0])];
 
@@ -218,6 +233,74 @@ static void self_map(int gd, int ga)
     ioctl(ga, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
 }
 
+/*
+ * The granter's memory through privcmd, as a toolstack reaches a guest:
+ * its grant table by MMAP_RESOURCE, then the frame entry GREF_GRANTER
+ * names by MMAPBATCH_V2 (with a second frame it does not have). `page` is
+ * the same frame mapped through gntdev.
+ */
+static void foreign_checks(uint32_t dom, volatile uint8_t *page)
+{
+    int pc = open("/dev/xen/privcmd", O_RDWR);
+    struct privcmd_mmap_resource r = { .dom = (uint16_t)dom,
+                                       .type = XENMEM_resource_grant_table };
+    uint32_t frame = 0;
+    uint16_t flags = 0, to = 0xffff;
+
+    if (pc < 0) {
+        check("foreign-resource", 0, "open /dev/xen/privcmd: %s", strerror(errno));
+        return;
+    }
+    int qrc = ioctl(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r);
+    uint64_t size = r.num;
+    uint8_t *gt = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+    int mrc = -1;
+    if (gt != MAP_FAILED) {
+        r.num = 1;
+        r.addr = (uintptr_t)gt;
+        mrc = ioctl(pc, IOCTL_PRIVCMD_MMAP_RESOURCE, &r);
+        if (!mrc) {
+            memcpy(&flags, gt + GREF_GRANTER * 8, 2);
+            memcpy(&to, gt + GREF_GRANTER * 8 + 2, 2);
+            memcpy(&frame, gt + GREF_GRANTER * 8 + 4, 4);
+        }
+    }
+    check("foreign-resource", !qrc && size >= 1 && !mrc && (flags & 3) == 1 && to == 0,
+          "domain %u: size query rc %d (%lu frames), map rc %d (%s), entry %u: flags %#x "
+          "domid %u frame %#x", dom, qrc, (unsigned long)size, mrc,
+          mrc ? strerror(errno) : "ok", GREF_GRANTER, flags, to, frame);
+    if (gt != MAP_FAILED)
+        munmap(gt, PAGE);
+    if (qrc || mrc) {
+        close(pc);
+        return;
+    }
+
+    uint64_t gfns[2] = { frame, 0xfffffff0u };
+    int err[2] = { 99, 99 };
+    uint8_t *m = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+    struct privcmd_mmapbatch_v2 b = { .num = 2, .dom = (uint16_t)dom, .addr = (uintptr_t)m,
+                                      .arr = (uintptr_t)gfns, .err = (uintptr_t)err };
+    int brc = m == MAP_FAILED ? -1 : ioctl(pc, IOCTL_PRIVCMD_MMAPBATCH_V2, &b);
+    unsigned int bad = 0;
+    int same = 0;
+    if (m != MAP_FAILED && err[0] == 0) {
+        for (unsigned int i = 0; i < PAGE; i++)
+            bad += m[i] != pattern(i);
+        /* One frame: a byte written here shows through gntdev's mapping. */
+        m[PAGE - 1] = 0xEE;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        same = page[PAGE - 1] == 0xEE;
+        m[PAGE - 1] = pattern(PAGE - 1);
+    }
+    check("foreign-map", m != MAP_FAILED && brc == 0 && err[0] == 0 && err[1] < 0 && !bad && same,
+          "frame %#x of domain %u: ioctl rc %d, errors %d %d, %u bytes differ, "
+          "same page as the grant: %s", frame, dom, brc, err[0], err[1], bad, same ? "yes" : "no");
+    if (m != MAP_FAILED)
+        munmap(m, 2 * PAGE);
+    close(pc);
+}
+
 static void not_reached(void)
 {
     for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -274,6 +357,7 @@ int main(int argc, char **argv)
           GREF_GRANTER, dom, page ? "mapped" : strerror(errno), bad);
     if (!page)
         return 1;
+    foreign_checks(dom, page);
 
     /* Grant copy: out of its page, and "COPY" into it. */
     static uint8_t buf[PAGE];
