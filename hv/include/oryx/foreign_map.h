@@ -21,8 +21,9 @@
 struct domain;
 struct vcpu;
 
-/* Mappings a domain may hold at once: 1 GiB of 4 KiB pages. */
-#define FOREIGN_MAP_MAX (1u << 18)
+/* Mappings a domain may hold at once: 512 MiB of 4 KiB pages (the table
+ * then takes 6 MiB of the hypervisor's heap). */
+#define FOREIGN_MAP_MAX (1u << 17)
 
 /*
  * The domain fid for a foreign mapping by d, with a reference: it must
