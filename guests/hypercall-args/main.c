@@ -5,13 +5,16 @@
  *     memory give -EFAULT (14), and nothing else happens;
  *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
  *   - the control domain's hypercalls (platform_op, physdev_op's PCI
- *     notices, mca, CONSOLEIO_read) give -EPERM (1) to this domain, with
+ *     notices, mca, CONSOLEIO_read, foreign memory_ops) give -EPERM (1) to this domain, with
  *     good and bad argument pointers alike;
  *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
- *     capabilities non-empty) and agree with CPUID base+1.
+ *     capabilities non-empty) and agree with CPUID base+1;
+ *   - a grant copy of 300 ops is continued until every op is done, in
+ *     every mode (the compat layout for 32-bit callers).
  * Expected: PASS. Option bad=<addr> adds one more address to the bad list.
  */
 #include "guest.h"
+#include <public/grant_table.h>
 
 const char test_name[] = "hypercall-args";
 
@@ -176,6 +179,33 @@ static void check_eperm(void)
         CHECK_RC(HYPERVISOR_console_io(1, 16, ptrs[i]), -EPERM);     /* CONSOLEIO_read */
     }
     CHECK_RC(hypercall_raw(33, 21, 0, 0, 0, 0), -ENOSYS);   /* a pirq sub-op: PV only */
+    /* Foreign mappings (memory_op add_to_physmap_batch, acquire_resource,
+     * remove_from_physmap) are dom0's. */
+    CHECK_RC(hypercall_raw(12, 23, bad_ptrs[0], 0, 0, 0), -EPERM);
+    CHECK_RC(hypercall_raw(12, 28, bad_ptrs[0], 0, 0, 0), -EPERM);
+    CHECK_RC(hypercall_raw(12, 15, bad_ptrs[0], 0, 0, 0), -EPERM);
+}
+
+/* A grant copy of more ops than one part: the hypervisor continues the
+ * call (RIP stays on it, the registers move on) until all are done. */
+static void check_continuation(void)
+{
+    static struct gnttab_copy ops[300];
+    unsigned int i;
+
+    for (i = 0; i < 300; i++) {
+        memset(&ops[i], 0, sizeof(ops[i]));
+        ops[i].source.domid = DOMID_SELF;
+        ops[i].dest.domid = DOMID_SELF;
+        ops[i].status = 99;
+    }
+    ops[299].source.domid = 0x7777;     /* not ours: the last status says so */
+    CHECK_RC(HYPERVISOR_grant_table_op(GNTTABOP_copy, ops, 300), 0);
+    for (i = 0; i < 299; i++)
+        if (ops[i].status != GNTST_okay)
+            guest_fail("copy op %u: status %d", i, ops[i].status);
+    ASSERT(ops[299].status == GNTST_permission_denied);
+    printf("grant copy of 300 ops: done in parts\n");
 }
 
 void test_main(void)
@@ -186,4 +216,5 @@ void test_main(void)
     check_efault();
     check_enosys();
     check_odd_sizes();
+    check_continuation();
 }

@@ -785,11 +785,29 @@ long do_grant_table_op(struct vcpu *v, const struct hcall_args *args)
         /* PV only: auto-translated guests map frames with add_to_physmap. */
         return -ENOSYS;
     case GNTTABOP_map_grant_ref:
-        return count > GNTTAB_MAX_OPS ? -E2BIG : op_map(v, uop, count);
     case GNTTABOP_unmap_grant_ref:
-        return count > GNTTAB_MAX_OPS ? -E2BIG : op_unmap(v, uop, count);
-    case GNTTABOP_copy:
-        return count > GNTTAB_MAX_OPS ? -E2BIG : op_copy(v, uop, count, args->is64);
+    case GNTTABOP_copy: {
+        uint32_t n = count < GNTTAB_OPS_PER_PART ? count : GNTTAB_OPS_PER_PART;
+        size_t size;
+        long rc;
+
+        if (cmd == GNTTABOP_map_grant_ref) {
+            rc = op_map(v, uop, n);
+            size = sizeof(struct gnttab_map_grant_ref);
+        } else if (cmd == GNTTABOP_unmap_grant_ref) {
+            rc = op_unmap(v, uop, n);
+            size = sizeof(struct gnttab_unmap_grant_ref);
+        } else {
+            rc = op_copy(v, uop, n, args->is64);
+            size = args->is64 ? sizeof(struct gnttab_copy) : sizeof(struct compat_gnttab_copy);
+        }
+        if (rc || n == count)
+            return rc;
+        struct hcall_args next = *args;
+        next.a[1] = uop + n * size;
+        next.a[2] = count - n;
+        return hypercall_continuation(v, &next);
+    }
     default:
         return -ENOSYS;
     }

@@ -7,6 +7,7 @@
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/hypercall.h>
+#include <oryx/vcpu.h>
 #include <public/xen.h>
 
 static const hcall_fn hcall_table[HCALL_MAX] = {
@@ -24,6 +25,13 @@ static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
 };
+
+long hypercall_continuation(struct vcpu *v, const struct hcall_args *next)
+{
+    v->hcall_next = *next;
+    v->hcall_continue = true;
+    return 0;                           /* unseen: the call is made again */
+}
 
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const struct hcall_args *args)
 {

@@ -72,7 +72,7 @@ MACHINES = ["pc", "q35"]
 VCPUS, MEM = 2, 1024
 
 # What init.sh reports, in its order.
-GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "foreign-resource", "foreign-map",
+GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + ["backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",

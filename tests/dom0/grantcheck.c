@@ -10,6 +10,8 @@
  * Prints "CHECK <name> PASS|FAIL <detail>" for
  *   grant-evtchn   bind to the granter's unbound port (scan ports 1..64)
  *   grant-map      map its gref 8 with gntdev, check the pattern
+ *   grant-batch    gntdev maps that gref 1500 times in one mapping (one
+ *                  hypercall of 1500 ops, continued by the hypervisor)
  *   foreign-resource  privcmd MMAP_RESOURCE of its grant table (size query,
  *                  then frame 0): entry 8 grants dom0 a frame
  *   foreign-map    privcmd MMAPBATCH_V2 of that frame and of a frame it
@@ -98,7 +100,7 @@ _Static_assert(IOCTL_PRIVCMD_MMAP_RESOURCE == 0x00205007, "privcmd mmap_resource
 
 /* Every check prints one line, the ones never reached FAIL at exit. */
 static const char *const names[] = {
-    "grant-self", "grant-evtchn", "grant-map", "foreign-resource", "foreign-map", "grant-copy",
+    "grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map", "grant-copy",
     "gntalloc", "grant-lifetime",
 };
 static int reported[sizeof(names) / sizeof(names[0])];
@@ -233,6 +235,37 @@ static void self_map(int gd, int ga)
     ioctl(ga, IOCTL_GNTALLOC_DEALLOC_GREF, &d);
 }
 
+/* gntdev maps one gref BATCH times: Linux makes one map hypercall of
+ * BATCH ops at mmap time, and one unmap call at munmap. */
+#define BATCH 1500
+static void batch_check(int gd, uint32_t dom)
+{
+    static union { struct gntdev_map m; uint8_t space[sizeof(struct gntdev_map) +
+                                                     BATCH * sizeof(struct gntdev_grant_ref)]; } u;
+    unsigned int bad = 0, shared = 1;
+    uint8_t *p = MAP_FAILED;
+
+    u.m.count = BATCH;
+    for (unsigned int i = 0; i < BATCH; i++)
+        u.m.refs[i] = (struct gntdev_grant_ref){ dom, GREF_GRANTER };
+    int rc = ioctl(gd, IOCTL_GNTDEV_MAP_GRANT_REF, &u.m);
+    if (!rc)
+        p = mmap(NULL, BATCH * PAGE, PROT_READ, MAP_SHARED, gd, (off_t)u.m.index);
+    if (p != MAP_FAILED) {
+        for (unsigned int i = 0; i < BATCH; i++)
+            for (unsigned int j = 0; j < PAGE; j += 61)
+                bad += p[i * PAGE + j] != pattern(j);
+        shared = !memcmp(p, p + (BATCH - 1) * PAGE, PAGE);
+        munmap(p, BATCH * PAGE);
+    }
+    struct gntdev_unmap un = { .index = u.m.index, .count = BATCH };
+    int urc = rc ? -1 : ioctl(gd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &un);
+    check("grant-batch", !rc && p != MAP_FAILED && !bad && shared && !urc,
+          "gref %u of domain %u mapped %u times at once: ioctl rc %d, mmap %s, "
+          "%u sampled bytes differ, unmap rc %d", GREF_GRANTER, dom, BATCH, rc,
+          p == MAP_FAILED ? strerror(errno) : "ok", bad, urc);
+}
+
 /*
  * The granter's memory through privcmd, as a toolstack reaches a guest:
  * its grant table by MMAP_RESOURCE, then the frame entry GREF_GRANTER
@@ -357,6 +390,7 @@ int main(int argc, char **argv)
           GREF_GRANTER, dom, page ? "mapped" : strerror(errno), bad);
     if (!page)
         return 1;
+    batch_check(gd, dom);
     foreign_checks(dom, page);
 
     /* Grant copy: out of its page, and "COPY" into it. */

@@ -171,7 +171,7 @@ check_xen_devs() {
 # /bin/grantcheck (tests/dom0/grantcheck.c) prints its own CHECK lines.
 check_grants() {
     if [ ! -x /bin/grantcheck ]; then
-        for c in grant-self grant-evtchn grant-map foreign-resource foreign-map grant-copy \
+        for c in grant-self grant-evtchn grant-map grant-batch foreign-resource foreign-map grant-copy \
                  gntalloc grant-lifetime; do
             report "$c" 1 "no /bin/grantcheck in the image"
         done

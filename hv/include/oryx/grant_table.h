@@ -23,9 +23,9 @@ struct hcall_args;
 #define GNTTAB_VERSION           1u      /* the only one we offer */
 /* Foreign mappings a domain may hold at once (handles 0..MAX-1). */
 #define GNTTAB_MAPTRACK_MAX      4096u
-/* map/unmap/copy ops per hypercall: a larger count is -E2BIG (there are
- * no continuations), so one call's work stays bounded. */
-#define GNTTAB_MAX_OPS           1024u
+/* map/unmap/copy ops done per exit: a larger count continues the call
+ * (hypercall_continuation), so one exit's work stays bounded. */
+#define GNTTAB_OPS_PER_PART      128u
 
 _Static_assert(GNTTAB_ENTRIES_PER_FRAME == 512, "v1 entries per 4 KiB frame");
 

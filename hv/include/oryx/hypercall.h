@@ -32,6 +32,15 @@ long do_physdev_op(struct vcpu *v, const struct hcall_args *args);
 long do_platform_op(struct vcpu *v, const struct hcall_args *args);
 long do_mca(struct vcpu *v, const struct hcall_args *args);
 
+/*
+ * A handler that stops part-way returns this: the guest then executes the
+ * same hypercall again with `next` as its arguments (its instruction
+ * pointer stays on the call, as in Xen), so one exit's work stays bounded
+ * and the vCPU takes interrupts and events between the parts. The guest's
+ * argument registers change, which Xen's ABI allows.
+ */
+long hypercall_continuation(struct vcpu *v, const struct hcall_args *next);
+
 /* The handler for hypercall nr, or -ENOSYS. */
 long hypercall_dispatch(struct vcpu *v, uint64_t nr, const struct hcall_args *args);
 

@@ -3,6 +3,7 @@
 #define ORYX_VCPU_H
 
 #include <oryx/types.h>
+#include <oryx/hypercall.h>
 #include <oryx/timer.h>
 #include <asm/vcpu.h>
 
@@ -27,6 +28,8 @@ struct vcpu {
     struct vcpu_info *vcpu_info;    /* NULL until shared_info is mapped */
     paddr_t vcpu_info_page;         /* registered area's page, 0 = shared_info slot */
     uint64_t runtime_ns;
+    bool hcall_continue;            /* hypercall_continuation() was called */
+    struct hcall_args hcall_next;   /* with these arguments */
     struct arch_vcpu arch;
 };
 
