@@ -15,6 +15,8 @@ struct vcpu;
 
 /* Traps the ECAM window and finds the MSI-X tables. 0 or -errno. */
 int vpci_hwdom_init(struct domain *d);
+/* Dom0 is gone: forget its I/O bitmap. */
+void vpci_hwdom_release(void);
 bool vpci_port_mediated(uint16_t port);
 bool vpci_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *val);
 /* Does [s, e) hold part of an MSI-X table? Its accesses go through

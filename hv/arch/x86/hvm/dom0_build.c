@@ -447,6 +447,7 @@ static int dom0_io_bitmap(struct domain *d)
 /* The machine's life ends with dom0's. */
 static void dom0_destroyed(const struct domain_exit *e)
 {
+    vpci_hwdom_release();               /* its I/O bitmap is gone */
     if (e->crashed)
         printk_lvl(LOG_ERR, "(d%u) %s crashed: the machine stops%s\n", e->id, e->name,
                    noreboot ? " (noreboot)" : " and resets in 5 seconds");

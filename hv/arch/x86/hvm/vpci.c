@@ -9,6 +9,19 @@
  * of the CPU vCPU i is pinned to; a message that names anything else, or
  * a vector outside dom0's range, or another delivery mode, is not
  * written, and that is reported once.
+ *
+ * Exits: a mechanism-1 access is a write of the address to 0xCF8 and an
+ * access to 0xCFC-0xCFF. 0xCF8 must trap (a dword there spans 0xCF9, the
+ * reset control), but the data ports need not: when the address dom0
+ * latches names a register the checks have no interest in, the data ports
+ * open in dom0's I/O bitmap and its access goes straight to the hardware,
+ * one exit instead of two (Linux reads some 25,000 registers at boot, most
+ * of absent devices). The hardware latch then always holds dom0's address;
+ * for a register that is checked, the ports stay closed and the hardware
+ * latch keeps the last open address, so an open port never reaches a
+ * checked register. The hypervisor's own accesses use ECAM when there is
+ * one; through the ports (no MCFG) they close the data ports first and put
+ * dom0's address back after.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -45,6 +58,9 @@
 
 static spinlock_t pci_lock = SPINLOCK_INIT;    /* the hardware's 0xCF8/0xCFC pair */
 static uint32_t cf8_latch;                      /* dom0's 0xCF8 (one control domain) */
+static uint8_t *data_ports;                     /* dom0's I/O bitmap byte for 0xCFC-0xCFF */
+#define DATA_PORT_BITS  0xF0u                   /* bits of 0xCFC-0xCFF in that byte */
+static unsigned long ports_opened;              /* data accesses that did not trap */
 static bool warned;
 static unsigned long port_accesses, ecam_accesses;     /* for the exit report */
 
@@ -57,6 +73,28 @@ static struct msix_table msix[MSIX_MAX_TABLES];
 static unsigned int nr_msix;
 
 /* ---- the hardware ---------------------------------------------------- */
+
+/* Close dom0's data ports (pci_lock held); returns whether they were open. */
+static uint8_t ports_close(void)
+{
+    uint8_t open;
+
+    if (!data_ports)
+        return 0;
+    open = (uint8_t)(~__atomic_load_n(data_ports, __ATOMIC_RELAXED) & DATA_PORT_BITS);
+    __atomic_fetch_or(data_ports, DATA_PORT_BITS, __ATOMIC_SEQ_CST);
+    return open;
+}
+
+/* After the hypervisor used the ports: dom0's address back, then the
+ * ports as they were (pci_lock held). */
+static void ports_restore(uint8_t open)
+{
+    if (!open)
+        return;
+    outl(PCI_CF8, cf8_latch);
+    __atomic_fetch_and(data_ports, (uint8_t)~open, __ATOMIC_SEQ_CST);
+}
 
 static uint32_t hw_read(unsigned int bus, unsigned int devfn, unsigned int reg,
                         unsigned int size)
@@ -73,9 +111,11 @@ static uint32_t hw_read(unsigned int bus, unsigned int devfn, unsigned int reg,
     if (reg >= 256)
         return ~0u;
     f = spin_lock_irqsave(&pci_lock);
+    uint8_t open = ports_close();
     outl(PCI_CF8, CF8_ENABLE | (bus << 16) | (devfn << 8) | (reg & 0xFC));
     v = size == 1 ? inb(PCI_CFC + (reg & 3)) : size == 2 ? inw(PCI_CFC + (reg & 2))
                                                           : inl(PCI_CFC);
+    ports_restore(open);
     spin_unlock_irqrestore(&pci_lock, f);
     return v;
 }
@@ -99,6 +139,7 @@ static void hw_write(unsigned int bus, unsigned int devfn, unsigned int reg, uns
     if (reg >= 256)
         return;
     f = spin_lock_irqsave(&pci_lock);
+    uint8_t open = ports_close();
     outl(PCI_CF8, CF8_ENABLE | (bus << 16) | (devfn << 8) | (reg & 0xFC));
     if (size == 1)
         outb(PCI_CFC + (reg & 3), (uint8_t)v);
@@ -106,6 +147,7 @@ static void hw_write(unsigned int bus, unsigned int devfn, unsigned int reg, uns
         outw(PCI_CFC + (reg & 2), (uint16_t)v);
     else
         outl(PCI_CFC, v);
+    ports_restore(open);
     spin_unlock_irqrestore(&pci_lock, f);
 }
 
@@ -268,14 +310,45 @@ bool vpci_port_mediated(uint16_t port)
     return port >= PCI_CF8 && port < PCI_CFC + 4 && port != PCI_CF8 + 1;   /* 0xCF9: reset */
 }
 
+/* Does a write to the dword at reg of bus:devfn need config_write_ok()? */
+static bool reg_checked(unsigned int bus, unsigned int devfn, unsigned int reg)
+{
+    unsigned int cap;
+
+    if (reg >= PCI_BAR0 && reg < PCI_BAR5_END)
+        return true;                    /* a BAR moves an MSI-X table */
+    cap = find_cap(bus, devfn, CAP_MSI);
+    return cap && reg + 4 > cap && reg < cap + 24;
+}
+
+/* Dom0 latches an address: its data accesses go to the hardware unless
+ * the register is one the checks watch. */
+static void latch(uint32_t addr)
+{
+    unsigned int bus = (addr >> 16) & 0xFF, devfn = (addr >> 8) & 0xFF, reg = addr & 0xFC;
+    /* Before the lock: finding the capability reads configuration space. */
+    bool open = (addr & CF8_ENABLE) && !reg_checked(bus, devfn, reg);
+    unsigned long f = spin_lock_irqsave(&pci_lock);
+
+    ports_close();
+    cf8_latch = addr;
+    if (open && data_ports) {
+        outl(PCI_CF8, addr);
+        __atomic_fetch_and(data_ports, (uint8_t)~DATA_PORT_BITS, __ATOMIC_SEQ_CST);
+        ports_opened++;
+    }
+    spin_unlock_irqrestore(&pci_lock, f);
+}
+
 bool vpci_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in, uint32_t *val)
 {
     port_accesses++;
     if (port == PCI_CF8 && size == 4) {
-        if (in)
+        if (in) {
             *val = cf8_latch;
-        else
-            cf8_latch = *val;
+        } else {
+            latch(*val);
+        }
         return true;
     }
     if (port >= PCI_CFC && port + size <= PCI_CFC + 4 && (cf8_latch & CF8_ENABLE)) {
@@ -376,6 +449,9 @@ int vpci_hwdom_init(struct domain *d)
     unsigned int last = acpi_info.mcfg_base ? acpi_info.mcfg_end_bus : 255;
     int rc;
 
+    if (d->arch.io_bitmap)
+        data_ports = (uint8_t *)__va(d->arch.io_bitmap) + PCI_CFC / 8;
+
     if (acpi_info.mcfg_base && acpi_info.mcfg_base < GiB(4)) {
         struct hvm_mmio_range ecam = {
             .start = acpi_info.mcfg_base + ((paddr_t)acpi_info.mcfg_start_bus << 20),
@@ -394,8 +470,16 @@ int vpci_hwdom_init(struct domain *d)
     return 0;
 }
 
+void vpci_hwdom_release(void)
+{
+    unsigned long f = spin_lock_irqsave(&pci_lock);
+
+    data_ports = NULL;
+    spin_unlock_irqrestore(&pci_lock, f);
+}
+
 void vpci_print_stats(void)
 {
-    printk("d0: PCI configuration accesses trapped: %lu by ports 0xCF8-0xCFF, %lu by ECAM\n",
-           port_accesses, ecam_accesses);
+    printk("d0: PCI configuration accesses trapped: %lu by ports 0xCF8-0xCFF, %lu by ECAM; "
+           "data ports opened %lu times\n", port_accesses, ecam_accesses, ports_opened);
 }
