@@ -13,8 +13,7 @@
 #include <oryx/bzimage.h>
 #include <oryx/spinlock.h>
 #include <oryx/pvh_build.h>
-#include <oryx/acpi_build.h>
-#include <oryx/vconsole.h>
+#include <oryx/domain_platform.h>
 #include <oryx/keyhandler.h>
 #include <oryx/timer.h>
 #include <asm/time.h>
@@ -42,11 +41,6 @@ static void dump_fired(void *data)
     keyhandler_handle('e');
 }
 
-/* Guest-physical layout beyond RAM (libxl's choices, pvh-linux-abi.md §1.4). */
-#define GUEST_ACPI_GPA      0xFC000000ULL
-#define GUEST_SPECIAL_GPA   0xFEFF8000ULL  /* "special pages": rings */
-#define GUEST_SPECIAL_SIZE  0x8000ULL
-#define GUEST_CONSOLE_GFN   0xFEFFFULL     /* console ring page */
 CMDLINE_OPT_BOOL("debug_fault_test", &debug_fault_test,
                  "test only: fault in the hypervisor after start-up, to check the crash report");
 
@@ -58,43 +52,6 @@ static int load_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
 static int load_zero(void *opaque, uint64_t gpa, uint64_t len)
 {
     return zero_gpa(opaque, gpa, len);
-}
-
-/* ACPI tables (RSDP, XSDT, FADT, DSDT, MADT) at GUEST_ACPI_GPA, in pages
- * the domain owns, listed in its memory map as ACPI. */
-static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *rsdp,
-                      const char **why)
-{
-    size_t need = acpi_build_size(d->nr_vcpus);
-    struct acpi_build_result res;
-    unsigned int order = 0;
-    int rc;
-
-    if (!need) {
-        *why = "too many vCPUs for the ACPI tables";
-        return -EINVAL;
-    }
-    while ((PAGE_SIZE << order) < need)
-        order++;
-    d->acpi_tables = page_alloc_zeroed(order, &d->acct);
-    if (!d->acpi_tables) {
-        *why = "no memory for the ACPI tables";
-        return -ENOMEM;
-    }
-    d->acpi_order = order;
-    struct acpi_build_params p = { .nr_vcpus = d->nr_vcpus, .gpa = GUEST_ACPI_GPA };
-    rc = acpi_build_tables(&p, __va(d->acpi_tables), PAGE_SIZE << order, &res, why);
-    if (rc)
-        return rc;
-    rc = p2m_map(&d->p2m, GUEST_ACPI_GPA, d->acpi_tables, PAGE_SIZE << order, P2M_R | P2M_W);
-    if (rc) {
-        *why = "cannot map the ACPI tables";
-        return rc;
-    }
-    *range = (struct pvh_mem_range){ .addr = GUEST_ACPI_GPA, .size = PAGE_SIZE << order,
-                                     .type = XEN_HVM_MEMMAP_TYPE_ACPI };
-    *rsdp = res.rsdp_gpa;
-    return 0;
 }
 
 /* What a boot-module domain was built from: a restart builds it again. */
@@ -167,22 +124,14 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
     kernel_image_put(&ki);
     if (rc)
         goto fail;
-    struct pvh_mem_range extra[2];
-    uint64_t rsdp;
-    rc = build_acpi(d, &extra[0], &rsdp, &why);
+    struct domain_platform plat;
+    rc = domain_platform_init(d, &plat, &why);
     if (rc)
         goto fail;
-    rc = vconsole_domain_init(d, GUEST_CONSOLE_GFN);
-    if (rc) {
-        why = "cannot set up the console ring";
-        goto fail;
-    }
-    extra[1] = (struct pvh_mem_range){ .addr = GUEST_SPECIAL_GPA, .size = GUEST_SPECIAL_SIZE,
-                                       .type = XEN_HVM_MEMMAP_TYPE_RESERVED };
     struct pvh_build_params bp = {
-        .rsdp_paddr = rsdp,
-        .extra = extra,
-        .nr_extra = 2,
+        .rsdp_paddr = plat.rsdp,
+        .extra = plat.extra,
+        .nr_extra = DOMAIN_PLATFORM_RANGES,
         .mem_bytes = d->mem_bytes,
         .image = &info,
         .cmdline = spec->cmdline,

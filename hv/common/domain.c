@@ -272,6 +272,10 @@ void domain_print_stats(struct domain *d)
     int n = 0;
     uint64_t total = 0, run = 0;
 
+    if (!d->start_ns) {
+        printk("(d%u) %s: never started\n", d->id, d->name);
+        return;
+    }
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         run += d->vcpus[i]->runtime_ns;
     for (unsigned int r = 0; r < EXIT_NR; r++) {
@@ -305,24 +309,9 @@ static uint8_t final_action(struct domain *d)
     }
 }
 
-void domain_reap(struct domain *d)
+/* Off the list: the last reference tears d down (domain_final). */
+static void domain_unlist(struct domain *d, uint8_t action)
 {
-    uint8_t action;
-
-    for (unsigned int i = 0; i < d->nr_vcpus; i++)
-        if (d->vcpus[i]->is_running || d->vcpus[i]->on_runq)
-            return;     /* the CPU that lets go of it calls us again */
-    if (__atomic_exchange_n(&d->destroy_claimed, true, __ATOMIC_ACQ_REL))
-        return;
-    domain_print_stats(d);
-    action = final_action(d);
-    if (action == DOMSPEC_PRESERVE) {
-        printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
-        d->preserved = true;
-        if (d->builder && d->builder->settled)
-            d->builder->settled();
-        return;
-    }
     /* Its grant and foreign mappings hold other domains: let go of them
      * now, so that domains mapping each other cannot keep each other alive. */
     gnttab_release_mappings(d);
@@ -338,6 +327,42 @@ void domain_reap(struct domain *d)
     spin_unlock(&domlist_lock);
     d->final_action = action;
     domain_put(d);          /* the list's reference; the last one tears down */
+}
+
+void domain_reap(struct domain *d)
+{
+    uint8_t action;
+
+    for (unsigned int i = 0; i < d->nr_vcpus; i++)
+        if (d->vcpus[i]->is_running || d->vcpus[i]->on_runq)
+            return;     /* the CPU that lets go of it calls us again */
+    if (__atomic_exchange_n(&d->destroy_claimed, true, __ATOMIC_ACQ_REL))
+        return;
+    domain_print_stats(d);
+    action = final_action(d);
+    /* The control domain's toolstack hears of every other domain's end. */
+    struct domain *hw = d->is_privileged ? NULL : domain_by_id(0);
+    if (hw && hw->state == DOMAIN_RUNNING)
+        evtchn_send_virq_global(hw, VIRQ_DOM_EXC);
+    if (action == DOMSPEC_PRESERVE) {
+        printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
+        d->preserved = true;
+        if (d->builder && d->builder->settled)
+            d->builder->settled();
+        return;
+    }
+    domain_unlist(d, action);
+}
+
+void domain_destroy(struct domain *d)
+{
+    if (__atomic_exchange_n(&d->preserved, false, __ATOMIC_ACQ_REL)) {
+        printk("(d%u) %s: destroyed after being kept\n", d->id, d->name);
+        d->state = DOMAIN_DYING;
+        domain_unlist(d, DOMSPEC_DESTROY);
+        return;
+    }
+    domain_kill(d);
 }
 
 void domain_get(struct domain *d)

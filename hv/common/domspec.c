@@ -71,7 +71,7 @@ static bool key_eq(const char *key, const char *s, size_t len)
     return key[len] == '\0';
 }
 
-static bool name_valid(const char *s)
+bool domspec_name_valid(const char *s)
 {
     size_t i;
 
@@ -90,7 +90,7 @@ static int check_name(const char *v, char *dst, const char *what, char *err, siz
     if (strlen(v) >= DOMSPEC_NAME_MAX)
         return fail(err, errlen, "%s '%.40s' too long (max %d characters)", what, v,
                     DOMSPEC_NAME_MAX - 1);
-    if (!name_valid(v))
+    if (!domspec_name_valid(v))
         return fail(err, errlen, "%s '%s' must be 1-%d of [A-Za-z0-9_.-]", what, v,
                     DOMSPEC_NAME_MAX - 1);
     memcpy(dst, v, strlen(v) + 1);

@@ -246,7 +246,14 @@ int foreign_unmap(struct domain *d, uint64_t gfn)
         remove_slot(f, i);
         p2m_unmap(&d->p2m, gfn << PAGE_SHIFT, PAGE_SIZE);
     }
+    struct fmap_entry *empty = NULL;
+    if (f->size && !f->used) {
+        empty = f->tab;                 /* the last one: the table goes too */
+        f->tab = NULL;
+        f->size = 0;
+    }
     spin_unlock(&f->lock);
+    xfree(empty);
     spin_unlock(&d->map_lock);
     if (!e.key)
         return -ENOENT;

@@ -51,6 +51,8 @@ GRANTER = os.path.join(ROOT, "build", "guests", "granter-64.elf")
 GRANTER_NAME = "granter"
 GRANTER_ID = 2          # boot-time domains are numbered in module order from 1
 GRANTCHECK = os.path.join(OUT, "grantcheck")
+MKGUEST = os.path.join(OUT, "mkguest")
+BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
@@ -74,7 +76,8 @@ VCPUS, MEM = 2, 1024
 # What init.sh reports, in its order.
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
-CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + ["backends", "cpus", "date",
+BUILD_CHECKS = ["build-refused", "build-domain"]
+CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
@@ -85,6 +88,7 @@ EXPECT = {
         "xen-devs": ("fail", "no Xen: the /dev/xen drivers refuse to load"),
         "backends": ("skip", "no Xen: the back-ends may refuse to load"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
+        **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS},
     },
     "oryx": {},
 }
@@ -279,9 +283,21 @@ def make_fixtures():
     if newer(GRANTCHECK, src):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-Wall", "-Wextra",
                         "-Werror", "-o", GRANTCHECK, src], check=True)
-    if newer(DOM0_IMG, init, GRANTCHECK, *common):
+    # mkguest links the hypervisor's own ELF loader and PVH start-of-day
+    # code, with the unit tests' console shim.
+    mk_srcs = [os.path.join(HERE, "mkguest.c")] + \
+        [os.path.join(ROOT, p) for p in ("hv/common/elf_load.c", "hv/common/pvh_build.c",
+                                         "tests/unit/shim/shim.c")]
+    if newer(MKGUEST, *mk_srcs):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall",
+                        "-Wextra", "-Werror", "-DORYX_HOST_TEST",
+                        "-I" + os.path.join(ROOT, "hv", "include"),
+                        "-I" + os.path.join(ROOT, "include"), "-o", MKGUEST] + mk_srcs, check=True)
+    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, *common):
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
-                        "-a", "%s=/bin/grantcheck" % GRANTCHECK], check=True,
+                        "-a", "%s=/bin/grantcheck" % GRANTCHECK,
+                        "-a", "%s=/bin/mkguest" % MKGUEST,
+                        "-a", "%s=/guest.elf" % BUILT_GUEST], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):
         subprocess.run([MKDOM0, "-o", PEER_IMG, "-i", peer, "-m", "virtio_pci virtio_net",

@@ -180,6 +180,17 @@ check_grants() {
     timeout 180 /bin/grantcheck $(arg granter "")
 }
 
+# A domain built from dom0 user space: /bin/mkguest (tests/dom0/mkguest.c)
+# runs /guest.elf (guests/hello) as "built" and prints its CHECK lines.
+check_build() {
+    if [ ! -x /bin/mkguest ] || [ ! -f /guest.elf ]; then
+        report build-refused 1 "no /bin/mkguest or /guest.elf in the image"
+        report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
+        return
+    fi
+    timeout 180 /bin/mkguest /guest.elf built 8
+}
+
 check_backends() {
     err=""
     for m in xen-blkback xen-netback; do
@@ -330,6 +341,7 @@ load_drivers
 check_xen_caps
 check_xen_devs
 check_grants
+check_build
 check_backends
 check_cpus
 check_date

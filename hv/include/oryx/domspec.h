@@ -35,6 +35,9 @@ struct domspec {
     char cmdline[DOMSPEC_CMDLINE_MAX];  /* the guest kernel's command line */
 };
 
+/* A domain name: [A-Za-z0-9_.-]{1,31} (the caller bounds the length). */
+bool domspec_name_valid(const char *s);
+
 enum domspec_kind {
     DOMSPEC_MOD_OTHER = 0,   /* neither: ignored by domspec_scan */
     DOMSPEC_MOD_DOMAIN,      /* "domain" keyword: a kernel image */

@@ -31,6 +31,7 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args);  /* SCHEDOP_p
 long do_physdev_op(struct vcpu *v, const struct hcall_args *args);
 long do_platform_op(struct vcpu *v, const struct hcall_args *args);
 long do_mca(struct vcpu *v, const struct hcall_args *args);
+long do_domctl(struct vcpu *v, const struct hcall_args *args);
 
 /*
  * A handler that stops part-way returns this: the guest then executes the

@@ -1,0 +1,104 @@
+/*
+ * domctl (hypercall 36): Oryx's domain-control interface, for the control
+ * domain's toolstack only (-EPERM to any other caller). Xen's domctl is
+ * not a stable ABI (its version changes with every release), so Oryx
+ * defines its own, smaller one under the same hypercall number; the
+ * command numbers follow Xen's where the meaning is the same.
+ *
+ * One call: domctl(struct oryx_domctl *op). The caller sets cmd,
+ * interface_version (ORYX_DOMCTL_INTERFACE_VERSION, else -EACCES) and
+ * domain; the result is 0 or -errno, with OUT fields written back.
+ *
+ * Building a PVH guest (docs/domctl.md):
+ *   createdomain   name, vCPUs, RAM: the domain exists with its RAM
+ *                  (Oryx's PVH layout, zeroed), its ACPI tables and its
+ *                  console ring, paused before its first instruction
+ *   (memory_op)    the toolstack maps its RAM (add_to_physmap_batch,
+ *                  gmfn_foreign), loads the kernel and writes the start
+ *                  info; acquire_resource maps its grant table
+ *   set_pvh_entry  vCPU0 starts at the kernel's PVH entry
+ *   unpausedomain  it runs
+ * A domain that shuts down or crashes stays, stopped, until
+ * destroydomain; dom0 hears of it through VIRQ_DOM_EXC.
+ */
+#ifndef ORYX_PUBLIC_DOMCTL_H
+#define ORYX_PUBLIC_DOMCTL_H
+
+#include "xen.h"
+
+#define ORYX_DOMCTL_INTERFACE_VERSION 0x4f590001U   /* "OY", version 1 */
+
+#define XEN_DOMCTL_createdomain   1     /* domain OUT */
+#define XEN_DOMCTL_destroydomain  2
+#define XEN_DOMCTL_unpausedomain  4     /* a created domain's first start */
+#define XEN_DOMCTL_getdomaininfo  5     /* domain IN: the first id >= it */
+#define ORYX_DOMCTL_set_pvh_entry 0x4f01
+
+#define ORYX_DOMCTL_NAME_MAX 32         /* with the NUL */
+
+struct oryx_domctl_createdomain {
+    char     name[ORYX_DOMCTL_NAME_MAX];    /* IN: [A-Za-z0-9_.-]{1,31}, unique */
+    uint32_t max_vcpus;                 /* IN: 1..32 */
+    uint32_t flags;                     /* IN: 0 */
+    uint64_t mem_kb;                    /* IN: RAM, a multiple of 4, >= 1024 */
+    uint64_t rsdp;                      /* OUT: GPA of its ACPI RSDP */
+    uint64_t acpi_gpa, acpi_size;       /* OUT: the ACPI tables (memory map: ACPI) */
+    uint64_t special_gpa, special_size; /* OUT: ring pages (memory map: reserved) */
+    uint64_t console_gfn;               /* OUT: its console ring page */
+    uint32_t console_port;              /* OUT: the ring's event channel */
+    uint32_t _pad;
+};
+
+/* getdomaininfo flags (Xen's XEN_DOMINF_* where they exist). */
+#define ORYX_DOMINF_dying    (1U << 0)
+#define ORYX_DOMINF_hvm      (1U << 1)
+#define ORYX_DOMINF_shutdown (1U << 2)  /* shut down or crashed: see reason */
+#define ORYX_DOMINF_paused   (1U << 3)  /* created, not yet started */
+#define ORYX_DOMINF_blocked  (1U << 4)  /* every vCPU blocked */
+#define ORYX_DOMINF_running  (1U << 5)  /* a vCPU is on a CPU now */
+#define ORYX_DOMINF_control  (1U << 8)  /* the control domain */
+#define ORYX_DOMINF_crashed  (1U << 9)  /* the hypervisor stopped it */
+
+struct oryx_domctl_getdomaininfo {
+    domid_t  domain;                    /* OUT: its id */
+    uint16_t _pad0;
+    uint32_t flags;                     /* OUT: ORYX_DOMINF_* */
+    uint32_t shutdown_reason;           /* OUT: SHUTDOWN_* with _shutdown */
+    uint32_t nr_vcpus;                  /* OUT */
+    uint64_t tot_pages;                 /* OUT: pages it holds now */
+    uint64_t max_pages;                 /* OUT: 0 = no limit */
+    uint64_t cpu_time_ns;               /* OUT: all its vCPUs */
+    char     name[ORYX_DOMCTL_NAME_MAX];    /* OUT */
+};
+
+struct oryx_domctl_pvh_entry {
+    uint32_t vcpu;                      /* IN: 0 (the others start by VCPUOP_up) */
+    uint32_t entry;                     /* IN: XEN_ELFNOTE_PHYS32_ENTRY */
+    uint64_t start_info;                /* IN: GPA of struct hvm_start_info, < 4 GiB */
+};
+
+struct oryx_domctl {
+    uint32_t cmd;
+    uint32_t interface_version;
+    domid_t  domain;
+    uint16_t _pad[3];
+    union {
+        struct oryx_domctl_createdomain createdomain;
+        struct oryx_domctl_getdomaininfo getdomaininfo;
+        struct oryx_domctl_pvh_entry     pvh_entry;
+        uint8_t                          raw[112];
+    } u;
+};
+
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_createdomain) == 104, "createdomain size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 72, "getdomaininfo size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_pvh_entry) == 16, "pvh_entry size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl) == 128, "domctl size");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl, domain) == 8, "domctl.domain");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl, u) == 16, "domctl.u");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, mem_kb) == 40, "create.mem_kb");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, console_port) == 96, "create.port");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, tot_pages) == 16, "info.tot_pages");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, name) == 40, "info.name");
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * mkguest: dom0 user space builds a domain and runs it, the way the
+ * toolstack will: Oryx's domctl (include/public/domctl.h) through
+ * /dev/xen/privcmd, the guest's RAM mapped with MMAPBATCH_V2, the kernel
+ * loaded and the PVH start info written by the hypervisor's own
+ * elf_load.c and pvh_build.c (built into this program), VIRQ_DOM_EXC
+ * through /dev/xen/evtchn. Run by tests/dom0/init.sh; built statically by
+ * tests/dom0/dom0test.py.
+ *
+ *   mkguest ELF NAME MEM_MIB
+ *
+ * Prints "CHECK <name> PASS|FAIL <detail>" for
+ *   build-domain   create, load, start: the guest runs to its poweroff,
+ *                  dom0 hears VIRQ_DOM_EXC, getdomaininfo says so, and
+ *                  destroy removes it
+ *   build-refused  bad requests: a bad or duplicate name, too much
+ *                  memory, zero vCPUs, a start with no entry, an entry
+ *                  after the start, destroying dom0, a wrong interface
+ *                  version, an unknown command
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <oryx/elf_load.h>
+#include <oryx/pvh_build.h>
+#include <public/domctl.h>
+#include <public/sched.h>
+
+#define PAGE 4096u
+#define DOMCTL 36
+
+struct privcmd_hypercall { uint64_t op, arg[5]; };
+struct privcmd_mmapbatch_v2 { uint32_t num; uint16_t dom, pad; uint64_t addr, arr, err; };
+struct evtchn_bind_virq_ioc { uint32_t virq; };
+#define PIOC(nr, size) ((unsigned long)(((size) << 16) | ('P' << 8) | (nr)))
+#define XIOC(nr, size) ((unsigned long)(((size) << 16) | ('E' << 8) | (nr)))
+#define IOCTL_PRIVCMD_HYPERCALL    PIOC(0, sizeof(struct privcmd_hypercall))
+#define IOCTL_PRIVCMD_MMAPBATCH_V2 PIOC(4, sizeof(struct privcmd_mmapbatch_v2))
+#define IOCTL_EVTCHN_BIND_VIRQ     XIOC(0, sizeof(struct evtchn_bind_virq_ioc))
+_Static_assert(IOCTL_PRIVCMD_HYPERCALL == 0x00305000, "privcmd hypercall");
+_Static_assert(IOCTL_EVTCHN_BIND_VIRQ == 0x00044500, "evtchn bind_virq");
+
+static int pc = -1;
+
+static void check(const char *name, int ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void check(const char *name, int ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("CHECK %s %s ", name, ok ? "PASS" : "FAIL");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+
+static long domctl(struct oryx_domctl *op, uint32_t cmd, uint16_t dom)
+{
+    struct privcmd_hypercall h = { DOMCTL, { (uintptr_t)op, 0, 0, 0, 0 } };
+
+    op->cmd = cmd;
+    op->interface_version = ORYX_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    long rc = ioctl(pc, IOCTL_PRIVCMD_HYPERCALL, &h);
+    return rc < 0 ? -errno : rc;
+}
+
+static long create(const char *name, uint32_t vcpus, uint64_t mem_kb, struct oryx_domctl *op)
+{
+    memset(op, 0, sizeof(*op));
+    snprintf(op->u.createdomain.name, sizeof(op->u.createdomain.name), "%s", name);
+    op->u.createdomain.max_vcpus = vcpus;
+    op->u.createdomain.mem_kb = mem_kb;
+    return domctl(op, XEN_DOMCTL_createdomain, 0);
+}
+
+static long destroy(uint16_t dom)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    return domctl(&op, XEN_DOMCTL_destroydomain, dom);
+}
+
+/* getdomaininfo of exactly dom: 0, or -ESRCH when it is not listed. */
+static long info(uint16_t dom, struct oryx_domctl_getdomaininfo *out)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    long rc = domctl(&op, XEN_DOMCTL_getdomaininfo, dom);
+    if (rc)
+        return rc;
+    if (op.domain != dom)
+        return -ESRCH;
+    *out = op.u.getdomaininfo;
+    return 0;
+}
+
+/* The guest's RAM as dom0 maps it. */
+static uint8_t *ram;
+static uint64_t ram_size;
+
+static int ram_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
+{
+    (void)opaque;
+    if (gpa > ram_size || len > ram_size - gpa)
+        return -ERANGE;
+    memcpy(ram + gpa, src, len);
+    return 0;
+}
+
+static int ram_zero(void *opaque, uint64_t gpa, uint64_t len)
+{
+    (void)opaque;
+    if (gpa > ram_size || len > ram_size - gpa)
+        return -ERANGE;
+    memset(ram + gpa, 0, len);
+    return 0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Create NAME, load ELF, start it; the domain id, or -1 with *err set. */
+static int build(const void *img, size_t len, const char *name, uint64_t mem,
+                 const char **err)
+{
+    static char msg[160];
+    struct oryx_domctl op;
+    struct elf_info ei;
+    struct pvh_boot_regs regs;
+    const char *why = NULL;
+    long rc = create(name, 1, mem >> 10, &op);
+
+    if (rc) {
+        snprintf(msg, sizeof(msg), "createdomain: %s", strerror((int)-rc));
+        *err = msg;
+        return -1;
+    }
+    uint16_t dom = op.domain;
+    struct oryx_domctl_createdomain c = op.u.createdomain;
+    ram_size = pvh_low_ram_end(mem);
+    size_t pages = ram_size / PAGE;
+    uint64_t *gfns = calloc(pages, sizeof(*gfns));
+    int *errs = calloc(pages, sizeof(*errs));
+    ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
+    if (!gfns || !errs || ram == MAP_FAILED) {
+        *err = "out of memory for the mapping";
+        goto fail;
+    }
+    for (size_t i = 0; i < pages; i++)
+        gfns[i] = i;
+    struct privcmd_mmapbatch_v2 b = { .num = (uint32_t)pages, .dom = dom, .addr = (uintptr_t)ram,
+                                      .arr = (uintptr_t)gfns, .err = (uintptr_t)errs };
+    if (ioctl(pc, IOCTL_PRIVCMD_MMAPBATCH_V2, &b)) {
+        snprintf(msg, sizeof(msg), "mapping its %zu pages: %s", pages, strerror(errno));
+        *err = msg;
+        goto fail;
+    }
+    struct elf_load_ops ops = { ram_copy, ram_zero, NULL };
+    struct pvh_mem_range extra[2] = {
+        { c.acpi_gpa, c.acpi_size, XEN_HVM_MEMMAP_TYPE_ACPI },
+        { c.special_gpa, c.special_size, XEN_HVM_MEMMAP_TYPE_RESERVED },
+    };
+    struct pvh_build_params bp = { .mem_bytes = mem, .image = &ei, .cmdline = "",
+                                   .rsdp_paddr = c.rsdp, .extra = extra, .nr_extra = 2 };
+    if (elf_load(img, len, ram_size, &ops, &ei, &why) ||
+        pvh_build(&bp, &ops, &regs, NULL, &why)) {
+        snprintf(msg, sizeof(msg), "loading: %s", why ? why : "error");
+        *err = msg;
+        goto fail;
+    }
+    munmap(ram, ram_size);              /* privcmd removes the foreign mappings */
+    ram = MAP_FAILED;
+    memset(&op, 0, sizeof(op));
+    op.u.pvh_entry = (struct oryx_domctl_pvh_entry){ 0, regs.eip, regs.ebx };
+    if ((rc = domctl(&op, ORYX_DOMCTL_set_pvh_entry, dom)) ||
+        (rc = domctl(&op, XEN_DOMCTL_unpausedomain, dom))) {
+        snprintf(msg, sizeof(msg), "start: %s", strerror((int)-rc));
+        *err = msg;
+        goto fail;
+    }
+    free(gfns);
+    free(errs);
+    return dom;
+fail:
+    if (ram != MAP_FAILED)
+        munmap(ram, ram_size);
+    free(gfns);
+    free(errs);
+    destroy(dom);
+    return -1;
+}
+
+static void build_domain(const void *img, size_t len, const char *name, uint64_t mem)
+{
+    int ev = open("/dev/xen/evtchn", O_RDWR);
+    struct evtchn_bind_virq_ioc bv = { 3 };         /* VIRQ_DOM_EXC */
+    int port = ev < 0 ? -1 : ioctl(ev, IOCTL_EVTCHN_BIND_VIRQ, &bv);
+    struct oryx_domctl_getdomaininfo i0, i1, i2;
+    const char *err = NULL;
+    double t0 = now();
+    int dom = build(img, len, name, mem, &err);
+
+    if (dom < 0) {
+        check("build-domain", 0, "%s", err);
+        return;
+    }
+    long r0 = info((uint16_t)dom, &i0);
+    /* Its end: VIRQ_DOM_EXC, then getdomaininfo says it shut down. */
+    int heard = 0;
+    struct pollfd pfd = { .fd = ev, .events = POLLIN };
+    while (port >= 0 && !heard && now() - t0 < 120) {
+        uint32_t got;
+        if (poll(&pfd, 1, 500) == 1 && read(ev, &got, sizeof(got)) == sizeof(got)) {
+            heard = got == (uint32_t)port;
+            if (write(ev, &got, sizeof(got)) != sizeof(got))
+                break;
+        }
+    }
+    long r1 = info((uint16_t)dom, &i1);
+    long drc = destroy((uint16_t)dom);
+    long r2 = -1;
+    for (int tries = 0; tries < 50 && (r2 = info((uint16_t)dom, &i2)) == 0; tries++)
+        usleep(100000);
+    int ok = !r0 && !r1 && heard && (i1.flags & ORYX_DOMINF_shutdown) &&
+             !(i1.flags & ORYX_DOMINF_crashed) && i1.shutdown_reason == SHUTDOWN_poweroff &&
+             !strcmp(i1.name, name) && i0.tot_pages >= mem / PAGE && !drc && r2 == -ESRCH;
+    check("build-domain", ok,
+          "d%d %s: %lu pages, flags %#x at start; VIRQ_DOM_EXC %s (port %d); then flags %#x "
+          "reason %u, cpu %lu ms; destroy rc %ld, afterwards %s", dom, i0.name,
+          (unsigned long)i0.tot_pages, i0.flags, heard ? "heard" : "never came", port, i1.flags,
+          i1.shutdown_reason, (unsigned long)(i1.cpu_time_ns / 1000000), drc,
+          r2 == -ESRCH ? "gone" : "still listed");
+    if (ev >= 0)
+        close(ev);
+}
+
+/* Requests the hypervisor must refuse, each with its errno. */
+static void build_refused(void)
+{
+    struct oryx_domctl op;
+    char out[512] = "";
+    int bad = 0;
+    long rc;
+
+#define EXPECT(what, call, want) do { \
+        rc = (call); \
+        if (rc != (want)) { \
+            bad++; \
+            snprintf(out + strlen(out), sizeof(out) - strlen(out), " %s=%ld(want %d)", \
+                     what, rc, want); \
+        } \
+    } while (0)
+    EXPECT("bad-name", create("no spaces", 1, 4096, &op), -EINVAL);
+    EXPECT("empty-name", create("", 1, 4096, &op), -EINVAL);
+    EXPECT("no-vcpus", create("x", 0, 4096, &op), -EINVAL);
+    EXPECT("many-vcpus", create("x", 1000, 4096, &op), -EINVAL);
+    EXPECT("tiny", create("x", 1, 512, &op), -EINVAL);
+    EXPECT("huge", create("x", 1, 1ULL << 39, &op), -ENOMEM);
+    EXPECT("dom0-name", create("Domain-0", 1, 4096, &op), -EEXIST);
+    EXPECT("created", create("idle", 1, 4096, &op), 0);
+    uint16_t idle = op.domain;
+    EXPECT("dup-name", create("idle", 1, 4096, &op), -EEXIST);
+    memset(&op, 0, sizeof(op));
+    EXPECT("no-entry", domctl(&op, XEN_DOMCTL_unpausedomain, idle), -EINVAL);
+    op.u.pvh_entry = (struct oryx_domctl_pvh_entry){ 1, 0x100000, 0x1000 };
+    EXPECT("vcpu1-entry", domctl(&op, ORYX_DOMCTL_set_pvh_entry, idle), -EINVAL);
+    EXPECT("destroy", destroy(idle), 0);
+    EXPECT("destroy-again", destroy(idle), -ESRCH);
+    EXPECT("destroy-dom0", destroy(0), -EPERM);
+    EXPECT("unpause-dom0", domctl(&op, XEN_DOMCTL_unpausedomain, 0), -EPERM);
+    EXPECT("unknown-cmd", domctl(&op, 999, 0), -EOPNOTSUPP);
+    struct privcmd_hypercall h = { DOMCTL, { (uintptr_t)&op, 0, 0, 0, 0 } };
+    op.interface_version = 1;
+    EXPECT("version", ioctl(pc, IOCTL_PRIVCMD_HYPERCALL, &h) < 0 ? -errno : 0, -EACCES);
+    h.arg[0] = 0x10;
+    EXPECT("bad-pointer", ioctl(pc, IOCTL_PRIVCMD_HYPERCALL, &h) < 0 ? -errno : 0, -EFAULT);
+#undef EXPECT
+    check("build-refused", !bad, "%s", bad ? out : "each refused with its errno");
+}
+
+int main(int argc, char **argv)
+{
+    struct stat st;
+    void *img = NULL;
+    int fd;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc != 4) {
+        fprintf(stderr, "usage: mkguest ELF NAME MEM_MIB\n");
+        return 2;
+    }
+    pc = open("/dev/xen/privcmd", O_RDWR);
+    fd = open(argv[1], O_RDONLY);
+    if (pc < 0 || fd < 0 || fstat(fd, &st) || !(img = malloc((size_t)st.st_size)) ||
+        read(fd, img, (size_t)st.st_size) != st.st_size) {
+        check("build-domain", 0, "privcmd or %s: %s", argv[1], strerror(errno));
+        check("build-refused", 0, "not run");
+        return 1;
+    }
+    build_refused();
+    build_domain(img, (size_t)st.st_size, argv[2], (uint64_t)atoi(argv[3]) << 20);
+    return 0;
+}
