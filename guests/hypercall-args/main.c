@@ -5,7 +5,7 @@
  *     memory give -EFAULT (14), and nothing else happens;
  *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
  *   - the control domain's hypercalls (platform_op, physdev_op's PCI
- *     notices, mca, CONSOLEIO_read, foreign memory_ops) give -EPERM (1) to this domain, with
+ *     notices, mca, CONSOLEIO_read, foreign memory_ops, domctl) give -EPERM (1) to this domain, with
  *     good and bad argument pointers alike;
  *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
  *     capabilities non-empty) and agree with CPUID base+1;
@@ -184,6 +184,9 @@ static void check_eperm(void)
     CHECK_RC(hypercall_raw(12, 23, bad_ptrs[0], 0, 0, 0), -EPERM);
     CHECK_RC(hypercall_raw(12, 28, bad_ptrs[0], 0, 0, 0), -EPERM);
     CHECK_RC(hypercall_raw(12, 15, bad_ptrs[0], 0, 0, 0), -EPERM);
+    /* domctl: the control domain's toolstack only. */
+    for (i = 0; i < 2; i++)
+        CHECK_RC(hypercall_raw(36, ptrs[i], 0, 0, 0, 0), -EPERM);
 }
 
 /* A grant copy of more ops than one part: the hypervisor continues the
