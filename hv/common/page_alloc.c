@@ -16,6 +16,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/lib.h>
 #include <oryx/spinlock.h>
+#include <oryx/errno.h>
 #include <asm/page.h>
 
 #define PA_MAX_REGIONS 128u
@@ -380,6 +381,212 @@ void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
     free_pages += n;
     free_block_merge(pa >> PAGE_SHIFT, order, r);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+/*
+ * The block holding pfn (allocated or free): its head page and state byte.
+ * A block of order k starts at pfn rounded down to 2^k, so the heads to
+ * try are pfn rounded down to each order in turn; the first one whose
+ * block reaches pfn is it (blocks never overlap). Lock held.
+ */
+static bool block_of(uint64_t pfn, uint64_t *head, uint8_t *state, struct pa_region **rp)
+{
+    struct pa_region *r = region_of(pfn, NULL);
+
+    if (!r)
+        return false;
+    for (unsigned int j = 0; j <= PAGE_ORDER_MAX; j++) {
+        uint64_t h = pfn & ~((1ULL << j) - 1);
+        struct pa_region *hr = region_of(h, r);
+        uint8_t s;
+
+        if (!hr)
+            return false;           /* no block can start below an unmanaged page */
+        s = *state_of(hr, h);
+        if (PS_KIND(s) != PS_BODY && PS_ORDER(s) >= j) {
+            *head = h;
+            *state = s;
+            *rp = hr;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Cut the block [head, head + 2^k) down to [pfn, pfn + 2^order): every
+ * other piece becomes a block of its own of kind `kind` (PS_FREE pieces go
+ * on the lists). Lock held; pfn's own state byte is left to the caller.
+ */
+static void block_carve(uint64_t head, unsigned int k, uint64_t pfn, unsigned int order,
+                        uint8_t kind, struct pa_region *r)
+{
+    while (k > order) {
+        uint64_t other;
+        struct pa_region *or;
+
+        k--;
+        if (pfn >= head + (1ULL << k)) {
+            other = head;
+            head += 1ULL << k;
+        } else {
+            other = head + (1ULL << k);
+        }
+        or = region_of(other, r);
+        BUG_ON(!or);
+        *state_of(or, other) = (uint8_t)(kind | k);
+        if (kind == PS_FREE)
+            list_push(k, other);
+    }
+    BUG_ON(head != pfn);
+}
+
+paddr_t page_alloc_at(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT, n = 1ULL << (order & 31), head;
+    struct pa_region *r;
+    unsigned long flags;
+    uint8_t s;
+
+    if (order > PAGE_ORDER_MAX || !pa || !IS_ALIGNED(pa, PAGE_SIZE << order) ||
+        pa >= (1ULL << 52))
+        return 0;
+    if (!acct)
+        acct = &page_alloc_hv_account;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (acct->max_pages && acct->pages + n > acct->max_pages)
+        goto fail;
+    if (!block_of(pfn, &head, &s, &r) || PS_KIND(s) != PS_FREE)
+        goto fail;
+    if (head + (1ULL << PS_ORDER(s)) < pfn + n)
+        goto fail;                  /* only the start of the range is free */
+    list_unlink(PS_ORDER(s), __va(pfn_to_pa(head)));
+    *state_of(r, head) = PS_BODY;
+    block_carve(head, PS_ORDER(s), pfn, order, PS_FREE, r);
+    r = region_of(pfn, r);
+    *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
+    free_pages -= n;
+    acct->pages += n;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return pa;
+fail:
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
+}
+
+int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT, n = 1ULL << (order & 31), head;
+    const char *why = NULL;
+    struct pa_region *r = NULL;
+    unsigned long flags;
+    uint8_t s = 0;
+
+    if (!acct)
+        acct = &page_alloc_hv_account;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (order > PAGE_ORDER_MAX)
+        why = "order out of range";
+    else if (!IS_ALIGNED(pa, PAGE_SIZE << order))
+        why = "address not aligned to the order";
+    else if (!block_of(pfn, &head, &s, &r))
+        why = "address not in any range given to the allocator";
+    else if (PS_KIND(s) != PS_ALLOC)
+        why = "double free";
+    else if (PS_ORDER(s) < order || head + (1ULL << PS_ORDER(s)) < pfn + n)
+        why = "range larger than its allocated block";
+    if (why) {
+        misuse_count++;
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        printk_lvl(LOG_ERR, "page_free_part: BUG: %s: %#llx order %u (%s, from %p)\n", why,
+                   (unsigned long long)pa, order, acct->name ? acct->name : "?",
+                   __builtin_return_address(0));
+        return -EINVAL;
+    }
+    *state_of(r, head) = PS_BODY;
+    block_carve(head, PS_ORDER(s), pfn, order, PS_ALLOC, r);
+    if (acct->pages < n) {
+        misuse_count++;
+        printk_lvl(LOG_ERR, "page_free_part: BUG: account %s holds %llu pages, freeing %llu\n",
+                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
+                   (unsigned long long)n);
+        acct->pages = 0;
+    } else {
+        acct->pages -= n;
+    }
+    free_pages += n;
+    free_block_merge(pfn, order, r);
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
+}
+
+bool page_alloc_is_allocated(paddr_t pa)
+{
+    uint64_t head;
+    struct pa_region *r;
+    unsigned long flags;
+    uint8_t s;
+    bool yes;
+
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa >= (1ULL << 52))
+        return false;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    yes = block_of(pa >> PAGE_SHIFT, &head, &s, &r) && PS_KIND(s) == PS_ALLOC;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return yes;
+}
+
+int page_alloc_add_taken(paddr_t start, paddr_t end)
+{
+    uint64_t first, last, n, pfn;
+    unsigned int meta_order = 0, i;
+    struct pa_region *r;
+    unsigned long flags;
+    paddr_t meta;
+
+    if (start < PAGE_SIZE)
+        start = PAGE_SIZE;
+    if (end > (1ULL << 52))
+        end = 1ULL << 52;
+    first = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+    last = ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT;
+    if (first >= last)
+        return -EINVAL;
+    n = last - first;
+    while ((PAGE_SIZE << meta_order) < n && meta_order < PAGE_ORDER_MAX)
+        meta_order++;
+    if ((PAGE_SIZE << meta_order) < n)
+        return -E2BIG;
+    meta = page_alloc(meta_order, NULL);    /* one state byte per page */
+    if (!meta)
+        return -ENOMEM;
+
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    for (i = 0; i < nr_regions; i++)
+        if (first < regions[i].range_end && regions[i].range_first < last)
+            break;
+    if (nr_regions == PA_MAX_REGIONS || i < nr_regions) {
+        int rc = nr_regions == PA_MAX_REGIONS ? -ENOSPC : -EEXIST;
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        page_free(meta, meta_order, NULL);
+        return rc;
+    }
+    for (i = nr_regions; i > 0 && regions[i - 1].range_first > first; i--)
+        regions[i] = regions[i - 1];
+    r = &regions[i];
+    nr_regions++;
+    *r = (struct pa_region){ .first_pfn = first, .end_pfn = last, .range_first = first,
+                             .range_end = last, .state = __va(meta) };
+    memset(r->state, PS_BODY, n);
+    for (pfn = first; pfn < last; ) {
+        unsigned int order = fit_order(pfn, last);
+
+        *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
+        pfn += 1ULL << order;
+    }
+    total_pages += n;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
 }
 
 uint64_t page_alloc_free_pages(void)
