@@ -5,6 +5,7 @@
 #include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/pvclock.h>
+#include <oryx/balloon.h>
 #include <oryx/grant_table.h>
 #include <oryx/event_channel.h>
 #include <asm/page.h>
@@ -88,6 +89,13 @@ out:
 long do_memory_op(struct vcpu *v, const struct hcall_args *args)
 {
     switch (args->a[0]) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return balloon_reservation(v, (unsigned int)args->a[0], args);
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+        return balloon_query(v, (unsigned int)args->a[0], args);
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap xatp;
         if (args->is64) {
