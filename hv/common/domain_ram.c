@@ -256,7 +256,6 @@ int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
 {
     uint64_t n = 1ULL << order, idx = 0, i;
     struct mem_extent *e;
-    bool any_moved = false;
     int rc = 0;
 
     if (order > PAGE_ORDER_MAX)
@@ -292,7 +291,6 @@ int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
             rc = -EPERM;        /* held RAM the allocator never adopted */
             goto out;
         }
-        any_moved |= e->moved && e->moved[i];
     }
     if (!e->gone) {
         e->gone = xzalloc_array(uint64_t, (extent_pages(e) + 63) / 64);
@@ -312,16 +310,15 @@ int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
     set_gone(e, idx, n, true);
     /* Every vCPU forgets the old translation before the frames go. */
     domain_flush_tlb(d);
-    if (!any_moved) {
-        page_free_part(e->hpa + (idx << PAGE_SHIFT), order, &d->acct);
-    } else {
-        for (i = idx; i < idx + n; i++) {
-            if (e->moved[i])
-                page_free(e->moved[i], 0, &d->acct);
-            else
-                page_free_part(e->hpa + (i << PAGE_SHIFT), 0, &d->acct);
+    /* Page by page: refills may have split the block into smaller ones
+     * (the allocator merges the pieces back as they come). */
+    for (i = idx; i < idx + n; i++) {
+        if (e->moved && e->moved[i])
+            page_free(e->moved[i], 0, &d->acct);
+        else
+            page_free_part(e->hpa + (i << PAGE_SHIFT), 0, &d->acct);
+        if (e->moved)
             e->moved[i] = 0;
-        }
     }
     if (e->held)
         d->held_pages -= n;

@@ -238,10 +238,18 @@ static void test_out_and_in(void)
     /* increase_reservation: nothing for a translated guest. */
     CHECK_EQ(reservation(&vu, XENMEM_increase_reservation, DOMID_SELF, gfns, 3, 0), 0);
     CHECK_EQ(du.acct.pages, acct + 3);
-    /* A 2 MiB extent (order 9) whole, and back. */
-    uint64_t big = 512;
+    /* A page out and back at its own frame splits its 2 MiB block; the
+     * whole extent (order 9) can still go, and come back. */
+    uint64_t one = 1300, big = 1024;
+    paddr_t own = du.extents[2].hpa + (276 << PAGE_SHIFT);
+    CHECK_EQ(du.extents[2].gpa, MiB(4));
+    CHECK(du.extents[2].moved == NULL);
+    CHECK_EQ(reservation(&vu, XENMEM_decrease_reservation, DOMID_SELF, &one, 1, 0), 1);
+    CHECK_EQ(reservation(&vu, XENMEM_populate_physmap, DOMID_SELF, &one, 1, 0), 1);
+    CHECK_EQ((paddr_t)(uintptr_t)gva_of(&du, one), own);
     CHECK_EQ(reservation(&vu, XENMEM_decrease_reservation, DOMID_SELF, &big, 1, 9), 1);
     CHECK_EQ(query(&vu, XENMEM_current_reservation, DOMID_SELF), 2048 - 512);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
     CHECK_EQ(reservation(&vu, XENMEM_populate_physmap, DOMID_SELF, &big, 1, 9), 1);
     CHECK_EQ(query(&vu, XENMEM_current_reservation, DOMID_SELF), 2048);
     free_dom(&du);
