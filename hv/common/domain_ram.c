@@ -311,12 +311,13 @@ int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
     /* Every vCPU forgets the old translation before the frames go. */
     domain_flush_tlb(d);
     /* Page by page: refills may have split the block into smaller ones
-     * (the allocator merges the pieces back as they come). */
+     * (the allocator merges the pieces back as they come). Cold: reused
+     * last, so that the domain is likely to find its own frames again. */
     for (i = idx; i < idx + n; i++) {
         if (e->moved && e->moved[i])
-            page_free(e->moved[i], 0, &d->acct);
+            page_free_cold(e->moved[i], 0, &d->acct);
         else
-            page_free_part(e->hpa + (i << PAGE_SHIFT), 0, &d->acct);
+            page_free_cold(e->hpa + (i << PAGE_SHIFT), 0, &d->acct);
         if (e->moved)
             e->moved[i] = 0;
     }

@@ -25,6 +25,7 @@
 #define PS_BODY   0x00u          /* inside a block, not its first page */
 #define PS_FREE   0x40u          /* first page of a free block */
 #define PS_ALLOC  0x80u          /* first page of an allocated block */
+#define PS_COLD   0x20u          /* with PS_FREE: given back by a balloon, reused last */
 #define PS_KIND(s)  ((s) & 0xc0u)
 #define PS_ORDER(s) ((unsigned int)((s) & 0x1fu))
 
@@ -94,16 +95,18 @@ static inline uint8_t *state_of(struct pa_region *r, uint64_t pfn)
     return &r->state[pfn - r->first_pfn];
 }
 
-static void list_push(unsigned int order, uint64_t pfn)
+/* Warm blocks go first (reused first), cold ones last. */
+static void list_push(unsigned int order, uint64_t pfn, bool cold)
 {
     struct free_block *head = &free_heads[order];
     struct free_block *b = __va(pfn_to_pa(pfn));
+    struct free_block *after = cold ? head->prev : head;
 
-    b->next = head->next;
-    b->prev = head;
+    b->next = after->next;
+    b->prev = after;
     b->magic = block_magic(b, order);
-    head->next->prev = b;
-    head->next = b;
+    after->next->prev = b;
+    after->next = b;
     free_count[order]++;
 }
 
@@ -123,7 +126,7 @@ static void list_unlink(unsigned int order, struct free_block *b)
  * buddy as long as the buddy is free and of the same order. pfn's own state
  * byte may be stale on entry.
  */
-static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region *r)
+static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region *r, bool cold)
 {
     r = region_of(pfn, r);
     BUG_ON(!r);
@@ -137,8 +140,9 @@ static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region 
         if (!br)
             break;
         bs = state_of(br, buddy);
-        if (*bs != (PS_FREE | order))
+        if ((*bs & ~PS_COLD) != (PS_FREE | order))
             break;
+        cold = cold && (*bs & PS_COLD);     /* cold only when both halves are */
         list_unlink(order, __va(pfn_to_pa(buddy)));
         *bs = PS_BODY;
         pfn &= ~(1ULL << order);
@@ -146,8 +150,8 @@ static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region 
     }
     r = region_of(pfn, r);
     BUG_ON(!r);
-    *state_of(r, pfn) = (uint8_t)(PS_FREE | order);
-    list_push(order, pfn);
+    *state_of(r, pfn) = (uint8_t)(PS_FREE | order | (cold ? PS_COLD : 0));
+    list_push(order, pfn, cold);
 }
 
 void page_alloc_init(void)
@@ -248,13 +252,22 @@ void page_alloc_add_range(paddr_t start, paddr_t end)
     for (pfn = r->first_pfn; pfn < r->end_pfn; ) {
         unsigned int order = fit_order(pfn, r->end_pfn);
 
-        free_block_merge(pfn, order, r);
+        free_block_merge(pfn, order, r, false);
         pfn += 1ULL << order;
     }
     free_pages += r->end_pfn - r->first_pfn;
     total_pages += n;
     meta_pages += meta;
     spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+/* Is the free block b cold? (Lock held.) */
+static bool block_is_cold(struct free_block *b)
+{
+    uint64_t pfn = __pa(b) >> PAGE_SHIFT;
+    struct pa_region *r = region_of(pfn, NULL);
+
+    return r && (*state_of(r, pfn) & PS_COLD);
 }
 
 paddr_t page_alloc(unsigned int order, struct mem_account *acct)
@@ -264,6 +277,7 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     struct pa_region *r;
     unsigned long flags;
     unsigned int k;
+    bool cold;
 
     if (order > PAGE_ORDER_MAX) {
         printk_lvl(LOG_ERR, "page_alloc: BUG: order %u too large (from %p)\n",
@@ -276,9 +290,14 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     flags = spin_lock_irqsave(&page_alloc_lock);
     if (acct->max_pages && acct->pages + n > acct->max_pages)
         goto fail;
+    /* The smallest warm block that fits; cold ones only when none is. */
     for (k = order; k <= PAGE_ORDER_MAX; k++)
-        if (free_count[k])
+        if (free_count[k] && !block_is_cold(free_heads[k].next))
             break;
+    if (k > PAGE_ORDER_MAX)
+        for (k = order; k <= PAGE_ORDER_MAX; k++)
+            if (free_count[k])
+                break;
     if (k > PAGE_ORDER_MAX)
         goto fail;
 
@@ -286,7 +305,8 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     list_unlink(k, b);
     pfn = __pa(b) >> PAGE_SHIFT;
     r = region_of(pfn, NULL);
-    BUG_ON(!r || *state_of(r, pfn) != (PS_FREE | k));
+    BUG_ON(!r || (*state_of(r, pfn) & ~PS_COLD) != (PS_FREE | k));
+    cold = *state_of(r, pfn) & PS_COLD;
 
     /* Split: the upper halves go back on the lists, the lowest is ours. */
     while (k > order) {
@@ -297,8 +317,8 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
         upper = pfn + (1ULL << k);
         ur = region_of(upper, r);
         BUG_ON(!ur);
-        *state_of(ur, upper) = (uint8_t)(PS_FREE | k);
-        list_push(k, upper);
+        *state_of(ur, upper) = (uint8_t)(PS_FREE | k | (cold ? PS_COLD : 0));
+        list_push(k, upper, cold);
     }
     *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
     free_pages -= n;
@@ -379,7 +399,7 @@ void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
         acct->pages -= n;
     }
     free_pages += n;
-    free_block_merge(pa >> PAGE_SHIFT, order, r);
+    free_block_merge(pa >> PAGE_SHIFT, order, r, false);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
 }
 
@@ -435,8 +455,8 @@ static void block_carve(uint64_t head, unsigned int k, uint64_t pfn, unsigned in
         or = region_of(other, r);
         BUG_ON(!or);
         *state_of(or, other) = (uint8_t)(kind | k);
-        if (kind == PS_FREE)
-            list_push(k, other);
+        if (PS_KIND(kind) == PS_FREE)
+            list_push(k, other, kind & PS_COLD);
     }
     BUG_ON(head != pfn);
 }
@@ -462,7 +482,7 @@ paddr_t page_alloc_at(paddr_t pa, unsigned int order, struct mem_account *acct)
         goto fail;                  /* only the start of the range is free */
     list_unlink(PS_ORDER(s), __va(pfn_to_pa(head)));
     *state_of(r, head) = PS_BODY;
-    block_carve(head, PS_ORDER(s), pfn, order, PS_FREE, r);
+    block_carve(head, PS_ORDER(s), pfn, order, (uint8_t)(s & (PS_FREE | PS_COLD)), r);
     r = region_of(pfn, r);
     *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
     free_pages -= n;
@@ -474,7 +494,7 @@ fail:
     return 0;
 }
 
-int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct)
+static int free_part(paddr_t pa, unsigned int order, struct mem_account *acct, bool cold)
 {
     uint64_t pfn = pa >> PAGE_SHIFT, n = 1ULL << (order & 31), head;
     const char *why = NULL;
@@ -515,9 +535,19 @@ int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct)
         acct->pages -= n;
     }
     free_pages += n;
-    free_block_merge(pfn, order, r);
+    free_block_merge(pfn, order, r, cold);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
     return 0;
+}
+
+int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    return free_part(pa, order, acct, false);
+}
+
+int page_free_cold(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    return free_part(pa, order, acct, true);
 }
 
 bool page_alloc_is_allocated(paddr_t pa)

@@ -75,7 +75,7 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-copy", "gntalloc",
                 "grant-lifetime"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + ["backends", "cpus", "date",
-          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",
+          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
 # the check is vacuous), "skip" is only reported. Every other check must pass.
@@ -84,6 +84,7 @@ EXPECT = {
         "xen-caps": ("fail", "no Xen: xenfs refuses to load"),
         "xen-devs": ("fail", "no Xen: the /dev/xen drivers refuse to load"),
         "backends": ("skip", "no Xen: the back-ends may refuse to load"),
+        "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
     },
     "oryx": {},

@@ -601,6 +601,43 @@ static void test_free_part(void)
     CHECK(same_as_snapshot());
 }
 
+/* Pages given back cold are handed out again only when nothing else fits. */
+static void test_cold(void)
+{
+    struct mem_account acct = { .name = "cold" };
+
+    arena_reset();
+    page_alloc_add_range(A(0), A(MiB(4)));
+    uint64_t free0 = page_alloc_free_pages();
+    paddr_t b = page_alloc(9, &acct);
+    CHECK(b);
+    CHECK_EQ(page_free_cold(b + 5 * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(page_free_cold(b + 6 * PAGE_SIZE, 1, &acct), 0);  /* no merge: 4 still ours */
+    CHECK_EQ(page_free_cold(b + 4 * PAGE_SIZE, 0, &acct), 0);  /* merges: 4-7 cold, order 2 */
+    CHECK_EQ(acct.pages, 512 - 4);
+    /* Everything warm first: the four cold pages come last. */
+    uint64_t n = page_alloc_free_pages(), got = 0;
+    for (paddr_t p; (p = page_alloc(0, NULL)) != 0; got++) {
+        bool cold = p >= b + 4 * PAGE_SIZE && p < b + 8 * PAGE_SIZE;
+        CHECK_EQ(cold, got >= n - 4);
+    }
+    CHECK_EQ(got, n);
+    /* page_alloc_at takes a cold page like any free one. */
+    arena_reset();
+    acct.pages = 0;
+    page_alloc_add_range(A(0), A(MiB(4)));
+    b = page_alloc(9, &acct);
+    CHECK_EQ(page_free_cold(b + 9 * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(b + 9 * PAGE_SIZE, 0, &acct), b + 9 * PAGE_SIZE);
+    CHECK_EQ(page_free_cold(b + 9 * PAGE_SIZE, 0, &acct), 0);
+    for (unsigned int i = 0; i < 512; i++)
+        if (i != 9)
+            CHECK_EQ(page_free_part(b + i * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(acct.pages, 0);
+    CHECK_EQ(page_alloc_free_pages(), free0);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+}
+
 /* A range owned from the start (dom0's boot RAM) given back page by page. */
 static void test_taken_range(void)
 {
@@ -662,4 +699,5 @@ UNIT_MAIN("page_alloc")
     TEST_RUN(test_alloc_at);
     TEST_RUN(test_free_part);
     TEST_RUN(test_taken_range);
+    TEST_RUN(test_cold);
 }

@@ -70,6 +70,14 @@ paddr_t page_alloc_at(paddr_t pa, unsigned int order, struct mem_account *acct);
  */
 int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct);
 
+/*
+ * page_free_part(), but the pages stay "cold": page_alloc() hands them out
+ * only when no other free block fits, so a balloon that gave them back
+ * (dom0 above all, which needs the very same frames again) is likely to
+ * find them free. page_alloc_at() takes them as any free page.
+ */
+int page_free_cold(paddr_t pa, unsigned int order, struct mem_account *acct);
+
 /* True when the page at pa is part of an allocated block. */
 bool page_alloc_is_allocated(paddr_t pa);
 
