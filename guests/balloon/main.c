@@ -12,7 +12,8 @@
  *   - decrease of a gfn that is not RAM, of one beyond 48 bits, a list
  *     that cannot be read: 0 done; a bad argument pointer: -EFAULT;
  *     orders above 9: 0; a huge nr_extents: at most 1024 per call, the
- *     rest on the next call.
+ *     rest on the next call;
+ *   - the page holding its registered vcpu_info cannot be given back.
  * Option mem=<size> (its domain's mem=) checks the reservation against it.
  * Expected: PASS. With `touch` on the command line it then reads a page
  * it gave back, and the hypervisor must crash it as for any hole
@@ -165,6 +166,23 @@ static void garbage(long cur)
     CHECK_RC(query(XENMEM_current_reservation, DOMID_SELF), cur);
 }
 
+/* A page the hypervisor writes into (vCPU 0's vcpu_info) cannot go. */
+static void check_vcpu_info(void)
+{
+    struct vcpu_register_vcpu_info r;
+    unsigned long gfn = BASE_GFN - 16;
+
+    memset(&r, 0, sizeof(r));
+    r.mfn = gfn;
+    r.offset = 64;
+    CHECK_RC(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r), 0);
+    list[0] = gfn;
+    CHECK_RC(reservation(XENMEM_decrease_reservation, DOMID_SELF, list, 1, 0), 0);
+    list[0] = gfn + 1;                          /* its neighbour may */
+    CHECK_RC(reservation(XENMEM_decrease_reservation, DOMID_SELF, list, 1, 0), 1);
+    CHECK_RC(reservation(XENMEM_populate_physmap, DOMID_SELF, list, 1, 0), 1);
+}
+
 void test_main(void)
 {
     long cur = query(XENMEM_current_reservation, DOMID_SELF);
@@ -179,6 +197,7 @@ void test_main(void)
     check_ids(cur);
     out_and_in(cur);
     garbage(cur);
+    check_vcpu_info();
     if (cmdline_has("touch")) {
         list[0] = BASE_GFN;
         CHECK_RC(reservation(XENMEM_decrease_reservation, DOMID_SELF, list, 1, 0), 1);
