@@ -134,7 +134,8 @@ bool domain_gfn_is_ram(struct domain *d, uint64_t gfn);
 bool domain_ram_hpa(struct domain *d, uint64_t gfn, paddr_t *hpa);
 /*
  * A reference on d's RAM page gfn for another domain's use of it (a grant
- * pinned or mapped, a foreign mapping), with its host address. While
+ * pinned or mapped, a foreign mapping, the hypervisor writing a vcpu_info
+ * there), with its host address. While
  * referenced the page stays d's: it is never ballooned out or reused.
  * (The memory itself outlives d through a domain_get() the holder takes.)
  * 0, -EINVAL (not RAM of d), -EBUSY (too many references) or -ENOMEM.
