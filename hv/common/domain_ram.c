@@ -252,6 +252,39 @@ static void set_gone(struct mem_extent *e, uint64_t idx, uint64_t n, bool gone)
         e->absent -= (uint32_t)n;
 }
 
+/*
+ * Make the held range around e known to the allocator (as taken), so its
+ * pages can be given back one by one: the run of held extents next to e in
+ * the array that are contiguous (one boot range, added in order), above
+ * DOM0_KEEP_BELOW. ram_lock held.
+ */
+static int adopt_held(struct domain *d, struct mem_extent *e)
+{
+    unsigned int first = (unsigned int)(e - d->extents), last = first;
+    paddr_t start, end;
+
+    while (first > 0 && d->extents[first - 1].held && !d->extents[first - 1].adopted &&
+           d->extents[first - 1].hpa + (PAGE_SIZE << d->extents[first - 1].order) ==
+               d->extents[first].hpa &&
+           d->extents[first - 1].hpa >= DOM0_KEEP_BELOW)
+        first--;
+    while (last + 1 < d->nr_extents && d->extents[last + 1].held &&
+           !d->extents[last + 1].adopted &&
+           d->extents[last].hpa + (PAGE_SIZE << d->extents[last].order) ==
+               d->extents[last + 1].hpa)
+        last++;
+    start = d->extents[first].hpa;
+    end = d->extents[last].hpa + (PAGE_SIZE << d->extents[last].order);
+    if (start < DOM0_KEEP_BELOW || page_alloc_add_taken(start, end)) {
+        printk_lvl(LOG_WARN, "(d%u) %s: boot RAM %#lx-%#lx cannot be given back\n", d->id,
+                   d->name, (unsigned long)start, (unsigned long)end);
+        return -EPERM;
+    }
+    for (unsigned int i = first; i <= last; i++)
+        d->extents[i].adopted = true;
+    return 0;
+}
+
 int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
 {
     uint64_t n = 1ULL << order, idx = 0, i;
@@ -269,6 +302,11 @@ int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
     if (is_control_domain(d) && (gfn << PAGE_SHIFT) < DOM0_KEEP_BELOW) {
         rc = -EPERM;
         goto out;
+    }
+    if (e->held && !e->adopted) {
+        rc = adopt_held(d, e);
+        if (rc)
+            goto out;
     }
     /* Decide first: every page must be present, free of references and
      * mapped as itself (not under shared_info, a grant or a foreign page). */

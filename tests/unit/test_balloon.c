@@ -93,8 +93,8 @@ static void mk_domu(unsigned int mb)
 }
 
 /*
- * Dom0: 1:1, 4 MiB held from boot at HELD_OFF (adopted by the allocator
- * as taken, as dom0_build does) and a 2 MiB block from the allocator.
+ * Dom0: 1:1, 6 MiB held from boot at HELD_OFF (never the allocator's) and
+ * a 2 MiB block from the allocator.
  */
 static paddr_t d0_block;
 
@@ -111,16 +111,18 @@ static void mk_dom0(void)
     d0.acct.name = "d0";
     spin_lock_init(&d0.ram_lock);
     CHECK_EQ(p2m_init(&d0.p2m, &d0.acct), 0);
-    d0.extents = xzalloc(sizeof(*d0.extents) * 2);
-    CHECK_EQ(page_alloc_add_taken(held, held + MiB(4)), 0);
+    d0.extents = xzalloc(sizeof(*d0.extents) * 3);
+    /* One boot range of 6 MiB: two extents, as dom0_build splits it. */
     d0.extents[0] = (struct mem_extent){ .hpa = held, .gpa = held, .order = 10, .held = true };
-    d0.held_pages = 1024;
-    d0.acct.pages += 1024;
+    d0.extents[1] = (struct mem_extent){ .hpa = held + MiB(4), .gpa = held + MiB(4),
+                                         .order = 9, .held = true };
+    d0.held_pages = 1536;
+    d0.acct.pages += 1536;
     d0_block = page_alloc(9, &d0.acct);
     CHECK(d0_block != 0);
-    d0.extents[1] = (struct mem_extent){ .hpa = d0_block, .gpa = d0_block, .order = 9 };
-    d0.nr_extents = 2;
-    CHECK_EQ(p2m_map(&d0.p2m, held, held, MiB(4), P2M_PERMS), 0);
+    d0.extents[2] = (struct mem_extent){ .hpa = d0_block, .gpa = d0_block, .order = 9 };
+    d0.nr_extents = 3;
+    CHECK_EQ(p2m_map(&d0.p2m, held, held, MiB(6), P2M_PERMS), 0);
     CHECK_EQ(p2m_map(&d0.p2m, d0_block, d0_block, MiB(2), P2M_PERMS), 0);
     v0.domain = &d0;
     list_add(&d0);
@@ -345,7 +347,14 @@ static void test_dom0(void)
     g_alloc = (d0_block >> PAGE_SHIFT) + 17;
     f = page_alloc_free_pages();
     total = d0.acct.pages;
-    CHECK_EQ(query(&v0, XENMEM_current_reservation, DOMID_SELF), 1536);
+    CHECK_EQ(query(&v0, XENMEM_current_reservation, DOMID_SELF), 2048);
+    /* The first page given back from the boot range makes the allocator
+     * adopt all of it, once. */
+    uint64_t total0 = page_alloc_total_pages(), g5 = (held >> PAGE_SHIFT) + 1024 + 5;
+    CHECK_EQ(reservation(&v0, XENMEM_decrease_reservation, DOMID_SELF, &g5, 1, 0), 1);
+    CHECK_EQ(page_alloc_total_pages(), total0 + 1536);
+    CHECK(d0.extents[0].adopted && d0.extents[1].adopted && !d0.extents[2].adopted);
+    CHECK_EQ(reservation(&v0, XENMEM_populate_physmap, DOMID_SELF, &g5, 1, 0), 1);
     uint64_t g[] = { g_held, g_alloc }, pre[] = { g_held + 1, g_alloc + 1 };
     /* Neighbours first: the 2 MiB leaves are split now (tables charged). */
     for (unsigned int i = 0; i < 2; i++) {
@@ -356,10 +365,11 @@ static void test_dom0(void)
     total = d0.acct.pages;
     CHECK_EQ(reservation(&v0, XENMEM_decrease_reservation, DOMID_SELF, g, 2, 0), 2);
     CHECK_EQ(page_alloc_free_pages(), f + 2);   /* the held page is free RAM now */
-    CHECK_EQ(d0.held_pages, 1023);
+    CHECK_EQ(d0.held_pages, 1535);
+    CHECK_EQ(page_alloc_total_pages(), total0 + 1536);
     CHECK_EQ(d0.acct.pages + 2, total);
     CHECK(!page_alloc_is_allocated(g_held << PAGE_SHIFT));
-    CHECK_EQ(query(&v0, XENMEM_current_reservation, 0), 1534);
+    CHECK_EQ(query(&v0, XENMEM_current_reservation, 0), 2046);
     /* Someone else takes the held frame: dom0 cannot have it back. */
     struct mem_account other = { .name = "other" };
     CHECK_EQ(page_alloc_at(g_held << PAGE_SHIFT, 0, &other), g_held << PAGE_SHIFT);
@@ -371,8 +381,8 @@ static void test_dom0(void)
         CHECK_EQ((paddr_t)(uintptr_t)p, g[i] << PAGE_SHIFT);     /* 1:1 */
         CHECK(all_zero(p));
     }
-    CHECK_EQ(d0.held_pages, 1024);
-    CHECK_EQ(query(&v0, XENMEM_current_reservation, DOMID_SELF), 1536);
+    CHECK_EQ(d0.held_pages, 1536);
+    CHECK_EQ(query(&v0, XENMEM_current_reservation, DOMID_SELF), 2048);
     /* Dom0 may name the domU; the domU may not name dom0; nobody names a
      * domain that does not exist. */
     uint64_t ug = 33;

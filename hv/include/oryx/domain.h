@@ -56,6 +56,7 @@ struct mem_extent {
     gpaddr_t gpa;
     unsigned int order;
     bool held;          /* handed over at boot (dom0), not the allocator's */
+    bool adopted;       /* held, and known to the allocator (as taken) */
     uint16_t *refs;     /* per page: references held by others; NULL: none yet */
     /* Ballooning (balloon.c through domain_ram_release/_refill): */
     uint32_t absent;    /* pages given back: not the domain's now */
@@ -150,7 +151,9 @@ unsigned int domain_ram_refs(struct domain *d, uint64_t gfn);
  * allocator (held ones too: dom0's boot RAM becomes free RAM). 0, -EINVAL
  * (not all RAM of d, or not one extent), -EBUSY (referenced, or something
  * else is mapped there), -EPERM (dom0 below 1 MiB, or boot RAM the
- * allocator could not adopt), -ENOMEM. Refill: the same range, all given
+ * allocator could not adopt), -ENOMEM. Held RAM is adopted by the
+ * allocator (page_alloc_add_taken) on the first release in it, one whole
+ * boot range at a time. Refill: the same range, all given
  * back before, gets zeroed pages again (for the control domain the very
  * frames, 1:1, or -EBUSY if any is taken); -EEXIST when some are present.
  */

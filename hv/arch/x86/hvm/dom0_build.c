@@ -287,11 +287,6 @@ static int give_held(struct domain *d, unsigned int max, struct dom0_ram *ram, p
     if (s >= e)
         return 0;
     ram->r[ram->n++] = (struct dom0_range){ s, e };
-    /* Known to the allocator as taken, so dom0 can balloon it out (it keeps
-     * its first MiB); if that fails, those pages just cannot be. */
-    if (s >= DOM0_LOW_END && page_alloc_add_taken(s, e))
-        printk_lvl(LOG_WARN, "warning: dom0 RAM %#lx-%#lx cannot be ballooned out\n",
-                   (unsigned long)s, (unsigned long)e);
     d->held_pages += (e - s) >> PAGE_SHIFT;
     d->acct.pages += (e - s) >> PAGE_SHIFT;
     while (s < e) {
