@@ -52,13 +52,46 @@ int domain_alloc_memory(struct domain *d)
     return 0;
 }
 
+/* Page idx of e: still the domain's? Its host frame? */
+static bool page_present(const struct mem_extent *e, uint64_t idx)
+{
+    return !e->gone || !(e->gone[idx / 64] & (1ULL << (idx % 64)));
+}
+
+static paddr_t page_hpa(const struct mem_extent *e, uint64_t idx)
+{
+    return e->moved && e->moved[idx] ? e->moved[idx] : e->hpa + (idx << PAGE_SHIFT);
+}
+
+static uint64_t extent_pages(const struct mem_extent *e)
+{
+    return 1ULL << e->order;
+}
+
 void domain_ram_free(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_extents; i++) {
         struct mem_extent *e = &d->extents[i];
-        if (!e->held)
+
+        if (e->held) {
+            /* never the allocator's; uncharged below (refilled ones too) */
+        } else if (!e->gone && !e->moved) {
             page_free(e->hpa, e->order, &d->acct);
+        } else {
+            /* Ballooned once: the block was split; what is left, page by
+             * page (refilled pages are blocks of their own). */
+            for (uint64_t idx = 0; idx < extent_pages(e); idx++) {
+                if (!page_present(e, idx))
+                    continue;
+                if (e->moved && e->moved[idx])
+                    page_free(e->moved[idx], 0, &d->acct);
+                else
+                    page_free_part(e->hpa + (idx << PAGE_SHIFT), 0, &d->acct);
+            }
+        }
         xfree(e->refs);
+        xfree(e->gone);
+        xfree(e->moved);
     }
     d->acct.pages -= d->held_pages;     /* never the allocator's */
     d->held_pages = 0;
@@ -67,7 +100,7 @@ void domain_ram_free(struct domain *d)
     d->nr_extents = 0;
 }
 
-/* The extent holding gpa, or NULL. */
+/* The extent holding gpa (present or not), or NULL. */
 static struct mem_extent *extent_of(struct domain *d, gpaddr_t gpa)
 {
     for (unsigned int i = 0; i < d->nr_extents; i++) {
@@ -83,29 +116,49 @@ static bool gfn_ok(uint64_t gfn)
     return gfn < (1ULL << (P2M_GPA_BITS - PAGE_SHIFT));
 }
 
+static uint64_t index_of(const struct mem_extent *e, uint64_t gfn)
+{
+    return ((gfn << PAGE_SHIFT) - e->gpa) >> PAGE_SHIFT;
+}
+
+/* The extent holding d's present RAM page gfn, or NULL; *idx its page. */
+static struct mem_extent *present_of(struct domain *d, uint64_t gfn, uint64_t *idx)
+{
+    struct mem_extent *e = gfn_ok(gfn) ? extent_of(d, gfn << PAGE_SHIFT) : NULL;
+
+    if (!e || !page_present(e, index_of(e, gfn)))
+        return NULL;
+    *idx = index_of(e, gfn);
+    return e;
+}
+
 bool domain_gfn_is_ram(struct domain *d, uint64_t gfn)
 {
-    return gfn_ok(gfn) && extent_of(d, gfn << PAGE_SHIFT);
+    uint64_t idx;
+
+    return present_of(d, gfn, &idx) != NULL;
 }
 
 bool domain_ram_hpa(struct domain *d, uint64_t gfn, paddr_t *hpa)
 {
-    const struct mem_extent *e = gfn_ok(gfn) ? extent_of(d, gfn << PAGE_SHIFT) : NULL;
+    uint64_t idx;
+    const struct mem_extent *e = present_of(d, gfn, &idx);
 
     if (!e)
         return false;
-    *hpa = e->hpa + ((gfn << PAGE_SHIFT) - e->gpa);
+    *hpa = page_hpa(e, idx);
     return true;
 }
 
 int domain_remap_ram(struct domain *d, gpaddr_t gpa)
 {
-    const struct mem_extent *e = extent_of(d, gpa);
+    uint64_t idx;
+    const struct mem_extent *e = present_of(d, gpa >> PAGE_SHIFT, &idx);
 
     if (!e)
         return -ENOENT;
-    return p2m_map(&d->p2m, ALIGN_DOWN(gpa, PAGE_SIZE), e->hpa + ALIGN_DOWN(gpa - e->gpa, PAGE_SIZE),
-                   PAGE_SIZE, P2M_R | P2M_W | P2M_X);
+    return p2m_map(&d->p2m, ALIGN_DOWN(gpa, PAGE_SIZE), page_hpa(e, idx), PAGE_SIZE,
+                   P2M_R | P2M_W | P2M_X);
 }
 
 int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa)
@@ -117,7 +170,7 @@ int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa)
     if (!gfn_ok(gfn))
         return -EINVAL;
     spin_lock(&d->ram_lock);
-    e = extent_of(d, gfn << PAGE_SHIFT);
+    e = present_of(d, gfn, &idx);
     if (!e) {
         rc = -EINVAL;
         goto out;
@@ -129,13 +182,12 @@ int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa)
             goto out;
         }
     }
-    idx = ((gfn << PAGE_SHIFT) - e->gpa) >> PAGE_SHIFT;
     if (e->refs[idx] == UINT16_MAX) {
         rc = -EBUSY;
         goto out;
     }
     e->refs[idx]++;
-    *hpa = e->hpa + (idx << PAGE_SHIFT);
+    *hpa = page_hpa(e, idx);
 out:
     spin_unlock(&d->ram_lock);
     return rc;
@@ -144,11 +196,12 @@ out:
 void domain_ram_put(struct domain *d, uint64_t gfn)
 {
     struct mem_extent *e;
+    uint64_t idx = 0;
 
     spin_lock(&d->ram_lock);
-    e = gfn_ok(gfn) ? extent_of(d, gfn << PAGE_SHIFT) : NULL;
-    if (e && e->refs && e->refs[((gfn << PAGE_SHIFT) - e->gpa) >> PAGE_SHIFT])
-        e->refs[((gfn << PAGE_SHIFT) - e->gpa) >> PAGE_SHIFT]--;
+    e = present_of(d, gfn, &idx);
+    if (e && e->refs && e->refs[idx])
+        e->refs[idx]--;
     else
         printk_lvl(LOG_ERR, "(d%u) %s: reference put on page %#lx it does not hold\n", d->id,
                    d->name, (unsigned long)gfn);
@@ -157,9 +210,260 @@ void domain_ram_put(struct domain *d, uint64_t gfn)
 
 unsigned int domain_ram_refs(struct domain *d, uint64_t gfn)
 {
-    const struct mem_extent *e = gfn_ok(gfn) ? extent_of(d, gfn << PAGE_SHIFT) : NULL;
+    uint64_t idx;
+    const struct mem_extent *e = present_of(d, gfn, &idx);
 
     if (!e || !e->refs)
         return 0;
-    return e->refs[((gfn << PAGE_SHIFT) - e->gpa) >> PAGE_SHIFT];
+    return e->refs[idx];
+}
+
+/* ---- Ballooning ---------------------------------------------------------- */
+
+/* Dom0 keeps its first MiB: below it a fault maps host memory 1:1 (BIOS
+ * areas and ROMs), so a page given back there could come back to it. */
+#define DOM0_KEEP_BELOW MiB(1)
+
+/* The extent holding all of [gfn, gfn + n), or NULL; *idx the first page. */
+static struct mem_extent *range_of(struct domain *d, uint64_t gfn, uint64_t n, uint64_t *idx)
+{
+    struct mem_extent *e;
+
+    if (!gfn_ok(gfn) || !gfn_ok(gfn + n - 1))
+        return NULL;
+    e = extent_of(d, gfn << PAGE_SHIFT);
+    if (!e || index_of(e, gfn) + n > extent_pages(e))
+        return NULL;
+    *idx = index_of(e, gfn);
+    return e;
+}
+
+static void set_gone(struct mem_extent *e, uint64_t idx, uint64_t n, bool gone)
+{
+    for (uint64_t i = idx; i < idx + n; i++) {
+        if (gone)
+            e->gone[i / 64] |= 1ULL << (i % 64);
+        else
+            e->gone[i / 64] &= ~(1ULL << (i % 64));
+    }
+    if (gone)
+        e->absent += (uint32_t)n;
+    else
+        e->absent -= (uint32_t)n;
+}
+
+/*
+ * Make the held range around e known to the allocator (as taken), so its
+ * pages can be given back one by one: the run of held extents next to e in
+ * the array that are contiguous (one boot range, added in order), above
+ * DOM0_KEEP_BELOW. ram_lock held.
+ */
+static int adopt_held(struct domain *d, struct mem_extent *e)
+{
+    unsigned int first = (unsigned int)(e - d->extents), last = first;
+    paddr_t start, end;
+
+    while (first > 0 && d->extents[first - 1].held && !d->extents[first - 1].adopted &&
+           d->extents[first - 1].hpa + (PAGE_SIZE << d->extents[first - 1].order) ==
+               d->extents[first].hpa &&
+           d->extents[first - 1].hpa >= DOM0_KEEP_BELOW)
+        first--;
+    while (last + 1 < d->nr_extents && d->extents[last + 1].held &&
+           !d->extents[last + 1].adopted &&
+           d->extents[last].hpa + (PAGE_SIZE << d->extents[last].order) ==
+               d->extents[last + 1].hpa)
+        last++;
+    start = d->extents[first].hpa;
+    end = d->extents[last].hpa + (PAGE_SIZE << d->extents[last].order);
+    if (start < DOM0_KEEP_BELOW || page_alloc_add_taken(start, end)) {
+        printk_lvl(LOG_WARN, "(d%u) %s: boot RAM %#lx-%#lx cannot be given back\n", d->id,
+                   d->name, (unsigned long)start, (unsigned long)end);
+        return -EPERM;
+    }
+    for (unsigned int i = first; i <= last; i++)
+        d->extents[i].adopted = true;
+    return 0;
+}
+
+int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ULL << order, idx = 0, i;
+    struct mem_extent *e;
+    int rc = 0;
+
+    if (order > PAGE_ORDER_MAX)
+        return -EINVAL;
+    spin_lock(&d->ram_lock);
+    e = range_of(d, gfn, n, &idx);
+    if (!e) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (is_control_domain(d) && (gfn << PAGE_SHIFT) < DOM0_KEEP_BELOW) {
+        rc = -EPERM;
+        goto out;
+    }
+    if (e->held && !e->adopted) {
+        rc = adopt_held(d, e);
+        if (rc)
+            goto out;
+    }
+    /* Decide first: every page must be present, free of references and
+     * mapped as itself (not under shared_info, a grant or a foreign page). */
+    for (i = idx; i < idx + n; i++) {
+        paddr_t hpa = page_hpa(e, i), now;
+
+        if (!page_present(e, i)) {
+            rc = -EINVAL;
+            goto out;
+        }
+        if (e->refs && e->refs[i]) {
+            rc = -EBUSY;
+            goto out;
+        }
+        if (p2m_query(&d->p2m, e->gpa + (i << PAGE_SHIFT), &now, NULL, NULL) || now != hpa) {
+            rc = -EBUSY;
+            goto out;
+        }
+        if (!page_alloc_is_allocated(hpa)) {
+            rc = -EPERM;        /* held RAM the allocator never adopted */
+            goto out;
+        }
+    }
+    if (!e->gone) {
+        e->gone = xzalloc_array(uint64_t, (extent_pages(e) + 63) / 64);
+        if (!e->gone) {
+            rc = -ENOMEM;
+            goto out;
+        }
+    }
+    rc = p2m_unmap(&d->p2m, e->gpa + (idx << PAGE_SHIFT), n << PAGE_SHIFT);
+    if (rc) {
+        /* A large leaf could not be split: put back what left. */
+        for (i = idx; i < idx + n; i++)
+            p2m_map(&d->p2m, e->gpa + (i << PAGE_SHIFT), page_hpa(e, i), PAGE_SIZE,
+                    P2M_R | P2M_W | P2M_X);
+        goto out;
+    }
+    set_gone(e, idx, n, true);
+    /* Every vCPU forgets the old translation before the frames go. */
+    domain_flush_tlb(d);
+    /* Page by page: refills may have split the block into smaller ones
+     * (the allocator merges the pieces back as they come). Cold: reused
+     * last, so that the domain is likely to find its own frames again. */
+    for (i = idx; i < idx + n; i++) {
+        if (e->moved && e->moved[i])
+            page_free_cold(e->moved[i], 0, &d->acct);
+        else
+            page_free_cold(e->hpa + (i << PAGE_SHIFT), 0, &d->acct);
+        if (e->moved)
+            e->moved[i] = 0;
+    }
+    if (e->held)
+        d->held_pages -= n;
+out:
+    spin_unlock(&d->ram_lock);
+    return rc;
+}
+
+int domain_ram_refill(struct domain *d, uint64_t gfn, unsigned int order)
+{
+    uint64_t n = 1ULL << order, idx = 0, i;
+    struct mem_extent *e;
+    paddr_t pa;
+    int rc = 0;
+
+    if (order > PAGE_ORDER_MAX)
+        return -EINVAL;
+    spin_lock(&d->ram_lock);
+    e = range_of(d, gfn, n, &idx);
+    if (!e) {
+        rc = -EINVAL;
+        goto out;
+    }
+    for (i = idx; i < idx + n; i++) {
+        if (page_present(e, i)) {
+            rc = -EEXIST;
+            goto out;
+        }
+        /* Something else (a grant, a foreign page) may sit in the hole. */
+        if (p2m_query(&d->p2m, e->gpa + (i << PAGE_SHIFT), NULL, NULL, NULL) != -ENOENT) {
+            rc = -EBUSY;
+            goto out;
+        }
+    }
+    pa = page_alloc_at(e->hpa + (idx << PAGE_SHIFT), order, &d->acct);
+    if (pa) {
+        memset(__va(pa), 0, n << PAGE_SHIFT);
+        rc = p2m_map(&d->p2m, e->gpa + (idx << PAGE_SHIFT), pa, n << PAGE_SHIFT,
+                     P2M_R | P2M_W | P2M_X);
+        if (rc) {
+            p2m_unmap(&d->p2m, e->gpa + (idx << PAGE_SHIFT), n << PAGE_SHIFT);
+            page_free(pa, order, &d->acct);
+            goto out;
+        }
+    } else if (is_control_domain(d)) {
+        rc = -EBUSY;            /* 1:1: that frame or nothing */
+        goto out;
+    } else {
+        /* Its own frames are taken: any frames, one by one. */
+        if (!e->moved) {
+            e->moved = xzalloc_array(paddr_t, extent_pages(e));
+            if (!e->moved) {
+                rc = -ENOMEM;
+                goto out;
+            }
+        }
+        for (i = idx; i < idx + n; i++) {
+            pa = page_alloc_zeroed(0, &d->acct);
+            if (!pa) {
+                rc = -ENOMEM;
+                break;
+            }
+            e->moved[i] = pa;
+            rc = p2m_map(&d->p2m, e->gpa + (i << PAGE_SHIFT), pa, PAGE_SIZE,
+                         P2M_R | P2M_W | P2M_X);
+            if (rc)
+                break;
+        }
+        if (rc) {
+            for (uint64_t j = idx; j <= i && j < idx + n; j++) {
+                if (!e->moved[j])
+                    continue;
+                p2m_unmap(&d->p2m, e->gpa + (j << PAGE_SHIFT), PAGE_SIZE);
+                page_free(e->moved[j], 0, &d->acct);
+                e->moved[j] = 0;
+            }
+            domain_flush_tlb(d);
+            goto out;
+        }
+    }
+    set_gone(e, idx, n, false);
+    if (e->held)
+        d->held_pages += n;     /* 1:1 again, and again not the allocator's */
+out:
+    spin_unlock(&d->ram_lock);
+    return rc;
+}
+
+uint64_t domain_ram_pages(struct domain *d)
+{
+    uint64_t n = 0;
+
+    spin_lock(&d->ram_lock);
+    for (unsigned int i = 0; i < d->nr_extents; i++)
+        n += extent_pages(&d->extents[i]) - d->extents[i].absent;
+    spin_unlock(&d->ram_lock);
+    return n;
+}
+
+uint64_t domain_ram_max_pages(struct domain *d)
+{
+    uint64_t n = 0;
+
+    spin_lock(&d->ram_lock);
+    for (unsigned int i = 0; i < d->nr_extents; i++)
+        n += extent_pages(&d->extents[i]);
+    spin_unlock(&d->ram_lock);
+    return n;
 }

@@ -10,6 +10,7 @@
 #include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <oryx/pvclock.h>
+#include <oryx/balloon.h>
 #include <oryx/grant_table.h>
 #include <oryx/event_channel.h>
 #include <oryx/foreign_map.h>
@@ -206,6 +207,13 @@ long do_memory_op(struct vcpu *v, const struct hcall_args *args)
         if (args->a[0] == XENMEM_acquire_resource)
             return acquire_resource(v, args->a[1]);
         return remove_from_physmap(v, args->a[1]);
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return balloon_reservation(v, (unsigned int)args->a[0], args);
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+        return balloon_query(v, (unsigned int)args->a[0], args);
     case XENMEM_add_to_physmap: {
         struct xen_add_to_physmap xatp;
         if (args->is64) {

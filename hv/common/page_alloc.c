@@ -16,6 +16,7 @@
 #include <oryx/page_alloc.h>
 #include <oryx/lib.h>
 #include <oryx/spinlock.h>
+#include <oryx/errno.h>
 #include <asm/page.h>
 
 #define PA_MAX_REGIONS 128u
@@ -24,6 +25,7 @@
 #define PS_BODY   0x00u          /* inside a block, not its first page */
 #define PS_FREE   0x40u          /* first page of a free block */
 #define PS_ALLOC  0x80u          /* first page of an allocated block */
+#define PS_COLD   0x20u          /* with PS_FREE: given back by a balloon, reused last */
 #define PS_KIND(s)  ((s) & 0xc0u)
 #define PS_ORDER(s) ((unsigned int)((s) & 0x1fu))
 
@@ -93,16 +95,18 @@ static inline uint8_t *state_of(struct pa_region *r, uint64_t pfn)
     return &r->state[pfn - r->first_pfn];
 }
 
-static void list_push(unsigned int order, uint64_t pfn)
+/* Warm blocks go first (reused first), cold ones last. */
+static void list_push(unsigned int order, uint64_t pfn, bool cold)
 {
     struct free_block *head = &free_heads[order];
     struct free_block *b = __va(pfn_to_pa(pfn));
+    struct free_block *after = cold ? head->prev : head;
 
-    b->next = head->next;
-    b->prev = head;
+    b->next = after->next;
+    b->prev = after;
     b->magic = block_magic(b, order);
-    head->next->prev = b;
-    head->next = b;
+    after->next->prev = b;
+    after->next = b;
     free_count[order]++;
 }
 
@@ -122,7 +126,7 @@ static void list_unlink(unsigned int order, struct free_block *b)
  * buddy as long as the buddy is free and of the same order. pfn's own state
  * byte may be stale on entry.
  */
-static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region *r)
+static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region *r, bool cold)
 {
     r = region_of(pfn, r);
     BUG_ON(!r);
@@ -136,8 +140,9 @@ static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region 
         if (!br)
             break;
         bs = state_of(br, buddy);
-        if (*bs != (PS_FREE | order))
+        if ((*bs & ~PS_COLD) != (PS_FREE | order))
             break;
+        cold = cold && (*bs & PS_COLD);     /* cold only when both halves are */
         list_unlink(order, __va(pfn_to_pa(buddy)));
         *bs = PS_BODY;
         pfn &= ~(1ULL << order);
@@ -145,8 +150,8 @@ static void free_block_merge(uint64_t pfn, unsigned int order, struct pa_region 
     }
     r = region_of(pfn, r);
     BUG_ON(!r);
-    *state_of(r, pfn) = (uint8_t)(PS_FREE | order);
-    list_push(order, pfn);
+    *state_of(r, pfn) = (uint8_t)(PS_FREE | order | (cold ? PS_COLD : 0));
+    list_push(order, pfn, cold);
 }
 
 void page_alloc_init(void)
@@ -247,13 +252,22 @@ void page_alloc_add_range(paddr_t start, paddr_t end)
     for (pfn = r->first_pfn; pfn < r->end_pfn; ) {
         unsigned int order = fit_order(pfn, r->end_pfn);
 
-        free_block_merge(pfn, order, r);
+        free_block_merge(pfn, order, r, false);
         pfn += 1ULL << order;
     }
     free_pages += r->end_pfn - r->first_pfn;
     total_pages += n;
     meta_pages += meta;
     spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+/* Is the free block b cold? (Lock held.) */
+static bool block_is_cold(struct free_block *b)
+{
+    uint64_t pfn = __pa(b) >> PAGE_SHIFT;
+    struct pa_region *r = region_of(pfn, NULL);
+
+    return r && (*state_of(r, pfn) & PS_COLD);
 }
 
 paddr_t page_alloc(unsigned int order, struct mem_account *acct)
@@ -263,6 +277,7 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     struct pa_region *r;
     unsigned long flags;
     unsigned int k;
+    bool cold;
 
     if (order > PAGE_ORDER_MAX) {
         printk_lvl(LOG_ERR, "page_alloc: BUG: order %u too large (from %p)\n",
@@ -275,9 +290,14 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     flags = spin_lock_irqsave(&page_alloc_lock);
     if (acct->max_pages && acct->pages + n > acct->max_pages)
         goto fail;
+    /* The smallest warm block that fits; cold ones only when none is. */
     for (k = order; k <= PAGE_ORDER_MAX; k++)
-        if (free_count[k])
+        if (free_count[k] && !block_is_cold(free_heads[k].next))
             break;
+    if (k > PAGE_ORDER_MAX)
+        for (k = order; k <= PAGE_ORDER_MAX; k++)
+            if (free_count[k])
+                break;
     if (k > PAGE_ORDER_MAX)
         goto fail;
 
@@ -285,7 +305,8 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
     list_unlink(k, b);
     pfn = __pa(b) >> PAGE_SHIFT;
     r = region_of(pfn, NULL);
-    BUG_ON(!r || *state_of(r, pfn) != (PS_FREE | k));
+    BUG_ON(!r || (*state_of(r, pfn) & ~PS_COLD) != (PS_FREE | k));
+    cold = *state_of(r, pfn) & PS_COLD;
 
     /* Split: the upper halves go back on the lists, the lowest is ours. */
     while (k > order) {
@@ -296,8 +317,8 @@ paddr_t page_alloc(unsigned int order, struct mem_account *acct)
         upper = pfn + (1ULL << k);
         ur = region_of(upper, r);
         BUG_ON(!ur);
-        *state_of(ur, upper) = (uint8_t)(PS_FREE | k);
-        list_push(k, upper);
+        *state_of(ur, upper) = (uint8_t)(PS_FREE | k | (cold ? PS_COLD : 0));
+        list_push(k, upper, cold);
     }
     *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
     free_pages -= n;
@@ -378,8 +399,224 @@ void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
         acct->pages -= n;
     }
     free_pages += n;
-    free_block_merge(pa >> PAGE_SHIFT, order, r);
+    free_block_merge(pa >> PAGE_SHIFT, order, r, false);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
+}
+
+/*
+ * The block holding pfn (allocated or free): its head page and state byte.
+ * A block of order k starts at pfn rounded down to 2^k, so the heads to
+ * try are pfn rounded down to each order in turn; the first one whose
+ * block reaches pfn is it (blocks never overlap). Lock held.
+ */
+static bool block_of(uint64_t pfn, uint64_t *head, uint8_t *state, struct pa_region **rp)
+{
+    struct pa_region *r = region_of(pfn, NULL);
+
+    if (!r)
+        return false;
+    for (unsigned int j = 0; j <= PAGE_ORDER_MAX; j++) {
+        uint64_t h = pfn & ~((1ULL << j) - 1);
+        struct pa_region *hr = region_of(h, r);
+        uint8_t s;
+
+        if (!hr)
+            return false;           /* no block can start below an unmanaged page */
+        s = *state_of(hr, h);
+        if (PS_KIND(s) != PS_BODY && PS_ORDER(s) >= j) {
+            *head = h;
+            *state = s;
+            *rp = hr;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Cut the block [head, head + 2^k) down to [pfn, pfn + 2^order): every
+ * other piece becomes a block of its own of kind `kind` (PS_FREE pieces go
+ * on the lists). Lock held; pfn's own state byte is left to the caller.
+ */
+static void block_carve(uint64_t head, unsigned int k, uint64_t pfn, unsigned int order,
+                        uint8_t kind, struct pa_region *r)
+{
+    while (k > order) {
+        uint64_t other;
+        struct pa_region *or;
+
+        k--;
+        if (pfn >= head + (1ULL << k)) {
+            other = head;
+            head += 1ULL << k;
+        } else {
+            other = head + (1ULL << k);
+        }
+        or = region_of(other, r);
+        BUG_ON(!or);
+        *state_of(or, other) = (uint8_t)(kind | k);
+        if (PS_KIND(kind) == PS_FREE)
+            list_push(k, other, kind & PS_COLD);
+    }
+    BUG_ON(head != pfn);
+}
+
+paddr_t page_alloc_at(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT, n = 1ULL << (order & 31), head;
+    struct pa_region *r;
+    unsigned long flags;
+    uint8_t s;
+
+    if (order > PAGE_ORDER_MAX || !pa || !IS_ALIGNED(pa, PAGE_SIZE << order) ||
+        pa >= (1ULL << 52))
+        return 0;
+    if (!acct)
+        acct = &page_alloc_hv_account;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (acct->max_pages && acct->pages + n > acct->max_pages)
+        goto fail;
+    if (!block_of(pfn, &head, &s, &r) || PS_KIND(s) != PS_FREE)
+        goto fail;
+    if (head + (1ULL << PS_ORDER(s)) < pfn + n)
+        goto fail;                  /* only the start of the range is free */
+    list_unlink(PS_ORDER(s), __va(pfn_to_pa(head)));
+    *state_of(r, head) = PS_BODY;
+    block_carve(head, PS_ORDER(s), pfn, order, (uint8_t)(s & (PS_FREE | PS_COLD)), r);
+    r = region_of(pfn, r);
+    *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
+    free_pages -= n;
+    acct->pages += n;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return pa;
+fail:
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
+}
+
+static int free_part(paddr_t pa, unsigned int order, struct mem_account *acct, bool cold)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT, n = 1ULL << (order & 31), head;
+    const char *why = NULL;
+    struct pa_region *r = NULL;
+    unsigned long flags;
+    uint8_t s = 0;
+
+    if (!acct)
+        acct = &page_alloc_hv_account;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    if (order > PAGE_ORDER_MAX)
+        why = "order out of range";
+    else if (!IS_ALIGNED(pa, PAGE_SIZE << order))
+        why = "address not aligned to the order";
+    else if (!block_of(pfn, &head, &s, &r))
+        why = "address not in any range given to the allocator";
+    else if (PS_KIND(s) != PS_ALLOC)
+        why = "double free";
+    else if (PS_ORDER(s) < order || head + (1ULL << PS_ORDER(s)) < pfn + n)
+        why = "range larger than its allocated block";
+    if (why) {
+        misuse_count++;
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        printk_lvl(LOG_ERR, "page_free_part: BUG: %s: %#llx order %u (%s, from %p)\n", why,
+                   (unsigned long long)pa, order, acct->name ? acct->name : "?",
+                   __builtin_return_address(0));
+        return -EINVAL;
+    }
+    *state_of(r, head) = PS_BODY;
+    block_carve(head, PS_ORDER(s), pfn, order, PS_ALLOC, r);
+    if (acct->pages < n) {
+        misuse_count++;
+        printk_lvl(LOG_ERR, "page_free_part: BUG: account %s holds %llu pages, freeing %llu\n",
+                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
+                   (unsigned long long)n);
+        acct->pages = 0;
+    } else {
+        acct->pages -= n;
+    }
+    free_pages += n;
+    free_block_merge(pfn, order, r, cold);
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
+}
+
+int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    return free_part(pa, order, acct, false);
+}
+
+int page_free_cold(paddr_t pa, unsigned int order, struct mem_account *acct)
+{
+    return free_part(pa, order, acct, true);
+}
+
+bool page_alloc_is_allocated(paddr_t pa)
+{
+    uint64_t head;
+    struct pa_region *r;
+    unsigned long flags;
+    uint8_t s;
+    bool yes;
+
+    if (!IS_ALIGNED(pa, PAGE_SIZE) || pa >= (1ULL << 52))
+        return false;
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    yes = block_of(pa >> PAGE_SHIFT, &head, &s, &r) && PS_KIND(s) == PS_ALLOC;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return yes;
+}
+
+int page_alloc_add_taken(paddr_t start, paddr_t end)
+{
+    uint64_t first, last, n, pfn;
+    unsigned int meta_order = 0, i;
+    struct pa_region *r;
+    unsigned long flags;
+    paddr_t meta;
+
+    if (start < PAGE_SIZE)
+        start = PAGE_SIZE;
+    if (end > (1ULL << 52))
+        end = 1ULL << 52;
+    first = ALIGN_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+    last = ALIGN_DOWN(end, PAGE_SIZE) >> PAGE_SHIFT;
+    if (first >= last)
+        return -EINVAL;
+    n = last - first;
+    while ((PAGE_SIZE << meta_order) < n && meta_order < PAGE_ORDER_MAX)
+        meta_order++;
+    if ((PAGE_SIZE << meta_order) < n)
+        return -E2BIG;
+    meta = page_alloc(meta_order, NULL);    /* one state byte per page */
+    if (!meta)
+        return -ENOMEM;
+
+    flags = spin_lock_irqsave(&page_alloc_lock);
+    for (i = 0; i < nr_regions; i++)
+        if (first < regions[i].range_end && regions[i].range_first < last)
+            break;
+    if (nr_regions == PA_MAX_REGIONS || i < nr_regions) {
+        int rc = nr_regions == PA_MAX_REGIONS ? -ENOSPC : -EEXIST;
+        spin_unlock_irqrestore(&page_alloc_lock, flags);
+        page_free(meta, meta_order, NULL);
+        return rc;
+    }
+    for (i = nr_regions; i > 0 && regions[i - 1].range_first > first; i--)
+        regions[i] = regions[i - 1];
+    r = &regions[i];
+    nr_regions++;
+    *r = (struct pa_region){ .first_pfn = first, .end_pfn = last, .range_first = first,
+                             .range_end = last, .state = __va(meta) };
+    memset(r->state, PS_BODY, n);
+    for (pfn = first; pfn < last; ) {
+        unsigned int order = fit_order(pfn, last);
+
+        *state_of(r, pfn) = (uint8_t)(PS_ALLOC | order);
+        pfn += 1ULL << order;
+    }
+    total_pages += n;
+    spin_unlock_irqrestore(&page_alloc_lock, flags);
+    return 0;
 }
 
 uint64_t page_alloc_free_pages(void)

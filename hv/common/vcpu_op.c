@@ -27,7 +27,7 @@ static long set_singleshot(struct vcpu *v, uint64_t abs_ns, bool future_only)
 static long register_vcpu_info(struct vcpu *t, const struct vcpu_register_vcpu_info *r)
 {
     struct domain *d = t->domain;
-    paddr_t hpa;
+    paddr_t hpa, ram;
     unsigned int perms, order;
     struct vcpu_info *nvi;
 
@@ -39,6 +39,14 @@ static long register_vcpu_info(struct vcpu *t, const struct vcpu_register_vcpu_i
         return -EINVAL;     /* must be the domain's RAM */
     if (p2m_query(&d->p2m, r->mfn << PAGE_SHIFT, &hpa, &perms, &order) || !(perms & P2M_W))
         return -EINVAL;
+    /* The hypervisor writes there from now on: a reference keeps the page
+     * from being ballooned out (held until the domain is freed). */
+    if (domain_ram_get(d, r->mfn, &ram))
+        return -EINVAL;
+    if (ram != hpa) {
+        domain_ram_put(d, r->mfn);
+        return -EINVAL;     /* something else is mapped over that RAM */
+    }
     nvi = (struct vcpu_info *)((uint8_t *)__va(hpa) + r->offset);
     if (t->vcpu_info)
         memcpy(nvi, t->vcpu_info, sizeof(*nvi));

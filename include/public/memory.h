@@ -36,6 +36,17 @@ struct xen_memory_reservation {
 typedef struct xen_memory_reservation xen_memory_reservation_t;
 DEFINE_XEN_GUEST_HANDLE(xen_memory_reservation_t);
 
+/* 32-bit (compat) layout of xen_memory_reservation, for the hypervisor:
+ * 4-byte handle and count; the extent list holds 4-byte xen_pfn_t. */
+struct compat_memory_reservation {
+    uint32_t extent_start;      /* IN: guest-virtual address of the list */
+    uint32_t nr_extents;        /* IN */
+    uint32_t extent_order;      /* IN */
+    uint32_t mem_flags;         /* IN */
+    uint16_t domid;             /* IN */
+    uint16_t _pad;
+};
+
 /* arg IN domid_t *. Return: pages (current) / limit (maximum). */
 #define XENMEM_maximum_ram_page     2
 #define XENMEM_current_reservation  3
@@ -187,6 +198,9 @@ XEN_ABI_ASSERT(offsetof(struct xen_mem_acquire_resource, frame) == 16, "ar.frame
 XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap, size) == 2, "atp.size");
 XEN_ABI_ASSERT(offsetof(struct xen_add_to_physmap, space) == 4, "atp.space");
 XEN_ABI_ASSERT(sizeof(struct compat_add_to_physmap) == 16, "compat atp size");
+XEN_ABI_ASSERT(sizeof(struct compat_memory_reservation) == 20, "compat reservation size");
+XEN_ABI_ASSERT(offsetof(struct compat_memory_reservation, extent_order) == 8, "compat res.order");
+XEN_ABI_ASSERT(offsetof(struct compat_memory_reservation, domid) == 16, "compat res.domid");
 XEN_ABI_ASSERT(offsetof(struct compat_add_to_physmap, idx) == 8, "compat atp.idx");
 XEN_ABI_ASSERT(offsetof(struct compat_add_to_physmap, gpfn) == 12, "compat atp.gpfn");
 

@@ -78,7 +78,7 @@ GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "forei
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
-          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "irq-counts",
+          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
 # the check is vacuous), "skip" is only reported. Every other check must pass.
@@ -87,6 +87,7 @@ EXPECT = {
         "xen-caps": ("fail", "no Xen: xenfs refuses to load"),
         "xen-devs": ("fail", "no Xen: the /dev/xen drivers refuse to load"),
         "backends": ("skip", "no Xen: the back-ends may refuse to load"),
+        "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
         **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS},
     },

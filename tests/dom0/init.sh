@@ -241,6 +241,59 @@ check_disk() {
     report "$name" $? "/dev/$dev ($drv) first $mib MiB sha256=$got want=${want:-unset} dd_rc=$rc $(tail -n 1 /tmp/dd.err)"
 }
 
+# kB in a sysfs/proc file (0 when unreadable).
+kb_of() {
+    v=$(cat "$1" 2>/dev/null)
+    echo "${v:-0}"
+}
+
+# wait_kb FILE OP KB SECONDS: until FILE's number OP KB (test(1) -le/-ge).
+wait_kb() {
+    n=0
+    while [ "$n" -lt "$4" ]; do
+        [ "$(kb_of "$1")" "$2" "$3" ] && return 0
+        sleep 1
+        n=$((n + 1))
+    done
+    return 1
+}
+
+# Ballooning through Linux's xen balloon driver: the target goes 64 MiB
+# down (dom0 gives the pages back with XENMEM_decrease_reservation), the
+# current size must follow; then back up (XENMEM_populate_physmap, the
+# same frames: dom0 is 1:1). Afterwards dom0 must still work: 96 MiB
+# written to and read back from its RAM-backed /tmp, and the virtio disk
+# read again with the same checksum (its DMA goes to guest-physical
+# addresses, so refilled pages at other frames would corrupt it).
+check_balloon() {
+    b=/sys/devices/system/xen_memory/xen_memory0
+    if [ ! -w "$b/target_kb" ]; then
+        report balloon 1 "no $b/target_kb: no xen balloon driver"
+        return
+    fi
+    t0=$(kb_of "$b/target_kb") c0=$(kb_of "$b/info/current_kb")
+    m0=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)
+    low=$((t0 - 65536))
+    echo "$low" > "$b/target_kb"
+    wait_kb "$b/info/current_kb" -le "$low" 90
+    down=$?
+    c1=$(kb_of "$b/info/current_kb") m1=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)
+    echo "$t0" > "$b/target_kb"
+    wait_kb "$b/info/current_kb" -ge "$t0" 90
+    up=$?
+    c2=$(kb_of "$b/info/current_kb") m2=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)
+    dd if=/dev/zero bs=1M count=96 2>/dev/null | tr '\000' 'U' > /tmp/fill
+    fill=$(sha256sum < /tmp/fill | cut -d' ' -f1)
+    want_fill=$(dd if=/dev/zero bs=1M count=96 2>/dev/null | tr '\000' 'U' | sha256sum | cut -d' ' -f1)
+    rm -f /tmp/fill
+    found=$(disk_by_driver virtio_blk)
+    dev=${found% *} mib=$(arg diskmib 64) want=$(arg disksum "")
+    disk=$(dd if="/dev/$dev" bs=1M count="$mib" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    [ "$down" -eq 0 ] && [ "$up" -eq 0 ] && [ "$fill" = "$want_fill" ] &&
+        [ -n "$want" ] && [ "$disk" = "$want" ] && [ "$m1" -lt "$m0" ]
+    report balloon $? "target ${t0}kB: current ${c0} -> ${c1} (down=$down) -> ${c2} (up=$up), MemTotal $m0 -> $m1 -> $m2; /tmp 96 MiB $( [ "$fill" = "$want_fill" ] && echo ok || echo BAD); /dev/$dev sha256=$disk want=${want:-unset}"
+}
+
 # Interface up with its address; then ping the peer and fetch its blob.
 check_net() {
     name=$1 drv=$2 ip=$3 peer=$4 want=$5
@@ -355,6 +408,7 @@ $n
 EOF
     check_net "$name" "$drv" "$ip" "$peer" "$netsum"
 done
+check_balloon
 check_irqs
 check_dmesg
 echo "ORYX-DOM0-DONE uptime_cs=$(uptime_cs)"

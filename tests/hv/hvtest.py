@@ -182,6 +182,13 @@ def cases():
                        r"beside: stopped \(powers off\)"],
                       reject=[r"CRASHED", r"Call Trace"] + ALWAYS_REJECT, append="dom0_mem=256M",
                       mem=1024, timeout=240, ends=False, machine="q35"))
+    # Ballooning: pages out and back in every mode; a page given back is a
+    # hole (touching it crashes only that domain); all memory comes back.
+    mods, exp = every_mode("balloon", spec="mem=16M cmdline=\"mem=16M\"")
+    c.append(Case("balloon", mods + [guest("balloon", "64", "name=btouch mem=16M cmdline=\"touch\"")],
+                  exp + [r"\(d\d+\) btouch: CRASHED: access to unmapped guest-physical 0x800000",
+                         r"\(balloon64\) took them back: zeroed"],
+                  reject=[r"\(balloon\w+\) FAIL", r"\(btouch\) FAIL"], check=pages_returned))
     mods, exp = every_mode("evtchn")
     c.append(Case("evtchn", mods, exp + [r"\(evtchn64\) ring: hello from the console ring",
                                           r"\(evtchn32pae\) ring: hello from the console ring"],

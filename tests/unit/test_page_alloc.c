@@ -1,4 +1,5 @@
 /* Host tests of the buddy page allocator (hv/common/page_alloc.c). */
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -498,6 +499,189 @@ static void test_dump(void)
     CHECK(page_alloc_free_pages() > 0);
 }
 
+/* page_alloc_at: exactly that frame when free, else nothing changes. */
+static void test_alloc_at(void)
+{
+    struct mem_account acct = { .name = "at" };
+
+    arena_reset();
+    page_alloc_add_range(A(0), A(MiB(16)));     /* state array at the end */
+    snapshot();
+    uint64_t free0 = page_alloc_free_pages();
+
+    CHECK_EQ(page_alloc_at(A(MiB(3) + 5 * PAGE_SIZE), 0, &acct), A(MiB(3) + 5 * PAGE_SIZE));
+    CHECK_EQ(acct.pages, 1);
+    CHECK_EQ(page_alloc_free_pages(), free0 - 1);
+    CHECK(page_alloc_is_allocated(A(MiB(3) + 5 * PAGE_SIZE)));
+    CHECK(!page_alloc_is_allocated(A(MiB(3) + 6 * PAGE_SIZE)));
+    /* Taken now: not again, nor a block around it. */
+    CHECK_EQ(page_alloc_at(A(MiB(3) + 5 * PAGE_SIZE), 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(MiB(3) + 4 * PAGE_SIZE), 1, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(MiB(2)), 9, &acct), 0);
+    /* A neighbour, an aligned 2 MiB block elsewhere. */
+    CHECK_EQ(page_alloc_at(A(MiB(3) + 6 * PAGE_SIZE), 1, &acct), A(MiB(3) + 6 * PAGE_SIZE));
+    CHECK_EQ(page_alloc_at(A(MiB(8)), 9, &acct), A(MiB(8)));
+    CHECK_EQ(acct.pages, 1 + 2 + 512);
+    /* Bad requests: unaligned, page 0, beyond the ranges, the state array. */
+    CHECK_EQ(page_alloc_at(A(MiB(3) + PAGE_SIZE), 1, &acct), 0);
+    CHECK_EQ(page_alloc_at(0, 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(MiB(32)), 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(MiB(16) - PAGE_SIZE), 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(0), 19, &acct), 0);
+    CHECK_EQ(page_alloc_at(A(0), 24, &acct), 0);
+    /* The account's maximum holds. */
+    acct.max_pages = acct.pages;
+    CHECK_EQ(page_alloc_at(A(MiB(5)), 0, &acct), 0);
+    acct.max_pages = 0;
+    /* What ordinary allocation hands out never collides with them. */
+    for (paddr_t p; (p = page_alloc(0, NULL)) != 0; )
+        CHECK(p != A(MiB(3) + 5 * PAGE_SIZE) && (p < A(MiB(8)) || p >= A(MiB(10))));
+    arena_reset();
+    acct.pages = 0;
+    page_alloc_add_range(A(0), A(MiB(16)));
+    paddr_t a = page_alloc_at(A(MiB(3) + 5 * PAGE_SIZE), 0, &acct);
+    page_free(a, 0, &acct);
+    page_free(page_alloc_at(A(MiB(8)), 9, &acct), 9, &acct);
+    CHECK_EQ(page_alloc_free_pages(), free0);
+    CHECK(same_as_snapshot());
+    CHECK_EQ(acct.pages, 0);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+}
+
+/* page_free_part: pages out of the middle of a block, the rest later. */
+static void test_free_part(void)
+{
+    struct mem_account acct = { .name = "part" };
+
+    arena_reset();
+    page_alloc_add_range(A(0), A(MiB(16)));
+    snapshot();
+    uint64_t free0 = page_alloc_free_pages();
+    paddr_t b = page_alloc(9, &acct);
+
+    CHECK(b);
+    CHECK_EQ(page_free_part(b + 77 * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(acct.pages, 511);
+    CHECK_EQ(page_alloc_free_pages(), free0 - 511);
+    CHECK(!page_alloc_is_allocated(b + 77 * PAGE_SIZE));
+    CHECK(page_alloc_is_allocated(b + 76 * PAGE_SIZE));
+    /* The freed page can be had again, exactly. */
+    CHECK_EQ(page_alloc_at(b + 77 * PAGE_SIZE, 0, &acct), b + 77 * PAGE_SIZE);
+    CHECK_EQ(page_free_part(b + 77 * PAGE_SIZE, 0, &acct), 0);
+    /* Misuse: twice, unaligned, larger than the block, never added. */
+    CHECK_EQ(page_free_part(b + 77 * PAGE_SIZE, 0, &acct), -EINVAL);
+    CHECK_EQ(page_free_part(b + PAGE_SIZE, 1, &acct), -EINVAL);
+    CHECK_EQ(page_free_part(b, 10, &acct), -EINVAL);
+    CHECK_EQ(page_free_part(A(MiB(40)), 0, &acct), -EINVAL);
+    CHECK_EQ(page_free_part(b, 30, &acct), -EINVAL);
+    CHECK_EQ(page_alloc_misuse_count(), 5);
+    CHECK_EQ(acct.pages, 511);
+    /* A 64-page piece, then every remaining page, in a scrambled order. */
+    CHECK_EQ(page_free_part(b + 128 * PAGE_SIZE, 6, &acct), 0);
+    CHECK_EQ(acct.pages, 511 - 64);
+    unsigned int idx[512], n = 0;
+    for (unsigned int i = 0; i < 512; i++)
+        if (i != 77 && (i < 128 || i >= 192))
+            idx[n++] = i;
+    srand(3);
+    for (unsigned int i = n; i > 1; i--) {
+        unsigned int j = (unsigned int)rand() % i, t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+    for (unsigned int i = 0; i < n; i++)
+        CHECK_EQ(page_free_part(b + idx[i] * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(acct.pages, 0);
+    CHECK_EQ(page_alloc_free_pages(), free0);
+    CHECK(same_as_snapshot());      /* merged back into the big blocks */
+    CHECK_EQ(page_alloc_misuse_count(), 5);
+    /* A whole block: the same as page_free. */
+    b = page_alloc(4, &acct);
+    CHECK_EQ(page_free_part(b, 4, &acct), 0);
+    CHECK(same_as_snapshot());
+}
+
+/* Pages given back cold are handed out again only when nothing else fits. */
+static void test_cold(void)
+{
+    struct mem_account acct = { .name = "cold" };
+
+    arena_reset();
+    page_alloc_add_range(A(0), A(MiB(4)));
+    uint64_t free0 = page_alloc_free_pages();
+    paddr_t b = page_alloc(9, &acct);
+    CHECK(b);
+    CHECK_EQ(page_free_cold(b + 5 * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(page_free_cold(b + 6 * PAGE_SIZE, 1, &acct), 0);  /* no merge: 4 still ours */
+    CHECK_EQ(page_free_cold(b + 4 * PAGE_SIZE, 0, &acct), 0);  /* merges: 4-7 cold, order 2 */
+    CHECK_EQ(acct.pages, 512 - 4);
+    /* Everything warm first: the four cold pages come last. */
+    uint64_t n = page_alloc_free_pages(), got = 0;
+    for (paddr_t p; (p = page_alloc(0, NULL)) != 0; got++) {
+        bool cold = p >= b + 4 * PAGE_SIZE && p < b + 8 * PAGE_SIZE;
+        CHECK_EQ(cold, got >= n - 4);
+    }
+    CHECK_EQ(got, n);
+    /* page_alloc_at takes a cold page like any free one. */
+    arena_reset();
+    acct.pages = 0;
+    page_alloc_add_range(A(0), A(MiB(4)));
+    b = page_alloc(9, &acct);
+    CHECK_EQ(page_free_cold(b + 9 * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(page_alloc_at(b + 9 * PAGE_SIZE, 0, &acct), b + 9 * PAGE_SIZE);
+    CHECK_EQ(page_free_cold(b + 9 * PAGE_SIZE, 0, &acct), 0);
+    for (unsigned int i = 0; i < 512; i++)
+        if (i != 9)
+            CHECK_EQ(page_free_part(b + i * PAGE_SIZE, 0, &acct), 0);
+    CHECK_EQ(acct.pages, 0);
+    CHECK_EQ(page_alloc_free_pages(), free0);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+}
+
+/* A range owned from the start (dom0's boot RAM) given back page by page. */
+static void test_taken_range(void)
+{
+    struct mem_account acct = { .name = "dom0", .pages = 1024 };
+
+    arena_reset();
+    page_alloc_add_range(A(0), A(MiB(8)));
+    uint64_t free0 = page_alloc_free_pages(), total0 = page_alloc_total_pages();
+    uint64_t hv0 = page_alloc_hv_account.pages;
+
+    /* Ragged start, 1024 pages: 0x1000-aligned pieces of several orders. */
+    CHECK_EQ(page_alloc_add_taken(A(MiB(12) + PAGE_SIZE), A(MiB(16) + PAGE_SIZE)), 0);
+    CHECK_EQ(page_alloc_total_pages(), total0 + 1024);
+    CHECK_EQ(page_alloc_free_pages(), free0 - 1);   /* its state array */
+    CHECK_EQ(page_alloc_hv_account.pages, hv0 + 1);
+    CHECK(page_alloc_is_allocated(A(MiB(12) + PAGE_SIZE)));
+    CHECK(page_alloc_is_allocated(A(MiB(16))));
+    CHECK(!page_alloc_is_allocated(A(MiB(12))));
+    /* Overlaps and nonsense are refused. */
+    CHECK_EQ(page_alloc_add_taken(A(MiB(7)), A(MiB(9))), -EEXIST);
+    CHECK_EQ(page_alloc_add_taken(A(MiB(14)), A(MiB(15))), -EEXIST);
+    CHECK_EQ(page_alloc_add_taken(A(MiB(20)), A(MiB(20))), -EINVAL);
+    CHECK_EQ(page_alloc_hv_account.pages, hv0 + 1);
+    /* Pages given back become ordinary free RAM, and come back exactly. */
+    CHECK_EQ(page_free_part(A(MiB(13)), 0, &acct), 0);
+    CHECK_EQ(page_free_part(A(MiB(14)), 8, &acct), 0);
+    CHECK_EQ(acct.pages, 1024 - 257);
+    CHECK_EQ(page_alloc_free_pages(), free0 - 1 + 257);
+    CHECK_EQ(page_alloc_at(A(MiB(13)), 0, &acct), A(MiB(13)));
+    CHECK_EQ(acct.pages, 1024 - 256);
+    /* Handing back all of it leaves the allocator consistent. */
+    for (uint64_t off = MiB(12) + PAGE_SIZE; off < MiB(16) + PAGE_SIZE; off += PAGE_SIZE)
+        if (off < MiB(14) || off >= MiB(15))
+            CHECK_EQ(page_free_part(A(off), 0, &acct), 0);
+    CHECK_EQ(acct.pages, 0);
+    CHECK_EQ(page_alloc_free_pages(), free0 - 1 + 1024);
+    CHECK_EQ(page_alloc_misuse_count(), 0);
+    /* And all of it can be allocated. */
+    uint64_t got = 0;
+    while (page_alloc(0, NULL))
+        got++;
+    CHECK_EQ(got, free0 - 1 + 1024);
+}
+
 UNIT_MAIN("page_alloc")
 {
     arena_setup();
@@ -512,4 +696,8 @@ UNIT_MAIN("page_alloc")
     TEST_RUN(test_stress);
     TEST_RUN(test_smp);
     TEST_RUN(test_dump);
+    TEST_RUN(test_alloc_at);
+    TEST_RUN(test_free_part);
+    TEST_RUN(test_taken_range);
+    TEST_RUN(test_cold);
 }

@@ -57,7 +57,13 @@ struct mem_extent {
     gpaddr_t gpa;
     unsigned int order;
     bool held;          /* handed over at boot (dom0), not the allocator's */
+    bool adopted;       /* held, and known to the allocator (as taken) */
     uint16_t *refs;     /* per page: references held by others; NULL: none yet */
+    /* Ballooning (balloon.c through domain_ram_release/_refill): */
+    uint32_t absent;    /* pages given back: not the domain's now */
+    uint64_t *gone;     /* per page, a bit: given back; NULL: none ever */
+    paddr_t *moved;     /* per page: the frame it was refilled with when not
+                         * hpa's own (0: its own); NULL: none */
 };
 
 struct domain {
@@ -132,7 +138,8 @@ bool domain_gfn_is_ram(struct domain *d, uint64_t gfn);
 bool domain_ram_hpa(struct domain *d, uint64_t gfn, paddr_t *hpa);
 /*
  * A reference on d's RAM page gfn for another domain's use of it (a grant
- * pinned or mapped, a foreign mapping), with its host address. While
+ * pinned or mapped, a foreign mapping, the hypervisor writing a vcpu_info
+ * there), with its host address. While
  * referenced the page stays d's: it is never ballooned out or reused.
  * (The memory itself outlives d through a domain_get() the holder takes.)
  * 0, -EINVAL (not RAM of d), -EBUSY (too many references) or -ENOMEM.
@@ -141,6 +148,23 @@ int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa);
 void domain_ram_put(struct domain *d, uint64_t gfn);
 /* References on gfn now (ram_lock held, or a racy snapshot). */
 unsigned int domain_ram_refs(struct domain *d, uint64_t gfn);
+/*
+ * Ballooning. Release: d's RAM pages [gfn, gfn + 2^order), all present,
+ * unreferenced and mapped as its own, leave its p2m and go back to the
+ * allocator (held ones too: dom0's boot RAM becomes free RAM). 0, -EINVAL
+ * (not all RAM of d, or not one extent), -EBUSY (referenced, or something
+ * else is mapped there), -EPERM (dom0 below 1 MiB, or boot RAM the
+ * allocator could not adopt), -ENOMEM. Held RAM is adopted by the
+ * allocator (page_alloc_add_taken) on the first release in it, one whole
+ * boot range at a time. Refill: the same range, all given
+ * back before, gets zeroed pages again (for the control domain the very
+ * frames, 1:1, or -EBUSY if any is taken); -EEXIST when some are present.
+ */
+int domain_ram_release(struct domain *d, uint64_t gfn, unsigned int order);
+int domain_ram_refill(struct domain *d, uint64_t gfn, unsigned int order);
+/* RAM pages d holds now, and the most it may hold (what it was built with). */
+uint64_t domain_ram_pages(struct domain *d);
+uint64_t domain_ram_max_pages(struct domain *d);
 void domain_flush_tlb(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);

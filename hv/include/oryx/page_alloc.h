@@ -53,6 +53,43 @@ paddr_t page_alloc_zeroed(unsigned int order, struct mem_account *acct);
  */
 void page_free(paddr_t pa, unsigned int order, struct mem_account *acct);
 
+/*
+ * The 2^order pages at pa (aligned to their size), if all of them are
+ * free, charged to acct: pa, or 0 (not free, not managed, over max_pages).
+ * For a domain whose guest-physical addresses must equal host ones.
+ */
+paddr_t page_alloc_at(paddr_t pa, unsigned int order, struct mem_account *acct);
+
+/*
+ * Give back 2^order pages at pa from inside an allocated block of at least
+ * that order: the rest of the block stays allocated, as the smaller
+ * aligned blocks it splits into (each freed later by page_free() with its
+ * own order, or by page_free_part()). page_free_part(pa, k) of a whole
+ * block is page_free(pa, k). Misuse is reported as for page_free():
+ * -EINVAL, nothing changed.
+ */
+int page_free_part(paddr_t pa, unsigned int order, struct mem_account *acct);
+
+/*
+ * page_free_part(), but the pages stay "cold": page_alloc() hands them out
+ * only when no other free block fits, so a balloon that gave them back
+ * (dom0 above all, which needs the very same frames again) is likely to
+ * find them free. page_alloc_at() takes them as any free page.
+ */
+int page_free_cold(paddr_t pa, unsigned int order, struct mem_account *acct);
+
+/* True when the page at pa is part of an allocated block. */
+bool page_alloc_is_allocated(paddr_t pa);
+
+/*
+ * Make [start, end) known to the allocator as already allocated, to an
+ * owner outside it, charged to no account (dom0's RAM handed over at boot):
+ * it can then be given back page by page with page_free_part(). The state
+ * array comes from the hypervisor's pages, not from the range. 0, -EINVAL
+ * (empty), -EEXIST (overlaps a range), -ENOSPC (too many ranges), -ENOMEM.
+ */
+int page_alloc_add_taken(paddr_t start, paddr_t end);
+
 /* Total free 4 KiB pages. */
 uint64_t page_alloc_free_pages(void);
 /* Free blocks of exactly this order (0 for an order out of range). */
