@@ -149,13 +149,14 @@ static void getdomaininfo(struct domain *d, struct oryx_domctl_getdomaininfo *i)
         cpu += v->runtime_ns;
         running += v->is_running;
         blocked += v->state != VCPU_RUNNABLE;
+        i->nr_online_vcpus += v->state != VCPU_DOWN;
     }
     if (running)
         i->flags |= ORYX_DOMINF_running;
     else if (d->state == DOMAIN_RUNNING && blocked == d->nr_vcpus)
         i->flags |= ORYX_DOMINF_blocked;
     i->nr_vcpus = d->nr_vcpus;
-    i->tot_pages = d->acct.pages;
+    i->tot_pages = domain_ram_pages(d);
     i->max_pages = d->acct.max_pages;
     i->cpu_time_ns = cpu;
     strlcpy(i->name, d->name, sizeof(i->name));

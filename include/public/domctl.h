@@ -61,11 +61,11 @@ struct oryx_domctl_createdomain {
 
 struct oryx_domctl_getdomaininfo {
     domid_t  domain;                    /* OUT: its id */
-    uint16_t _pad0;
+    uint16_t nr_online_vcpus;           /* OUT: vCPUs started and not stopped */
     uint32_t flags;                     /* OUT: ORYX_DOMINF_* */
     uint32_t shutdown_reason;           /* OUT: SHUTDOWN_* with _shutdown */
     uint32_t nr_vcpus;                  /* OUT */
-    uint64_t tot_pages;                 /* OUT: pages it holds now */
+    uint64_t tot_pages;                 /* OUT: RAM pages it holds now */
     uint64_t max_pages;                 /* OUT: 0 = no limit */
     uint64_t cpu_time_ns;               /* OUT: all its vCPUs */
     char     name[ORYX_DOMCTL_NAME_MAX];    /* OUT */

@@ -52,6 +52,10 @@ GRANTER_NAME = "granter"
 GRANTER_ID = 2          # boot-time domains are numbered in module order from 1
 GRANTCHECK = os.path.join(OUT, "grantcheck")
 MKGUEST = os.path.join(OUT, "mkguest")
+OXL = os.path.join(OUT, "oxl")
+OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
+             ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
+              "oxl.obj/oxl_domain.o", "oxl.obj/oxl_store.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
@@ -76,7 +80,7 @@ VCPUS, MEM = 2, 1024
 # What init.sh reports, in its order.
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
-BUILD_CHECKS = ["build-refused", "build-domain"]
+BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
@@ -294,10 +298,15 @@ def make_fixtures():
                         "-Wextra", "-Werror", "-DORYX_HOST_TEST",
                         "-I" + os.path.join(ROOT, "hv", "include"),
                         "-I" + os.path.join(ROOT, "include"), "-o", MKGUEST] + mk_srcs, check=True)
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, *common):
+    # oxl, linked statically from what `make` built for the host.
+    if newer(OXL, *OXL_PARTS):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS,
+                       check=True)
+    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, *common):
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
                         "-a", "%s=/bin/grantcheck" % GRANTCHECK,
                         "-a", "%s=/bin/mkguest" % MKGUEST,
+                        "-a", "%s=/bin/oxl" % OXL,
                         "-a", "%s=/guest.elf" % BUILT_GUEST], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):

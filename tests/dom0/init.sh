@@ -186,9 +186,51 @@ check_build() {
     if [ ! -x /bin/mkguest ] || [ ! -f /guest.elf ]; then
         report build-refused 1 "no /bin/mkguest or /guest.elf in the image"
         report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
+        report oxl-list 1 "no /bin/mkguest in the image"
+        report oxl-destroy 1 "no /bin/mkguest in the image"
         return
     fi
     timeout 180 /bin/mkguest /guest.elf built 8
+    check_oxl
+}
+
+# oxl's domain verbs (xl's list columns, names and ids, destroy) on the
+# domains running now: dom0, the boot-time domain beside it, and one that
+# mkguest builds and leaves (guests/hello: it powers off at once, so it is
+# listed as shut down until destroyed).
+check_oxl() {
+    if [ ! -x /bin/oxl ]; then
+        report oxl-list 1 "no /bin/oxl in the image"
+        report oxl-destroy 1 "no /bin/oxl in the image"
+        return
+    fi
+    /bin/mkguest /guest.elf kept 8 keep 2>/tmp/mk.err
+    sleep 1
+    /bin/oxl list > /tmp/list.out 2>/tmp/list.err
+    rc=$?
+    head -n 1 /tmp/list.out | grep -q "^Name  *ID   Mem VCPUs	State	Time(s)$"
+    hdr=$?
+    # Name ID Mem VCPUs State Time: dom0 with its 2 vCPUs, beside, kept shut down.
+    d0=$(awk '$1 == "Domain-0" && $2 == 0 && $4 == 2 && $5 ~ /^[rb]-----$/' /tmp/list.out)
+    bs=$(awk -v n="$(arg domu beside)" '$1 == n && $3 == 4 && $4 == 1' /tmp/list.out)
+    kp=$(awk '$1 == "kept" && $3 == 8 && $5 == "---s--"' /tmp/list.out)
+    id=$(/bin/oxl domid "$(arg domu beside)" 2>&1)
+    nm=$(/bin/oxl domname 0 2>&1)
+    /bin/oxl domid nosuch > /dev/null 2>/tmp/nosuch.err
+    nosuch=$?
+    [ "$rc" = 0 ] && [ "$hdr" = 0 ] && [ -n "$d0" ] && [ -n "$bs" ] && [ -n "$kp" ] &&
+        [ "$nm" = "Domain-0" ] && [ -n "$id" ] && [ "$nosuch" = 1 ] &&
+        grep -q "no domain 'nosuch'" /tmp/nosuch.err
+    report oxl-list $? "rc $rc, header $hdr, rows: dom0 '$d0' beside '$bs' kept '$kp'; domid $id, domname 0 = $nm, unknown name: $nosuch $(head -c 80 /tmp/nosuch.err)$(head -c 80 /tmp/mk.err)"
+    /bin/oxl destroy kept 2>/tmp/destroy.err
+    drc=$?
+    /bin/oxl destroy kept 2>/tmp/destroy2.err
+    again=$?
+    /bin/oxl destroy Domain-0 2>/tmp/destroy0.err
+    zero=$?
+    gone=$(/bin/oxl list | awk '$1 == "kept"')
+    [ "$drc" = 0 ] && [ "$again" = 1 ] && [ "$zero" = 1 ] && [ -z "$gone" ]
+    report oxl-destroy $? "destroy kept: $drc, again: $again ($(head -c 60 /tmp/destroy2.err)), Domain-0: $zero ($(head -c 60 /tmp/destroy0.err)), listed after: '${gone}'"
 }
 
 check_backends() {

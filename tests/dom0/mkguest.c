@@ -7,7 +7,10 @@
  * through /dev/xen/evtchn. Run by tests/dom0/init.sh; built statically by
  * tests/dom0/dom0test.py.
  *
- *   mkguest ELF NAME MEM_MIB
+ *   mkguest ELF NAME MEM_MIB [keep]
+ *
+ * With "keep", it only builds and starts NAME and leaves it to others
+ * (oxl list and destroy); no checks are printed.
  *
  * Prints "CHECK <name> PASS|FAIL <detail>" for
  *   build-domain   create, load, start: the guest runs to its poweroff,
@@ -305,8 +308,8 @@ int main(int argc, char **argv)
     int fd;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc != 4) {
-        fprintf(stderr, "usage: mkguest ELF NAME MEM_MIB\n");
+    if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "keep"))) {
+        fprintf(stderr, "usage: mkguest ELF NAME MEM_MIB [keep]\n");
         return 2;
     }
     pc = open("/dev/xen/privcmd", O_RDWR);
@@ -316,6 +319,14 @@ int main(int argc, char **argv)
         check("build-domain", 0, "privcmd or %s: %s", argv[1], strerror(errno));
         check("build-refused", 0, "not run");
         return 1;
+    }
+    if (argc == 5) {
+        const char *err = NULL;
+        if (build(img, (size_t)st.st_size, argv[2], (uint64_t)atoi(argv[3]) << 20, &err) < 0) {
+            fprintf(stderr, "mkguest: %s\n", err);
+            return 1;
+        }
+        return 0;
     }
     build_refused();
     build_domain(img, (size_t)st.st_size, argv[2], (uint64_t)atoi(argv[3]) << 20);

@@ -3,13 +3,14 @@
 
 OXL_WITH_STORE := $(if $(wildcard tools/libxs/module.mk),1,)
 OXL_SRCS := tools/oxl/oxl.c tools/oxl/oxl_cmdtable.c tools/oxl/oxl_config.c \
+    tools/oxl/oxl_domain.c \
     $(if $(OXL_WITH_STORE),tools/oxl/oxl_store.c,)
 # Objects live beside, not under, build/tools/oxl: that name is the binary.
 OXL_OBJS := $(patsubst tools/oxl/%.c,$(BUILD)/tools/oxl.obj/%.o,$(OXL_SRCS))
-OXL_LIBS := $(BUILD)/tools/libxlcfg.a \
+OXL_LIBS := $(BUILD)/tools/libxlcfg.a $(BUILD)/tools/libxctl.a \
     $(if $(OXL_WITH_STORE),$(BUILD)/tools/libxs.a,)
 OXL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -MMD -MP \
-    -Itools/libxlcfg -Itools/libxs \
+    -Iinclude -Itools/libxlcfg -Itools/libxs -Itools/libxctl \
     $(if $(OXL_WITH_STORE),-DOXL_WITH_STORE,)
 
 ALL_TARGETS += $(BUILD)/tools/oxl

@@ -8,6 +8,7 @@
 #define ORYX_OXL_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 struct oxl_cmd {
     const char *verb;
@@ -37,5 +38,13 @@ int oxl_need_args(const struct oxl_cmd *cmd, int n);
 int oxl_main_config_check(int argc, char **argv);
 int oxl_main_store(int argc, char **argv);
 int oxl_main_help(int argc, char **argv);
+int oxl_main_list(int argc, char **argv);
+int oxl_main_destroy(int argc, char **argv);
+int oxl_main_domid(int argc, char **argv);
+int oxl_main_domname(int argc, char **argv);
+
+struct oryx_domctl_getdomaininfo;
+/* xl list's table (header and one row per domain) for n domains. */
+void oxl_print_domains(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n);
 
 #endif

@@ -54,6 +54,36 @@ const struct oxl_cmd oxl_cmds[] = {
     },
 #endif
     {
+        .verb = "list",
+        .handler = oxl_main_list,
+        .usage = "[Domain...]",
+        .summary = "List information about all or some domains",
+        .options =
+            "Columns as xl's: Name, ID, Mem (MiB of RAM), VCPUs (online),\n"
+            "State (r running, b blocked, p paused (not started), s shut down,\n"
+            "c crashed, d dying), Time(s) (CPU time of all its vCPUs).\n"
+            "A domain is named by name or by id.",
+    },
+    {
+        .verb = "destroy",
+        .handler = oxl_main_destroy,
+        .usage = "<Domain>",
+        .summary = "Terminate a domain immediately",
+        .options = "The domain stops at once and its memory is freed; dom0 cannot be destroyed.",
+    },
+    {
+        .verb = "domid",
+        .handler = oxl_main_domid,
+        .usage = "<DomainName>",
+        .summary = "Convert a domain name to domain id",
+    },
+    {
+        .verb = "domname",
+        .handler = oxl_main_domname,
+        .usage = "<DomainId>",
+        .summary = "Convert a domain id to domain name",
+    },
+    {
         .verb = "help",
         .handler = oxl_main_help,
         .usage = "[VERB | --verbs | --words VERB]",

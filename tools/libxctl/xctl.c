@@ -1,0 +1,152 @@
+/* libxctl (xctl.h): privcmd hypercalls and domctl. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "xctl.h"
+
+#define HYPERVISOR_domctl 36
+
+/* Linux's privcmd (include/uapi/xen/privcmd.h). */
+struct privcmd_hypercall {
+    uint64_t op;
+    uint64_t arg[5];
+};
+#define IOCTL_PRIVCMD_HYPERCALL 0x00305000UL   /* _IOC(NONE, 'P', 0, 48) */
+_Static_assert(sizeof(struct privcmd_hypercall) == 48, "privcmd_hypercall");
+
+struct xctl {
+    int fd;
+};
+
+struct xctl *xctl_open(void)
+{
+    const char *path = getenv("ORYX_PRIVCMD");
+    struct xctl *x = calloc(1, sizeof(*x));
+
+    if (!x)
+        return NULL;
+    x->fd = open(path && *path ? path : "/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
+    if (x->fd < 0) {
+        int e = errno;
+        free(x);
+        errno = e;
+        return NULL;
+    }
+    return x;
+}
+
+void xctl_close(struct xctl *x)
+{
+    if (x) {
+        close(x->fd);
+        free(x);
+    }
+}
+
+long xctl_hypercall(struct xctl *x, unsigned int nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                    uint64_t a3, uint64_t a4)
+{
+    struct privcmd_hypercall h = { nr, { a0, a1, a2, a3, a4 } };
+    long rc = ioctl(x->fd, IOCTL_PRIVCMD_HYPERCALL, &h);
+
+    return rc < 0 ? -errno : rc;
+}
+
+int xctl_domctl(struct xctl *x, uint32_t cmd, uint16_t domain, struct oryx_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = ORYX_DOMCTL_INTERFACE_VERSION;
+    op->domain = domain;
+    return (int)xctl_hypercall(x, HYPERVISOR_domctl, (uintptr_t)op, 0, 0, 0, 0);
+}
+
+int xctl_domain_list(struct xctl *x, struct oryx_domctl_getdomaininfo **out)
+{
+    struct oryx_domctl_getdomaininfo *list = NULL;
+    size_t n = 0, cap = 0;
+    unsigned int next = 0;
+
+    while (next < DOMID_FIRST_RESERVED) {
+        struct oryx_domctl op;
+        int rc;
+
+        memset(&op, 0, sizeof(op));
+        rc = xctl_domctl(x, XEN_DOMCTL_getdomaininfo, (uint16_t)next, &op);
+        if (rc == -ESRCH)
+            break;                      /* none at or above next */
+        if (rc) {
+            free(list);
+            return rc;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            void *grown = realloc(list, cap * sizeof(*list));
+            if (!grown) {
+                free(list);
+                return -ENOMEM;
+            }
+            list = grown;
+        }
+        list[n++] = op.u.getdomaininfo;
+        next = (unsigned int)op.domain + 1;
+    }
+    *out = list;
+    return (int)n;
+}
+
+int xctl_domain_info(struct xctl *x, uint16_t dom, struct oryx_domctl_getdomaininfo *out)
+{
+    struct oryx_domctl op;
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    rc = xctl_domctl(x, XEN_DOMCTL_getdomaininfo, dom, &op);
+    if (rc)
+        return rc;
+    if (op.domain != dom)
+        return -ESRCH;
+    *out = op.u.getdomaininfo;
+    return 0;
+}
+
+int xctl_domain_destroy(struct xctl *x, uint16_t dom)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    return xctl_domctl(x, XEN_DOMCTL_destroydomain, dom, &op);
+}
+
+int xctl_domain_lookup(struct xctl *x, const char *name_or_id, uint16_t *dom)
+{
+    struct oryx_domctl_getdomaininfo *list, info;
+    char *end;
+    int n, found = -ESRCH;
+
+    if (!*name_or_id)
+        return -EINVAL;
+    if (name_or_id[0] >= '0' && name_or_id[0] <= '9') {
+        unsigned long id = strtoul(name_or_id, &end, 10);
+        if (*end || id >= DOMID_FIRST_RESERVED)
+            return -EINVAL;
+        if (xctl_domain_info(x, (uint16_t)id, &info))
+            return -ESRCH;
+        *dom = (uint16_t)id;
+        return 0;
+    }
+    n = xctl_domain_list(x, &list);
+    if (n < 0)
+        return n;
+    for (int i = 0; i < n && found; i++)
+        if (!strncmp(list[i].name, name_or_id, sizeof(list[i].name)) &&
+            !(list[i].flags & ORYX_DOMINF_dying)) {
+            *dom = list[i].domain;
+            found = 0;
+        }
+    free(list);
+    return found;
+}

@@ -1,0 +1,43 @@
+/*
+ * libxctl: the toolstack's access to the hypervisor from dom0 (what
+ * libxenctrl is to Xen's tools): hypercalls through /dev/xen/privcmd, and
+ * Oryx's domain-control interface (include/public/domctl.h) on top.
+ * Functions return 0 or -errno.
+ */
+#ifndef ORYX_XCTL_H
+#define ORYX_XCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "public/domctl.h"
+
+struct xctl;
+
+/* Opens /dev/xen/privcmd (or $ORYX_PRIVCMD). NULL with errno set. */
+struct xctl *xctl_open(void);
+void xctl_close(struct xctl *x);
+
+/* One hypercall with up to five arguments: its result, or -errno. */
+long xctl_hypercall(struct xctl *x, unsigned int nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                    uint64_t a3, uint64_t a4);
+
+/* domctl cmd on domain; op's union is the command's. */
+int xctl_domctl(struct xctl *x, uint32_t cmd, uint16_t domain, struct oryx_domctl *op);
+
+/* Every domain, in id order, into *out (malloc'd; the caller frees). The
+ * count, or -errno. */
+int xctl_domain_list(struct xctl *x, struct oryx_domctl_getdomaininfo **out);
+
+/* The domain with id dom: 0, or -ESRCH. */
+int xctl_domain_info(struct xctl *x, uint16_t dom, struct oryx_domctl_getdomaininfo *out);
+
+int xctl_domain_destroy(struct xctl *x, uint16_t dom);
+
+/*
+ * A domain named by name or by number, as every oxl verb takes one:
+ * *dom gets its id. 0, -ESRCH (none), -EINVAL (empty or bad number).
+ */
+int xctl_domain_lookup(struct xctl *x, const char *name_or_id, uint16_t *dom);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * The domain verbs: list, destroy, domid, domname. They talk to the
+ * hypervisor through libxctl (privcmd + domctl), so they work in dom0 under
+ * Oryx. A domain is named by name or by id everywhere.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oxl.h"
+#include "xctl.h"
+
+/* libxctl, or a one-line error (1). */
+static struct xctl *open_xctl(int *status)
+{
+    struct xctl *x = xctl_open();
+
+    if (!x) {
+        fprintf(stderr, "oxl: cannot open the hypervisor interface (/dev/xen/privcmd): %s; "
+                "oxl's domain verbs run in dom0 under Oryx\n", strerror(errno));
+        *status = 1;
+    }
+    return x;
+}
+
+/* The domain ARG names, or a one-line error. */
+static int lookup(struct xctl *x, const char *arg, uint16_t *dom)
+{
+    int rc = xctl_domain_lookup(x, arg, dom);
+
+    if (rc == -ESRCH || rc == -EINVAL)
+        fprintf(stderr, "oxl: no domain '%s' (give a name or an id from 'oxl list')\n", arg);
+    else if (rc)
+        fprintf(stderr, "oxl: looking up domain '%s': %s\n", arg, strerror(-rc));
+    return rc;
+}
+
+void oxl_print_domains(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n)
+{
+    /* xl's columns and widths, so that scripts parsing xl's output work. */
+    fprintf(f, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
+    for (int i = 0; i < n; i++) {
+        uint32_t fl = d[i].flags;
+        fprintf(f, "%-40.*s %5u %5lu %5u     %c%c%c%c%c%c  %8.1f\n",
+                (int)sizeof(d[i].name), d[i].name, d[i].domain,
+                (unsigned long)(d[i].tot_pages * 4096 >> 20), d[i].nr_online_vcpus,
+                fl & ORYX_DOMINF_running ? 'r' : '-', fl & ORYX_DOMINF_blocked ? 'b' : '-',
+                fl & ORYX_DOMINF_paused ? 'p' : '-',
+                (fl & ORYX_DOMINF_shutdown) && !(fl & ORYX_DOMINF_crashed) ? 's' : '-',
+                fl & ORYX_DOMINF_crashed ? 'c' : '-', fl & ORYX_DOMINF_dying ? 'd' : '-',
+                (double)d[i].cpu_time_ns / 1e9);
+    }
+}
+
+int oxl_main_list(int argc, char **argv)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find("list");
+    struct oryx_domctl_getdomaininfo *all = NULL, *sel;
+    int opt, status = 0, n, m = 0;
+    struct xctl *x;
+
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+        if (opt == -2)
+            return status;
+    if (!(x = open_xctl(&status)))
+        return status;
+    n = xctl_domain_list(x, &all);
+    if (n < 0) {
+        fprintf(stderr, "oxl: listing domains: %s\n", strerror(-n));
+        xctl_close(x);
+        return 1;
+    }
+    sel = calloc((size_t)n + 1, sizeof(*sel));
+    if (!sel) {
+        fprintf(stderr, "oxl: out of memory\n");
+        free(all);
+        xctl_close(x);
+        return 1;
+    }
+    if (optind == argc) {
+        memcpy(sel, all, (size_t)n * sizeof(*sel));
+        m = n;
+    }
+    for (int a = optind; a < argc && !status; a++) {
+        uint16_t dom;
+        if (lookup(x, argv[a], &dom)) {
+            status = 1;
+            break;
+        }
+        for (int i = 0; i < n; i++)
+            if (all[i].domain == dom)
+                sel[m++] = all[i];
+    }
+    if (!status)
+        oxl_print_domains(stdout, sel, m);
+    free(sel);
+    free(all);
+    xctl_close(x);
+    return status;
+}
+
+int oxl_main_destroy(int argc, char **argv)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find("destroy");
+    int opt, status = 0, rc;
+    struct xctl *x;
+    uint16_t dom;
+
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+        if (opt == -2)
+            return status;
+    if (argc - optind != 1)
+        return oxl_need_args(cmd, 1);
+    if (!(x = open_xctl(&status)))
+        return status;
+    if (lookup(x, argv[optind], &dom)) {
+        xctl_close(x);
+        return 1;
+    }
+    rc = dom == 0 ? -EPERM : xctl_domain_destroy(x, dom);
+    if (rc)
+        fprintf(stderr, "oxl: destroying domain %u ('%s'): %s\n", dom, argv[optind],
+                dom == 0 ? "dom0 cannot be destroyed" : strerror(-rc));
+    xctl_close(x);
+    return rc ? 1 : 0;
+}
+
+/* domid NAME and domname ID. */
+static int name_or_id(int argc, char **argv, const char *verb, int want_name)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find(verb);
+    struct oryx_domctl_getdomaininfo info;
+    int opt, status = 0;
+    struct xctl *x;
+    uint16_t dom;
+
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+        if (opt == -2)
+            return status;
+    if (argc - optind != 1)
+        return oxl_need_args(cmd, 1);
+    if (!(x = open_xctl(&status)))
+        return status;
+    if (lookup(x, argv[optind], &dom) || xctl_domain_info(x, dom, &info)) {
+        xctl_close(x);
+        return 1;
+    }
+    if (want_name)
+        printf("%.*s\n", (int)sizeof(info.name), info.name);
+    else
+        printf("%u\n", dom);
+    xctl_close(x);
+    return 0;
+}
+
+int oxl_main_domid(int argc, char **argv)
+{
+    return name_or_id(argc, argv, "domid", 0);
+}
+
+int oxl_main_domname(int argc, char **argv)
+{
+    return name_or_id(argc, argv, "domname", 1);
+}
