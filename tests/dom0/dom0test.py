@@ -55,8 +55,9 @@ MKGUEST = os.path.join(OUT, "mkguest")
 OXL = os.path.join(OUT, "oxl")
 OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
              ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
-              "oxl.obj/oxl_domain.o", "oxl.obj/oxl_store.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
+              "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
+GUEST_INITRD = os.path.join(CACHE, "initramfs-min.cpio.gz")
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
@@ -80,7 +81,7 @@ VCPUS, MEM = 2, 1024
 # What init.sh reports, in its order.
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
-BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy"]
+BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
@@ -300,13 +301,22 @@ def make_fixtures():
                         "-I" + os.path.join(ROOT, "include"), "-o", MKGUEST] + mk_srcs, check=True)
     # oxl, linked statically from what `make` built for the host.
     if newer(OXL, *OXL_PARTS):
-        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS,
-                       check=True)
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, *common):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS +
+                       ["-llzma", "-lz"], check=True)
+    # The guest oxl creates in dom0: the same kernel, the test initramfs.
+    cfg = os.path.join(OUT, "web.cfg")
+    with open(cfg, "w") as f:
+        f.write('name = "web"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n'
+                'ramdisk = "/boot/initrd.gz"\nmemory = 128\nvcpus = 2\n'
+                'cmdline = "console=hvc0 quiet oryx.run=/none"\n')
+    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, *common):
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
                         "-a", "%s=/bin/grantcheck" % GRANTCHECK,
                         "-a", "%s=/bin/mkguest" % MKGUEST,
                         "-a", "%s=/bin/oxl" % OXL,
+                        "-a", "%s=/etc/oryx/web.cfg" % cfg,
+                        "-a", "%s=/boot/vmlinuz" % VMLINUZ,
+                        "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
                         "-a", "%s=/guest.elf" % BUILT_GUEST], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):
@@ -424,6 +434,12 @@ def run(mode, machine, sums):
                    "FAIL: %sdomu-beside no '%s: stopped (powers off)' line: it was not "
                    "running when dom0 powered off" % (prefix, DOMU_NAME))
         res.append(granter_result(prefix, out))
+    # oxl create's guest must have reached its init: its console line.
+    web = next((m for m, _, t in lines if "(web) ORYX-INIT-OK" in t), None)
+    start = next((m for m, _, t in lines if "OXL-CREATE-START" in t), None)
+    if seen.get("oxl-create", ("",))[0] == "PASS" and web is None:
+        seen["oxl-create"] = ("FAIL", "no '(web) ORYX-INIT-OK' on the console")
+    create_s = web - start if web is not None and start is not None else None
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -446,7 +462,8 @@ def run(mode, machine, sums):
                 res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
         else:
             res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
-    res.append("FIGURES: %s%s %s" % (prefix, "run", figures(init, bench)))
+    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s" % (
+        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a"))
     return res
 
 

@@ -188,10 +188,12 @@ check_build() {
         report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
         report oxl-list 1 "no /bin/mkguest in the image"
         report oxl-destroy 1 "no /bin/mkguest in the image"
+        report oxl-create 1 "no /bin/mkguest in the image"
         return
     fi
     timeout 180 /bin/mkguest /guest.elf built 8
     check_oxl
+    check_oxl_create
 }
 
 # oxl's domain verbs (xl's list columns, names and ids, destroy) on the
@@ -231,6 +233,35 @@ check_oxl() {
     gone=$(/bin/oxl list | awk '$1 == "kept"')
     [ "$drc" = 0 ] && [ "$again" = 1 ] && [ "$zero" = 1 ] && [ -z "$gone" ]
     report oxl-destroy $? "destroy kept: $drc, again: $again ($(head -c 60 /tmp/destroy2.err)), Domain-0: $zero ($(head -c 60 /tmp/destroy0.err)), listed after: '${gone}'"
+}
+
+# oxl create of a stock Debian guest (the same kernel, the test initramfs)
+# from an xl.cfg in dom0. Its init prints ORYX-INIT-OK on its console (the
+# harness looks for "(web) ORYX-INIT-OK"), finds no oryx.run script and
+# powers off; oxl list then shows it shut down, and destroy removes it.
+check_oxl_create() {
+    if [ ! -x /bin/oxl ] || [ ! -f /etc/oryx/web.cfg ]; then
+        report oxl-create 1 "no /bin/oxl or /etc/oryx/web.cfg in the image"
+        return
+    fi
+    echo "OXL-CREATE-START"
+    t0=$(now_us)
+    /bin/oxl create /etc/oryx/web.cfg > /tmp/create.out 2>&1
+    rc=$?
+    t1=$(now_us)
+    echo "BENCH oxl-create us=$((t1 - t0))"
+    st=""
+    n=0
+    while [ "$rc" = 0 ] && [ $n -lt 300 ]; do
+        st=$(/bin/oxl list web 2>/dev/null | awk '$1 == "web" { print $5 }')
+        case "$st" in *s*|*c*) break ;; esac
+        sleep 0.5
+        n=$((n + 1))
+    done
+    /bin/oxl destroy web 2>/dev/null
+    left=$(/bin/oxl list | awk '$1 == "web"')
+    [ "$rc" = 0 ] && [ "$st" = "---s--" ] && [ -z "$left" ]
+    report oxl-create $? "rc $rc: $(head -c 200 /tmp/create.out | tr '\n' ' '); state at its end '$st'; listed after destroy: '$left'"
 }
 
 check_backends() {

@@ -39,6 +39,11 @@ struct xctl *xctl_open(void)
     return x;
 }
 
+int xctl_privcmd_fd(struct xctl *x)
+{
+    return x->fd;
+}
+
 void xctl_close(struct xctl *x)
 {
     if (x) {

@@ -17,6 +17,8 @@ struct xctl;
 /* Opens /dev/xen/privcmd (or $ORYX_PRIVCMD). NULL with errno set. */
 struct xctl *xctl_open(void);
 void xctl_close(struct xctl *x);
+/* The privcmd file, for mmap-based calls (foreign mappings). */
+int xctl_privcmd_fd(struct xctl *x);
 
 /* One hypercall with up to five arguments: its result, or -errno. */
 long xctl_hypercall(struct xctl *x, unsigned int nr, uint64_t a0, uint64_t a1, uint64_t a2,

@@ -3,7 +3,7 @@
 
 OXL_WITH_STORE := $(if $(wildcard tools/libxs/module.mk),1,)
 OXL_SRCS := tools/oxl/oxl.c tools/oxl/oxl_cmdtable.c tools/oxl/oxl_config.c \
-    tools/oxl/oxl_domain.c \
+    tools/oxl/oxl_domain.c tools/oxl/oxl_create.c \
     $(if $(OXL_WITH_STORE),tools/oxl/oxl_store.c,)
 # Objects live beside, not under, build/tools/oxl: that name is the binary.
 OXL_OBJS := $(patsubst tools/oxl/%.c,$(BUILD)/tools/oxl.obj/%.o,$(OXL_SRCS))
@@ -26,4 +26,4 @@ $(BUILD)/tools/oxl.obj/oxl_cmdtable.o: $(if $(OXL_WITH_STORE),tools/libxs/module
 $(BUILD)/tools/oxl: $(OXL_OBJS) $(OXL_LIBS)
 	@mkdir -p $(@D)
 	$(Q)echo "  HOSTLD  $@"
-	$(Q)$(HOSTCC) -o $@ $(OXL_OBJS) $(OXL_LIBS)
+	$(Q)$(HOSTCC) -o $@ $(OXL_OBJS) $(OXL_LIBS) $(LIBXCTL_LDLIBS)

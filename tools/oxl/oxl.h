@@ -38,6 +38,7 @@ int oxl_need_args(const struct oxl_cmd *cmd, int n);
 int oxl_main_config_check(int argc, char **argv);
 int oxl_main_store(int argc, char **argv);
 int oxl_main_help(int argc, char **argv);
+int oxl_main_create(int argc, char **argv);
 int oxl_main_list(int argc, char **argv);
 int oxl_main_destroy(int argc, char **argv);
 int oxl_main_domid(int argc, char **argv);

@@ -12,6 +12,8 @@ static const char *const config_check_words[] = {
 static const char *const store_words[] = {
     "read", "write", "ls", "rm", "mkdir", "watch", "chmod", "getperms",
     "--socket", "-h", "--help", NULL };
+static const char *const create_words[] = {
+    "-p", "-n", "--dryrun", "-q", "--quiet", "-h", "--help", NULL };
 static const char *const help_words[] = { "--verbs", "--words", NULL };
 
 const struct oxl_cmd oxl_cmds[] = {
@@ -53,6 +55,21 @@ const struct oxl_cmd oxl_cmds[] = {
         .words = store_words,
     },
 #endif
+    {
+        .verb = "create",
+        .handler = oxl_main_create,
+        .usage = "[-p] [-n] [-q] <ConfigFile> [KEY=VALUE...]",
+        .summary = "Create a domain from a config file",
+        .options =
+            "-p              Build it, leave it paused (not started).\n"
+            "-n, --dryrun    Print the resulting configuration; create nothing.\n"
+            "-q, --quiet     Print nothing on success.\n"
+            "KEY=VALUE       Config lines applied after the file (as xl does).\n"
+            "PVH guests: kernel (ELF, or bzImage with xz/gzip), ramdisk, cmdline\n"
+            "(or root/extra), memory, vcpus, name.",
+        .words = create_words,
+        .complete_files = 1,
+    },
     {
         .verb = "list",
         .handler = oxl_main_list,

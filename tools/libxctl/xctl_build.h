@@ -1,0 +1,43 @@
+/*
+ * The domain builder in user space (what libxenguest is to Xen's tools):
+ * from a kernel image, an optional ramdisk and a command line to a
+ * running PVH domain, through domctl and foreign mappings. Kernels: ELF,
+ * or bzImage with an XZ, gzip or uncompressed payload, decompressed with
+ * Debian's liblzma and zlib. The ELF loading and PVH start-of-day layout
+ * are the hypervisor's own code (hv/common/elf_load.c, pvh_build.c), so a
+ * domain built here sees what a boot-time domain sees.
+ */
+#ifndef ORYX_XCTL_BUILD_H
+#define ORYX_XCTL_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xctl;
+
+struct xctl_build {
+    const char *name;
+    unsigned int vcpus;
+    uint64_t mem_bytes;
+    const void *kernel;
+    size_t kernel_len;
+    const void *ramdisk;                /* NULL: none */
+    size_t ramdisk_len;
+    const char *cmdline;                /* NULL: "" */
+    int paused;                         /* build, do not start (xl create -p) */
+};
+
+/* Where the time went, in seconds. */
+struct xctl_build_times {
+    double decompress, create, load, start;
+};
+
+/*
+ * Build and (unless b->paused) start the domain; *domid gets its id.
+ * Transactional: on any failure the domain is destroyed and nothing is
+ * left mapped. 0, or -errno with a message naming the problem in err.
+ */
+int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
+                   struct xctl_build_times *t, char *err, size_t errlen);
+
+#endif
