@@ -43,14 +43,11 @@ static struct domain *target_get(struct vcpu *v, domid_t id, long *err)
         *err = -EPERM;
         return NULL;
     }
-    spin_lock(&domlist_lock);
-    for (d = domain_list; d && d->id != id; d = d->next)
-        ;
-    if (d && (d->state == DOMAIN_DYING || d->destroy_claimed || !d->extents))
+    d = domain_get_by_id(id);
+    if (d && (d->destroy_claimed || !d->extents)) {
+        domain_put(d);
         d = NULL;
-    if (d)
-        domain_get(d);
-    spin_unlock(&domlist_lock);
+    }
     if (!d)
         *err = -ESRCH;
     return d;

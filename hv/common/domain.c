@@ -56,17 +56,6 @@ unsigned int domain_live_count(void)
     return (unsigned int)(__atomic_load_n(&domains_alive, __ATOMIC_ACQUIRE) - preserved);
 }
 
-struct domain *domain_by_id(domid_t id)
-{
-    struct domain *d;
-
-    spin_lock(&domlist_lock);
-    for (d = domain_list; d && d->id != id; d = d->next)
-        ;
-    spin_unlock(&domlist_lock);
-    return d;
-}
-
 static void singleshot_fired(void *data)
 {
     evtchn_send_virq(data, VIRQ_TIMER);

@@ -36,22 +36,6 @@ static const struct domain_builder tool_builder = {
     .destroyed = tool_domain_destroyed,
 };
 
-/* The listed domain id, with a reference; NULL if none or on its way out. */
-static struct domain *domain_get_by_id(domid_t id)
-{
-    struct domain *d;
-
-    spin_lock(&domlist_lock);
-    for (d = domain_list; d && d->id != id; d = d->next)
-        ;
-    if (d && d->state == DOMAIN_DYING)
-        d = NULL;
-    if (d)
-        domain_get(d);
-    spin_unlock(&domlist_lock);
-    return d;
-}
-
 static bool name_taken(const char *name)
 {
     bool taken = false;

@@ -94,14 +94,11 @@ int foreign_domain_get(struct domain *d, domid_t fid, struct domain **fd)
 
     if (fid == DOMID_SELF || fid == d->id)
         return -EINVAL;
-    spin_lock(&domlist_lock);
-    for (g = domain_list; g && g->id != fid; g = g->next)
-        ;
-    if (g && (g->state == DOMAIN_DYING || (g->destroy_claimed && !g->preserved)))
+    g = domain_get_by_id(fid);
+    if (g && g->destroy_claimed && !g->preserved) {
+        domain_put(g);                  /* reaped: on its way out */
         g = NULL;
-    if (g)
-        domain_get(g);                  /* the list's reference keeps it until then */
-    spin_unlock(&domlist_lock);
+    }
     *fd = g;
     return g ? 0 : -ESRCH;
 }

@@ -235,8 +235,6 @@ static long op_get_version(struct vcpu *v, gvaddr_t uop)
 /*
  * The domain named by a map or copy op, with a reference unless it is d
  * itself; NULL when it does not exist, is being torn down or has no table.
- * Taken under domlist_lock: a listed domain still holds the list's
- * reference, so it cannot be freed before ours is counted.
  */
 static struct domain *granter_get(struct domain *d, domid_t id)
 {
@@ -244,14 +242,11 @@ static struct domain *granter_get(struct domain *d, domid_t id)
 
     if (is_self(d, id))
         return d;
-    spin_lock(&domlist_lock);
-    for (g = domain_list; g && g->id != id; g = g->next)
-        ;
-    if (g && (g->state == DOMAIN_DYING || g->destroy_claimed || !g->gnttab))
+    g = domain_get_by_id(id);
+    if (g && (g->destroy_claimed || !g->gnttab)) {
+        domain_put(g);
         g = NULL;
-    if (g)
-        domain_get(g);
-    spin_unlock(&domlist_lock);
+    }
     return g;
 }
 

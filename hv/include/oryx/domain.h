@@ -184,6 +184,9 @@ void domain_put(struct domain *d);
 unsigned int domain_count(void);
 unsigned int domain_live_count(void);  /* on the list and not preserved */
 struct domain *domain_by_id(domid_t id);
+/* The listed domain id unless it is dying, with a reference (domain_put);
+ * NULL if none. Callers check what else they need (a table, not reaped). */
+struct domain *domain_get_by_id(domid_t id);
 
 /* The domain's shared_info page, or NULL before the guest mapped it. */
 struct shared_info *domain_shared_info(struct domain *d);
