@@ -446,24 +446,24 @@ out:
     return rc;
 }
 
-uint64_t domain_ram_pages(struct domain *d)
+/* Pages of d's layout; only those present unless all. */
+static uint64_t count_pages(struct domain *d, bool all)
 {
     uint64_t n = 0;
 
     spin_lock(&d->ram_lock);
     for (unsigned int i = 0; i < d->nr_extents; i++)
-        n += extent_pages(&d->extents[i]) - d->extents[i].absent;
+        n += extent_pages(&d->extents[i]) - (all ? 0 : d->extents[i].absent);
     spin_unlock(&d->ram_lock);
     return n;
 }
 
+uint64_t domain_ram_pages(struct domain *d)
+{
+    return count_pages(d, false);
+}
+
 uint64_t domain_ram_max_pages(struct domain *d)
 {
-    uint64_t n = 0;
-
-    spin_lock(&d->ram_lock);
-    for (unsigned int i = 0; i < d->nr_extents; i++)
-        n += extent_pages(&d->extents[i]);
-    spin_unlock(&d->ram_lock);
-    return n;
+    return count_pages(d, true);
 }

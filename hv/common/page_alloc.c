@@ -366,6 +366,22 @@ static const char *free_check(paddr_t pa, unsigned int order, struct pa_region *
     return NULL;
 }
 
+/* n pages leave acct and become free (page_alloc_lock held). */
+static void uncharge(struct mem_account *acct, uint64_t n, const char *who)
+{
+    if (acct->pages < n) {
+        /* The pages are real and go back; only the charge is wrong. */
+        misuse_count++;
+        printk_lvl(LOG_ERR, "%s: BUG: account %s holds %llu pages, freeing %llu\n", who,
+                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
+                   (unsigned long long)n);
+        acct->pages = 0;
+    } else {
+        acct->pages -= n;
+    }
+    free_pages += n;
+}
+
 void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
 {
     struct pa_region *r = NULL;
@@ -388,17 +404,7 @@ void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
     }
 
     n = 1ULL << order;
-    if (acct->pages < n) {
-        /* The pages are real and go back; only the charge is wrong. */
-        misuse_count++;
-        printk_lvl(LOG_ERR, "page_free: BUG: account %s holds %llu pages, freeing %llu\n",
-                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
-                   (unsigned long long)n);
-        acct->pages = 0;
-    } else {
-        acct->pages -= n;
-    }
-    free_pages += n;
+    uncharge(acct, n, "page_free");
     free_block_merge(pa >> PAGE_SHIFT, order, r, false);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
 }
@@ -525,16 +531,7 @@ static int free_part(paddr_t pa, unsigned int order, struct mem_account *acct, b
     }
     *state_of(r, head) = PS_BODY;
     block_carve(head, PS_ORDER(s), pfn, order, PS_ALLOC, r);
-    if (acct->pages < n) {
-        misuse_count++;
-        printk_lvl(LOG_ERR, "page_free_part: BUG: account %s holds %llu pages, freeing %llu\n",
-                   acct->name ? acct->name : "?", (unsigned long long)acct->pages,
-                   (unsigned long long)n);
-        acct->pages = 0;
-    } else {
-        acct->pages -= n;
-    }
-    free_pages += n;
+    uncharge(acct, n, "page_free_part");
     free_block_merge(pfn, order, r, cold);
     spin_unlock_irqrestore(&page_alloc_lock, flags);
     return 0;
