@@ -100,24 +100,44 @@ int oxl_main_list(int argc, char **argv)
     return status;
 }
 
+/*
+ * The verbs that take exactly one DOMAIN: options, the hypervisor, the
+ * lookup. NULL with *status set to what the verb returns; else libxctl
+ * (for the caller to close) and *dom.
+ */
+static struct xctl *one_domain(int argc, char **argv, const char *verb, uint16_t *dom,
+                               int *status)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find(verb);
+    struct xctl *x;
+    int opt;
+
+    *status = 0;
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, status)) != -1)
+        if (opt == -2)
+            return NULL;
+    if (argc - optind != 1) {
+        *status = oxl_need_args(cmd, 1);
+        return NULL;
+    }
+    if (!(x = open_xctl(status)))
+        return NULL;
+    if (lookup(x, argv[optind], dom)) {
+        xctl_close(x);
+        *status = 1;
+        return NULL;
+    }
+    return x;
+}
+
 int oxl_main_destroy(int argc, char **argv)
 {
-    const struct oxl_cmd *cmd = oxl_cmd_find("destroy");
-    int opt, status = 0, rc;
-    struct xctl *x;
+    int status, rc;
     uint16_t dom;
+    struct xctl *x = one_domain(argc, argv, "destroy", &dom, &status);
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 1)
-        return oxl_need_args(cmd, 1);
-    if (!(x = open_xctl(&status)))
+    if (!x)
         return status;
-    if (lookup(x, argv[optind], &dom)) {
-        xctl_close(x);
-        return 1;
-    }
     rc = dom == 0 ? -EPERM : xctl_domain_destroy(x, dom);
     if (rc)
         fprintf(stderr, "oxl: destroying domain %u ('%s'): %s\n", dom, argv[optind],
@@ -129,20 +149,14 @@ int oxl_main_destroy(int argc, char **argv)
 /* domid NAME and domname ID. */
 static int name_or_id(int argc, char **argv, const char *verb, int want_name)
 {
-    const struct oxl_cmd *cmd = oxl_cmd_find(verb);
     struct oryx_domctl_getdomaininfo info;
-    int opt, status = 0;
-    struct xctl *x;
+    int status;
     uint16_t dom;
+    struct xctl *x = one_domain(argc, argv, verb, &dom, &status);
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 1)
-        return oxl_need_args(cmd, 1);
-    if (!(x = open_xctl(&status)))
+    if (!x)
         return status;
-    if (lookup(x, argv[optind], &dom) || xctl_domain_info(x, dom, &info)) {
+    if (xctl_domain_info(x, dom, &info)) {
         xctl_close(x);
         return 1;
     }
