@@ -289,16 +289,14 @@ def make_fixtures():
     if newer(GRANTCHECK, src):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-Wall", "-Wextra",
                         "-Werror", "-o", GRANTCHECK, src], check=True)
-    # mkguest links the hypervisor's own ELF loader and PVH start-of-day
-    # code, with the unit tests' console shim.
-    mk_srcs = [os.path.join(HERE, "mkguest.c")] + \
-        [os.path.join(ROOT, p) for p in ("hv/common/elf_load.c", "hv/common/pvh_build.c",
-                                         "tests/unit/shim/shim.c")]
-    if newer(MKGUEST, *mk_srcs):
+    # mkguest links libxctl (the toolstack's builder) from what `make` built.
+    mk_src = os.path.join(HERE, "mkguest.c")
+    libxctl = os.path.join(ROOT, "build", "tools", "libxctl.a")
+    if newer(MKGUEST, mk_src, libxctl):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall",
-                        "-Wextra", "-Werror", "-DORYX_HOST_TEST",
-                        "-I" + os.path.join(ROOT, "hv", "include"),
-                        "-I" + os.path.join(ROOT, "include"), "-o", MKGUEST] + mk_srcs, check=True)
+                        "-Wextra", "-Werror", "-I" + os.path.join(ROOT, "include"),
+                        "-I" + os.path.join(ROOT, "tools", "libxctl"), "-o", MKGUEST, mk_src,
+                        libxctl, "-llzma", "-lz"], check=True)
     # oxl, linked statically from what `make` built for the host.
     if newer(OXL, *OXL_PARTS):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS +

@@ -1,10 +1,9 @@
 /*
- * mkguest: dom0 user space builds a domain and runs it, the way the
- * toolstack will: Oryx's domctl (include/public/domctl.h) through
- * /dev/xen/privcmd, the guest's RAM mapped with MMAPBATCH_V2, the kernel
- * loaded and the PVH start info written by the hypervisor's own
- * elf_load.c and pvh_build.c (built into this program), VIRQ_DOM_EXC
- * through /dev/xen/evtchn. Run by tests/dom0/init.sh; built statically by
+ * mkguest: dom0 user space builds a domain and runs it with the
+ * toolstack's builder (tools/libxctl: Oryx's domctl through
+ * /dev/xen/privcmd, the guest's RAM mapped with MMAPBATCH_V2, the
+ * hypervisor's own elf_load.c and pvh_build.c), hears VIRQ_DOM_EXC
+ * through /dev/xen/evtchn, and checks domctl's refusals with raw calls. Run by tests/dom0/init.sh; built statically by
  * tests/dom0/dom0test.py.
  *
  *   mkguest ELF NAME MEM_MIB [keep]
@@ -30,30 +29,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <oryx/elf_load.h>
-#include <oryx/pvh_build.h>
 #include <public/domctl.h>
+#include "xctl.h"
+#include "xctl_build.h"
 #include <public/sched.h>
 
 #define PAGE 4096u
 #define DOMCTL 36
 
 struct privcmd_hypercall { uint64_t op, arg[5]; };
-struct privcmd_mmapbatch_v2 { uint32_t num; uint16_t dom, pad; uint64_t addr, arr, err; };
 struct evtchn_bind_virq_ioc { uint32_t virq; };
 #define PIOC(nr, size) ((unsigned long)(((size) << 16) | ('P' << 8) | (nr)))
 #define XIOC(nr, size) ((unsigned long)(((size) << 16) | ('E' << 8) | (nr)))
 #define IOCTL_PRIVCMD_HYPERCALL    PIOC(0, sizeof(struct privcmd_hypercall))
-#define IOCTL_PRIVCMD_MMAPBATCH_V2 PIOC(4, sizeof(struct privcmd_mmapbatch_v2))
 #define IOCTL_EVTCHN_BIND_VIRQ     XIOC(0, sizeof(struct evtchn_bind_virq_ioc))
 _Static_assert(IOCTL_PRIVCMD_HYPERCALL == 0x00305000, "privcmd hypercall");
 _Static_assert(IOCTL_EVTCHN_BIND_VIRQ == 0x00044500, "evtchn bind_virq");
 
 static int pc = -1;
+static struct xctl *xc;
 
 static void check(const char *name, int ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -112,28 +109,6 @@ static long info(uint16_t dom, struct oryx_domctl_getdomaininfo *out)
     return 0;
 }
 
-/* The guest's RAM as dom0 maps it. */
-static uint8_t *ram;
-static uint64_t ram_size;
-
-static int ram_copy(void *opaque, uint64_t gpa, const void *src, uint64_t len)
-{
-    (void)opaque;
-    if (gpa > ram_size || len > ram_size - gpa)
-        return -ERANGE;
-    memcpy(ram + gpa, src, len);
-    return 0;
-}
-
-static int ram_zero(void *opaque, uint64_t gpa, uint64_t len)
-{
-    (void)opaque;
-    if (gpa > ram_size || len > ram_size - gpa)
-        return -ERANGE;
-    memset(ram + gpa, 0, len);
-    return 0;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -142,75 +117,21 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Create NAME, load ELF, start it; the domain id, or -1 with *err set. */
+/* Build and start NAME from the ELF with libxctl's builder (oxl create's):
+ * the domain id, or -1 with *err set. */
 static int build(const void *img, size_t len, const char *name, uint64_t mem,
                  const char **err)
 {
-    static char msg[160];
-    struct oryx_domctl op;
-    struct elf_info ei;
-    struct pvh_boot_regs regs;
-    const char *why = NULL;
-    long rc = create(name, 1, mem >> 10, &op);
+    static char msg[256];
+    struct xctl_build b = { .name = name, .vcpus = 1, .mem_bytes = mem, .kernel = img,
+                            .kernel_len = len, .cmdline = "" };
+    uint16_t dom;
 
-    if (rc) {
-        snprintf(msg, sizeof(msg), "createdomain: %s", strerror((int)-rc));
+    if (xctl_build_pvh(xc, &b, &dom, NULL, msg, sizeof(msg))) {
         *err = msg;
         return -1;
     }
-    uint16_t dom = op.domain;
-    struct oryx_domctl_createdomain c = op.u.createdomain;
-    ram_size = pvh_low_ram_end(mem);
-    size_t pages = ram_size / PAGE;
-    uint64_t *gfns = calloc(pages, sizeof(*gfns));
-    int *errs = calloc(pages, sizeof(*errs));
-    ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, pc, 0);
-    if (!gfns || !errs || ram == MAP_FAILED) {
-        *err = "out of memory for the mapping";
-        goto fail;
-    }
-    for (size_t i = 0; i < pages; i++)
-        gfns[i] = i;
-    struct privcmd_mmapbatch_v2 b = { .num = (uint32_t)pages, .dom = dom, .addr = (uintptr_t)ram,
-                                      .arr = (uintptr_t)gfns, .err = (uintptr_t)errs };
-    if (ioctl(pc, IOCTL_PRIVCMD_MMAPBATCH_V2, &b)) {
-        snprintf(msg, sizeof(msg), "mapping its %zu pages: %s", pages, strerror(errno));
-        *err = msg;
-        goto fail;
-    }
-    struct elf_load_ops ops = { ram_copy, ram_zero, NULL };
-    struct pvh_mem_range extra[2] = {
-        { c.acpi_gpa, c.acpi_size, XEN_HVM_MEMMAP_TYPE_ACPI },
-        { c.special_gpa, c.special_size, XEN_HVM_MEMMAP_TYPE_RESERVED },
-    };
-    struct pvh_build_params bp = { .mem_bytes = mem, .image = &ei, .cmdline = "",
-                                   .rsdp_paddr = c.rsdp, .extra = extra, .nr_extra = 2 };
-    if (elf_load(img, len, ram_size, &ops, &ei, &why) ||
-        pvh_build(&bp, &ops, &regs, NULL, &why)) {
-        snprintf(msg, sizeof(msg), "loading: %s", why ? why : "error");
-        *err = msg;
-        goto fail;
-    }
-    munmap(ram, ram_size);              /* privcmd removes the foreign mappings */
-    ram = MAP_FAILED;
-    memset(&op, 0, sizeof(op));
-    op.u.pvh_entry = (struct oryx_domctl_pvh_entry){ 0, regs.eip, regs.ebx };
-    if ((rc = domctl(&op, ORYX_DOMCTL_set_pvh_entry, dom)) ||
-        (rc = domctl(&op, XEN_DOMCTL_unpausedomain, dom))) {
-        snprintf(msg, sizeof(msg), "start: %s", strerror((int)-rc));
-        *err = msg;
-        goto fail;
-    }
-    free(gfns);
-    free(errs);
     return dom;
-fail:
-    if (ram != MAP_FAILED)
-        munmap(ram, ram_size);
-    free(gfns);
-    free(errs);
-    destroy(dom);
-    return -1;
 }
 
 static void build_domain(const void *img, size_t len, const char *name, uint64_t mem)
@@ -313,8 +234,9 @@ int main(int argc, char **argv)
         return 2;
     }
     pc = open("/dev/xen/privcmd", O_RDWR);
+    xc = xctl_open();
     fd = open(argv[1], O_RDONLY);
-    if (pc < 0 || fd < 0 || fstat(fd, &st) || !(img = malloc((size_t)st.st_size)) ||
+    if (pc < 0 || !xc || fd < 0 || fstat(fd, &st) || !(img = malloc((size_t)st.st_size)) ||
         read(fd, img, (size_t)st.st_size) != st.st_size) {
         check("build-domain", 0, "privcmd or %s: %s", argv[1], strerror(errno));
         check("build-refused", 0, "not run");
