@@ -143,11 +143,12 @@ static bool gfn_free(struct domain *d, uint64_t gfn)
 
     if (gfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)) || domain_gfn_is_ram(d, gfn))
         return false;
-    if (gnttab_gfn_mapped(d, gfn) || foreign_gfn_mapped(d, gfn))
-        return false;
     if (p2m_query(&d->p2m, gpa, &hpa, NULL, NULL))
-        return true;
-    return is_control_domain(d) && hpa == gpa;
+        return true;                    /* every mapping has its p2m entry */
+    /* Only a page that happens to sit at its own address needs the records
+     * searched (the grant scan is linear in dom0's mappings). */
+    return is_control_domain(d) && hpa == gpa && !gnttab_gfn_mapped(d, gfn) &&
+           !foreign_gfn_mapped(d, gfn);
 }
 
 /* Record and map; on success the entry owns the caller's references. */
