@@ -53,6 +53,18 @@ GRANTER_ID = 2          # boot-time domains are numbered in module order from 1
 GRANTCHECK = os.path.join(OUT, "grantcheck")
 MKGUEST = os.path.join(OUT, "mkguest")
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
+ORYXD = os.path.join(OUT, "oryxd")
+# Debian's xenstore clients and what they load (scripts/fetch-fixtures.sh
+# unpacks the packages there): (file in the cache, path in dom0's image).
+XS_ROOT = os.path.join(CACHE, "root", "xs")
+XS_TOOLS = ["read", "write", "ls", "list", "rm", "exists", "watch"]
+XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for t in XS_TOOLS] + [
+    ("libxenstore4/usr/lib/x86_64-linux-gnu/libxenstore.so.4", "/lib/x86_64-linux-gnu/libxenstore.so.4"),
+    ("libxentoolcore1/usr/lib/x86_64-linux-gnu/libxentoolcore.so.1",
+     "/lib/x86_64-linux-gnu/libxentoolcore.so.1"),
+    ("libc6/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"),
+    ("libc6/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2"),
+]
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
@@ -77,7 +89,9 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain"]
-CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
+STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
+CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + [
+          "backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
@@ -90,6 +104,7 @@ EXPECT = {
         "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
         **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS},
+        **{c: ("fail", "no Xen: no xenfs, no local store ring for oryxd") for c in STORE_CHECKS},
     },
     "oryx": {},
 }
@@ -294,11 +309,28 @@ def make_fixtures():
                         "-Wextra", "-Werror", "-DORYX_HOST_TEST",
                         "-I" + os.path.join(ROOT, "hv", "include"),
                         "-I" + os.path.join(ROOT, "include"), "-o", MKGUEST] + mk_srcs, check=True)
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, *common):
-        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
-                        "-a", "%s=/bin/grantcheck" % GRANTCHECK,
-                        "-a", "%s=/bin/mkguest" % MKGUEST,
-                        "-a", "%s=/guest.elf" % BUILT_GUEST], check=True,
+    # oryxd, static, serves dom0's kernel over its local ring.
+    oryxd_srcs = sorted(os.path.join(ROOT, "tools", "oryxd", f)
+                        for f in os.listdir(os.path.join(ROOT, "tools", "oryxd"))
+                        if f.endswith(".c") and f != "fuzz_oryxd.c")
+    oryxd_hdrs = [os.path.join(ROOT, "tools", "oryxd", f) for f in os.listdir(os.path.join(ROOT, "tools", "oryxd"))
+                  if f.endswith(".h")] + [os.path.join(ROOT, "include", "public", "io", "xs_wire.h")]
+    if newer(ORYXD, *oryxd_srcs, *oryxd_hdrs):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
+                        "-Werror", "-I" + os.path.join(ROOT, "include"),
+                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs, check=True)
+    xs_files = [(os.path.join(XS_ROOT, src), dst) for src, dst in XS_FILES]
+    missing = [src for src, _ in xs_files if not os.path.exists(src)]
+    if missing:
+        raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
+    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, ORYXD, *[src for src, _ in xs_files], *common):
+        extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
+                 "-a", "%s=/bin/mkguest" % MKGUEST,
+                 "-a", "%s=/guest.elf" % BUILT_GUEST,
+                 "-a", "%s=/bin/oryxd" % ORYXD]
+        for src, dst in xs_files:
+            extra += ["-a", "%s=%s" % (src, dst)]
+        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init] + extra, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):
         subprocess.run([MKDOM0, "-o", PEER_IMG, "-i", peer, "-m", "virtio_pci virtio_net",
