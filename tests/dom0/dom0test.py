@@ -387,7 +387,7 @@ def granter_result(prefix, out):
 
 
 def figures(boot, bench):
-    """name=value pairs: boot seconds, disk and TCP MiB/s."""
+    """name=value pairs: boot seconds, disk and TCP MiB/s, store ops/s."""
     f = ["boot_s=%s" % ("%.1f" % boot if boot is not None else "n/a")]
     for name, key in (("disk-virtio", "disk_virtio"), ("disk-sata", "disk_sata"),
                       ("net-virtio", "net_virtio"), ("net-e1000", "net_e1000")):
@@ -398,6 +398,12 @@ def figures(boot, bench):
             f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
         except (KeyError, ValueError):
             f.append("%s_MiBps=n/a" % key)
+    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket")):
+        b = bench.get(name, {})
+        try:
+            f.append("%s_opsps=%.0f" % (key, int(b["ops"]) / max(int(b["us"]) / 1e6, 1e-6)))
+        except (KeyError, ValueError):
+            f.append("%s_opsps=n/a" % key)
     return " ".join(f)
 
 

@@ -187,7 +187,11 @@ kernel_probed() {
     [ "$(xs read /local/domain/0/control/feature-poweroff 2>/dev/null)" = 1 ]
 }
 
-# xs_raw HEX-ESCAPED-MESSAGE: writes one raw message to /dev/xen/xenbus
+probed_or_gone() {
+    kernel_probed || ! kill -0 "$ORYXD_PID" 2>/dev/null
+}
+
+# xs_raw OCTAL-ESCAPED-MESSAGE: writes one raw message to /dev/xen/xenbus
 # and prints the reply's bytes (od), or nothing.
 xs_raw() {
     (
@@ -206,9 +210,10 @@ check_xenstore() {
     /bin/oryxd --dom0-ring > /tmp/oryxd.log 2>&1 &
     ORYXD_PID=$!
     t0=$(now_us)
-    wait_for 20 kernel_probed
-    probed=$?
+    wait_for 20 probed_or_gone
     t1=$(now_us)
+    kernel_probed
+    probed=$?
     if ! kill -0 "$ORYXD_PID" 2>/dev/null; then
         for c in $XS_CHECKS; do
             report "$c" 1 "oryxd exited: $(head -n 2 /tmp/oryxd.log | tr '\n' ' ')"
