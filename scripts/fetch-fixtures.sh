@@ -7,7 +7,8 @@
 #   cache/busybox                busybox-static binary
 #   cache/initramfs-min.cpio.gz  busybox initramfs that prints ORYX-INIT-OK
 #   cache/root/xs/<pkg>/         xenstore-utils, libxenstore4, libxentoolcore1
-#                                and libc6, unpacked (dom0's xenstore clients)
+#                                libc6 and libgcc-s1 (pthread_cancel needs it),
+#                                unpacked (dom0's xenstore clients)
 # Options: --offline (never touch the network), --force (re-download).
 set -eu
 
@@ -115,7 +116,7 @@ mv "$CACHE/KERNEL_VERSION.tmp" "$CACHE/KERNEL_VERSION"
 # Debian's xenstore clients for dom0's image (tests/dom0): xenstore-utils,
 # the libraries it needs and the C library with its loader, each
 # unpacked into cache/root/xs/<package>.
-for pkg in xenstore-utils libxenstore4 libxentoolcore1 libc6; do
+for pkg in xenstore-utils libxenstore4 libxentoolcore1 libc6 libgcc-s1; do
     unpack "$(get_deb "$pkg")" "$CACHE/root/xs/$pkg"
 done
 
