@@ -6,6 +6,9 @@
 #   cache/KERNEL_VERSION         e.g. 6.1.0-56-amd64
 #   cache/busybox                busybox-static binary
 #   cache/initramfs-min.cpio.gz  busybox initramfs that prints ORYX-INIT-OK
+#   cache/root/xs/<pkg>/         xenstore-utils, libxenstore4, libxentoolcore1
+#                                libc6 and libgcc-s1 (pthread_cancel needs it),
+#                                unpacked (dom0's xenstore clients)
 # Options: --offline (never touch the network), --force (re-download).
 set -eu
 
@@ -109,6 +112,13 @@ if [ -f "$CACHE/root/kernel/boot/config-$kver" ]; then
 fi
 echo "$kver" > "$CACHE/KERNEL_VERSION.tmp"
 mv "$CACHE/KERNEL_VERSION.tmp" "$CACHE/KERNEL_VERSION"
+
+# Debian's xenstore clients for dom0's image (tests/dom0): xenstore-utils,
+# the libraries it needs and the C library with its loader, each
+# unpacked into cache/root/xs/<package>.
+for pkg in xenstore-utils libxenstore4 libxentoolcore1 libc6 libgcc-s1; do
+    unpack "$(get_deb "$pkg")" "$CACHE/root/xs/$pkg"
+done
 
 bb="$CACHE/root/busybox/bin/busybox"
 [ -x "$bb" ] || die "$bb missing from $bdeb"

@@ -58,6 +58,20 @@ OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
               "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
 GUEST_INITRD = os.path.join(CACHE, "initramfs-min.cpio.gz")
+ORYXD = os.path.join(OUT, "oryxd")
+# Debian's xenstore clients and what they load (scripts/fetch-fixtures.sh
+# unpacks the packages there): (file in the cache, path in dom0's image).
+XS_ROOT = os.path.join(CACHE, "root", "xs")
+XS_TOOLS = ["read", "write", "ls", "list", "rm", "exists", "watch"]
+XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for t in XS_TOOLS] + [
+    ("libxenstore4/usr/lib/x86_64-linux-gnu/libxenstore.so.4", "/lib/x86_64-linux-gnu/libxenstore.so.4"),
+    ("libxentoolcore1/usr/lib/x86_64-linux-gnu/libxentoolcore.so.1",
+     "/lib/x86_64-linux-gnu/libxentoolcore.so.1"),
+    ("libc6/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6"),
+    ("libc6/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/lib64/ld-linux-x86-64.so.2"),
+    # glibc loads it for pthread_cancel (libxenstore's xs_close of a watcher).
+    ("libgcc-s1/lib/x86_64-linux-gnu/libgcc_s.so.1", "/lib/x86_64-linux-gnu/libgcc_s.so.1"),
+]
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
@@ -82,7 +96,9 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create"]
-CHECKS = ["modules", "xen-caps", "xen-devs"] + GRANT_CHECKS + BUILD_CHECKS + ["backends", "cpus", "date",
+STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
+CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + [
+          "backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
@@ -95,6 +111,7 @@ EXPECT = {
         "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
         **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS},
+        **{c: ("fail", "no Xen: no xenfs, no local store ring for oryxd") for c in STORE_CHECKS},
     },
     "oryx": {},
 }
@@ -307,15 +324,33 @@ def make_fixtures():
         f.write('name = "web"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n'
                 'ramdisk = "/boot/initrd.gz"\nmemory = 128\nvcpus = 2\n'
                 'cmdline = "console=hvc0 quiet oryx.run=/none"\n')
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, *common):
-        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init,
-                        "-a", "%s=/bin/grantcheck" % GRANTCHECK,
-                        "-a", "%s=/bin/mkguest" % MKGUEST,
-                        "-a", "%s=/bin/oxl" % OXL,
-                        "-a", "%s=/etc/oryx/web.cfg" % cfg,
-                        "-a", "%s=/boot/vmlinuz" % VMLINUZ,
-                        "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
-                        "-a", "%s=/guest.elf" % BUILT_GUEST], check=True,
+    # oryxd, static, serves dom0's kernel over its local ring.
+    oryxd_srcs = sorted(os.path.join(ROOT, "tools", "oryxd", f)
+                        for f in os.listdir(os.path.join(ROOT, "tools", "oryxd"))
+                        if f.endswith(".c") and f != "fuzz_oryxd.c")
+    oryxd_hdrs = [os.path.join(ROOT, "tools", "oryxd", f) for f in os.listdir(os.path.join(ROOT, "tools", "oryxd"))
+                  if f.endswith(".h")] + [os.path.join(ROOT, "include", "public", "io", "xs_wire.h")]
+    if newer(ORYXD, *oryxd_srcs, *oryxd_hdrs):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
+                        "-Werror", "-I" + os.path.join(ROOT, "include"),
+                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs, check=True)
+    xs_files = [(os.path.join(XS_ROOT, src), dst) for src, dst in XS_FILES]
+    missing = [src for src, _ in xs_files if not os.path.exists(src)]
+    if missing:
+        raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
+    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+             *[src for src, _ in xs_files], *common):
+        extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
+                 "-a", "%s=/bin/mkguest" % MKGUEST,
+                 "-a", "%s=/bin/oxl" % OXL,
+                 "-a", "%s=/etc/oryx/web.cfg" % cfg,
+                 "-a", "%s=/boot/vmlinuz" % VMLINUZ,
+                 "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
+                 "-a", "%s=/guest.elf" % BUILT_GUEST,
+                 "-a", "%s=/bin/oryxd" % ORYXD]
+        for src, dst in xs_files:
+            extra += ["-a", "%s=%s" % (src, dst)]
+        subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init] + extra, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(PEER_IMG, peer, BLOB, *common):
         subprocess.run([MKDOM0, "-o", PEER_IMG, "-i", peer, "-m", "virtio_pci virtio_net",
@@ -372,7 +407,7 @@ def granter_result(prefix, out):
 
 
 def figures(boot, bench):
-    """name=value pairs: boot seconds, disk and TCP MiB/s."""
+    """name=value pairs: boot seconds, disk and TCP MiB/s, store ops/s."""
     f = ["boot_s=%s" % ("%.1f" % boot if boot is not None else "n/a")]
     for name, key in (("disk-virtio", "disk_virtio"), ("disk-sata", "disk_sata"),
                       ("net-virtio", "net_virtio"), ("net-e1000", "net_e1000")):
@@ -383,6 +418,12 @@ def figures(boot, bench):
             f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
         except (KeyError, ValueError):
             f.append("%s_MiBps=n/a" % key)
+    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket")):
+        b = bench.get(name, {})
+        try:
+            f.append("%s_opsps=%.0f" % (key, int(b["ops"]) / max(int(b["us"]) / 1e6, 1e-6)))
+        except (KeyError, ValueError):
+            f.append("%s_opsps=n/a" % key)
     return " ".join(f)
 
 

@@ -167,6 +167,122 @@ check_xen_devs() {
     report xen-devs $? "missing:${missing:- none}${err:+; modprobe failed:$err}"
 }
 
+# The store. /bin/oryxd --dom0-ring serves dom0's own kernel over the
+# local ring Linux's xenbus set up (/proc/xen/xsd_kva, xsd_port); the
+# clients are Debian's xenstore-utils going through the kernel's
+# /dev/xen/xenbus (XENSTORED_PATH), so every request crosses the ring.
+XS_CHECKS="xenstore-rw xenstore-watch xenbus-kernel xenstore-bad-input"
+XSDEV=/dev/xen/xenbus
+
+# xs TOOL ARGS...: a xenstore-utils tool on the ring, bounded in time.
+xs() {
+    t=$1
+    shift
+    XENSTORED_PATH=$XSDEV timeout 10 "/usr/bin/xenstore-$t" "$@"
+}
+
+# The kernel's manage.c writes control/feature-poweroff once its xenbus
+# has probed, which it does on the first event from the store.
+kernel_probed() {
+    [ "$(xs read /local/domain/0/control/feature-poweroff 2>/dev/null)" = 1 ]
+}
+
+probed_or_gone() {
+    kernel_probed || ! kill -0 "$ORYXD_PID" 2>/dev/null
+}
+
+# xs_raw OCTAL-ESCAPED-MESSAGE: writes one raw message to /dev/xen/xenbus
+# and prints the reply's bytes (od), or nothing.
+xs_raw() {
+    (
+        exec 3<>"$XSDEV" || exit 1
+        printf "$1" >&3 || exit 1
+        timeout 5 dd bs=256 count=1 <&3 2>/dev/null | od -An -c | tr -s ' \n' ' '
+    )
+}
+
+check_xenstore() {
+    if [ ! -x /bin/oryxd ] || [ ! -x /usr/bin/xenstore-read ]; then
+        for c in $XS_CHECKS; do report "$c" 1 "no /bin/oryxd or xenstore-utils in the image"; done
+        return
+    fi
+    mkdir -p /var/run/xenstored
+    /bin/oryxd --dom0-ring > /tmp/oryxd.log 2>&1 &
+    ORYXD_PID=$!
+    t0=$(now_us)
+    wait_for 20 probed_or_gone
+    t1=$(now_us)
+    kernel_probed
+    probed=$?
+    if ! kill -0 "$ORYXD_PID" 2>/dev/null; then
+        for c in $XS_CHECKS; do
+            report "$c" 1 "oryxd exited: $(head -n 2 /tmp/oryxd.log | tr '\n' ' ')"
+        done
+        return
+    fi
+
+    # Write, read, list, remove; and what oryxd wrote as xen-init-dom0 does.
+    err=""
+    xs write /oryx/test/a hello /oryx/test/b "two words" 2>>/tmp/xs.err || err="$err write;"
+    [ "$(xs read /oryx/test/a 2>>/tmp/xs.err)" = hello ] || err="$err read a;"
+    [ "$(xs read /oryx/test/b 2>>/tmp/xs.err)" = "two words" ] || err="$err read b;"
+    [ "$(xs list /oryx/test 2>>/tmp/xs.err | tr '\n' ' ')" = "a b " ] || err="$err list;"
+    xs ls /oryx 2>>/tmp/xs.err | grep -q 'a = "hello"' || err="$err ls;"
+    xs rm /oryx/test 2>>/tmp/xs.err || err="$err rm;"
+    xs exists /oryx/test 2>/dev/null && err="$err still there after rm;"
+    name=$(xs read /local/domain/0/name 2>>/tmp/xs.err)
+    [ "$name" = Domain-0 ] || err="$err name='$name';"
+    [ -z "$err" ]
+    report xenstore-rw $? "through $XSDEV (ring):${err:- write, read, list, ls, rm ok; /local/domain/0/name=$name} $(head -n 1 /tmp/xs.err 2>/dev/null)"
+
+    # A watch fires when another client writes: the registration event,
+    # then the write's.
+    XENSTORED_PATH=$XSDEV timeout 15 /usr/bin/xenstore-watch -n 2 /oryx/w > /tmp/watch.out 2>&1 &
+    wpid=$!
+    wait_for 5 test -s /tmp/watch.out
+    xs write /oryx/w/x 1
+    wait "$wpid"
+    wrc=$?
+    grep -qx '/oryx/w/x' /tmp/watch.out
+    report xenstore-watch $((wrc | $?)) "xenstore-watch -n 2 rc=$wrc, events: $(tr '\n' ' ' < /tmp/watch.out)"
+
+    # The kernel's own xenbus on the ring: it probed (and wrote its
+    # control/feature-* nodes) after oryxd's first event, and its sysrq
+    # watch takes a key written to control/sysrq and clears the node.
+    sysrq=1
+    if [ "$probed" -eq 0 ]; then
+        xs write /local/domain/0/control/sysrq h
+        wait_for 10 test -z "$(xs read /local/domain/0/control/sysrq 2>/dev/null)"
+        sysrq=$?
+    fi
+    feats=$(xs ls /local/domain/0/control 2>/dev/null | grep -c '^feature-.* = "1"')
+    [ "$probed" -eq 0 ] && [ "$sysrq" -eq 0 ]
+    report xenbus-kernel $? "probed=$probed after $(((t1 - t0) / 1000)) ms, $feats control/feature-* nodes, sysrq watch cleared the key: $([ "$sysrq" -eq 0 ] && echo yes || echo no)"
+
+    # Garbage through the kernel's device: an invalid type (20) and a READ
+    # of a binary path each get an error reply; oryxd keeps serving.
+    r1=$(xs_raw '\024\0\0\0\001\0\0\0\0\0\0\0\002\0\0\0x\0')
+    r2=$(xs_raw '\002\0\0\0\002\0\0\0\0\0\0\0\004\0\0\0\377\376\201\0')
+    alive=1
+    kill -0 "$ORYXD_PID" 2>/dev/null && [ "$(xs read /local/domain/0/domid 2>/dev/null)" = 0 ] && alive=0
+    case "$r1" in *"020 \\0 \\0 \\0"*E*) ok1=0 ;; *) ok1=1 ;; esac
+    case "$r2" in *"020 \\0 \\0 \\0"*E*) ok2=0 ;; *) ok2=1 ;; esac
+    [ "$ok1" -eq 0 ] && [ "$ok2" -eq 0 ] && [ "$alive" -eq 0 ]
+    report xenstore-bad-input $? "type 20 -> [$r1]; binary path -> [$r2]; oryxd alive and serving: $([ "$alive" -eq 0 ] && echo yes || echo no)"
+
+    # Store operations per second, one xenstore-write of 200 nodes (one
+    # process, 200 requests), over the ring and over oryxd's socket.
+    set --
+    i=0
+    while [ "$i" -lt 200 ]; do set -- "$@" "/oryx/bench/k$i" "v$i"; i=$((i + 1)); done
+    t0=$(now_us)
+    xs write "$@" && t1=$(now_us) && echo "BENCH xenstore-ring ops=200 us=$((t1 - t0))"
+    t0=$(now_us)
+    XENSTORED_PATH=/var/run/xenstored/socket timeout 10 /usr/bin/xenstore-write "$@" &&
+        t1=$(now_us) && echo "BENCH xenstore-socket ops=200 us=$((t1 - t0))"
+    xs rm /oryx/bench
+}
+
 # Grants with guests/granter, through /dev/xen/{evtchn,gntdev,gntalloc}:
 # /bin/grantcheck (tests/dom0/grantcheck.c) prints its own CHECK lines.
 check_grants() {
@@ -466,6 +582,7 @@ echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
 check_xen_caps
 check_xen_devs
+check_xenstore
 check_grants
 check_build
 check_backends

@@ -17,13 +17,18 @@ cd "$(dirname "$0")/../.." || exit 2
 # xs_proto and xs_conn share a line: neither knows the other (the
 # connection gets its message handler as a function pointer, the
 # protocol sends through xs_session_ops); xs_peer wires the two.
+# xs_loop (the poll loop) and xs_evtchn (/dev/xen/evtchn) know no other
+# module; the transports xs_unix and xs_ring sit beside each other, and
+# xs_dom0 puts dom0's kernel ring on the event channel and the loop.
 ORYXD_LAYERS='
 xs_path xs_tree
 xs_store
 xs_txn xs_watch
 xs_proto xs_conn
 xs_peer
-xs_unix
+xs_loop xs_evtchn
+xs_unix xs_ring
+xs_dom0
 oryxd fuzz_oryxd
 '
 

@@ -801,6 +801,52 @@ static void interdomain_loopback(void)
     tdom_free(t);
 }
 
+/*
+ * dom0's local xenstore: Linux's xenbus allocates an unbound port for
+ * itself (DOMID_SELF to DOMID_SELF, /proc/xen/xsd_port) and oryxd binds
+ * to it through /dev/xen/evtchn, naming dom0 by its number, 0. Both
+ * ends are dom0's; each raises the other; a restarted daemon binds again.
+ */
+static void interdomain_dom0_self(void)
+{
+    struct tdom *t = tdom_new(0, 2, true);
+    struct evtchn_bind_interdomain bi = { .remote_dom = 0 };
+    struct evtchn_status st;
+    long kport = alloc_unbound(t, DOMID_SELF);
+    uint32_t lport;
+
+    CHECK(kport > 0);
+    CHECK_EQ(ev_status(t, (uint32_t)kport, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(st.u.unbound.dom, 0);
+    bi.remote_port = (uint32_t)kport;
+    CHECK_EQ(evop(t, 1, EVTCHNOP_bind_interdomain, &bi), 0);
+    lport = bi.local_port;
+    CHECK(lport != (uint32_t)kport);
+    CHECK_EQ(ev_status(t, lport, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_interdomain);
+    CHECK_EQ(st.u.interdomain.dom, 0);
+    CHECK_EQ(st.u.interdomain.port, (uint32_t)kport);
+    guest_ack(t, 0, lport);
+    /* The daemon notifies: the kernel's port fires. */
+    CHECK_EQ(ev_send(t, lport), 0);
+    CHECK(pend(t, (uint32_t)kport));
+    CHECK(!pend(t, lport));
+    guest_ack(t, 0, (uint32_t)kport);
+    /* The kernel notifies back. */
+    CHECK_EQ(ev_send(t, (uint32_t)kport), 0);
+    CHECK(pend(t, lport));
+    /* The daemon exits: the kernel's port waits for dom0 again. */
+    CHECK_EQ(ev_close(t, lport), 0);
+    CHECK_EQ(ev_status(t, (uint32_t)kport, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(st.u.unbound.dom, 0);
+    CHECK_EQ(evop(t, 0, EVTCHNOP_bind_interdomain, &bi), 0);
+    /* A second binding of a bound port is refused. */
+    CHECK_EQ(evop(t, 0, EVTCHNOP_bind_interdomain, &bi), -EINVAL);
+    tdom_free(t);
+}
+
 static int xen_calls;
 static uint32_t xen_last_port;
 static void *xen_last_data;
@@ -1088,6 +1134,7 @@ UNIT_MAIN("evtchn")
     TEST_RUN(before_shared_info);
     TEST_RUN(interdomain);
     TEST_RUN(interdomain_loopback);
+    TEST_RUN(interdomain_dom0_self);
     TEST_RUN(xen_ports);
     TEST_RUN(sched_poll);
     TEST_RUN(delivery_race);

@@ -1,11 +1,14 @@
 # oryxd: the toolstack daemon (xenstore-protocol store for now).
 # The protocol core (ORYXD_CORE) is transport-free and is shared with the
-# unit tests and the fuzzer; xs_unix.c + oryxd.c add the socket and main.
+# unit tests and the fuzzer; ORYXD_HOST adds the event loop and the
+# transports (socket, ring, dom0's local ring), oryxd.c main.
 
 ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c \
     tools/oryxd/xs_store.c tools/oryxd/xs_txn.c tools/oryxd/xs_watch.c \
     tools/oryxd/xs_proto.c tools/oryxd/xs_conn.c tools/oryxd/xs_peer.c
-ORYXD_SRCS := $(ORYXD_CORE) tools/oryxd/xs_unix.c tools/oryxd/oryxd.c
+ORYXD_HOST := tools/oryxd/xs_loop.c tools/oryxd/xs_unix.c \
+    tools/oryxd/xs_ring.c tools/oryxd/xs_evtchn.c tools/oryxd/xs_dom0.c
+ORYXD_SRCS := $(ORYXD_CORE) $(ORYXD_HOST) tools/oryxd/oryxd.c
 ORYXD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ORYXD_SRCS))
 ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -MMD -MP
 

@@ -1,15 +1,19 @@
 /*
  * oryxd: the Oryx toolstack daemon. For now it serves the xenstore
- * protocol on a Unix socket (see docs/oryxd.md). Runs in the foreground.
+ * protocol on a Unix socket and, in dom0, to dom0's own kernel over its
+ * local ring (see docs/oryxd.md). Runs in the foreground.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "xs_dom0.h"
+#include "xs_loop.h"
 #include "xs_proto.h"
 #include "xs_store.h"
 #include "xs_unix.h"
@@ -25,9 +29,15 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: oryxd [--socket PATH] [--quota NAME=N]... [--test-hooks]\n"
+        "usage: oryxd [--socket PATH | --no-socket] [--dom0-ring]\n"
+        "             [--quota NAME=N]... [--test-hooks]\n"
         "  -s, --socket PATH   listen here (default $XENSTORED_RUNDIR/socket,\n"
         "                      else " XS_UNIX_DEFAULT_RUNDIR "/socket)\n"
+        "  -S, --no-socket     no Unix socket (needs --dom0-ring)\n"
+        "  -r, --dom0-ring     in dom0: serve dom0's kernel over its local ring\n"
+        "                      (" XS_DOM0_KVA ", " XS_DOM0_PORT ",\n"
+        "                      /dev/xen/evtchn; xenfs mounted) and write\n"
+        "                      /local/domain/0/{domid,name} as xen-init-dom0 does\n"
         "  -q, --quota NAME=N  nodes, node-size, watches, transactions,\n"
         "                      node-permissions, transaction-nodes (0 = off)\n"
         "  -T, --test-hooks    allow CONTROL \"become <domid>\" (tests only)\n"
@@ -68,6 +78,8 @@ int main(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "socket", required_argument, NULL, 's' },
+        { "no-socket", no_argument, NULL, 'S' },
+        { "dom0-ring", no_argument, NULL, 'r' },
         { "quota", required_argument, NULL, 'q' },
         { "test-hooks", no_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
@@ -77,17 +89,29 @@ int main(int argc, char **argv)
     const char *path = NULL, *rundir;
     struct xs_store store;
     struct xs_proto proto;
+    struct xs_loop loop;
+    struct xs_unix *sock = NULL;
+    struct xs_dom0 *dom0 = NULL;
+    struct xs_dom0_paths dom0_paths = { NULL, NULL, NULL };
+    bool no_socket = false, dom0_ring = false;
+    const char *what = NULL;
     struct sigaction sa;
-    int opt, fd, rc;
+    int opt, fd = -1, rc, status = 0;
 
     if (xs_store_init(&store)) {
         fprintf(stderr, "oryxd: out of memory\n");
         return 1;
     }
-    while ((opt = getopt_long(argc, argv, "s:q:Th", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "s:Srq:Th", opts, NULL)) != -1) {
         switch (opt) {
         case 's':
             path = optarg;
+            break;
+        case 'S':
+            no_socket = true;
+            break;
+        case 'r':
+            dom0_ring = true;
             break;
         case 'q':
             if (set_quota(&store, optarg)) {
@@ -106,7 +130,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc) {
+    if (optind != argc || (no_socket && (path || !dom0_ring))) {
         usage(stderr);
         return 2;
     }
@@ -122,20 +146,54 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    fd = xs_unix_listen(path);
-    if (fd < 0) {
-        fprintf(stderr, "oryxd: cannot listen on %s: %s\n", path, strerror(-fd));
-        xs_store_fini(&store);
-        return 1;
-    }
     xs_proto_init(&proto, &store);
-    rc = xs_unix_serve(&proto, fd, &stop_flag);
-    close(fd);
-    unlink(path);
-    xs_store_fini(&store);
+    xs_loop_init(&loop);
+    if (dom0_ring && xs_dom0_init_nodes(&store)) {
+        fprintf(stderr, "oryxd: out of memory\n");
+        status = 1;
+        goto out;
+    }
+    if (!no_socket) {
+        fd = xs_unix_listen(path);
+        if (fd < 0) {
+            fprintf(stderr, "oryxd: cannot listen on %s: %s\n", path, strerror(-fd));
+            status = 1;
+            goto out;
+        }
+        sock = xs_unix_start(&loop, &proto, fd);
+        if (!sock) {
+            fprintf(stderr, "oryxd: out of memory\n");
+            status = 1;
+            goto out;
+        }
+    }
+    if (dom0_ring) {
+        rc = xs_dom0_start(&loop, &proto, &dom0_paths, &dom0, &what);
+        if (rc) {
+            fprintf(stderr, "oryxd: cannot serve dom0's kernel ring: %s: %s\n",
+                    what, strerror(-rc));
+            status = 1;
+            goto out;
+        }
+    }
+    rc = xs_loop_run(&loop, &stop_flag);
     if (rc) {
         fprintf(stderr, "oryxd: %s\n", strerror(-rc));
-        return 1;
+        status = 1;
+    } else if (!stop_flag) {
+        /* Nothing left to serve: the only transport, the ring, was cut off. */
+        status = 1;
     }
-    return 0;
+out:
+    if (dom0)
+        xs_dom0_stop(dom0);
+    if (sock)
+        xs_unix_stop(sock);
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
+    xs_loop_fini(&loop);
+    xs_store_fini(&store);
+    return status;
 }

@@ -1,4 +1,4 @@
-/* Unix-socket transport and event loop (see xs_unix.h). */
+/* Unix-socket transport (see xs_unix.h). */
 #define _GNU_SOURCE     /* accept4 */
 #include "xs_unix.h"
 
@@ -12,25 +12,25 @@
 #include <unistd.h>
 
 #include "xs_conn.h"
+#include "xs_loop.h"
 #include "xs_peer.h"
 
-/* One socket connection; its conn's priv. */
-struct unix_priv {
-    struct unix_priv *next, *prev;      /* unix_list, newest first */
-    int fd;
-    struct xs_peer *peer;
+/* The listener; its conns are the loop's sources whose ops are conn_src_ops. */
+struct xs_unix {
+    struct xs_loop_src src;             /* the listening socket */
+    struct xs_proto *proto;
 };
 
-/* The socket connections, newest first (the order they are served in). */
-struct unix_list {
-    struct unix_priv *head;
-    uint32_t n;
+/* One socket connection: its conn's priv and a loop source. */
+struct unix_priv {
+    struct xs_loop_src src;
+    struct xs_peer *peer;
 };
 
 static ssize_t unix_recv(struct xs_conn *c, void *buf, size_t len)
 {
     struct unix_priv *u = c->priv;
-    ssize_t n = recv(u->fd, buf, len, MSG_DONTWAIT);
+    ssize_t n = recv(u->src.fd, buf, len, MSG_DONTWAIT);
 
     if (n > 0)
         return n;
@@ -42,7 +42,7 @@ static ssize_t unix_recv(struct xs_conn *c, void *buf, size_t len)
 static ssize_t unix_send(struct xs_conn *c, const void *buf, size_t len)
 {
     struct unix_priv *u = c->priv;
-    ssize_t n = send(u->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+    ssize_t n = send(u->src.fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 
     if (n >= 0)
         return n;
@@ -55,7 +55,8 @@ static void unix_release(struct xs_conn *c)
 {
     struct unix_priv *u = c->priv;
 
-    close(u->fd);
+    xs_loop_del(&u->src);
+    close(u->src.fd);
     free(u);
 }
 
@@ -88,118 +89,113 @@ int xs_unix_listen(const char *path)
     return fd;
 }
 
-static void unix_link(struct unix_list *l, struct unix_priv *u)
+/* ---- one connection as a loop source ---- */
+
+static short conn_events(struct xs_loop_src *s)
 {
-    u->prev = NULL;
-    u->next = l->head;
-    if (l->head)
-        l->head->prev = u;
-    l->head = u;
-    l->n++;
+    struct unix_priv *u = s->priv;
+    struct xs_conn *c = u->peer->conn;
+
+    return (short)((xs_conn_wants_input(c) ? POLLIN : 0) |
+                   (c->out_head ? POLLOUT : 0));
 }
 
-/* Unlinks u and frees its peer (which closes and frees u). */
-static void unix_drop(struct unix_list *l, struct unix_priv *u)
+static void conn_ready(struct xs_loop_src *s, short revents)
 {
-    if (u->prev)
-        u->prev->next = u->next;
-    else
-        l->head = u->next;
-    if (u->next)
-        u->next->prev = u->prev;
-    l->n--;
-    xs_peer_free(u->peer);
+    struct unix_priv *u = s->priv;
+
+    if (revents & (POLLIN | POLLHUP | POLLERR))
+        xs_conn_input(u->peer->conn);
 }
 
-static void accept_all(struct xs_proto *p, struct unix_list *l, int lfd)
+/* Replies and watch events go out at once where the socket allows. */
+static void conn_after(struct xs_loop_src *s)
 {
+    struct unix_priv *u = s->priv;
+    struct xs_conn *c = u->peer->conn;
+
+    if (c->out_head)
+        xs_conn_flush(c);
+    if (c->dead)
+        xs_peer_free(u->peer);          /* releases u: leaves the loop */
+}
+
+static const struct xs_loop_src_ops conn_src_ops = {
+    .events = conn_events,
+    .ready = conn_ready,
+    .after = conn_after,
+};
+
+/* ---- the listener ---- */
+
+static short listen_events(struct xs_loop_src *s)
+{
+    (void)s;
+    return POLLIN;
+}
+
+static void listen_ready(struct xs_loop_src *s, short revents)
+{
+    struct xs_unix *x = s->priv;
+
+    if (!(revents & POLLIN))
+        return;
     for (;;) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         struct unix_priv *u;
 
         if (fd < 0)
             return;
-        u = malloc(sizeof(*u));
+        u = calloc(1, sizeof(*u));
         if (!u) {
             close(fd);
             continue;
         }
-        u->fd = fd;
-        u->peer = xs_peer_new(p, &unix_ops, u, 0);
+        u->src.fd = fd;
+        u->src.ops = &conn_src_ops;
+        u->src.priv = u;
+        u->peer = xs_peer_new(x->proto, &unix_ops, u, 0);
         if (!u->peer) {
             close(fd);                  /* over the connection limit */
             free(u);
             continue;
         }
-        unix_link(l, u);
+        xs_loop_add(s->loop, &u->src);
     }
 }
 
-int xs_unix_serve(struct xs_proto *p, int lfd, volatile int *stop)
+static const struct xs_loop_src_ops listen_src_ops = {
+    .events = listen_events,
+    .ready = listen_ready,
+};
+
+struct xs_unix *xs_unix_start(struct xs_loop *l, struct xs_proto *p, int lfd)
 {
-    struct unix_list l = { NULL, 0 };
-    struct pollfd *pfd = NULL;
-    struct unix_priv **who = NULL;
-    uint32_t cap = 0;
-    int rc = 0;
+    struct xs_unix *x = calloc(1, sizeof(*x));
 
+    if (!x)
+        return NULL;
     fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
-    while (!*stop) {
-        struct unix_priv *u, *next;
-        uint32_t n = 1, i;
+    x->proto = p;
+    x->src.fd = lfd;
+    x->src.ops = &listen_src_ops;
+    x->src.priv = x;
+    xs_loop_add(l, &x->src);
+    return x;
+}
 
-        if (l.n + 1 > cap) {
-            uint32_t ncap = (l.n + 1) * 2;
-            void *p1 = realloc(pfd, ncap * sizeof(*pfd));
-            void *p2 = p1 ? realloc(who, ncap * sizeof(*who)) : NULL;
+void xs_unix_stop(struct xs_unix *x)
+{
+    struct xs_loop *l = x->src.loop;
+    struct xs_loop_src *s, *next;
 
-            if (p1)
-                pfd = p1;
-            if (p2)
-                who = p2;
-            if (!p1 || !p2) {
-                rc = -ENOMEM;
-                break;
-            }
-            cap = ncap;
+    if (l) {
+        for (s = l->head; s; s = next) {
+            next = s->next;
+            if (s->ops == &conn_src_ops)
+                xs_peer_free(((struct unix_priv *)s->priv)->peer);
         }
-        pfd[0].fd = lfd;
-        pfd[0].events = POLLIN;
-        for (u = l.head; u; u = u->next) {
-            struct xs_conn *c = u->peer->conn;
-
-            pfd[n].fd = u->fd;
-            pfd[n].events = (short)((xs_conn_wants_input(c) ? POLLIN : 0) |
-                                    (c->out_head ? POLLOUT : 0));
-            pfd[n].revents = 0;
-            who[n++] = u;
-        }
-        if (poll(pfd, n, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = -errno;
-            break;
-        }
-        for (i = 1; i < n; i++) {
-            if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-                xs_conn_input(who[i]->peer->conn);
-        }
-        /* Replies and watch events go out at once where the socket allows. */
-        for (u = l.head; u; u = next) {
-            struct xs_conn *c = u->peer->conn;
-
-            next = u->next;
-            if (c->out_head)
-                xs_conn_flush(c);
-            if (c->dead)
-                unix_drop(&l, u);
-        }
-        if (pfd[0].revents & POLLIN)
-            accept_all(p, &l, lfd);
     }
-    while (l.head)
-        unix_drop(&l, l.head);
-    free(pfd);
-    free(who);
-    return rc;
+    xs_loop_del(&x->src);
+    free(x);
 }
