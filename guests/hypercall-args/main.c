@@ -5,7 +5,7 @@
  *     memory give -EFAULT (14), and nothing else happens;
  *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
  *   - the control domain's hypercalls (platform_op, physdev_op's PCI
- *     notices, mca, CONSOLEIO_read, foreign memory_ops, domctl) give -EPERM (1) to this domain, with
+ *     notices, mca, CONSOLEIO_read, foreign memory_ops, domctl, sysctl) give -EPERM (1) to this domain, with
  *     good and bad argument pointers alike;
  *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
  *     capabilities non-empty) and agree with CPUID base+1;
@@ -15,6 +15,8 @@
  */
 #include "guest.h"
 #include <public/grant_table.h>
+#include <public/domctl.h>
+#include <public/sysctl.h>
 
 const char test_name[] = "hypercall-args";
 
@@ -187,6 +189,31 @@ static void check_eperm(void)
     /* domctl: the control domain's toolstack only. */
     for (i = 0; i < 2; i++)
         CHECK_RC(hypercall_raw(36, ptrs[i], 0, 0, 0, 0), -EPERM);
+    /* Well-formed ones too: pausing dom0 or itself, its vCPUs, the log. */
+    {
+        static struct oryx_domctl dc;
+        static struct oryx_sysctl sc;
+        static const uint32_t dcmds[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain,
+                                          XEN_DOMCTL_getvcpuinfo, XEN_DOMCTL_getdomaininfo };
+        static const uint32_t scmds[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_readconsole, 99 };
+        for (i = 0; i < sizeof(dcmds) / sizeof(dcmds[0]); i++) {
+            memset(&dc, 0, sizeof(dc));
+            dc.cmd = dcmds[i];
+            dc.interface_version = ORYX_DOMCTL_INTERFACE_VERSION;
+            dc.domain = (domid_t)(i & 1 ? 0 : DOMID_SELF);
+            CHECK_RC(hypercall_raw(36, (unsigned long)&dc, 0, 0, 0, 0), -EPERM);
+        }
+        for (i = 0; i < sizeof(scmds) / sizeof(scmds[0]); i++) {
+            memset(&sc, 0, sizeof(sc));
+            sc.cmd = scmds[i];
+            sc.interface_version = ORYX_SYSCTL_INTERFACE_VERSION;
+            sc.u.readconsole.buffer = (unsigned long)arg;
+            sc.u.readconsole.count = sizeof(arg);
+            sc.u.readconsole.flags = ORYX_READCONSOLE_clear;
+            CHECK_RC(hypercall_raw(35, (unsigned long)&sc, 0, 0, 0, 0), -EPERM);
+            CHECK_RC(hypercall_raw(35, bad_ptrs[0], 0, 0, 0, 0), -EPERM);
+        }
+    }
 }
 
 /* A grant copy of more ops than one part: the hypervisor continues the

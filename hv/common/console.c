@@ -19,8 +19,9 @@
 int console_loglvl = LOG_INFO;
 static bool use_dbgio = true;
 static char log_ring[LOG_RING_SIZE];
-static size_t log_head;               /* total bytes ever written */
-static spinlock_t console_lock = SPINLOCK_INIT;   /* sinks and ring */
+static uint64_t log_head;             /* total bytes ever written */
+static uint64_t log_cleared;          /* bytes before it are forgotten (sysctl readconsole) */
+static spinlock_t console_lock = SPINLOCK_INIT;   /* sinks, ring, log_head, log_cleared */
 
 static char console_opt[64] = "com1,dbgio";
 static char loglvl_opt[16] = "info";
@@ -38,28 +39,59 @@ static void sinks_write(const char *s, size_t len)
     }
 }
 
+/* Caller holds console_lock. */
+static void log_put(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        log_ring[(log_head + i) % LOG_RING_SIZE] = s[i];
+    log_head += len;
+}
+
 void console_write(const char *s, size_t len)
 {
     unsigned long f = spin_lock_irqsave(&console_lock);
 
-    for (size_t i = 0; i < len; i++)
-        log_ring[(log_head + i) % LOG_RING_SIZE] = s[i];
-    log_head += len;
+    log_put(s, len);
     sinks_write(s, len);
     spin_unlock_irqrestore(&console_lock, f);
 }
 
-size_t console_read_ring(char *buf, size_t len)
+/* Caller holds console_lock: the oldest position still kept. */
+static uint64_t log_oldest(void)
+{
+    uint64_t ring = log_head > LOG_RING_SIZE ? log_head - LOG_RING_SIZE : 0;
+
+    return MAX(ring, log_cleared);
+}
+
+uint64_t console_log_head(void)
 {
     unsigned long f = spin_lock_irqsave(&console_lock);
-    size_t avail = log_head < LOG_RING_SIZE ? log_head : LOG_RING_SIZE;
-    size_t n = MIN(len, avail);
-    size_t start = log_head - n;
+    uint64_t h = log_head;
+
+    spin_unlock_irqrestore(&console_lock, f);
+    return h;
+}
+
+size_t console_log_read(uint64_t *pos, char *buf, size_t len)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+    uint64_t from = MIN(MAX(*pos, log_oldest()), log_head);
+    size_t n = (size_t)MIN((uint64_t)len, log_head - from);
 
     for (size_t i = 0; i < n; i++)
-        buf[i] = log_ring[(start + i) % LOG_RING_SIZE];
+        buf[i] = log_ring[(from + i) % LOG_RING_SIZE];
+    *pos = from + n;
     spin_unlock_irqrestore(&console_lock, f);
     return n;
+}
+
+void console_log_clear(uint64_t pos)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+
+    log_cleared = MAX(log_cleared, MIN(pos, log_head));
+    spin_unlock_irqrestore(&console_lock, f);
 }
 
 void vprintk_lvl(int lvl, const char *fmt, va_list ap)
@@ -74,9 +106,7 @@ void vprintk_lvl(int lvl, const char *fmt, va_list ap)
     if (lvl > console_loglvl) {
         /* Below the printed level: keep it in the ring only. */
         unsigned long f = spin_lock_irqsave(&console_lock);
-        for (int i = 0; i < n; i++)
-            log_ring[(log_head + i) % LOG_RING_SIZE] = line[i];
-        log_head += n;
+        log_put(line, (size_t)n);
         spin_unlock_irqrestore(&console_lock, f);
         return;
     }

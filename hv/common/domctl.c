@@ -11,6 +11,7 @@
 #include <oryx/domain.h>
 #include <oryx/domspec.h>
 #include <oryx/domain_platform.h>
+#include <oryx/domain_pause.h>
 #include <oryx/hypercall.h>
 #include <oryx/sched.h>
 #include <oryx/xmalloc.h>
@@ -112,6 +113,7 @@ static void getdomaininfo(struct domain *d, struct oryx_domctl_getdomaininfo *i)
         i->flags |= ORYX_DOMINF_control;
     switch (d->state) {
     case DOMAIN_CREATED:
+    case DOMAIN_PAUSED:
         i->flags |= ORYX_DOMINF_paused;
         break;
     case DOMAIN_SHUTDOWN:
@@ -130,7 +132,7 @@ static void getdomaininfo(struct domain *d, struct oryx_domctl_getdomaininfo *i)
     }
     for (unsigned int n = 0; n < d->nr_vcpus; n++) {
         struct vcpu *v = d->vcpus[n];
-        cpu += v->runtime_ns;
+        cpu += vcpu_runtime(v);
         running += v->is_running;
         blocked += v->state != VCPU_RUNNABLE;
         i->nr_online_vcpus += v->state != VCPU_DOWN;
@@ -144,6 +146,25 @@ static void getdomaininfo(struct domain *d, struct oryx_domctl_getdomaininfo *i)
     i->max_pages = d->acct.max_pages;
     i->cpu_time_ns = cpu;
     strlcpy(i->name, d->name, sizeof(i->name));
+    i->start_ns = d->start_ns;
+}
+
+/* XEN_DOMCTL_getvcpuinfo: any domain's, dom0's too (vcpu-list). */
+static long getvcpuinfo(struct domain *d, struct oryx_domctl_getvcpuinfo *i)
+{
+    struct vcpu *v;
+
+    if (i->vcpu >= d->nr_vcpus)
+        return -EINVAL;
+    v = d->vcpus[i->vcpu];
+    i->online = v->state != VCPU_DOWN;
+    i->blocked = v->state == VCPU_BLOCKED;
+    i->running = v->is_running;
+    i->_pad = 0;
+    i->cpu_time_ns = vcpu_runtime(v);
+    i->cpu = v->processor;
+    i->_pad2 = 0;
+    return 0;
 }
 
 /* The listed domain with the lowest id >= from, with a reference. */
@@ -196,6 +217,8 @@ long do_domctl(struct vcpu *v, const struct hcall_args *args)
             rc = -EPERM;                /* never the control domain itself */
         } else if (op.cmd == XEN_DOMCTL_destroydomain) {
             domain_destroy(d);
+        } else if (op.cmd == XEN_DOMCTL_unpausedomain && d->state != DOMAIN_CREATED) {
+            rc = domain_unpause(d);     /* after pausedomain; running: nothing to do */
         } else if (d->builder != &tool_builder) {
             rc = -EPERM;                /* boot-time domains start themselves */
         } else if (d->state != DOMAIN_CREATED) {
@@ -214,6 +237,21 @@ long do_domctl(struct vcpu *v, const struct hcall_args *args)
             printk("(d%u) %s: started by the toolstack\n", d->id, d->name);
             domain_start(d);
         }
+        domain_put(d);
+        break;
+    case XEN_DOMCTL_pausedomain:
+        d = domain_get_by_id(op.domain);
+        if (!d)
+            return -ESRCH;
+        /* Never the control domain: nothing would be left to unpause it. */
+        rc = d == v->domain || d->is_privileged ? -EPERM : domain_pause(d);
+        domain_put(d);
+        break;
+    case XEN_DOMCTL_getvcpuinfo:
+        d = domain_get_by_id(op.domain);
+        if (!d)
+            return -ESRCH;
+        rc = getvcpuinfo(d, &op.u.getvcpuinfo);
         domain_put(d);
         break;
     default:

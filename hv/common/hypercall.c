@@ -24,6 +24,7 @@ static const hcall_fn hcall_table[HCALL_MAX] = {
     [__HYPERVISOR_vm_assist] = do_vm_assist,
     [__HYPERVISOR_grant_table_op] = do_grant_table_op,
     [__HYPERVISOR_event_channel_op] = do_event_channel_op,
+    [__HYPERVISOR_sysctl] = do_sysctl,
     [__HYPERVISOR_domctl] = do_domctl,
 };
 

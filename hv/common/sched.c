@@ -3,6 +3,9 @@
  * vCPUs placed on it; a vCPU runs until its time slice ends (LAPIC timer),
  * it blocks (HLT, SCHEDOP_block) or yields, or its domain stops. A CPU
  * with nothing to run halts until an interrupt. vCPUs do not migrate.
+ * Only a running domain's vCPUs are ever queued: a paused domain's keep
+ * their state (a wake-up still makes one runnable) and go back on their
+ * queues when it is unpaused.
  */
 #include <oryx/lib.h>
 #include <oryx/sched.h>
@@ -40,10 +43,12 @@ void sched_kick(unsigned int cpu)
         apic_send_ipi(cpu_data[cpu]->apic_id, VEC_EVENT_CHECK);
 }
 
-/* Caller holds pc->runq_lock. */
+/* Caller holds pc->runq_lock. A stopped or paused domain's vCPU is not
+ * queued (the domain's state is written before its vCPUs' queue locks
+ * are taken, so this look cannot miss a pause). */
 static void runq_push(struct per_cpu *pc, struct vcpu *v)
 {
-    if (v->on_runq)
+    if (v->on_runq || v->domain->state != DOMAIN_RUNNING)
         return;
     v->on_runq = true;
     v->runq_next = NULL;
@@ -82,13 +87,33 @@ void vcpu_wake(struct vcpu *v)
         v->state = VCPU_RUNNABLE;
         if (!v->is_running) {
             runq_push(pc, v);
-            kick = true;
+            kick = v->on_runq;          /* not when its domain is paused */
         }
     } else if (v->state == VCPU_RUNNABLE)
         v->wake_pending = true;
     spin_unlock_irqrestore(&pc->runq_lock, f);
     if (kick)
         sched_kick(v->processor);
+}
+
+/* Caller holds pc->runq_lock. */
+static void runq_unlink(struct per_cpu *pc, struct vcpu *v)
+{
+    struct vcpu **pp = &pc->runq_head, *prev = NULL;
+
+    if (!v->on_runq)
+        return;
+    while (*pp && *pp != v) {
+        prev = *pp;
+        pp = &(*pp)->runq_next;
+    }
+    if (*pp) {
+        *pp = v->runq_next;
+        if (pc->runq_tail == v)
+            pc->runq_tail = prev;
+        pc->runq_len--;
+    }
+    v->on_runq = false;
 }
 
 /* Takes a vCPU off its run queue for good (its domain is stopping). */
@@ -98,23 +123,42 @@ void sched_remove_vcpu(struct vcpu *v)
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
 
     v->state = VCPU_DOWN;
-    if (v->on_runq) {
-        struct vcpu **pp = &pc->runq_head, *prev = NULL;
-        while (*pp && *pp != v) {
-            prev = *pp;
-            pp = &(*pp)->runq_next;
-        }
-        if (*pp) {
-            *pp = v->runq_next;
-            if (pc->runq_tail == v)
-                pc->runq_tail = prev;
-            pc->runq_len--;
-        }
-        v->on_runq = false;
-    }
+    runq_unlink(pc, v);
     spin_unlock_irqrestore(&pc->runq_lock, f);
     stop_timer(&v->singleshot);
     if (v->is_running)
+        sched_kick(v->processor);
+}
+
+/*
+ * Its domain was paused: off the run queue, its state kept (a timer or an
+ * event may still make it runnable, its events stay pending), and out of
+ * the guest if it is in it now.
+ */
+void sched_pause_vcpu(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+
+    runq_unlink(pc, v);
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    if (v->is_running)
+        sched_kick(v->processor);
+}
+
+/* Its domain runs again: back on the queue if it is runnable. */
+void sched_unpause_vcpu(struct vcpu *v)
+{
+    struct per_cpu *pc = cpu_data[v->processor];
+    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    bool kick = false;
+
+    if (v->state == VCPU_RUNNABLE && !v->is_running) {
+        runq_push(pc, v);
+        kick = v->on_runq;
+    }
+    spin_unlock_irqrestore(&pc->runq_lock, f);
+    if (kick)
         sched_kick(v->processor);
 }
 
@@ -176,10 +220,40 @@ static bool slice_over(struct per_cpu *pc)
     return NOW() >= pc->slice_end && pc->runq_len;
 }
 
+/* The run accounting's writer (only the CPU running v): a seqcount, so
+ * that vcpu_runtime() on another CPU never counts a run twice or not at all. */
+static void run_account(struct vcpu *v, uint64_t start, uint64_t end)
+{
+    __atomic_add_fetch(&v->run_seq, 1, __ATOMIC_ACQ_REL);
+    if (end)
+        v->runtime_ns += end - start;
+    v->run_start_ns = end ? 0 : start;
+    __atomic_add_fetch(&v->run_seq, 1, __ATOMIC_ACQ_REL);
+}
+
+uint64_t vcpu_runtime(struct vcpu *v)
+{
+    uint64_t done, start;
+    uint32_t seq;
+
+    do {
+        seq = __atomic_load_n(&v->run_seq, __ATOMIC_ACQUIRE);
+        done = __atomic_load_n(&v->runtime_ns, __ATOMIC_RELAXED);
+        start = __atomic_load_n(&v->run_start_ns, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while ((seq & 1) || seq != __atomic_load_n(&v->run_seq, __ATOMIC_ACQUIRE));
+    if (start) {
+        uint64_t now = NOW();
+        done += now > start ? now - start : 0;
+    }
+    return done;
+}
+
 static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
 {
     uint64_t start = NOW();
 
+    run_account(v, start, 0);
     pc->curr = v;
     pc->slice_end = start + sched_slice_ns;
     pc->yield = false;
@@ -200,7 +274,7 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     }
 
     stop_timer(&pc->slice_timer);
-    v->runtime_ns += NOW() - start;
+    run_account(v, start, NOW());
 
     /* Once is_running is clear another CPU may reap the domain: hold a
      * reference so d (and v) stay valid for the look below. */
@@ -212,8 +286,8 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING)
         runq_push(pc, v);
     spin_unlock_irqrestore(&pc->runq_lock, f);
-    if (d->state != DOMAIN_RUNNING)
-        domain_reap(d);
+    if (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED)
+        domain_reap(d);             /* it stopped for good: maybe the last CPU */
     domain_put(d);
 }
 

@@ -30,8 +30,11 @@
 
 #define XEN_DOMCTL_createdomain   1     /* domain OUT */
 #define XEN_DOMCTL_destroydomain  2
-#define XEN_DOMCTL_unpausedomain  4     /* a created domain's first start */
+#define XEN_DOMCTL_pausedomain    3     /* a running domain stops (not nested) */
+#define XEN_DOMCTL_unpausedomain  4     /* a created domain's first start, or
+                                         * a paused one resumes */
 #define XEN_DOMCTL_getdomaininfo  5     /* domain IN: the first id >= it */
+#define XEN_DOMCTL_getvcpuinfo    14
 #define ORYX_DOMCTL_set_pvh_entry 0x4f01
 
 #define ORYX_DOMCTL_NAME_MAX 32         /* with the NUL */
@@ -53,7 +56,7 @@ struct oryx_domctl_createdomain {
 #define ORYX_DOMINF_dying    (1U << 0)
 #define ORYX_DOMINF_hvm      (1U << 1)
 #define ORYX_DOMINF_shutdown (1U << 2)  /* shut down or crashed: see reason */
-#define ORYX_DOMINF_paused   (1U << 3)  /* created, not yet started */
+#define ORYX_DOMINF_paused   (1U << 3)  /* paused, or created and not yet started */
 #define ORYX_DOMINF_blocked  (1U << 4)  /* every vCPU blocked */
 #define ORYX_DOMINF_running  (1U << 5)  /* a vCPU is on a CPU now */
 #define ORYX_DOMINF_control  (1U << 8)  /* the control domain */
@@ -69,6 +72,21 @@ struct oryx_domctl_getdomaininfo {
     uint64_t max_pages;                 /* OUT: 0 = no limit */
     uint64_t cpu_time_ns;               /* OUT: all its vCPUs */
     char     name[ORYX_DOMCTL_NAME_MAX];    /* OUT */
+    uint64_t start_ns;                  /* OUT: the hypervisor's uptime when it
+                                         * started (sysctl physinfo's clock);
+                                         * 0 = never started */
+};
+
+struct oryx_domctl_getvcpuinfo {
+    uint32_t vcpu;                      /* IN: 0 .. nr_vcpus - 1 */
+    uint8_t  online;                    /* OUT: started and not stopped */
+    uint8_t  blocked;                   /* OUT: waiting for an event or timer */
+    uint8_t  running;                   /* OUT: on a CPU now */
+    uint8_t  _pad;
+    uint64_t cpu_time_ns;               /* OUT: CPU time it used */
+    uint32_t cpu;                       /* OUT: the CPU it runs on (vCPUs never
+                                         * migrate: also its only affinity) */
+    uint32_t _pad2;
 };
 
 struct oryx_domctl_pvh_entry {
@@ -85,13 +103,14 @@ struct oryx_domctl {
     union {
         struct oryx_domctl_createdomain createdomain;
         struct oryx_domctl_getdomaininfo getdomaininfo;
+        struct oryx_domctl_getvcpuinfo   getvcpuinfo;
         struct oryx_domctl_pvh_entry     pvh_entry;
         uint8_t                          raw[112];
     } u;
 };
 
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_createdomain) == 104, "createdomain size");
-XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 72, "getdomaininfo size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 80, "getdomaininfo size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_pvh_entry) == 16, "pvh_entry size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl) == 128, "domctl size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl, domain) == 8, "domctl.domain");
@@ -100,5 +119,10 @@ XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, mem_kb) == 40, "create.
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, console_port) == 96, "create.port");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, tot_pages) == 16, "info.tot_pages");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, name) == 40, "info.name");
+
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, start_ns) == 72, "info.start_ns");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getvcpuinfo) == 24, "getvcpuinfo size");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getvcpuinfo, cpu_time_ns) == 8, "vcpuinfo.cpu_time");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getvcpuinfo, cpu) == 16, "vcpuinfo.cpu");
 
 #endif

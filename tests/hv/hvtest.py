@@ -157,7 +157,8 @@ def cases():
                       # iomem=relaxed: /dev/mem may reach the ranges the kernel
                       # knows as busy (the IOAPIC) and the unusable RAM.
                       [VMLINUZ + " console=hvc0 quiet iomem=relaxed", HOSTILE_IMG,
-                       guest("progress", "64", "name=beside mem=4M cmdline=\"block steps=100000 ms=500\"")],
+                       guest("progress", "64", "name=beside mem=4M cmdline=\"block steps=100000 ms=500\""),
+                       guest("progress", "64", "name=victim mem=4M cmdline=\"block steps=100000 ms=500\"")],
                       [r"HOSTILE-BEGIN", r"LAPIC-READ 0xFFFFFFFF", r"HV-READ 0xFFFFFFFF",
                        r"HV-READ-AGAIN 0xFFFFFFFF", r"d0: read of 0xfee00030, the LAPIC/MSI window",
                        r"d0: read of 0x200000, RAM that is not dom0's",
@@ -179,6 +180,28 @@ def cases():
                        r"FOREIGN status rc=-22\b", r"FOREIGN beyond rc=-22\b",
                        r"FOREIGN no-domain rc=-3 nr_frames=1\b", r"FOREIGN bad-list rc=-14\b",
                        r"FOREIGN map-last rc=0 err=0\b", r"FOREIGN remove-last rc=0\b",
+                       # domctl and sysctl (errno: 1 EPERM, 3 ESRCH, 13 EACCES).
+                       r"DOMCTL pause-dom0 rc=-1\b", r"DOMCTL unpause-dom0 rc=-1\b",
+                       r"DOMCTL pause-none rc=-3\b", r"DOMCTL pause-self rc=-3\b",
+                       r"DOMCTL pause-reserved rc=-3\b", r"DOMCTL unpause-running rc=0\b",
+                       r"DOMCTL pause rc=0\b", r"DOMCTL pause-again rc=0\b",
+                       r"beside: paused\n", r"DOMCTL paused rc=0 flag=1 still=1\b",
+                       r"DOMCTL vcpuinfo-paused rc=0 online=1 running=0 same-time=1\b",
+                       r"DOMCTL unpause rc=0\b", r"DOMCTL unpause-again rc=0\b",
+                       r"DOMCTL unpaused rc=0 flag=0 moved=1\b",
+                       r"DOMCTL vcpuinfo-bad rc=-22\b", r"DOMCTL vcpuinfo-huge rc=-22\b",
+                       r"DOMCTL vcpuinfo-none rc=-3\b", r"DOMCTL vcpuinfo-dom0 rc=0 online=1 cpu=1\b",
+                       r"DOMCTL bad-version rc=-13\b", r"DOMCTL bad-pointer rc=-14\b",
+                       r"DOMCTL unknown rc=-95\b", r"DOMCTL victim-pause rc=0\b",
+                       r"DOMCTL victim-destroy rc=0\b", r"DOMCTL victim-gone rc=-3\b",
+                       r"\(d2\) victim: destroyed",
+                       r"SYSCTL physinfo rc=0 cpus=2 khz=1 total=1 free=1 caps=3 up=1 fpu=1\b",
+                       r"SYSCTL readconsole rc=0 some=1 banner=1 at-head=1\b",
+                       r"SYSCTL readconsole-bad-buffer rc=-14\b", r"SYSCTL readconsole-bad-flags rc=-22\b",
+                       r"SYSCTL readconsole-beyond rc=0 count=0\b",
+                       r"SYSCTL readconsole-clear rc=0 rc=0 after=1 small=1\b",
+                       r"SYSCTL bad-version rc=-13\b", r"SYSCTL bad-pointer rc=-14\b",
+                       r"SYSCTL unknown rc=-95\b",
                        r"beside: stopped \(powers off\)"],
                       reject=[r"CRASHED", r"Call Trace"] + ALWAYS_REJECT, append="dom0_mem=256M",
                       mem=1024, timeout=240, ends=False, machine="q35"))
@@ -286,7 +309,8 @@ def make_fixtures():
         # xenfs modules (the script loads them).
         d0 = os.path.join(ROOT, "tests", "hv", "dom0")
         prog = os.path.join(OUT, "privcmd")
-        subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o", prog,
+        subprocess.run(["gcc", "-static", "-O2", "-Wall", "-Wextra", "-Werror",
+                        "-I" + os.path.join(ROOT, "include"), "-o", prog,
                         os.path.join(d0, "privcmd.c")], check=True)
         subprocess.run([os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh"), "-o",
                         HOSTILE_IMG, "-i", os.path.join(ROOT, "tests", "fixtures", "init-min.sh"),

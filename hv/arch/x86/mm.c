@@ -14,6 +14,7 @@
 
 paddr_t hv_cr3;
 paddr_t max_ram_addr;
+uint64_t mm_ram_pages;
 static uint64_t mem_limit;
 CMDLINE_OPT_SIZE("mem", &mem_limit, "use at most this much RAM (e.g. 512M)");
 
@@ -110,6 +111,7 @@ void mm_init_allocator(void)
         if (e <= s)
             continue;
         max_ram_addr = MAX(max_ram_addr, e);
+        mm_ram_pages += (e - s) >> PAGE_SHIFT;
         add_free(s, e);
     }
 }

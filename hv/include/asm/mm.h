@@ -15,5 +15,6 @@ void mm_init_pagetables(void);
 void mm_seal_trampoline(void);
 extern paddr_t hv_cr3;
 extern paddr_t max_ram_addr;
+extern uint64_t mm_ram_pages;           /* RAM in the memory map (mem= applied) */
 
 #endif

@@ -8,7 +8,14 @@ void console_early_init(void);
 void console_setup(void);     /* applies console= and loglvl= */
 void console_write(const char *s, size_t len);   /* raw, to every sink */
 extern int console_loglvl;
-/* Copy up to len bytes of the log ring (oldest first) into buf. */
-size_t console_read_ring(char *buf, size_t len);
+/*
+ * The log: every byte written since boot has a position; the ring keeps
+ * the newest LOG_RING_SIZE of them, less what was cleared. Read copies up
+ * to len bytes from *pos (moved up to the oldest kept, down to the head)
+ * and advances *pos past them; clear forgets everything before pos.
+ */
+uint64_t console_log_head(void);
+size_t console_log_read(uint64_t *pos, char *buf, size_t len);
+void console_log_clear(uint64_t pos);
 
 #endif

@@ -32,6 +32,7 @@ long do_physdev_op(struct vcpu *v, const struct hcall_args *args);
 long do_platform_op(struct vcpu *v, const struct hcall_args *args);
 long do_mca(struct vcpu *v, const struct hcall_args *args);
 long do_domctl(struct vcpu *v, const struct hcall_args *args);
+long do_sysctl(struct vcpu *v, const struct hcall_args *args);
 
 /*
  * A handler that stops part-way returns this: the guest then executes the

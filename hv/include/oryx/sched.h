@@ -16,5 +16,9 @@ extern uint64_t sched_slice_ns;
 void sched_init(void);
 void sched_remove_vcpu(struct vcpu *v);
 void sched_start_vcpu(struct vcpu *v);
+/* Its domain is paused (off its run queue, kicked out of the guest) or
+ * runs again (queued if runnable). The domain's state changes first. */
+void sched_pause_vcpu(struct vcpu *v);
+void sched_unpause_vcpu(struct vcpu *v);
 
 #endif

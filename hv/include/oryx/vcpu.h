@@ -27,7 +27,9 @@ struct vcpu {
     volatile bool wake_pending;     /* woken while runnable: the next block returns */
     struct vcpu_info *vcpu_info;    /* NULL until shared_info is mapped */
     paddr_t vcpu_info_page;         /* registered area's page, 0 = shared_info slot */
-    uint64_t runtime_ns;
+    uint64_t runtime_ns;            /* finished runs; vcpu_runtime() adds the current one */
+    uint64_t run_start_ns;          /* the current run's start, while is_running */
+    volatile uint32_t run_seq;      /* odd while the two above change (seqcount) */
     bool hcall_continue;            /* hypercall_continuation() was called */
     struct hcall_args hcall_next;   /* with these arguments */
     struct arch_vcpu arch;
@@ -40,5 +42,7 @@ void vcpu_block(struct vcpu *v);
  * at the ports and the deliverable upcall itself). */
 void vcpu_block_polling(struct vcpu *v);
 void vcpu_yield(struct vcpu *v);
+/* CPU time used so far, the run in progress included; any CPU may ask. */
+uint64_t vcpu_runtime(struct vcpu *v);
 
 #endif

@@ -5,7 +5,11 @@
  * Prints one PRIVCMD line per call; tests/hv/hvtest.py (dom0-hostile)
  * checks them. The FOREIGN lines are the memory_op calls privcmd's
  * foreign mappings make, with good and bad arguments (domain 1 is the
- * boot-time domain "beside", 4 MiB).
+ * boot-time domain "beside", 4 MiB). The DOMCTL and SYSCTL lines are the
+ * toolstack's control calls with good and hostile arguments: pausing
+ * dom0, a domain that does not exist, twice; a paused domain's CPU time
+ * stays still; destroying a paused domain (domain 2, "victim"); the
+ * hypervisor's log read and cleared, into good and bad buffers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +17,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "public/domctl.h"
+#include "public/sysctl.h"
 
 struct privcmd_hypercall {
     uint64_t op;
@@ -110,6 +118,158 @@ static void foreign(int fd)
     printf("FOREIGN remove-last rc=%ld\n", remove1(fd, gfns[0]));
 }
 
+static long domctl(int fd, uint32_t cmd, uint16_t dom, struct oryx_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = ORYX_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return hcall(fd, 36, (uintptr_t)op, 0);
+}
+
+static long sysctl(int fd, uint32_t cmd, struct oryx_sysctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = ORYX_SYSCTL_INTERFACE_VERSION;
+    return hcall(fd, 35, (uintptr_t)op, 0);
+}
+
+/* Domain dom's getdomaininfo (flags, CPU time); rc. */
+static long info(int fd, uint16_t dom, struct oryx_domctl_getdomaininfo *out)
+{
+    struct oryx_domctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    rc = domctl(fd, XEN_DOMCTL_getdomaininfo, dom, &op);
+    *out = op.u.getdomaininfo;
+    return rc ? rc : op.domain == dom ? 0 : -3;
+}
+
+static void simple(int fd, const char *what, uint32_t cmd, uint16_t dom)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    printf("DOMCTL %s rc=%ld\n", what, domctl(fd, cmd, dom, &op));
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+static void control(int fd)
+{
+    struct oryx_domctl_getdomaininfo a, b;
+    struct oryx_domctl op;
+    struct oryx_sysctl sc;
+    static char log[65536 + 1];
+    long rc;
+
+    simple(fd, "pause-dom0", XEN_DOMCTL_pausedomain, 0);
+    simple(fd, "unpause-dom0", XEN_DOMCTL_unpausedomain, 0);
+    simple(fd, "pause-none", XEN_DOMCTL_pausedomain, 0x7777);
+    simple(fd, "pause-self", XEN_DOMCTL_pausedomain, 0x7FF0);
+    simple(fd, "pause-reserved", XEN_DOMCTL_pausedomain, 0xFFFF);
+    simple(fd, "unpause-running", XEN_DOMCTL_unpausedomain, 1);
+    simple(fd, "pause", XEN_DOMCTL_pausedomain, 1);
+    simple(fd, "pause-again", XEN_DOMCTL_pausedomain, 1);
+    info(fd, 1, &a);
+    sleep_ms(1500);         /* beside's 500 ms timer fires meanwhile */
+    rc = info(fd, 1, &b);
+    printf("DOMCTL paused rc=%ld flag=%u still=%d\n", rc, !!(b.flags & ORYX_DOMINF_paused),
+           a.cpu_time_ns == b.cpu_time_ns);
+    memset(&op, 0, sizeof(op));
+    op.u.getvcpuinfo.vcpu = 0;
+    rc = domctl(fd, XEN_DOMCTL_getvcpuinfo, 1, &op);
+    printf("DOMCTL vcpuinfo-paused rc=%ld online=%u running=%u same-time=%d\n", rc,
+           op.u.getvcpuinfo.online, op.u.getvcpuinfo.running,
+           op.u.getvcpuinfo.cpu_time_ns == b.cpu_time_ns);
+    simple(fd, "unpause", XEN_DOMCTL_unpausedomain, 1);
+    simple(fd, "unpause-again", XEN_DOMCTL_unpausedomain, 1);
+    sleep_ms(1500);
+    rc = info(fd, 1, &a);
+    printf("DOMCTL unpaused rc=%ld flag=%u moved=%d\n", rc, !!(a.flags & ORYX_DOMINF_paused),
+           a.cpu_time_ns > b.cpu_time_ns);
+    memset(&op, 0, sizeof(op));
+    op.u.getvcpuinfo.vcpu = 1;      /* beside has one */
+    printf("DOMCTL vcpuinfo-bad rc=%ld\n", domctl(fd, XEN_DOMCTL_getvcpuinfo, 1, &op));
+    memset(&op, 0, sizeof(op));
+    op.u.getvcpuinfo.vcpu = 0xFFFFFFFF;
+    printf("DOMCTL vcpuinfo-huge rc=%ld\n", domctl(fd, XEN_DOMCTL_getvcpuinfo, 0, &op));
+    memset(&op, 0, sizeof(op));
+    printf("DOMCTL vcpuinfo-none rc=%ld\n", domctl(fd, XEN_DOMCTL_getvcpuinfo, 0x7777, &op));
+    memset(&op, 0, sizeof(op));
+    op.u.getvcpuinfo.vcpu = 1;
+    rc = domctl(fd, XEN_DOMCTL_getvcpuinfo, 0, &op);
+    printf("DOMCTL vcpuinfo-dom0 rc=%ld online=%u cpu=%u\n", rc, op.u.getvcpuinfo.online,
+           op.u.getvcpuinfo.cpu);
+    memset(&op, 0, sizeof(op));
+    op.cmd = XEN_DOMCTL_pausedomain;
+    op.interface_version = 0x12345678;
+    op.domain = 1;
+    printf("DOMCTL bad-version rc=%ld\n", hcall(fd, 36, (uintptr_t)&op, 0));
+    printf("DOMCTL bad-pointer rc=%ld\n", hcall(fd, 36, 0x10, 0));
+    simple(fd, "unknown", 0x7777, 1);
+    /* The victim: paused, then destroyed while paused. */
+    simple(fd, "victim-pause", XEN_DOMCTL_pausedomain, 2);
+    simple(fd, "victim-destroy", XEN_DOMCTL_destroydomain, 2);
+    simple(fd, "victim-gone", XEN_DOMCTL_unpausedomain, 2);
+
+    memset(&sc, 0, sizeof(sc));
+    rc = sysctl(fd, XEN_SYSCTL_physinfo, &sc);
+    printf("SYSCTL physinfo rc=%ld cpus=%u khz=%d total=%d free=%d caps=%u up=%d fpu=%u\n", rc,
+           sc.u.physinfo.nr_cpus, sc.u.physinfo.cpu_khz > 0,
+           sc.u.physinfo.total_pages > 0, sc.u.physinfo.free_pages < sc.u.physinfo.total_pages,
+           sc.u.physinfo.capabilities, sc.u.physinfo.uptime_ns > 1000000000ull,
+           sc.u.physinfo.hw_cap[0] & 1);
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.buffer = (uintptr_t)log;
+    sc.u.readconsole.count = sizeof(log) - 1;
+    rc = sysctl(fd, XEN_SYSCTL_readconsole, &sc);
+    log[rc ? 0 : sc.u.readconsole.count] = 0;
+    printf("SYSCTL readconsole rc=%ld some=%d banner=%d at-head=%d\n", rc,
+           sc.u.readconsole.count > 100, strstr(log, "Oryx hypervisor") != NULL ||
+           strstr(log, "beside") != NULL, sc.u.readconsole.index == sc.u.readconsole.head);
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.buffer = 0x10;
+    sc.u.readconsole.count = 4096;
+    printf("SYSCTL readconsole-bad-buffer rc=%ld\n", sysctl(fd, XEN_SYSCTL_readconsole, &sc));
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.buffer = (uintptr_t)log;
+    sc.u.readconsole.count = 16;
+    sc.u.readconsole.flags = 0x80;
+    printf("SYSCTL readconsole-bad-flags rc=%ld\n", sysctl(fd, XEN_SYSCTL_readconsole, &sc));
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.index = ~0ull;     /* beyond the head: nothing */
+    sc.u.readconsole.buffer = (uintptr_t)log;
+    sc.u.readconsole.count = 16;
+    rc = sysctl(fd, XEN_SYSCTL_readconsole, &sc);
+    printf("SYSCTL readconsole-beyond rc=%ld count=%u\n", rc, sc.u.readconsole.count);
+    /* Clear everything up to the head; a read from 0 then starts there. */
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.index = ~0ull;
+    sc.u.readconsole.flags = ORYX_READCONSOLE_clear;
+    rc = sysctl(fd, XEN_SYSCTL_readconsole, &sc);
+    uint64_t cleared = sc.u.readconsole.index;
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.buffer = (uintptr_t)log;
+    sc.u.readconsole.count = sizeof(log) - 1;
+    long rc2 = sysctl(fd, XEN_SYSCTL_readconsole, &sc);
+    log[rc2 ? 0 : sc.u.readconsole.count] = 0;
+    printf("SYSCTL readconsole-clear rc=%ld rc=%ld after=%d small=%d\n", rc, rc2,
+           sc.u.readconsole.index >= cleared, sc.u.readconsole.count < 4096);
+    memset(&sc, 0, sizeof(sc));
+    sc.interface_version = 1;
+    sc.cmd = XEN_SYSCTL_physinfo;
+    printf("SYSCTL bad-version rc=%ld\n", hcall(fd, 35, (uintptr_t)&sc, 0));
+    printf("SYSCTL bad-pointer rc=%ld\n", hcall(fd, 35, 0x10, 0));
+    memset(&sc, 0, sizeof(sc));
+    printf("SYSCTL unknown rc=%ld\n", sysctl(fd, 0x7777, &sc));
+}
+
 int main(void)
 {
     int fd = open("/dev/xen/privcmd", O_RDWR);
@@ -135,5 +295,6 @@ int main(void)
     rc = hcall(fd, 7, (uintptr_t)&op, 0);
     printf("PRIVCMD cpuinfo rc=%ld max_present=%u flags=%u\n", rc, op.max_present, op.flags);
     foreign(fd);
+    control(fd);
     return 0;
 }
