@@ -185,7 +185,7 @@ def cases():
                        r"DOMCTL pause-none rc=-3\b", r"DOMCTL pause-self rc=-3\b",
                        r"DOMCTL pause-reserved rc=-3\b", r"DOMCTL unpause-running rc=0\b",
                        r"DOMCTL pause rc=0\b", r"DOMCTL pause-again rc=0\b",
-                       r"beside: paused\n", r"DOMCTL paused rc=0 flag=1 still=1\b",
+                       r"beside: paused\s", r"DOMCTL paused rc=0 flag=1 still=1\b",
                        r"DOMCTL vcpuinfo-paused rc=0 online=1 running=0 same-time=1\b",
                        r"DOMCTL unpause rc=0\b", r"DOMCTL unpause-again rc=0\b",
                        r"DOMCTL unpaused rc=0 flag=0 moved=1\b",
