@@ -225,6 +225,9 @@ static void control(int fd)
            sc.u.physinfo.total_pages > 0, sc.u.physinfo.free_pages < sc.u.physinfo.total_pages,
            sc.u.physinfo.capabilities, sc.u.physinfo.uptime_ns > 1000000000ull,
            sc.u.physinfo.hw_cap[0] & 1);
+    /* Touched first: the hypervisor copies into present pages only (as
+     * Xen, whose libxc bounces through locked buffers). */
+    memset(log, 0, sizeof(log));
     memset(&sc, 0, sizeof(sc));
     sc.u.readconsole.buffer = (uintptr_t)log;
     sc.u.readconsole.count = sizeof(log) - 1;
