@@ -5,7 +5,8 @@
  *     memory give -EFAULT (14), and nothing else happens;
  *   - unknown hypercall numbers and unknown sub-ops give -ENOSYS (38);
  *   - the control domain's hypercalls (platform_op, physdev_op's PCI
- *     notices, mca, CONSOLEIO_read, foreign memory_ops, domctl, sysctl) give -EPERM (1) to this domain, with
+ *     notices, mca, CONSOLEIO_read, foreign memory_ops, domctl, sysctl,
+ *     XENVER_commandline) give -EPERM (1) to this domain, with
  *     good and bad argument pointers alike;
  *   - xen_version answers are sane (major >= 4, strings NUL-terminated,
  *     capabilities non-empty) and agree with CPUID base+1;
@@ -189,6 +190,7 @@ static void check_eperm(void)
     /* domctl: the control domain's toolstack only. */
     for (i = 0; i < 2; i++)
         CHECK_RC(hypercall_raw(36, ptrs[i], 0, 0, 0, 0), -EPERM);
+    CHECK_RC(HYPERVISOR_xen_version(XENVER_commandline, arg), -EPERM);
     /* Well-formed ones too: pausing dom0 or itself, its vCPUs, the log. */
     {
         static struct oryx_domctl dc;

@@ -3,6 +3,7 @@
 #include <oryx/version.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
+#include <asm/bootinfo.h>
 #include <asm/guest_access.h>
 #include <oryx/hypercall.h>
 #include <public/version.h>
@@ -62,6 +63,15 @@ long do_xen_version(struct vcpu *v, const struct hcall_args *args)
     }
     case XENVER_pagesize:
         return PAGE_SIZE;
+    case XENVER_commandline: {
+        /* The control domain's only (xl info), as Xen's default policy. */
+        xen_commandline_t cl;
+        if (!is_control_domain(v->domain))
+            return -EPERM;
+        memset(cl, 0, sizeof(cl));
+        strlcpy(cl, boot_info.cmdline, sizeof(cl));
+        return put(v, arg, cl, sizeof(cl));
+    }
     default:
         return -ENOSYS;
     }

@@ -165,7 +165,8 @@ def cases():
                        r"IOAPIC pin 3 left masked: vector outside",
                        r"MSI address 0xfee07000 not written", r"HOSTILE-END",
                        r"PRIVCMD version 0x40011", r"PRIVCMD extraversion rc=0 '\.0-oryx'",
-                       r"PRIVCMD bad-pointer rc=-14", r"PRIVCMD cpuinfo rc=0 max_present=1 flags=1",
+                       r"PRIVCMD bad-pointer rc=-14",
+                       r"PRIVCMD commandline rc=0 '[^']*dom0_mem=256M", r"PRIVCMD cpuinfo rc=0 max_present=1 flags=1",
                        # Foreign mappings (errno: 3 ESRCH, 14 EFAULT, 17 EEXIST,
                        # 22 EINVAL, 95 EOPNOTSUPP).
                        r"FOREIGN map rc=0 err=0\b", r"FOREIGN map-again rc=0 err=-17\b",

@@ -292,6 +292,11 @@ int main(void)
     memset(extra, 0, sizeof(extra));
     printf("PRIVCMD extraversion rc=%ld '%s'\n", hcall(fd, 17, 1, (uintptr_t)extra), extra);
     printf("PRIVCMD bad-pointer rc=%ld\n", hcall(fd, 17, 1, 0x10));
+    {
+        static char cl[1024];
+        memset(cl, 0, sizeof(cl));
+        printf("PRIVCMD commandline rc=%ld '%s'\n", hcall(fd, 17, 9, (uintptr_t)cl), cl);
+    }
     memset(&op, 0, sizeof(op));
     op.cmd = 55;                                /* XENPF_get_cpuinfo */
     op.interface_version = 0x03000001;
