@@ -93,6 +93,8 @@ int oxl_main_help(int argc, char **argv)
             printf("%s\n", *w);
         if (cmd->complete_files)
             printf("@files\n");
+        if (cmd->complete_domains)
+            printf("@domains\n");
         return 0;
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

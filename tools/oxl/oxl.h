@@ -18,6 +18,7 @@ struct oxl_cmd {
     const char *options;        /* option help, or NULL */
     const char *const *words;   /* completion words (sub-verbs, options) */
     int complete_files;         /* complete file names for arguments */
+    int complete_domains;       /* complete domain names for arguments */
 };
 
 extern const struct oxl_cmd oxl_cmds[];
@@ -47,5 +48,19 @@ int oxl_main_domname(int argc, char **argv);
 struct oryx_domctl_getdomaininfo;
 /* xl list's table (header and one row per domain) for n domains. */
 void oxl_print_domains(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n);
+
+/* The verbs of oxl_pause.c, oxl_vcpu.c, oxl_info.c, oxl_top.c. */
+int oxl_main_pause(int argc, char **argv);
+int oxl_main_unpause(int argc, char **argv);
+int oxl_main_vcpu_list(int argc, char **argv);
+int oxl_main_info(int argc, char **argv);
+int oxl_main_dmesg(int argc, char **argv);
+int oxl_main_uptime(int argc, char **argv);
+int oxl_main_top(int argc, char **argv);
+/* list's table, with -v's columns (oxl_list.c); list -l's JSON (0, or 1
+ * after a one-line error). */
+void oxl_print_domains_v(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n,
+                         int verbose);
+int oxl_print_domains_json(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n);
 
 #endif

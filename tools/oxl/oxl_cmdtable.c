@@ -15,6 +15,19 @@ static const char *const store_words[] = {
 static const char *const create_words[] = {
     "-p", "-n", "--dryrun", "-q", "--quiet", "-h", "--help", NULL };
 static const char *const help_words[] = { "--verbs", "--words", NULL };
+static const char *const list_words[] = {
+    "-l", "--long", "-v", "--verbose", "-h", "--help", NULL };
+static const char *const help_only_words[] = { "-h", "--help", NULL };
+static const char *const dmesg_words[] = { "-c", "--clear", "-h", "--help", NULL };
+static const char *const uptime_words[] = { "-s", "-h", "--help", NULL };
+static const char *const top_words[] = {
+    "-b", "--batch", "-d", "--delay", "-i", "--iterations", "-f", "--full-name",
+    "-h", "--help", NULL };
+static const char *const info_words[] = {
+    "host", "release", "nr_cpus", "max_cpu_id", "cpu_mhz", "hw_caps", "virt_caps",
+    "total_memory", "free_memory", "xen_major", "xen_minor", "xen_extra", "xen_version",
+    "xen_caps", "xen_pagesize", "xen_changeset", "xen_commandline", "cc_compiler",
+    "-h", "--help", NULL };
 
 const struct oxl_cmd oxl_cmds[] = {
     {
@@ -73,13 +86,18 @@ const struct oxl_cmd oxl_cmds[] = {
     {
         .verb = "list",
         .handler = oxl_main_list,
-        .usage = "[Domain...]",
+        .usage = "[-l] [-v] [Domain...]",
         .summary = "List information about all or some domains",
         .options =
+            "-l, --long      JSON: each domain's id, state, CPU time and\n"
+            "                configuration (xl's c_info and b_info).\n"
+            "-v, --verbose   Add UUID, Reason-Code and Security Label columns.\n"
             "Columns as xl's: Name, ID, Mem (MiB of RAM), VCPUs (online),\n"
-            "State (r running, b blocked, p paused (not started), s shut down,\n"
-            "c crashed, d dying), Time(s) (CPU time of all its vCPUs).\n"
-            "A domain is named by name or by id.",
+            "State (r running, b blocked, p paused, s shut down, then why:\n"
+            "r reboot, s suspend, c crash, w watchdog; d dying), Time(s) (CPU\n"
+            "time of all its vCPUs). A domain is named by name or by id.",
+        .words = list_words,
+        .complete_domains = 1,
     },
     {
         .verb = "destroy",
@@ -87,18 +105,102 @@ const struct oxl_cmd oxl_cmds[] = {
         .usage = "<Domain>",
         .summary = "Terminate a domain immediately",
         .options = "The domain stops at once and its memory is freed; dom0 cannot be destroyed.",
+        .complete_domains = 1,
     },
     {
         .verb = "domid",
         .handler = oxl_main_domid,
         .usage = "<DomainName>",
         .summary = "Convert a domain name to domain id",
+        .complete_domains = 1,
     },
     {
         .verb = "domname",
         .handler = oxl_main_domname,
         .usage = "<DomainId>",
         .summary = "Convert a domain id to domain name",
+    },
+    {
+        .verb = "pause",
+        .handler = oxl_main_pause,
+        .usage = "<Domain>",
+        .summary = "Pause execution of a domain",
+        .options =
+            "Its vCPUs stop and stay off the CPUs; timers and events wait for\n"
+            "'oxl unpause'. Pausing a paused domain does nothing; dom0 cannot\n"
+            "be paused.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "unpause",
+        .handler = oxl_main_unpause,
+        .usage = "<Domain>",
+        .summary = "Unpause a paused domain",
+        .options =
+            "Its vCPUs run again, with what arrived meanwhile; a domain made by\n"
+            "'oxl create -p' starts. Unpausing a running domain does nothing.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "vcpu-list",
+        .handler = oxl_main_vcpu_list,
+        .usage = "[Domain...]",
+        .summary = "List the VCPUs for all/some domains",
+        .options =
+            "Columns as xl's: Name, ID, VCPU, CPU (the one it is on), State\n"
+            "(r running, b blocked, p offline), Time(s) (its CPU time),\n"
+            "Affinity (Hard / Soft): Oryx's vCPUs never move, so the hard\n"
+            "affinity is the CPU each was placed on.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "info",
+        .handler = oxl_main_info,
+        .usage = "[KEY]",
+        .summary = "Get information about the host and the hypervisor",
+        .options =
+            "xl's 'key : value' lines: the host (uname), its CPUs and memory\n"
+            "(MiB), the hypervisor's version, capabilities, command line and\n"
+            "build. With KEY, only the values of the keys it begins.",
+        .words = info_words,
+    },
+    {
+        .verb = "dmesg",
+        .handler = oxl_main_dmesg,
+        .usage = "[-c]",
+        .summary = "Read and/or clear the hypervisor's message buffer",
+        .options = "-c, --clear     Clear the buffer after reading it.",
+        .words = dmesg_words,
+    },
+    {
+        .verb = "uptime",
+        .handler = oxl_main_uptime,
+        .usage = "[-s] [Domain...]",
+        .summary = "Print uptime for all/some domains",
+        .options =
+            "-s              Short format: ' HH:MM:SS up TIME, NAME (ID)'.\n"
+            "Domain-0's uptime is the hypervisor's; a domain not yet started\n"
+            "has no line.",
+        .words = uptime_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "top",
+        .handler = oxl_main_top,
+        .usage = "[-b] [-d SECONDS] [-i N] [-f]",
+        .summary = "Monitor the host and the domains in real time",
+        .options =
+            "-d, --delay=SECONDS   Seconds between updates (default 3).\n"
+            "-b, --batch           Batch mode: plain tables, one after another.\n"
+            "-i, --iterations=N    Stop after N updates.\n"
+            "-f, --full-name       Do not cut names at 10 characters.\n"
+            "Columns as xentop's: NAME STATE (d s b c p r) CPU(sec) CPU(%)\n"
+            "(of one CPU, since the previous update; 0 on the first) MEM(k)\n"
+            "MEM(%) MAXMEM(k) MAXMEM(%) VCPUS. Interactive: 'q' quits.",
+        .words = top_words,
     },
     {
         .verb = "help",

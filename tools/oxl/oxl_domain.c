@@ -38,31 +38,28 @@ static int lookup(struct xctl *x, const char *arg, uint16_t *dom)
 
 void oxl_print_domains(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n)
 {
-    /* xl's columns and widths, so that scripts parsing xl's output work. */
-    fprintf(f, "Name                                        ID   Mem VCPUs\tState\tTime(s)\n");
-    for (int i = 0; i < n; i++) {
-        uint32_t fl = d[i].flags;
-        fprintf(f, "%-40.*s %5u %5lu %5u     %c%c%c%c%c%c  %8.1f\n",
-                (int)sizeof(d[i].name), d[i].name, d[i].domain,
-                (unsigned long)(d[i].tot_pages * 4096 >> 20), d[i].nr_online_vcpus,
-                fl & ORYX_DOMINF_running ? 'r' : '-', fl & ORYX_DOMINF_blocked ? 'b' : '-',
-                fl & ORYX_DOMINF_paused ? 'p' : '-',
-                (fl & ORYX_DOMINF_shutdown) && !(fl & ORYX_DOMINF_crashed) ? 's' : '-',
-                fl & ORYX_DOMINF_crashed ? 'c' : '-', fl & ORYX_DOMINF_dying ? 'd' : '-',
-                (double)d[i].cpu_time_ns / 1e9);
-    }
+    oxl_print_domains_v(f, d, n, 0);
 }
 
 int oxl_main_list(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "long", no_argument, NULL, 'l' },
+        { "verbose", no_argument, NULL, 'v' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
     const struct oxl_cmd *cmd = oxl_cmd_find("list");
     struct oryx_domctl_getdomaininfo *all = NULL, *sel;
-    int opt, status = 0, n, m = 0;
+    int opt, status = 0, n, m = 0, details = 0, verbose = 0;
     struct xctl *x;
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+    while ((opt = oxl_getopt(argc, argv, "hlv", opts, cmd, &status)) != -1) {
         if (opt == -2)
             return status;
+        details |= opt == 'l';
+        verbose |= opt == 'v';
+    }
     if (!(x = open_xctl(&status)))
         return status;
     n = xctl_domain_list(x, &all);
@@ -92,8 +89,10 @@ int oxl_main_list(int argc, char **argv)
             if (all[i].domain == dom)
                 sel[m++] = all[i];
     }
-    if (!status)
-        oxl_print_domains(stdout, sel, m);
+    if (!status && details)
+        status = oxl_print_domains_json(stdout, sel, m);
+    else if (!status)
+        oxl_print_domains_v(stdout, sel, m, verbose);
     free(sel);
     free(all);
     xctl_close(x);

@@ -1,0 +1,111 @@
+/* The verbs' shared access to the hypervisor and the store (oxl_ctl.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oxl.h"
+#include "oxl_ctl.h"
+#include "xctl.h"
+#ifdef OXL_WITH_STORE
+#include "xs_client.h"
+#endif
+
+int oxl_extra_args(const struct oxl_cmd *cmd, const char *arg)
+{
+    fprintf(stderr, "'oxl %s' does not take the argument '%s'.\n\n", cmd->verb, arg);
+    oxl_help(cmd);
+    return 2;
+}
+
+struct xctl *oxl_ctl_open(int *status)
+{
+    struct xctl *x = xctl_open();
+
+    if (!x) {
+        fprintf(stderr, "oxl: cannot open the hypervisor interface (/dev/xen/privcmd): %s; "
+                "oxl's domain verbs run in dom0 under Oryx\n", strerror(errno));
+        *status = 1;
+    }
+    return x;
+}
+
+int oxl_ctl_lookup(struct xctl *x, const char *arg, uint16_t *dom)
+{
+    int rc = xctl_domain_lookup(x, arg, dom);
+
+    if (rc == -ESRCH || rc == -EINVAL)
+        fprintf(stderr, "oxl: no domain '%s' (give a name or an id from 'oxl list')\n", arg);
+    else if (rc)
+        fprintf(stderr, "oxl: looking up domain '%s': %s\n", arg, strerror(-rc));
+    return rc;
+}
+
+int oxl_ctl_select(struct xctl *x, int argc, char **argv,
+                   struct oryx_domctl_getdomaininfo **out)
+{
+    struct oryx_domctl_getdomaininfo *all = NULL, *sel;
+    int n = xctl_domain_list(x, &all), m = 0;
+
+    if (n < 0) {
+        fprintf(stderr, "oxl: listing domains: %s\n", strerror(-n));
+        return -1;
+    }
+    if (!argc) {
+        *out = all;
+        return n;
+    }
+    sel = calloc((size_t)argc, sizeof(*sel));
+    if (!sel) {
+        fprintf(stderr, "oxl: out of memory\n");
+        free(all);
+        return -1;
+    }
+    for (int a = 0; a < argc; a++) {
+        uint16_t dom;
+        int i;
+        if (oxl_ctl_lookup(x, argv[a], &dom)) {
+            free(sel);
+            free(all);
+            return -1;
+        }
+        for (i = 0; i < n && all[i].domain != dom; i++)
+            ;
+        if (i == n) {                   /* gone since the lookup */
+            fprintf(stderr, "oxl: no domain '%s' (give a name or an id from 'oxl list')\n",
+                    argv[a]);
+            free(sel);
+            free(all);
+            return -1;
+        }
+        sel[m++] = all[i];
+    }
+    free(all);
+    *out = sel;
+    return m;
+}
+
+int oxl_ctl_uuid(unsigned int domid, char out[37])
+{
+#ifdef OXL_WITH_STORE
+    struct xs_client *c = xs_client_open(NULL);
+    char path[64], *val = NULL;
+    int rc = -1;
+
+    if (!c)
+        return -1;
+    snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+    if (!xs_client_read(c, path, &val, NULL) && val && !strncmp(val, "/vm/", 4) &&
+        strlen(val + 4) == 36) {
+        memcpy(out, val + 4, 37);
+        rc = 0;
+    }
+    free(val);
+    xs_client_close(c);
+    return rc;
+#else
+    (void)domid;
+    (void)out;
+    return -1;
+#endif
+}
