@@ -153,7 +153,7 @@ double oxl_cpu_pct(uint64_t cpu_ns_now, uint64_t cpu_ns_before, uint64_t wall_ns
 void oxl_fmt_top_state(char out[7], uint32_t flags)
 {
     out[0] = flags & ORYX_DOMINF_dying ? 'd' : '-';
-    out[1] = (flags & ORYX_DOMINF_shutdown) && !(flags & ORYX_DOMINF_crashed) ? 's' : '-';
+    out[1] = flags & ORYX_DOMINF_shutdown ? 's' : '-';     /* crashed too, as xentop */
     out[2] = flags & ORYX_DOMINF_blocked ? 'b' : '-';
     out[3] = flags & ORYX_DOMINF_crashed ? 'c' : '-';
     out[4] = flags & ORYX_DOMINF_paused ? 'p' : '-';
