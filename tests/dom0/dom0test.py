@@ -56,6 +56,10 @@ OXL = os.path.join(OUT, "oxl")
 OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
              ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
               "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
+# The control verbs (pause, vcpu-list, info, dmesg, uptime, top, list -l).
+OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") for p in
+                    ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
+                     "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
 GUEST_INITRD = os.path.join(CACHE, "initramfs-min.cpio.gz")
 ORYXD = os.path.join(OUT, "oryxd")
@@ -96,8 +100,13 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create"]
+# oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
+# also parsed here, from its OXL-LIST-JSON line.
+VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
+               "oxl-list-long", "oxl-top"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
-CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + [
+CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + \
+    VERB_CHECKS + [
           "backends", "cpus", "date",
           "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
           "dmesg-clean"]
@@ -110,7 +119,7 @@ EXPECT = {
         "backends": ("skip", "no Xen: the back-ends may refuse to load"),
         "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
-        **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS},
+        **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS + VERB_CHECKS},
         **{c: ("fail", "no Xen: no xenfs, no local store ring for oryxd") for c in STORE_CHECKS},
     },
     "oryx": {},
@@ -317,7 +326,7 @@ def make_fixtures():
     # oxl, linked statically from what `make` built for the host.
     if newer(OXL, *OXL_PARTS):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS +
-                       ["-llzma", "-lz"], check=True)
+                       ["-llzma", "-lz", "-ljansson"], check=True)
     # The guest oxl creates in dom0: the same kernel, the test initramfs.
     cfg = os.path.join(OUT, "web.cfg")
     with open(cfg, "w") as f:
@@ -406,6 +415,35 @@ def granter_result(prefix, out):
         "PASS: %sgranter" % prefix
 
 
+def list_json_problem(lines):
+    """Why the OXL-LIST-JSON line (oxl list -l, joined into one line) is
+    not xl's JSON listing Domain-0 and the boot-time domain; None if it is."""
+    import json
+    text = next((t.split("OXL-LIST-JSON ", 1)[1] for _, _, t in lines if "OXL-LIST-JSON " in t),
+                None)
+    if text is None:
+        return "no OXL-LIST-JSON line"
+    try:
+        doms = json.loads(text)
+    except ValueError as e:
+        return "oxl list -l is not JSON (%s): %s" % (e, text[:120])
+    if not isinstance(doms, list):
+        return "oxl list -l is not a JSON array"
+    by_name = {}
+    for d in doms:
+        try:
+            by_name[d["config"]["c_info"]["name"]] = d
+            int(d["domid"]), int(d["config"]["b_info"]["max_vcpus"]), int(d["cpu_time_ns"])
+        except (KeyError, TypeError, ValueError) as e:
+            return "an entry lacks %s: %s" % (e, json.dumps(d)[:120])
+    d0, bs = by_name.get("Domain-0"), by_name.get(DOMU_NAME)
+    if not d0 or d0["domid"] != 0 or d0["config"]["b_info"]["max_vcpus"] != VCPUS:
+        return "no Domain-0 with id 0 and %d vCPUs in %s" % (VCPUS, sorted(by_name))
+    if not bs or bs["config"]["b_info"]["target_memkb"] < 4096:
+        return "no %s with its 4096 KiB in %s" % (DOMU_NAME, sorted(by_name))
+    return None
+
+
 def figures(boot, bench):
     """name=value pairs: boot seconds, disk and TCP MiB/s, store ops/s."""
     f = ["boot_s=%s" % ("%.1f" % boot if boot is not None else "n/a")]
@@ -473,6 +511,11 @@ def run(mode, machine, sums):
                    "FAIL: %sdomu-beside no '%s: stopped (powers off)' line: it was not "
                    "running when dom0 powered off" % (prefix, DOMU_NAME))
         res.append(granter_result(prefix, out))
+    # oxl list -l must be valid JSON in xl's shape, listing dom0.
+    if seen.get("oxl-list-long", ("",))[0] == "PASS":
+        why = list_json_problem(lines)
+        if why:
+            seen["oxl-list-long"] = ("FAIL", why)
     # oxl create's guest must have reached its init: its console line.
     web = next((m for m, _, t in lines if "(web) ORYX-INIT-OK" in t), None)
     start = next((m for m, _, t in lines if "OXL-CREATE-START" in t), None)

@@ -305,10 +305,14 @@ check_build() {
         report oxl-list 1 "no /bin/mkguest in the image"
         report oxl-destroy 1 "no /bin/mkguest in the image"
         report oxl-create 1 "no /bin/mkguest in the image"
+        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
+            report $c 1 "no /bin/mkguest in the image"
+        done
         return
     fi
     timeout 180 /bin/mkguest /guest.elf built 8
     check_oxl
+    check_oxl_verbs
     check_oxl_create
 }
 
@@ -349,6 +353,147 @@ check_oxl() {
     gone=$(/bin/oxl list | awk '$1 == "kept"')
     [ "$drc" = 0 ] && [ "$again" = 1 ] && [ "$zero" = 1 ] && [ -z "$gone" ]
     report oxl-destroy $? "destroy kept: $drc, again: $again ($(head -c 60 /tmp/destroy2.err)), Domain-0: $zero ($(head -c 60 /tmp/destroy0.err)), listed after: '${gone}'"
+}
+
+# The boot-time domain's CPU time (ns) from `oxl list -l`, and the last
+# step it logged (`oxl dmesg`): both stand still while it is paused.
+cpu_ns_of() {
+    /bin/oxl list -l "$1" 2>/dev/null | sed -n 's/.*"cpu_time_ns": \([0-9]*\).*/\1/p'
+}
+last_step_of() {
+    /bin/oxl dmesg 2>/dev/null | sed -n "s/^($1) progress: step \([0-9]*\).*/\1/p" | tail -n 1
+}
+# H:MM:SS (xl's uptime, under a day) in seconds.
+secs_of() {
+    echo "$1" | awk -F: 'NF == 3 { print $1 * 3600 + $2 * 60 + $3 }'
+}
+
+# The control verbs on the domains running now: pause and unpause of the
+# boot-time domain (its CPU time and its log stand still while paused,
+# and move again after), vcpu-list, info, dmesg (-c), uptime, list -l
+# (the harness parses the OXL-LIST-JSON line) and -v, top in batch mode.
+check_oxl_verbs() {
+    bs=$(arg domu beside)
+    if [ ! -x /bin/oxl ]; then
+        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
+            report $c 1 "no /bin/oxl in the image"
+        done
+        return
+    fi
+    # pause / unpause
+    /bin/oxl pause "$bs" 2>/tmp/pause.err
+    p1=$?
+    /bin/oxl pause "$bs" 2>>/tmp/pause.err
+    p2=$?
+    st=$(/bin/oxl list "$bs" 2>/dev/null | awk -v n="$bs" '$1 == n { print $5 }')
+    t1=$(cpu_ns_of "$bs")
+    s1=$(last_step_of "$bs")
+    sleep 5                 # it steps every 2 s when it runs
+    t2=$(cpu_ns_of "$bs")
+    s2=$(last_step_of "$bs")
+    /bin/oxl pause Domain-0 2>/tmp/pause0.err
+    p0=$?
+    /bin/oxl pause nosuch 2>/tmp/pausex.err
+    px=$?
+    /bin/oxl unpause "$bs" 2>>/tmp/pause.err
+    u1=$?
+    /bin/oxl unpause "$bs" 2>>/tmp/pause.err
+    u2=$?
+    sleep 5
+    t3=$(cpu_ns_of "$bs")
+    s3=$(last_step_of "$bs")
+    st2=$(/bin/oxl list "$bs" 2>/dev/null | awk -v n="$bs" '$1 == n { print $5 }')
+    [ "$p1$p2$u1$u2" = 0000 ] && [ "$p0" = 1 ] && [ "$px" = 1 ] &&
+        grep -q "dom0 cannot be paused" /tmp/pause0.err &&
+        case "$st" in ??p???) true ;; *) false ;; esac &&
+        case "$st2" in ??p???) false ;; *) true ;; esac &&
+        [ -n "$t1" ] && [ "$t1" = "$t2" ] && [ -n "$s1" ] && [ "$s1" = "$s2" ] &&
+        [ -n "$t3" ] && [ "$t3" -gt "$t2" ] && [ -n "$s3" ] && [ "$s3" -gt "$s2" ]
+    report oxl-pause $? "pause $p1 again $p2 state '$st'; cpu ns $t1 -> $t2 (paused 5 s) -> $t3; step $s1 -> $s2 -> $s3; unpause $u1 again $u2 state '$st2'; Domain-0: $p0 ($(head -c 60 /tmp/pause0.err)); nosuch: $px; $(head -c 80 /tmp/pause.err)"
+
+    # vcpu-list: xl's header; dom0's two vCPUs each on its own CPU
+    /bin/oxl vcpu-list > /tmp/vcpu.out 2>/tmp/vcpu.err
+    rc=$?
+    head -n 1 /tmp/vcpu.out | grep -q '^Name  *ID  VCPU   CPU State   Time(s) Affinity (Hard / Soft)$'
+    hdr=$?
+    d0=$(awk '$1 == "Domain-0" && $2 == 0 && $4 == $3 && $5 ~ /^[r-][b-]-$/ && $8 == "/" && $9 == "all"' /tmp/vcpu.out | wc -l)
+    one=$(/bin/oxl vcpu-list "$bs" 2>/dev/null | awk -v n="$bs" '$1 == n && $3 == 0' | wc -l)
+    /bin/oxl vcpu-list nosuch > /dev/null 2>&1
+    bad=$?
+    [ "$rc" = 0 ] && [ "$hdr" = 0 ] && [ "$d0" = 2 ] && [ "$one" = 1 ] && [ "$bad" = 1 ]
+    report oxl-vcpu-list $? "rc $rc header $hdr, dom0 rows $d0, $bs rows $one, nosuch $bad: $(sed -n 2p /tmp/vcpu.out) $(head -c 80 /tmp/vcpu.err)"
+
+    # info: xl's key : value lines
+    /bin/oxl info > /tmp/info.out 2>/tmp/info.err
+    rc=$?
+    cpus=$(sed -n 's/^nr_cpus  *: //p' /tmp/info.out)
+    tot=$(sed -n 's/^total_memory  *: //p' /tmp/info.out)
+    free=$(sed -n 's/^free_memory  *: //p' /tmp/info.out)
+    ver=$(sed -n 's/^xen_version  *: //p' /tmp/info.out)
+    cl=$(/bin/oxl info xen_commandline 2>/dev/null)
+    one=$(/bin/oxl info nr_cpus 2>/dev/null)
+    [ "$rc" = 0 ] && [ "$cpus" = "$(arg vcpus 2)" ] && [ "$one" = "$cpus" ] &&
+        [ -n "$tot" ] && [ -n "$free" ] && [ "$tot" -gt "$free" ] && [ "$free" -gt 0 ] &&
+        case "$ver" in 4.*) true ;; *) false ;; esac &&
+        case "$cl" in *dom0_mem=*) true ;; *) false ;; esac &&
+        grep -q '^virt_caps  *: hvm hap$' /tmp/info.out
+    report oxl-info $? "rc $rc nr_cpus '$cpus' ('$one'), memory $tot MiB, free $free MiB, version '$ver', commandline '$cl'; $(head -c 80 /tmp/info.err)"
+
+    # dmesg: what dom0 printed is in the log; -c clears what it read
+    echo "OXL-DMESG-MARK-A"
+    /bin/oxl dmesg > /tmp/dmesg1 2>/tmp/dmesg.err
+    r1=$?
+    /bin/oxl dmesg -c > /tmp/dmesg2 2>>/tmp/dmesg.err
+    r2=$?
+    echo "OXL-DMESG-MARK-B"
+    /bin/oxl dmesg > /tmp/dmesg3 2>>/tmp/dmesg.err
+    r3=$?
+    a1=$(grep -c OXL-DMESG-MARK-A /tmp/dmesg1)
+    a2=$(grep -c OXL-DMESG-MARK-A /tmp/dmesg2)
+    a3=$(grep -c OXL-DMESG-MARK-A /tmp/dmesg3)
+    b3=$(grep -c OXL-DMESG-MARK-B /tmp/dmesg3)
+    pz=$(grep -c "$bs: paused" /tmp/dmesg1)
+    [ "$r1$r2$r3" = 000 ] && [ "$a1" = 1 ] && [ "$a2" = 1 ] && [ "$a3" = 0 ] && [ "$b3" = 1 ] &&
+        [ "$pz" -ge 1 ] && [ "$(wc -c < /tmp/dmesg3)" -lt "$(wc -c < /tmp/dmesg1)" ]
+    report oxl-dmesg $? "rc $r1 $r2 $r3; mark A in: $a1, -c $a2, after $a3; mark B after: $b3; '$bs: paused' lines $pz; bytes $(wc -c < /tmp/dmesg1) -> $(wc -c < /tmp/dmesg3) $(head -c 80 /tmp/dmesg.err)"
+
+    # uptime: xl's columns; dom0's (the hypervisor's) is the longest
+    /bin/oxl uptime > /tmp/up.out 2>/tmp/up.err
+    rc=$?
+    head -n 1 /tmp/up.out | grep -q '^Name  *ID Uptime$'
+    hdr=$?
+    u0=$(secs_of "$(awk '$1 == "Domain-0" && $2 == 0 { print $3 }' /tmp/up.out)")
+    ub=$(secs_of "$(awk -v n="$bs" '$1 == n { print $3 }' /tmp/up.out)")
+    sh=$(/bin/oxl uptime -s "$bs" 2>/dev/null)
+    n1=$(/bin/oxl uptime Domain-0 2>/dev/null | wc -l)
+    [ "$rc" = 0 ] && [ "$hdr" = 0 ] && [ -n "$u0" ] && [ -n "$ub" ] && [ "$u0" -ge "$ub" ] &&
+        [ "$u0" -gt 0 ] && [ "$n1" = 2 ] &&
+        echo "$sh" | grep -q "^ [0-9][0-9]:[0-9][0-9]:[0-9][0-9] up  *[0-9]*:[0-9][0-9], $bs ([0-9]*)$"
+    report oxl-uptime $? "rc $rc header $hdr, Domain-0 ${u0}s, $bs ${ub}s, -s '$sh', one domain: $n1 lines $(head -c 80 /tmp/up.err)"
+
+    # list -l (JSON, checked by the harness too) and -v
+    /bin/oxl list -l > /tmp/long.out 2>/tmp/long.err
+    rc=$?
+    echo "OXL-LIST-JSON $(tr -d '\n' < /tmp/long.out)"
+    /bin/oxl list -v > /tmp/verbose.out 2>>/tmp/long.err
+    rv=$?
+    head -n 1 /tmp/verbose.out | grep -q 'Time(s)   UUID  *Reason-Code	Security Label$'
+    vh=$?
+    v0=$(awk '$1 == "Domain-0" && $7 ~ /^[0-9a-f-]{36}$/ && $8 == "-" && $9 == "-"' /tmp/verbose.out | wc -l)
+    [ "$rc" = 0 ] && [ "$rv" = 0 ] && [ "$vh" = 0 ] && [ "$v0" = 1 ] &&
+        grep -q '"domid": 0,' /tmp/long.out && grep -q '"name": "Domain-0"' /tmp/long.out
+    report oxl-list-long $? "rc $rc, -v rc $rv header $vh dom0 rows $v0: $(grep Domain-0 /tmp/verbose.out) $(head -c 80 /tmp/long.err)"
+
+    # top -b -i 2: two tables, CPU(%) from the second sample
+    /bin/oxl top -b -i 2 -d 1 > /tmp/top.out 2>/tmp/top.err
+    rc=$?
+    tables=$(grep -c '^ *NAME  *STATE  *CPU(sec)  *CPU(%)  *MEM(k)  *MEM(%)  *MAXMEM(k)  *MAXMEM(%)  *VCPUS$' /tmp/top.out)
+    rows=$(awk '$1 == "Domain-0" && $2 ~ /^[-dsbcpr]{6}$/ && $4 ~ /^[0-9]+\.[0-9]$/ && $NF == 2' /tmp/top.out | wc -l)
+    pct=$(awk '$1 == "Domain-0" { p = $4 } END { print p }' /tmp/top.out)
+    /bin/oxl top -b -d 0 > /dev/null 2>&1
+    bad=$?
+    [ "$rc" = 0 ] && [ "$tables" = 2 ] && [ "$rows" = 2 ] && [ "$bad" = 2 ]
+    report oxl-top $? "rc $rc, $tables tables, $rows Domain-0 rows (CPU% $pct at the second), -d 0: $bad $(head -c 80 /tmp/top.err)"
 }
 
 # oxl create of a stock Debian guest (the same kernel, the test initramfs)
