@@ -56,6 +56,26 @@ grep -q "cannot open the hypervisor interface" "$tmp/err" && pass list-no-hyperv
 expect destroy-no-args 2 "$oxl" destroy
 expect domid-two-args 2 "$oxl" domid a b
 expect list-bad-option 2 "$oxl" list --bogus
+# The control verbs: usage errors before the hypervisor is asked, then
+# the same one-line error outside dom0.
+expect pause-no-args 2 "$oxl" pause
+expect unpause-two-args 2 "$oxl" unpause a b
+expect top-bad-delay 2 "$oxl" top -b -d 0
+grep -q "bad delay '0'" "$tmp/err" && pass top-bad-delay-msg || fail top-bad-delay-msg "$(head -1 "$tmp/err")"
+expect top-bad-iterations 2 "$oxl" top -b -i x
+expect top-delay-missing 2 "$oxl" top -d
+expect dmesg-extra-arg 2 "$oxl" dmesg foo
+grep -q "does not take the argument 'foo'" "$tmp/err" && pass extra-arg-msg || fail extra-arg-msg "$(head -1 "$tmp/err")"
+expect info-two-keys 2 "$oxl" info a b
+expect uptime-bad-option 2 "$oxl" uptime -x
+expect list-long-help 0 "$oxl" list --long --help
+for v in "pause x" "unpause x" "vcpu-list" "info" "dmesg -c" "uptime -s" "top -b -i 1" "list -l" "list -v"; do
+    n=$(echo "$v" | tr ' ' '-')
+    # shellcheck disable=SC2086
+    ORYX_PRIVCMD=/nonexistent/privcmd expect "$n-no-hypervisor" 1 "$oxl" $v
+    grep -q "cannot open the hypervisor interface" "$tmp/err" ||
+        fail "$n-no-hypervisor-msg" "$(head -1 "$tmp/err")"
+done
 expect config-check-missing 1 "$oxl" config-check /nonexistent/x.cfg
 grep -q 'No such file' "$tmp/err" && pass missing-file-msg || fail missing-file-msg "$(head -1 "$tmp/err")"
 expect config-check-two-files 2 "$oxl" config-check a b
@@ -71,9 +91,11 @@ crashes=0
 for args in "config-check --" "config-check -" "config-check -q -q" "help --words" \
     "help --words nosuch" "store" "store --socket" "store --bogus" "store frob" \
     "store read" "store write a" "store chmod / zz" "store watch -n 0 /" \
-    "config-check $(printf '\001\377')" "$(printf '\377\376')" "-- --" "help --verbs extra"; do
+    "config-check $(printf '\001\377')" "$(printf '\377\376')" "-- --" "help --verbs extra" \
+    "top -d" "top -i -1" "top -d 99999999999" "top -b -i 1 extra" "pause --" "unpause -- --" \
+    "vcpu-list -- x" "uptime -s -s" "info '' ''" "dmesg -c -c" "list -l -v -l x"; do
     # shellcheck disable=SC2086
-    XENSTORED_PATH=$tmp/none "$oxl" $args </dev/null >/dev/null 2>&1
+    ORYX_PRIVCMD=$tmp/none XENSTORED_PATH=$tmp/none "$oxl" $args </dev/null >/dev/null 2>&1
     rc=$?
     if [ $rc -ge 128 ]; then crashes=$((crashes + 1)); echo "  crash: oxl $args ($rc)" >&2; fi
 done
@@ -100,6 +122,12 @@ if command -v bash >/dev/null 2>&1; then
     comp "$oxl" config-check tests/xlcfg/good/pv | grep -q pv-lvm-pygrub.cfg && \
         pass completion-files || fail completion-files "no file names"
     [ "$(comp "$oxl" config-check --q)" = --quiet ] && pass completion-option || fail completion-option "$(comp "$oxl" config-check --q)"
+    [ "$(comp "$oxl" top --it)" = --iterations ] && pass completion-top-option || fail completion-top-option "$(comp "$oxl" top --it)"
+    "$oxl" help --words pause | grep -qx '@domains' && pass completion-domains-word ||
+        fail completion-domains-word "$("$oxl" help --words pause | tr '\n' ' ')"
+    # Outside dom0 there are no domain names to offer, and no noise.
+    [ -z "$(ORYX_PRIVCMD=/nonexistent comp "$oxl" pause D 2>&1)" ] && pass completion-domains-quiet ||
+        fail completion-domains-quiet "$(ORYX_PRIVCMD=/nonexistent comp "$oxl" pause D 2>&1)"
     if echo "$verbs" | grep -qx store; then
         [ "$(comp "$oxl" store wa)" = watch ] && pass completion-subverb || fail completion-subverb "$(comp "$oxl" store wa)"
     fi
