@@ -20,6 +20,8 @@
 #include <public/arch-x86/cpuid.h>
 #include <public/elfnote.h>
 #include <public/arch-x86/hvm/start_info.h>
+#include <public/domctl.h>
+#include <public/sysctl.h>
 
 static void hypercall_numbers(void)
 {
@@ -81,6 +83,24 @@ static void hypercall_structs(void)
     CHECK_EQ(sizeof(struct grant_entry_v1), 8);
 }
 
+/* The toolstack's control interfaces: Xen's numbers where they mean the same. */
+static void control_interfaces(void)
+{
+    CHECK_EQ(__HYPERVISOR_sysctl, 35);
+    CHECK_EQ(__HYPERVISOR_domctl, 36);
+    CHECK_EQ(XEN_DOMCTL_pausedomain, 3);
+    CHECK_EQ(XEN_DOMCTL_unpausedomain, 4);
+    CHECK_EQ(XEN_DOMCTL_getvcpuinfo, 14);
+    CHECK_EQ(XEN_SYSCTL_readconsole, 1);
+    CHECK_EQ(XEN_SYSCTL_physinfo, 3);
+    CHECK_EQ(sizeof(struct oryx_domctl), 128);
+    CHECK_EQ(sizeof(struct oryx_sysctl), 128);
+    CHECK_EQ(offsetof(struct oryx_domctl_getdomaininfo, start_ns), 72);
+    CHECK_EQ(offsetof(struct oryx_domctl_getvcpuinfo, cpu), 16);
+    CHECK_EQ(offsetof(struct oryx_sysctl_readconsole, head), 24);
+    CHECK_EQ(offsetof(struct oryx_sysctl_physinfo, uptime_ns), 32);
+}
+
 static void cpuid_signature(void)
 {
     char sig[13];
@@ -100,4 +120,5 @@ UNIT_MAIN("public_headers")
     TEST_RUN(shared_info_layout);
     TEST_RUN(hypercall_structs);
     TEST_RUN(cpuid_signature);
+    TEST_RUN(control_interfaces);
 }
