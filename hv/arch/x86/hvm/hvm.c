@@ -236,8 +236,10 @@ void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
     struct domain *d = v->domain;
 
     if (!v->arch.vlapic.init_pending || v->state != VCPU_DOWN || v->is_running ||
-        d->state != DOMAIN_RUNNING)
+        (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED))
         return;                 /* SIPI only leaves wait-for-SIPI; a second one is ignored */
+    /* One sent just as the domain was paused still starts the vCPU: it is
+     * runnable and queued when the domain is unpaused. */
     v->arch.vlapic.init_pending = false;
     hvm->vcpu_set_realmode_entry(v, vector);
     printk_lvl(LOG_DEBUG, "(d%u) %s: vCPU%u started at %#x (SIPI)\n", d->id, d->name, v->id,
