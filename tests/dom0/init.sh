@@ -296,65 +296,6 @@ check_grants() {
     timeout 180 /bin/grantcheck $(arg granter "")
 }
 
-# A domain built from dom0 user space: /bin/mkguest (tests/dom0/mkguest.c)
-# runs /guest.elf (guests/hello) as "built" and prints its CHECK lines.
-check_build() {
-    if [ ! -x /bin/mkguest ] || [ ! -f /guest.elf ]; then
-        report build-refused 1 "no /bin/mkguest or /guest.elf in the image"
-        report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
-        report oxl-list 1 "no /bin/mkguest in the image"
-        report oxl-destroy 1 "no /bin/mkguest in the image"
-        report oxl-create 1 "no /bin/mkguest in the image"
-        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
-            report $c 1 "no /bin/mkguest in the image"
-        done
-        return
-    fi
-    timeout 180 /bin/mkguest /guest.elf built 8
-    check_oxl
-    check_oxl_verbs
-    check_oxl_create
-}
-
-# oxl's domain verbs (xl's list columns, names and ids, destroy) on the
-# domains running now: dom0, the boot-time domain beside it, and one that
-# mkguest builds and leaves (guests/hello: it powers off at once, so it is
-# listed as shut down until destroyed).
-check_oxl() {
-    if [ ! -x /bin/oxl ]; then
-        report oxl-list 1 "no /bin/oxl in the image"
-        report oxl-destroy 1 "no /bin/oxl in the image"
-        return
-    fi
-    /bin/mkguest /guest.elf kept 8 keep 2>/tmp/mk.err
-    sleep 1
-    /bin/oxl list > /tmp/list.out 2>/tmp/list.err
-    rc=$?
-    head -n 1 /tmp/list.out | grep -q "^Name  *ID   Mem VCPUs	State	Time(s)$"
-    hdr=$?
-    # Name ID Mem VCPUs State Time: dom0 with its 2 vCPUs, beside, kept shut down.
-    d0=$(awk '$1 == "Domain-0" && $2 == 0 && $4 == 2 && $5 ~ /^[rb]-----$/' /tmp/list.out)
-    bs=$(awk -v n="$(arg domu beside)" '$1 == n && $3 == 4 && $4 == 1' /tmp/list.out)
-    kp=$(awk '$1 == "kept" && $3 == 8 && $5 == "---s--"' /tmp/list.out)
-    id=$(/bin/oxl domid "$(arg domu beside)" 2>&1)
-    nm=$(/bin/oxl domname 0 2>&1)
-    /bin/oxl domid nosuch > /dev/null 2>/tmp/nosuch.err
-    nosuch=$?
-    [ "$rc" = 0 ] && [ "$hdr" = 0 ] && [ -n "$d0" ] && [ -n "$bs" ] && [ -n "$kp" ] &&
-        [ "$nm" = "Domain-0" ] && [ -n "$id" ] && [ "$nosuch" = 1 ] &&
-        grep -q "no domain 'nosuch'" /tmp/nosuch.err
-    report oxl-list $? "rc $rc, header $hdr, rows: dom0 '$d0' beside '$bs' kept '$kp'; domid $id, domname 0 = $nm, unknown name: $nosuch $(head -c 80 /tmp/nosuch.err)$(head -c 80 /tmp/mk.err)"
-    /bin/oxl destroy kept 2>/tmp/destroy.err
-    drc=$?
-    /bin/oxl destroy kept 2>/tmp/destroy2.err
-    again=$?
-    /bin/oxl destroy Domain-0 2>/tmp/destroy0.err
-    zero=$?
-    gone=$(/bin/oxl list | awk '$1 == "kept"')
-    [ "$drc" = 0 ] && [ "$again" = 1 ] && [ "$zero" = 1 ] && [ -z "$gone" ]
-    report oxl-destroy $? "destroy kept: $drc, again: $again ($(head -c 60 /tmp/destroy2.err)), Domain-0: $zero ($(head -c 60 /tmp/destroy0.err)), listed after: '${gone}'"
-}
-
 # The boot-time domain's CPU time (ns) from `oxl list -l`, and the last
 # step it logged (`oxl dmesg`): both stand still while it is paused.
 cpu_ns_of() {
@@ -494,6 +435,65 @@ check_oxl_verbs() {
     bad=$?
     [ "$rc" = 0 ] && [ "$tables" = 2 ] && [ "$rows" = 2 ] && [ "$bad" = 2 ]
     report oxl-top $? "rc $rc, $tables tables, $rows Domain-0 rows (CPU% $pct at the second), -d 0: $bad $(head -c 80 /tmp/top.err)"
+}
+
+# A domain built from dom0 user space: /bin/mkguest (tests/dom0/mkguest.c)
+# runs /guest.elf (guests/hello) as "built" and prints its CHECK lines.
+check_build() {
+    if [ ! -x /bin/mkguest ] || [ ! -f /guest.elf ]; then
+        report build-refused 1 "no /bin/mkguest or /guest.elf in the image"
+        report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
+        report oxl-list 1 "no /bin/mkguest in the image"
+        report oxl-destroy 1 "no /bin/mkguest in the image"
+        report oxl-create 1 "no /bin/mkguest in the image"
+        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
+            report $c 1 "no /bin/mkguest in the image"
+        done
+        return
+    fi
+    timeout 180 /bin/mkguest /guest.elf built 8
+    check_oxl
+    check_oxl_verbs
+    check_oxl_create
+}
+
+# oxl's domain verbs (xl's list columns, names and ids, destroy) on the
+# domains running now: dom0, the boot-time domain beside it, and one that
+# mkguest builds and leaves (guests/hello: it powers off at once, so it is
+# listed as shut down until destroyed).
+check_oxl() {
+    if [ ! -x /bin/oxl ]; then
+        report oxl-list 1 "no /bin/oxl in the image"
+        report oxl-destroy 1 "no /bin/oxl in the image"
+        return
+    fi
+    /bin/mkguest /guest.elf kept 8 keep 2>/tmp/mk.err
+    sleep 1
+    /bin/oxl list > /tmp/list.out 2>/tmp/list.err
+    rc=$?
+    head -n 1 /tmp/list.out | grep -q "^Name  *ID   Mem VCPUs	State	Time(s)$"
+    hdr=$?
+    # Name ID Mem VCPUs State Time: dom0 with its 2 vCPUs, beside, kept shut down.
+    d0=$(awk '$1 == "Domain-0" && $2 == 0 && $4 == 2 && $5 ~ /^[rb]-----$/' /tmp/list.out)
+    bs=$(awk -v n="$(arg domu beside)" '$1 == n && $3 == 4 && $4 == 1' /tmp/list.out)
+    kp=$(awk '$1 == "kept" && $3 == 8 && $5 == "---s--"' /tmp/list.out)
+    id=$(/bin/oxl domid "$(arg domu beside)" 2>&1)
+    nm=$(/bin/oxl domname 0 2>&1)
+    /bin/oxl domid nosuch > /dev/null 2>/tmp/nosuch.err
+    nosuch=$?
+    [ "$rc" = 0 ] && [ "$hdr" = 0 ] && [ -n "$d0" ] && [ -n "$bs" ] && [ -n "$kp" ] &&
+        [ "$nm" = "Domain-0" ] && [ -n "$id" ] && [ "$nosuch" = 1 ] &&
+        grep -q "no domain 'nosuch'" /tmp/nosuch.err
+    report oxl-list $? "rc $rc, header $hdr, rows: dom0 '$d0' beside '$bs' kept '$kp'; domid $id, domname 0 = $nm, unknown name: $nosuch $(head -c 80 /tmp/nosuch.err)$(head -c 80 /tmp/mk.err)"
+    /bin/oxl destroy kept 2>/tmp/destroy.err
+    drc=$?
+    /bin/oxl destroy kept 2>/tmp/destroy2.err
+    again=$?
+    /bin/oxl destroy Domain-0 2>/tmp/destroy0.err
+    zero=$?
+    gone=$(/bin/oxl list | awk '$1 == "kept"')
+    [ "$drc" = 0 ] && [ "$again" = 1 ] && [ "$zero" = 1 ] && [ -z "$gone" ]
+    report oxl-destroy $? "destroy kept: $drc, again: $again ($(head -c 60 /tmp/destroy2.err)), Domain-0: $zero ($(head -c 60 /tmp/destroy0.err)), listed after: '${gone}'"
 }
 
 # oxl create of a stock Debian guest (the same kernel, the test initramfs)
