@@ -137,13 +137,13 @@ static void summary(const struct sample *s, const struct oryx_sysctl_physinfo *p
            (unsigned long long)free_k, p->nr_cpus, p->cpu_khz / 1000);
 }
 
-static void table(const struct sample *now, const struct sample *before, int name_width,
+static void table(const struct sample *now, const struct sample *before, int full_names,
                   uint64_t host_pages)
 {
     char line[256];
-    int w = name_width;
+    int w = 10;                         /* xentop's NAME column */
 
-    if (w > 10)                         /* -f: as wide as the longest name */
+    if (full_names)                     /* -f: as wide as the longest name */
         for (int i = 0, l; i < now->n; i++)
             if ((l = (int)strnlen(now->d[i].name, sizeof(now->d[i].name))) > w)
                 w = l;
@@ -171,7 +171,7 @@ int oxl_main_top(int argc, char **argv)
     };
     const struct oxl_cmd *cmd = oxl_cmd_find("top");
     unsigned int delay = 3, iterations = 0, done = 0;
-    int opt, status = 0, batch = 0, name_width = 10, rc;
+    int opt, status = 0, batch = 0, full_names = 0, rc;
     struct sample now = { NULL, 0, 0 }, before = { NULL, 0, 0 };
     struct oryx_sysctl_physinfo phys;
     struct xctl_version ver;
@@ -199,7 +199,7 @@ int oxl_main_top(int argc, char **argv)
             batch = 1;
             break;
         case 'f':
-            name_width = ORYX_DOMCTL_NAME_MAX;  /* fitted to the names in table() */
+            full_names = 1;
             break;
         }
     }
@@ -238,7 +238,7 @@ int oxl_main_top(int argc, char **argv)
             printf("\033[H\033[2J");    /* home, clear: redraw in place */
         if (!batch)
             summary(&now, &phys, version);
-        table(&now, &before, name_width, phys.total_pages);
+        table(&now, &before, full_names, phys.total_pages);
         fflush(stdout);
         free(before.d);
         before = now;
