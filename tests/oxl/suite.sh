@@ -1,6 +1,7 @@
 #!/bin/sh
 # oxl CLI: exit codes and messages on good and garbage arguments, help and
-# bash completion generated from the command table, the store verbs
+# bash completion generated from the command table, the control verbs
+# against a made-up hypervisor (fake_privcmd.c), the store verbs
 # against a private oryxd, and a bounded libFuzzer run over libxlcfg
 # (FUZZ_SECS, default 20; needs clang + libclang-rt-14-dev).
 cd "$(dirname "$0")/../.." || exit 2
@@ -76,6 +77,80 @@ for v in "pause x" "unpause x" "vcpu-list" "info" "dmesg -c" "uptime -s" "top -b
     grep -q "cannot open the hypervisor interface" "$tmp/err" ||
         fail "$n-no-hypervisor-msg" "$(head -1 "$tmp/err")"
 done
+# The control verbs end to end against a made-up hypervisor behind
+# privcmd (tests/oxl/fake_privcmd.c, LD_PRELOADed): names and ids, xl's
+# formats, errors naming the problem, list -l's JSON read by python3.
+if cc -shared -fPIC -O2 -Wall -Wextra -Werror -Iinclude -o "$tmp/fake.so" \
+    tests/oxl/fake_privcmd.c -ldl 2>"$tmp/fake.log"; then
+    fake() {
+        LD_PRELOAD=$tmp/fake.so ORYX_PRIVCMD=/dev/null ORYX_FAKE_STATE=$tmp/fake.state "$@"
+    }
+    fexpect() {
+        name=$1 want=$2
+        shift 2
+        expect "$name" "$want" fake "$@"
+    }
+    fexpect fake-list 0 "$oxl" list
+    [ "$(awk '$1 == "web" && $2 == 5 && $3 == 128 && $5 == "---sc-"' "$tmp/out")" ] &&
+        pass fake-list-crashed-row || fail fake-list-crashed-row "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-list-v 0 "$oxl" list -v
+    [ "$(awk '$1 == "web" && $7 == "00000000-0000-0000-0000-000000000000" && $8 == 3 && $9 == "-"' "$tmp/out")" ] &&
+        pass fake-list-v-row || fail fake-list-v-row "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-list-l 0 "$oxl" list -l
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert [x["domid"] for x in d] == [0, 1, 5], d
+assert d[2]["state"] == "crashed" and d[2]["shutdown_reason"] == "crash"
+assert d[0]["config"]["c_info"]["name"] == "Domain-0"
+assert d[1]["config"]["b_info"]["target_memkb"] == 4096' "$tmp/out" 2>"$tmp/py.err" &&
+        pass fake-list-l-json || fail fake-list-l-json "$(tail -1 "$tmp/py.err")"
+    fexpect fake-pause 0 "$oxl" pause beside
+    fexpect fake-pause-again 0 "$oxl" pause 1
+    fake "$oxl" list beside | grep -q '^beside .* --p--- ' && pass fake-paused-state ||
+        fail fake-paused-state "$(fake "$oxl" list beside | tail -1)"
+    fexpect fake-pause-dom0 1 "$oxl" pause Domain-0
+    grep -qx "oxl: pausing domain 0 ('Domain-0'): dom0 cannot be paused" "$tmp/err" &&
+        pass fake-pause-dom0-msg || fail fake-pause-dom0-msg "$(cat "$tmp/err")"
+    fexpect fake-pause-crashed 1 "$oxl" pause web
+    grep -q "it has crashed" "$tmp/err" && pass fake-pause-crashed-msg || fail fake-pause-crashed-msg "$(cat "$tmp/err")"
+    fexpect fake-pause-unknown 1 "$oxl" pause nosuch
+    grep -q "no domain 'nosuch'" "$tmp/err" && pass fake-pause-unknown-msg || fail fake-pause-unknown-msg "$(cat "$tmp/err")"
+    fexpect fake-unpause 0 "$oxl" unpause beside
+    fexpect fake-vcpu-list 0 "$oxl" vcpu-list
+    [ "$(grep -c '^Domain-0 ' "$tmp/out")" = 2 ] && grep -q '^web  *5  *1  *-  *--p  *[0-9.]*  1 / all$' "$tmp/out" &&
+        pass fake-vcpu-rows || fail fake-vcpu-rows "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-vcpu-list-one 0 "$oxl" vcpu-list 1
+    [ "$(wc -l <"$tmp/out")" = 2 ] && pass fake-vcpu-list-one-rows || fail fake-vcpu-list-one-rows "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-info 0 "$oxl" info
+    grep -qx 'nr_cpus                : 2' "$tmp/out" && grep -qx 'xen_version            : 4.17.0-oryx' "$tmp/out" &&
+        grep -qx 'total_memory           : 1024' "$tmp/out" && pass fake-info-lines ||
+        fail fake-info-lines "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-info-key 0 "$oxl" info xen_commandline
+    [ "$(cat "$tmp/out")" = "dom0_mem=512M fake" ] && pass fake-info-key-value || fail fake-info-key-value "$(cat "$tmp/out")"
+    fexpect fake-uptime 0 "$oxl" uptime
+    grep -qx 'Domain-0                             0 1 day,  1:01:01' "$tmp/out" && pass fake-uptime-dom0 ||
+        fail fake-uptime-dom0 "$(tr '\n' '|' <"$tmp/out")"
+    fexpect fake-uptime-short 0 "$oxl" uptime -s beside
+    grep -q '^ [0-9][0-9]:[0-9][0-9]:[0-9][0-9] up 1 day,  1:01, beside (1)$' "$tmp/out" &&
+        pass fake-uptime-short-line || fail fake-uptime-short-line "$(cat "$tmp/out")"
+    fexpect fake-dmesg 0 "$oxl" dmesg
+    grep -q '^(beside) progress: step 1/10$' "$tmp/out" && [ "$(wc -c <"$tmp/out")" = 101 ] &&
+        pass fake-dmesg-text || fail fake-dmesg-text "$(wc -c <"$tmp/out") bytes"
+    fexpect fake-dmesg-clear 0 "$oxl" dmesg -c
+    fexpect fake-dmesg-after-clear 0 "$oxl" dmesg
+    [ ! -s "$tmp/out" ] && pass fake-dmesg-cleared || fail fake-dmesg-cleared "$(head -1 "$tmp/out")"
+    fexpect fake-top 0 "$oxl" top -b -i 2 -d 1
+    [ "$(grep -c '^ *NAME  *STATE  *CPU(sec)  *CPU(%)' "$tmp/out")" = 2 ] &&
+        [ "$(awk '$1 == "Domain-0" && $4 > 0' "$tmp/out" | wc -l)" = 1 ] &&
+        grep -q '^       web -s-c-- ' "$tmp/out" && pass fake-top-tables ||
+        fail fake-top-tables "$(tr '\n' '|' <"$tmp/out")"
+    # Not a terminal: the interactive screen still ends after -i updates.
+    fexpect fake-top-screen 0 "$oxl" top -i 1
+    grep -q 'domains: 1 running, 1 blocked, 0 paused, 1 crashed' "$tmp/out" && pass fake-top-summary ||
+        fail fake-top-summary "$(tr '\n' '|' <"$tmp/out")"
+else
+    fail fake-privcmd "does not build: $(head -1 "$tmp/fake.log")"
+fi
 expect config-check-missing 1 "$oxl" config-check /nonexistent/x.cfg
 grep -q 'No such file' "$tmp/err" && pass missing-file-msg || fail missing-file-msg "$(head -1 "$tmp/err")"
 expect config-check-two-files 2 "$oxl" config-check a b
