@@ -1,6 +1,6 @@
 /*
- * domctl: the control domain's toolstack creates, starts, inspects and
- * destroys domains (include/public/domctl.h, docs/domctl.md). A domain
+ * domctl: the control domain's toolstack creates, starts, pauses,
+ * inspects and destroys domains (include/public/domctl.h, docs/domctl.md). A domain
  * built this way gets what a boot-time domain gets (the same RAM layout,
  * ACPI tables and console ring); the toolstack loads its kernel through
  * foreign mappings. Its end is kept for the toolstack to look at
