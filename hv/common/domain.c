@@ -242,15 +242,28 @@ void domain_crash(struct domain *d, const char *why)
     domain_reap(d);
 }
 
+static void domain_unlist(struct domain *d, uint8_t action);
+
 void domain_kill(struct domain *d)
 {
+    bool kept;
+
     spin_lock(&d->lock);
     if (d->state == DOMAIN_DYING) {
         spin_unlock(&d->lock);
         return;
     }
     d->state = DOMAIN_DYING;
+    /* Kept after its end (domain_reap decides that under this lock): its
+     * vCPUs are stopped and it was reaped, so only its release is left. */
+    kept = d->preserved;
+    d->preserved = false;
     spin_unlock(&d->lock);
+    if (kept) {
+        printk("(d%u) %s: destroyed after being kept\n", d->id, d->name);
+        domain_unlist(d, DOMSPEC_DESTROY);
+        return;
+    }
     stop_vcpus(d);
     domain_reap(d);
 }
@@ -327,31 +340,35 @@ void domain_reap(struct domain *d)
             return;     /* the CPU that lets go of it calls us again */
     if (__atomic_exchange_n(&d->destroy_claimed, true, __ATOMIC_ACQ_REL))
         return;
+    domain_get(d);                      /* d stays while we finish, however it ends */
     domain_print_stats(d);
+    /*
+     * Kept or released, decided under the lock domain_kill takes: a kill
+     * either comes first (the domain is dying, so it is released here) or
+     * finds it kept (and releases it itself). Never kept and dying.
+     */
+    spin_lock(&d->lock);
     action = final_action(d);
-    /* The control domain's toolstack hears of every other domain's end. */
+    if (action == DOMSPEC_PRESERVE)
+        d->preserved = true;
+    spin_unlock(&d->lock);
     struct domain *hw = d->is_privileged ? NULL : domain_by_id(0);
+    if (action == DOMSPEC_PRESERVE)
+        printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
+    else
+        domain_unlist(d, action);
+    /* The control domain's toolstack hears of every other domain's end,
+     * once what it will find is so: kept, or off the list. */
     if (hw && hw->state == DOMAIN_RUNNING)
         evtchn_send_virq_global(hw, VIRQ_DOM_EXC);
-    if (action == DOMSPEC_PRESERVE) {
-        printk("(d%u) %s: preserved (on_* = preserve)\n", d->id, d->name);
-        d->preserved = true;
-        if (d->builder && d->builder->settled)
-            d->builder->settled();
-        return;
-    }
-    domain_unlist(d, action);
+    if (action == DOMSPEC_PRESERVE && d->builder && d->builder->settled)
+        d->builder->settled();
+    domain_put(d);
 }
 
 void domain_destroy(struct domain *d)
 {
-    if (__atomic_exchange_n(&d->preserved, false, __ATOMIC_ACQ_REL)) {
-        printk("(d%u) %s: destroyed after being kept\n", d->id, d->name);
-        d->state = DOMAIN_DYING;
-        domain_unlist(d, DOMSPEC_DESTROY);
-        return;
-    }
-    domain_kill(d);
+    domain_kill(d);                     /* which releases a kept one */
 }
 
 void domain_get(struct domain *d)

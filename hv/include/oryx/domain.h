@@ -168,10 +168,10 @@ uint64_t domain_ram_max_pages(struct domain *d);
 void domain_flush_tlb(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
-/* Stops every vCPU; the last CPU to let go of one frees the domain. */
+/* Stops every vCPU; the last CPU to let go of one frees the domain. One
+ * kept after its end (on_* = preserve) is released. */
 void domain_kill(struct domain *d);
-/* domain_kill, or for a domain kept after its end (on_* = preserve), its
- * release: the toolstack's destroy. */
+/* The toolstack's destroy: domain_kill. */
 void domain_destroy(struct domain *d);
 void domain_reap(struct domain *d);     /* called by the scheduler */
 void domain_set_builder(struct domain *d, const struct domain_builder *b, void *data);
