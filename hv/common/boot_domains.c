@@ -125,7 +125,7 @@ int boot_domain_build(const struct domspec *spec, int kmod, int imod, unsigned i
     if (rc)
         goto fail;
     struct domain_platform plat;
-    rc = domain_platform_init(d, &plat, &why);
+    rc = domain_platform_init(d, &plat, true, &why);
     if (rc)
         goto fail;
     struct pvh_build_params bp = {

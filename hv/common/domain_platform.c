@@ -44,16 +44,29 @@ static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *r
     return 0;
 }
 
-int domain_platform_init(struct domain *d, struct domain_platform *p, const char **why)
+int domain_platform_init(struct domain *d, struct domain_platform *p, bool hv_console,
+                         const char **why)
 {
     int rc = build_acpi(d, &p->extra[0], &p->rsdp, why);
 
     if (rc)
         return rc;
-    rc = vconsole_domain_init(d, GUEST_CONSOLE_GFN);
-    if (rc) {
-        *why = "cannot set up the console ring";
-        return rc;
+    if (hv_console) {
+        rc = vconsole_domain_init(d, GUEST_CONSOLE_GFN);
+        if (rc) {
+            *why = "cannot set up the console ring";
+            return rc;
+        }
+    } else {
+        /* dom0's back ends serve the rings: pages of the domain's own, which
+         * the toolstack grants to dom0 and names in the HVM params. */
+        rc = domain_ram_add_page(d, GUEST_CONSOLE_GFN);
+        if (!rc)
+            rc = domain_ram_add_page(d, GUEST_XENSTORE_GFN);
+        if (rc) {
+            *why = "no memory for the console and store ring pages";
+            return rc;
+        }
     }
     p->extra[1] = (struct pvh_mem_range){ .addr = GUEST_SPECIAL_GPA, .size = GUEST_SPECIAL_SIZE,
                                           .type = XEN_HVM_MEMMAP_TYPE_RESERVED };

@@ -22,6 +22,8 @@ int domain_alloc_memory(struct domain *d)
 
     if (max_ext > 4096)
         max_ext = (unsigned int)(d->mem_bytes / MiB(2)) + 4096;
+    max_ext += DOMAIN_SPECIAL_PAGES_MAX;
+    d->max_extents = max_ext;
     d->extents = xzalloc(sizeof(*d->extents) * max_ext);
     if (!d->extents)
         return -ENOMEM;
@@ -39,7 +41,7 @@ int domain_alloc_memory(struct domain *d)
             if (hpa || !order)
                 break;
         }
-        if (!hpa || d->nr_extents >= max_ext)
+        if (!hpa || d->nr_extents + DOMAIN_SPECIAL_PAGES_MAX >= max_ext)
             return -ENOMEM;
         d->extents[d->nr_extents++] = (struct mem_extent){ .hpa = hpa, .gpa = gpa,
                                                            .order = order };
@@ -49,6 +51,32 @@ int domain_alloc_memory(struct domain *d)
         gpa += PAGE_SIZE << order;
         left -= PAGE_SIZE << order;
     }
+    return 0;
+}
+
+/* One more page of d's own outside its RAM layout (a ring page for the
+ * toolstack's back ends): zeroed, mapped without execute, and counted,
+ * referenced and foreign-mapped like any other page of d. */
+int domain_ram_add_page(struct domain *d, uint64_t gfn)
+{
+    paddr_t hpa;
+    int rc;
+
+    if (!d->extents || d->nr_extents >= d->max_extents ||
+        gfn >= (1ULL << (P2M_GPA_BITS - PAGE_SHIFT)) || domain_gfn_is_ram(d, gfn))
+        return -EINVAL;
+    hpa = page_alloc_zeroed(0, &d->acct);
+    if (!hpa)
+        return -ENOMEM;
+    rc = p2m_map(&d->p2m, gfn << PAGE_SHIFT, hpa, PAGE_SIZE, P2M_R | P2M_W);
+    if (rc) {
+        page_free(hpa, 0, &d->acct);
+        return rc;
+    }
+    spin_lock(&d->ram_lock);
+    d->extents[d->nr_extents++] = (struct mem_extent){ .hpa = hpa, .gpa = gfn << PAGE_SHIFT,
+                                                       .order = 0 };
+    spin_unlock(&d->ram_lock);
     return 0;
 }
 

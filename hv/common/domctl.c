@@ -60,7 +60,7 @@ static long createdomain(struct oryx_domctl *op)
     int rc;
 
     if (strnlen(c->name, sizeof(c->name)) == sizeof(c->name) || !domspec_name_valid(c->name) ||
-        c->flags || !c->max_vcpus || c->max_vcpus > DOMCTL_MAX_VCPUS ||
+        (c->flags & ~ORYX_CREATEDOMAIN_hv_console) || !c->max_vcpus || c->max_vcpus > DOMCTL_MAX_VCPUS ||
         c->mem_kb < 1024 || c->mem_kb % 4 || c->mem_kb > (1ULL << 40))
         return -EINVAL;
     if (name_taken(c->name))
@@ -81,7 +81,7 @@ static long createdomain(struct oryx_domctl *op)
     if (rc)
         why = "not enough free memory for its RAM";
     else
-        rc = domain_platform_init(d, &plat, &why);
+        rc = domain_platform_init(d, &plat, c->flags & ORYX_CREATEDOMAIN_hv_console, &why);
     if (rc) {
         printk_lvl(LOG_WARN, "(d%u) %s: not created: %s\n", d->id, d->name, why);
         domain_kill(d);                 /* every page goes back */
@@ -93,9 +93,13 @@ static long createdomain(struct oryx_domctl *op)
     c->acpi_size = plat.extra[0].size;
     c->special_gpa = plat.extra[1].addr;
     c->special_size = plat.extra[1].size;
-    c->console_gfn = d->hvm_params[HVM_PARAM_CONSOLE_PFN];
-    c->console_port = (uint32_t)d->hvm_params[HVM_PARAM_CONSOLE_EVTCHN];
-    c->_pad = 0;
+    if (c->flags & ORYX_CREATEDOMAIN_hv_console) {
+        c->console_gfn = d->hvm_params[HVM_PARAM_CONSOLE_PFN];
+        c->store_gfn = 0;
+    } else {
+        c->console_gfn = GUEST_CONSOLE_GFN;
+        c->store_gfn = GUEST_XENSTORE_GFN;
+    }
     printk("(d%u) %s: created by the toolstack: %lu MiB, %u vCPU(s)\n", d->id, d->name,
            (unsigned long)(spec.mem_bytes >> 20), d->nr_vcpus);
     return 0;

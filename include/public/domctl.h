@@ -11,8 +11,13 @@
  *
  * Building a PVH guest (docs/domctl.md):
  *   createdomain   name, vCPUs, RAM: the domain exists with its RAM
- *                  (Oryx's PVH layout, zeroed), its ACPI tables and its
- *                  console ring, paused before its first instruction
+ *                  (Oryx's PVH layout, zeroed), its ACPI tables and zeroed
+ *                  console and xenstore ring pages of its own, paused
+ *                  before its first instruction
+ *   (evtchn_op)    the toolstack allocates the rings' ports (alloc_unbound
+ *                  for the domain, remote dom0), names pages and ports in
+ *                  its HVM params (HVMOP_set_param) and grants the pages
+ *                  to dom0 (grant refs 0 and 1, through acquire_resource)
  *   (memory_op)    the toolstack maps its RAM (add_to_physmap_batch,
  *                  gmfn_foreign), loads the kernel and writes the start
  *                  info; acquire_resource maps its grant table
@@ -39,17 +44,22 @@
 
 #define ORYX_DOMCTL_NAME_MAX 32         /* with the NUL */
 
+/* createdomain flags */
+#define ORYX_CREATEDOMAIN_hv_console (1U << 0)  /* the hypervisor serves its
+                                                 * console (as for boot-time
+                                                 * domains); no store ring */
+
 struct oryx_domctl_createdomain {
     char     name[ORYX_DOMCTL_NAME_MAX];    /* IN: [A-Za-z0-9_.-]{1,31}, unique */
     uint32_t max_vcpus;                 /* IN: 1..32 */
-    uint32_t flags;                     /* IN: 0 */
+    uint32_t flags;                     /* IN: ORYX_CREATEDOMAIN_* */
     uint64_t mem_kb;                    /* IN: RAM, a multiple of 4, >= 1024 */
     uint64_t rsdp;                      /* OUT: GPA of its ACPI RSDP */
     uint64_t acpi_gpa, acpi_size;       /* OUT: the ACPI tables (memory map: ACPI) */
     uint64_t special_gpa, special_size; /* OUT: ring pages (memory map: reserved) */
     uint64_t console_gfn;               /* OUT: its console ring page */
-    uint32_t console_port;              /* OUT: the ring's event channel */
-    uint32_t _pad;
+    uint64_t store_gfn;                 /* OUT: its xenstore ring page (0 with
+                                         * _hv_console) */
 };
 
 /* getdomaininfo flags (Xen's XEN_DOMINF_* where they exist). */
@@ -116,7 +126,7 @@ XEN_ABI_ASSERT(sizeof(struct oryx_domctl) == 128, "domctl size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl, domain) == 8, "domctl.domain");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl, u) == 16, "domctl.u");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, mem_kb) == 40, "create.mem_kb");
-XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, console_port) == 96, "create.port");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_createdomain, store_gfn) == 96, "create.store_gfn");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, tot_pages) == 16, "info.tot_pages");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, name) == 40, "info.name");
 

@@ -24,6 +24,11 @@ struct grant_entry_v1 {
 };
 typedef struct grant_entry_v1 grant_entry_v1_t;
 
+/* Entries the toolstack fills in before the guest runs, granting its
+ * console and xenstore ring pages to the back ends' domain. */
+#define GNTTAB_RESERVED_CONSOLE  0
+#define GNTTAB_RESERVED_XENSTORE 1
+
 #define GTF_invalid         0U
 #define GTF_permit_access   1U
 #define GTF_accept_transfer 2U

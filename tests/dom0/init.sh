@@ -445,7 +445,7 @@ check_build() {
         report build-domain 1 "no /bin/mkguest or /guest.elf in the image"
         report oxl-list 1 "no /bin/mkguest in the image"
         report oxl-destroy 1 "no /bin/mkguest in the image"
-        report oxl-create 1 "no /bin/mkguest in the image"
+        for c in $OXL_GUEST_CHECKS; do report "$c" 1 "no /bin/mkguest in the image"; done
         for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
             report $c 1 "no /bin/mkguest in the image"
         done
@@ -454,7 +454,6 @@ check_build() {
     timeout 180 /bin/mkguest /guest.elf built 8
     check_oxl
     check_oxl_verbs
-    check_oxl_create
 }
 
 # oxl's domain verbs (xl's list columns, names and ids, destroy) on the
@@ -502,27 +501,73 @@ check_oxl() {
 # powers off; oxl list then shows it shut down, and destroy removes it.
 check_oxl_create() {
     if [ ! -x /bin/oxl ] || [ ! -f /etc/oryx/web.cfg ]; then
-        report oxl-create 1 "no /bin/oxl or /etc/oryx/web.cfg in the image"
+        for c in $OXL_GUEST_CHECKS; do report "$c" 1 "no /bin/oxl or /etc/oryx/web.cfg in the image"; done
         return
     fi
-    echo "OXL-CREATE-START"
+    if ! kill -0 "$ORYXD_PID" 2>/dev/null; then
+        for c in $OXL_GUEST_CHECKS; do report "$c" 1 "oryxd is not running"; done
+        return
+    fi
+    log=/var/log/oryx/guest-web.log
+    mkdir -p /var/log/oryx /var/lib/oryx
     t0=$(now_us)
     /bin/oxl create /etc/oryx/web.cfg > /tmp/create.out 2>&1
     rc=$?
     t1=$(now_us)
     echo "BENCH oxl-create us=$((t1 - t0))"
-    st=""
-    n=0
-    while [ "$rc" = 0 ] && [ $n -lt 300 ]; do
-        st=$(/bin/oxl list web 2>/dev/null | awk '$1 == "web" { print $5 }')
-        case "$st" in *s*|*c*) break ;; esac
-        sleep 0.5
-        n=$((n + 1))
-    done
-    /bin/oxl destroy web 2>/dev/null
+    id=$(/bin/oxl domid web 2>/dev/null)
+    # Its init's first line reaches the log through oryxd's console back end.
+    wait_for 120 grep -q ORYX-INIT-OK "$log"
+    t2=$(now_us)
+    grep -q ORYX-INIT-OK "$log" && echo "BENCH oxl-create-to-init us=$((t2 - t0))"
+    # Its kernel reached the store over its ring: Linux's manage.c writes
+    # control/feature-poweroff once its xenbus is up.
+    wait_for 60 guest_feature "$id"
+    feat=$(xs read "/local/domain/$id/control/feature-poweroff" 2>&1)
+    name=$(xs read "/local/domain/$id/name" 2>&1)
+    tty=$(xs read "/local/domain/$id/console/tty" 2>&1)
+    [ "$rc" = 0 ] && [ "$feat" = 1 ] && [ "$name" = web ] && grep -q ORYX-INIT-OK "$log"
+    report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | tr -cd '[:print:]')"
+
+    # oxl console: a command typed into the guest's shell, its answer back.
+    (usleep 500000; echo 'echo CONSOLE-$((6*7))'; sleep 3; printf '\035') |
+        timeout 20 /bin/oxl console web > /tmp/console.out 2>&1
+    crc=$?
+    grep -q CONSOLE-42 /tmp/console.out
+    report oxl-console $? "rc $crc; got: $(tr -cd '[:print:]' < /tmp/console.out | tail -c 120)"
+
+    # oxl reboot: on_reboot (restart, xl's default) builds it again with a
+    # new id from the saved configuration; the old id leaves the store.
+    timeout 60 /bin/oxl reboot -w web > /tmp/reboot.out 2>&1
+    rrc=$?
+    [ "$rrc" = 0 ] && wait_for 60 new_web "$id"
+    id2=$(/bin/oxl domid web 2>/dev/null)
+    [ -n "$id2" ] && [ "$id2" != "$id" ] && wait_for 120 guest_feature "$id2"
+    feat2=$(xs read "/local/domain/$id2/control/feature-poweroff" 2>&1)
+    old=$(xs ls "/local/domain/$id" 2>/dev/null | head -n 3 | tr '\n' ' ')
+    [ "$rrc" = 0 ] && [ -n "$id2" ] && [ "$id2" != "$id" ] && [ "$feat2" = 1 ] && [ -z "$old" ]
+    report oxl-reboot $? "rc $rrc ($(head -c 300 /tmp/reboot.out | tr '\n' ' '); oryxd: $(tail -c 200 /tmp/oryxd.log | tr '\n' ' ')); id $id -> '$id2'; its store up: '$feat2'; old entries: '$old'"
+
+    # oxl shutdown -w: the guest powers off, on_poweroff=destroy; nothing
+    # of it is left in the hypervisor or the store.
+    timeout 90 /bin/oxl shutdown -w web > /tmp/shutdown.out 2>&1
+    src=$?
+    usleep 500000
     left=$(/bin/oxl list | awk '$1 == "web"')
-    [ "$rc" = 0 ] && [ "$st" = "---s--" ] && [ -z "$left" ]
-    report oxl-create $? "rc $rc: $(head -c 200 /tmp/create.out | tr '\n' ' '); state at its end '$st'; listed after destroy: '$left'"
+    stored=$(xs ls "/local/domain/$id2" 2>/dev/null | head -n 3 | tr '\n' ' ')
+    vms=$(xs ls /vm 2>/dev/null | wc -l)
+    [ "$src" = 0 ] && [ -z "$left" ] && [ -z "$stored" ] && [ "$vms" = 0 ]
+    report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
+}
+
+OXL_GUEST_CHECKS="oxl-create oxl-console oxl-reboot oxl-shutdown"
+
+guest_feature() {
+    [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
+}
+
+new_web() {
+    web_id=$(/bin/oxl domid web 2>/dev/null) && [ "$web_id" != "$1" ]
 }
 
 check_backends() {
@@ -727,9 +772,11 @@ echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
 check_xen_caps
 check_xen_devs
+# mkguest binds VIRQ_DOM_EXC itself: before oryxd, which keeps it.
+check_build
 check_xenstore
 check_grants
-check_build
+check_oxl_create
 check_backends
 check_cpus
 check_date

@@ -124,14 +124,14 @@ static int build(const void *img, size_t len, const char *name, uint64_t mem,
 {
     static char msg[256];
     struct xctl_build b = { .name = name, .vcpus = 1, .mem_bytes = mem, .kernel = img,
-                            .kernel_len = len, .cmdline = "" };
-    uint16_t dom;
+                            .kernel_len = len, .cmdline = "", .hv_console = 1 };
+    struct xctl_built out;
 
-    if (xctl_build_pvh(xc, &b, &dom, NULL, msg, sizeof(msg))) {
+    if (xctl_build_pvh(xc, &b, &out, msg, sizeof(msg))) {
         *err = msg;
         return -1;
     }
-    return dom;
+    return out.domid;
 }
 
 static void build_domain(const void *img, size_t len, const char *name, uint64_t mem)

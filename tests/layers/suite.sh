@@ -18,17 +18,21 @@ cd "$(dirname "$0")/../.." || exit 2
 # connection gets its message handler as a function pointer, the
 # protocol sends through xs_session_ops); xs_peer wires the two.
 # xs_loop (the poll loop) and xs_evtchn (/dev/xen/evtchn) know no other
-# module; the transports xs_unix and xs_ring sit beside each other, and
-# xs_dom0 puts dom0's kernel ring on the event channel and the loop.
+# module, nor does xs_gntdev (/dev/xen/gntdev); the transports xs_unix
+# and xs_ring sit beside each other; xs_dom0 puts dom0's kernel ring and
+# xs_guest the guests' rings on the event channel and the loop, console
+# serves their consoles beside them; domains (what is served, and the
+# lifecycle) drives both.
 ORYXD_LAYERS='
 xs_path xs_tree
 xs_store
 xs_txn xs_watch
 xs_proto xs_conn
 xs_peer
-xs_loop xs_evtchn
+xs_loop xs_evtchn xs_gntdev
 xs_unix xs_ring
-xs_dom0
+xs_dom0 xs_guest console
+domains
 oryxd fuzz_oryxd
 '
 

@@ -4,9 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "xctl.h"
+#include "public/event_channel.h"
+#include "public/grant_table.h"
+#include "public/hvm/hvm_op.h"
+#include "public/memory.h"
 
 #define HYPERVISOR_domctl 36
 
@@ -17,6 +22,15 @@ struct privcmd_hypercall {
 };
 #define IOCTL_PRIVCMD_HYPERCALL 0x00305000UL   /* _IOC(NONE, 'P', 0, 48) */
 _Static_assert(sizeof(struct privcmd_hypercall) == 48, "privcmd_hypercall");
+
+/* privcmd's MMAP_RESOURCE: acquire_resource into a privcmd mapping. */
+struct privcmd_mmap_resource {
+    uint16_t dom, pad;
+    uint32_t type, id, idx;
+    uint64_t num, addr;
+};
+#define IOCTL_PRIVCMD_MMAP_RESOURCE 0x00205007UL   /* _IOC(NONE, 'P', 7, 32) */
+_Static_assert(sizeof(struct privcmd_mmap_resource) == 32, "privcmd_mmap_resource");
 
 struct xctl {
     int fd;
@@ -154,4 +168,70 @@ int xctl_domain_lookup(struct xctl *x, const char *name_or_id, uint16_t *dom)
         }
     free(list);
     return found;
+}
+
+int xctl_domain_unpause(struct xctl *x, uint16_t dom)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    return xctl_domctl(x, XEN_DOMCTL_unpausedomain, dom, &op);
+}
+
+int xctl_evtchn_alloc_unbound(struct xctl *x, uint16_t dom, uint16_t remote)
+{
+    struct evtchn_alloc_unbound a = { .dom = dom, .remote_dom = remote };
+    long rc = xctl_hypercall(x, __HYPERVISOR_event_channel_op, EVTCHNOP_alloc_unbound,
+                             (uintptr_t)&a, 0, 0, 0);
+
+    return rc ? (int)rc : (int)a.port;
+}
+
+int xctl_hvm_param_set(struct xctl *x, uint16_t dom, uint32_t index, uint64_t value)
+{
+    struct xen_hvm_param p = { .domid = dom, .index = index, .value = value };
+
+    return (int)xctl_hypercall(x, __HYPERVISOR_hvm_op, HVMOP_set_param, (uintptr_t)&p, 0, 0, 0);
+}
+
+int xctl_hvm_param_get(struct xctl *x, uint16_t dom, uint32_t index, uint64_t *value)
+{
+    struct xen_hvm_param p = { .domid = dom, .index = index };
+    int rc = (int)xctl_hypercall(x, __HYPERVISOR_hvm_op, HVMOP_get_param, (uintptr_t)&p, 0, 0,
+                                 0);
+
+    if (!rc)
+        *value = p.value;
+    return rc;
+}
+
+int xctl_grant_seed(struct xctl *x, uint16_t dom, uint16_t to, const uint32_t *ref,
+                    const uint64_t *frame, unsigned int n)
+{
+    const unsigned int per_frame = 4096 / sizeof(struct grant_entry_v1);
+    void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, x->fd, 0);
+    struct privcmd_mmap_resource r = { .dom = dom, .type = XENMEM_resource_grant_table,
+                                       .id = 0, .idx = 0, .num = 1 };
+    int rc = 0;
+
+    if (page == MAP_FAILED)
+        return -errno;
+    r.addr = (uintptr_t)page;
+    if (ioctl(x->fd, IOCTL_PRIVCMD_MMAP_RESOURCE, &r)) {
+        rc = -errno;
+        goto out;
+    }
+    for (unsigned int i = 0; i < n; i++) {
+        struct grant_entry_v1 *e = (struct grant_entry_v1 *)page + ref[i];
+        if (ref[i] >= per_frame || frame[i] > UINT32_MAX) {
+            rc = -EINVAL;
+            break;
+        }
+        e->domid = to;
+        e->frame = (uint32_t)frame[i];
+        __atomic_store_n(&e->flags, (uint16_t)GTF_permit_access, __ATOMIC_RELEASE);
+    }
+out:
+    munmap(page, 4096);
+    return rc;
 }

@@ -36,6 +36,23 @@ int xctl_domain_info(struct xctl *x, uint16_t dom, struct oryx_domctl_getdomaini
 
 int xctl_domain_destroy(struct xctl *x, uint16_t dom);
 
+/* The first start of a domain built paused (XEN_DOMCTL_unpausedomain). */
+int xctl_domain_unpause(struct xctl *x, uint16_t dom);
+
+/* A new unbound event channel of dom that remote may bind: its port, or -errno. */
+int xctl_evtchn_alloc_unbound(struct xctl *x, uint16_t dom, uint16_t remote);
+
+/* HVMOP_set_param / get_param on another domain. */
+int xctl_hvm_param_set(struct xctl *x, uint16_t dom, uint32_t index, uint64_t value);
+int xctl_hvm_param_get(struct xctl *x, uint16_t dom, uint32_t index, uint64_t *value);
+
+/*
+ * Writes dom's grant entries ref[i] (in the first frame of its table,
+ * through acquire_resource): access to frame[i] for domain to, writable.
+ */
+int xctl_grant_seed(struct xctl *x, uint16_t dom, uint16_t to, const uint32_t *ref,
+                    const uint64_t *frame, unsigned int n);
+
 /*
  * A domain named by name or by number, as every oxl verb takes one:
  * *dom gets its id. 0, -ESRCH (none), -EINVAL (empty or bad number).

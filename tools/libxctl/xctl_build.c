@@ -16,6 +16,8 @@
 
 #include "xctl.h"
 #include "xctl_build.h"
+#include "public/grant_table.h"
+#include "public/hvm/params.h"
 
 #define PAGE 4096ULL
 
@@ -178,10 +180,40 @@ out:
     return rc;
 }
 
-int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
-                   struct xctl_build_times *t, char *err, size_t errlen)
+/* The rings dom0 serves: ports, HVM params, grant entries (xctl_built). */
+static int setup_rings(struct xctl *x, uint16_t dom, struct xctl_built *o, char *err,
+                       size_t errlen)
 {
-    struct xctl_build_times tm = { 0 };
+    static const uint32_t refs[2] = { GNTTAB_RESERVED_CONSOLE, GNTTAB_RESERVED_XENSTORE };
+    int cp = xctl_evtchn_alloc_unbound(x, dom, 0);
+    int sp = cp < 0 ? cp : xctl_evtchn_alloc_unbound(x, dom, 0);
+    uint64_t frames[2] = { o->console_gfn, o->store_gfn };
+    int rc;
+
+    if (sp < 0)
+        return fail(err, errlen, sp, "allocating its console and store ports: %s",
+                    strerror(-sp));
+    o->console_port = (uint32_t)cp;
+    o->store_port = (uint32_t)sp;
+    rc = xctl_hvm_param_set(x, dom, HVM_PARAM_CONSOLE_PFN, o->console_gfn);
+    if (!rc)
+        rc = xctl_hvm_param_set(x, dom, HVM_PARAM_CONSOLE_EVTCHN, o->console_port);
+    if (!rc)
+        rc = xctl_hvm_param_set(x, dom, HVM_PARAM_STORE_PFN, o->store_gfn);
+    if (!rc)
+        rc = xctl_hvm_param_set(x, dom, HVM_PARAM_STORE_EVTCHN, o->store_port);
+    if (rc)
+        return fail(err, errlen, rc, "setting its HVM params: %s", strerror(-rc));
+    rc = xctl_grant_seed(x, dom, 0, refs, frames, 2);
+    if (rc)
+        return fail(err, errlen, rc, "granting its ring pages to dom0: %s", strerror(-rc));
+    return 0;
+}
+
+int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built *out,
+                   char *err, size_t errlen)
+{
+    struct xctl_built tm = { 0 };
     const void *elf = NULL;
     size_t elf_len = 0;
     void *owned = NULL;
@@ -224,6 +256,7 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
     snprintf(op.u.createdomain.name, sizeof(op.u.createdomain.name), "%s", b->name);
     op.u.createdomain.max_vcpus = b->vcpus;
     op.u.createdomain.mem_kb = b->mem_bytes >> 10;
+    op.u.createdomain.flags = b->hv_console ? ORYX_CREATEDOMAIN_hv_console : 0;
     rc = xctl_domctl(x, XEN_DOMCTL_createdomain, 0, &op);
     if (rc) {
         rc = fail(err, errlen, rc, "the hypervisor refused to create it: %s%s", strerror(-rc),
@@ -234,6 +267,13 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
     dom = op.domain;
     created = 1;
     struct oryx_domctl_createdomain c = op.u.createdomain;
+    if (!b->hv_console) {
+        tm.console_gfn = c.console_gfn;
+        tm.store_gfn = c.store_gfn;
+        rc = setup_rings(x, dom, &tm, err, errlen);
+        if (rc)
+            goto out;
+    }
     tm.create = now() - t0;
 
     t0 = now();
@@ -264,20 +304,20 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
     op.u.pvh_entry = (struct oryx_domctl_pvh_entry){ 0, regs.eip, regs.ebx };
     rc = xctl_domctl(x, ORYX_DOMCTL_set_pvh_entry, dom, &op);
     if (!rc && !b->paused)
-        rc = xctl_domctl(x, XEN_DOMCTL_unpausedomain, dom, &op);
+        rc = xctl_domain_unpause(x, dom);
     if (rc) {
         rc = fail(err, errlen, rc, "starting it: %s", strerror(-rc));
         goto out;
     }
     tm.start = now() - t0;
-    *domid = dom;
+    tm.domid = dom;
 out:
     if (w.base != MAP_FAILED)
         munmap(w.base, w.size);
     if (rc && created)
         xctl_domain_destroy(x, dom);    /* nothing is left behind */
     free(owned);
-    if (t)
-        *t = tm;
+    if (!rc)
+        *out = tm;
     return rc;
 }

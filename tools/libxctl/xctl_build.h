@@ -25,19 +25,27 @@ struct xctl_build {
     size_t ramdisk_len;
     const char *cmdline;                /* NULL: "" */
     int paused;                         /* build, do not start (xl create -p) */
+    int hv_console;                     /* the hypervisor serves its console (no
+                                         * store ring): tests without oryxd */
 };
 
-/* Where the time went, in seconds. */
-struct xctl_build_times {
+/* What was built. */
+struct xctl_built {
+    uint16_t domid;
+    /* Its rings, served by dom0 (zero with hv_console): pages granted to
+     * dom0 as GNTTAB_RESERVED_CONSOLE/_XENSTORE, ports unbound for dom0. */
+    uint64_t console_gfn, store_gfn;
+    uint32_t console_port, store_port;
+    /* Where the time went, in seconds. */
     double decompress, create, load, start;
 };
 
 /*
- * Build and (unless b->paused) start the domain; *domid gets its id.
- * Transactional: on any failure the domain is destroyed and nothing is
- * left mapped. 0, or -errno with a message naming the problem in err.
+ * Build and (unless b->paused) start the domain. Transactional: on any
+ * failure the domain is destroyed and nothing is left mapped. 0, or
+ * -errno with a message naming the problem in err.
  */
-int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, uint16_t *domid,
-                   struct xctl_build_times *t, char *err, size_t errlen);
+int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built *out,
+                   char *err, size_t errlen);
 
 #endif

@@ -371,6 +371,29 @@ int xs_client_unwatch(struct xs_client *c, const char *path, const char *token)
     return talk(c, XS_UNWATCH, parts, lens, 2, NULL, NULL);
 }
 
+int xs_client_introduce(struct xs_client *c, unsigned int domid, unsigned long long gfn,
+                        unsigned int port)
+{
+    char a[3][24];
+    const void *parts[3] = { a[0], a[1], a[2] };
+    size_t lens[3];
+
+    snprintf(a[0], sizeof(a[0]), "%u", domid);
+    snprintf(a[1], sizeof(a[1]), "%llu", gfn);
+    snprintf(a[2], sizeof(a[2]), "%u", port);
+    for (int i = 0; i < 3; i++)
+        lens[i] = strlen(a[i]) + 1;
+    return talk(c, XS_INTRODUCE, parts, lens, 3, NULL, NULL);
+}
+
+int xs_client_release(struct xs_client *c, unsigned int domid)
+{
+    char a[24];
+
+    snprintf(a, sizeof(a), "%u", domid);
+    return talk_path(c, XS_RELEASE, a, NULL, NULL);
+}
+
 int xs_client_read_watch(struct xs_client *c, char **path, char **token)
 {
     while (!c->ev_head) {

@@ -44,6 +44,12 @@ int xs_client_unwatch(struct xs_client *c, const char *path, const char *token);
 /* Blocks until a watch event arrives; *path and *token are malloc'd. */
 int xs_client_read_watch(struct xs_client *c, char **path, char **token);
 
+/* XS_INTRODUCE: domid's store ring is page gfn with event channel port
+ * (dom0 only). XS_RELEASE: the store forgets it. */
+int xs_client_introduce(struct xs_client *c, unsigned int domid, unsigned long long gfn,
+                        unsigned int port);
+int xs_client_release(struct xs_client *c, unsigned int domid);
+
 /* Message for a value returned by the calls above (negative or positive). */
 const char *xs_client_strerror(int err);
 

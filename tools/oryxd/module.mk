@@ -7,19 +7,22 @@ ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c \
     tools/oryxd/xs_store.c tools/oryxd/xs_txn.c tools/oryxd/xs_watch.c \
     tools/oryxd/xs_proto.c tools/oryxd/xs_conn.c tools/oryxd/xs_peer.c
 ORYXD_HOST := tools/oryxd/xs_loop.c tools/oryxd/xs_unix.c \
-    tools/oryxd/xs_ring.c tools/oryxd/xs_evtchn.c tools/oryxd/xs_dom0.c
+    tools/oryxd/xs_ring.c tools/oryxd/xs_evtchn.c tools/oryxd/xs_dom0.c \
+    tools/oryxd/xs_gntdev.c tools/oryxd/xs_guest.c tools/oryxd/console.c \
+    tools/oryxd/domains.c
 ORYXD_SRCS := $(ORYXD_CORE) $(ORYXD_HOST) tools/oryxd/oryxd.c
 ORYXD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ORYXD_SRCS))
-ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -MMD -MP
+ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -Itools/libxctl -MMD -MP
 
 $(BUILD)/tools/oryxd/%.o: tools/oryxd/%.c
 	@mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(ORYXD_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS)
+# libxctl's hypercall half only (domains.c asks how domains stand).
+$(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
 	$(Q)echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(ORYXD_OBJS)
+	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
 
 ALL_TARGETS += $(BUILD)/tools/oryxd/oryxd
 

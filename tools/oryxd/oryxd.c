@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "xs_dom0.h"
+#include "domains.h"
 #include "xs_loop.h"
 #include "xs_proto.h"
 #include "xs_store.h"
@@ -36,8 +37,10 @@ static void usage(FILE *f)
         "  -S, --no-socket     no Unix socket (needs --dom0-ring)\n"
         "  -r, --dom0-ring     in dom0: serve dom0's kernel over its local ring\n"
         "                      (" XS_DOM0_KVA ", " XS_DOM0_PORT ",\n"
-        "                      /dev/xen/evtchn; xenfs mounted) and write\n"
-        "                      /local/domain/0/{domid,name} as xen-init-dom0 does\n"
+        "                      /dev/xen/evtchn; xenfs mounted), write\n"
+        "                      /local/domain/0/{domid,name} as xen-init-dom0 does,\n"
+        "                      and serve each introduced guest's ring\n"
+        "                      (/dev/xen/gntdev)\n"
         "  -q, --quota NAME=N  nodes, node-size, watches, transactions,\n"
         "                      node-permissions, transaction-nodes (0 = off)\n"
         "  -T, --test-hooks    allow CONTROL \"become <domid>\" (tests only)\n"
@@ -92,6 +95,7 @@ int main(int argc, char **argv)
     struct xs_loop loop;
     struct xs_unix *sock = NULL;
     struct xs_dom0 *dom0 = NULL;
+    struct domains *domains = NULL;
     struct xs_dom0_paths dom0_paths = { NULL, NULL, NULL };
     bool no_socket = false, dom0_ring = false;
     const char *what = NULL;
@@ -168,6 +172,13 @@ int main(int argc, char **argv)
         }
     }
     if (dom0_ring) {
+        /* In dom0, introduced domains get their rings and consoles served. */
+        rc = domains_start(&loop, &proto, &domains, &what);
+        if (rc) {
+            fprintf(stderr, "oryxd: cannot serve guests: %s: %s\n", what, strerror(-rc));
+            status = 1;
+            goto out;
+        }
         rc = xs_dom0_start(&loop, &proto, &dom0_paths, &dom0, &what);
         if (rc) {
             fprintf(stderr, "oryxd: cannot serve dom0's kernel ring: %s: %s\n",
@@ -185,6 +196,8 @@ int main(int argc, char **argv)
         status = 1;
     }
 out:
+    if (domains)
+        domains_stop(domains);
     if (dom0)
         xs_dom0_stop(dom0);
     if (sock)

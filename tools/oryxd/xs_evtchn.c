@@ -11,13 +11,16 @@
 
 struct evtchn_ioc_bind_interdomain { uint32_t remote_domain, remote_port; };
 struct evtchn_ioc_port { uint32_t port; };
+struct evtchn_ioc_bind_virq { uint32_t virq; };
 
 #define IOCTL_EVTCHN_BIND_INTERDOMAIN \
     EVTCHN_IOC(1, sizeof(struct evtchn_ioc_bind_interdomain))
+#define IOCTL_EVTCHN_BIND_VIRQ EVTCHN_IOC(0, sizeof(struct evtchn_ioc_bind_virq))
 #define IOCTL_EVTCHN_UNBIND EVTCHN_IOC(3, sizeof(struct evtchn_ioc_port))
 #define IOCTL_EVTCHN_NOTIFY EVTCHN_IOC(4, sizeof(struct evtchn_ioc_port))
 
 _Static_assert(IOCTL_EVTCHN_BIND_INTERDOMAIN == 0x00084501, "bind_interdomain");
+_Static_assert(IOCTL_EVTCHN_BIND_VIRQ == 0x00044500, "bind_virq");
 _Static_assert(IOCTL_EVTCHN_UNBIND == 0x00044503, "unbind");
 _Static_assert(IOCTL_EVTCHN_NOTIFY == 0x00044504, "notify");
 
@@ -32,6 +35,14 @@ int xs_evtchn_bind(int fd, uint32_t domid, uint32_t remote_port)
 {
     struct evtchn_ioc_bind_interdomain b = { domid, remote_port };
     int rc = ioctl(fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
+
+    return rc < 0 ? -errno : rc;
+}
+
+int xs_evtchn_bind_virq(int fd, uint32_t virq)
+{
+    struct evtchn_ioc_bind_virq b = { virq };
+    int rc = ioctl(fd, IOCTL_EVTCHN_BIND_VIRQ, &b);
 
     return rc < 0 ? -errno : rc;
 }

@@ -16,6 +16,8 @@
 int xs_evtchn_open(const char *path);
 /* Binds a local port to remote_port of domid (0 and dom0's own port: loopback). Local port or -errno. */
 int xs_evtchn_bind(int fd, uint32_t domid, uint32_t remote_port);
+/* Binds a VIRQ (VIRQ_DOM_EXC: a domain shut down or died). Local port or -errno. */
+int xs_evtchn_bind_virq(int fd, uint32_t virq);
 int xs_evtchn_unbind(int fd, uint32_t port);
 int xs_evtchn_notify(int fd, uint32_t port);
 /* Reads every pending port and unmasks it again. Number read or -errno. */

@@ -199,6 +199,11 @@ static void fire_special(struct xs_proto *p, const char *name)
     }
 }
 
+void xs_proto_fire_special(struct xs_proto *p, const char *name)
+{
+    fire_special(p, name);
+}
+
 /* Parses a decimal domid 0..65535. */
 static int parse_domid(const char *s, uint16_t *out)
 {
@@ -726,6 +731,8 @@ static int do_introduce(struct req *r)
 {
     const char *argv[MAX_ARGS];
     struct xs_domain *d;
+    unsigned long long gfn;
+    unsigned long port;
     uint16_t domid;
     char *end;
     int rc;
@@ -737,17 +744,33 @@ static int do_introduce(struct req *r)
         return rc;
     if (domid == 0 || domid >= 0x7ff0)
         return -EINVAL;                 /* real domains only */
+    errno = 0;
+    gfn = strtoull(argv[1], &end, 10);
+    if (errno || end == argv[1] || *end)
+        return -EINVAL;
+    port = strtoul(argv[2], &end, 10);
+    if (errno || end == argv[2] || *end || port == 0 || port > 0xfffff)
+        return -EINVAL;
     d = xs_domain_get(r->s, domid);
     if (!d)
         return -ENOMEM;
-    d->gfn = strtoull(argv[1], &end, 10);
-    d->evtchn = (uint32_t)strtoul(argv[2], &end, 10);
-    /* The ring transport attaches here once dom0 exists (it maps gfn
-     * and binds evtchn); the socket build only records them. */
-    if (!d->introduced) {
-        d->introduced = true;
-        fire_special(r->p, XS_SPECIAL_INTRODUCE);
+    if (d->introduced) {
+        /* Xen's xenstored answers a repeated introduction with success
+         * when it names the same ring. */
+        if (d->gfn != gfn || d->evtchn != port)
+            return -EEXIST;
+        reply_ok(r);
+        return 0;
     }
+    if (r->p->dom_ops) {
+        rc = r->p->dom_ops->introduce(r->p->dom_ctx, domid, gfn, (uint32_t)port);
+        if (rc)
+            return rc;
+    }
+    d->gfn = gfn;
+    d->evtchn = (uint32_t)port;
+    d->introduced = true;
+    fire_special(r->p, XS_SPECIAL_INTRODUCE);
     reply_ok(r);
     return 0;
 }
@@ -776,6 +799,8 @@ static int do_release(struct req *r)
     for (se = r->p->sessions; se; se = se->next)
         if (se->domid == domid && se != r->se)
             se->ops->close(se->io);
+    if (r->p->dom_ops)
+        r->p->dom_ops->release(r->p->dom_ctx, domid);
     fire_special(r->p, XS_SPECIAL_RELEASE);
     reply_ok(r);
     return 0;

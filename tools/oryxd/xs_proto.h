@@ -37,11 +37,24 @@ struct xs_session {
     struct xs_txn_set txns;
 };
 
+/*
+ * What serves a domain's ring once dom0 introduces it (xs_guest); set by
+ * the daemon, NULL where there are no rings (the socket-only build).
+ */
+struct xs_proto_domain_ops {
+    /* Map gfn's page (its grant), bind port; serve it as domid. 0 or -errno. */
+    int (*introduce)(void *ctx, uint16_t domid, uint64_t gfn, uint32_t port);
+    /* Stop serving domid's ring (its sessions were closed already). */
+    void (*release)(void *ctx, uint16_t domid);
+};
+
 /* The protocol's state: the store it serves and every session. */
 struct xs_proto {
     struct xs_store *store;
     struct xs_session *sessions;        /* newest first: watch event order */
     uint32_t nsessions;
+    const struct xs_proto_domain_ops *dom_ops;
+    void *dom_ctx;
 };
 
 void xs_proto_init(struct xs_proto *p, struct xs_store *s);
@@ -56,6 +69,9 @@ void xs_session_free(struct xs_session *se);
 /* Handles one complete request; payload has h->len bytes plus a NUL. */
 void xs_proto_handle(struct xs_session *se, const struct xsd_sockmsg *h,
                      const char *payload);
+
+/* Fires @introduceDomain or @releaseDomain for every session watching it. */
+void xs_proto_fire_special(struct xs_proto *p, const char *name);
 
 /* Name of err as sent on the wire; unknown values become "EINVAL". */
 const char *xs_errno_name(int err);

@@ -45,6 +45,18 @@ int oxl_main_destroy(int argc, char **argv);
 int oxl_main_domid(int argc, char **argv);
 int oxl_main_domname(int argc, char **argv);
 
+struct xctl;
+/* libxctl, or a one-line error and *status = 1. */
+struct xctl *oxl_open_xctl(int *status);
+/* The domain ARG names (a name or an id), or a one-line error. 0 or -errno. */
+int oxl_lookup(struct xctl *x, const char *arg, unsigned short *dom);
+
+int oxl_main_shutdown(int argc, char **argv);
+int oxl_main_reboot(int argc, char **argv);
+int oxl_main_console(int argc, char **argv);
+/* Attaches the terminal to domid's console until Ctrl-]. The exit status. */
+int oxl_console_attach(unsigned int domid);
+
 struct oryx_domctl_getdomaininfo;
 /* xl list's table (header and one row per domain) for n domains. */
 void oxl_print_domains(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n);

@@ -13,7 +13,9 @@ static const char *const store_words[] = {
     "read", "write", "ls", "rm", "mkdir", "watch", "chmod", "getperms",
     "--socket", "-h", "--help", NULL };
 static const char *const create_words[] = {
-    "-p", "-n", "--dryrun", "-q", "--quiet", "-h", "--help", NULL };
+    "-c", "-p", "-n", "--dryrun", "-q", "--quiet", "-h", "--help", NULL };
+static const char *const shutdown_words[] = { "-w", "-a", "-F", "-h", "--help", NULL };
+static const char *const console_words[] = { "-t", "-n", "-h", "--help", NULL };
 static const char *const help_words[] = { "--verbs", "--words", NULL };
 static const char *const list_words[] = {
     "-l", "--long", "-v", "--verbose", "-h", "--help", NULL };
@@ -71,9 +73,10 @@ const struct oxl_cmd oxl_cmds[] = {
     {
         .verb = "create",
         .handler = oxl_main_create,
-        .usage = "[-p] [-n] [-q] <ConfigFile> [KEY=VALUE...]",
+        .usage = "[-c] [-p] [-n] [-q] <ConfigFile> [KEY=VALUE...]",
         .summary = "Create a domain from a config file",
         .options =
+            "-c              Attach to its console once it is created.\n"
             "-p              Build it, leave it paused (not started).\n"
             "-n, --dryrun    Print the resulting configuration; create nothing.\n"
             "-q, --quiet     Print nothing on success.\n"
@@ -105,6 +108,48 @@ const struct oxl_cmd oxl_cmds[] = {
         .usage = "<Domain>",
         .summary = "Terminate a domain immediately",
         .options = "The domain stops at once and its memory is freed; dom0 cannot be destroyed.",
+        .complete_domains = 1,
+    },
+    {
+        .verb = "shutdown",
+        .handler = oxl_main_shutdown,
+        .usage = "[-w] [-a] [-F] <Domain>",
+        .summary = "Issue a clean shutdown to a domain",
+        .options =
+            "-w              Wait until it has shut down.\n"
+            "-a              Every domain but dom0 (no Domain given).\n"
+            "-F              Write the request even if the guest does not say it\n"
+            "                watches for it (control/feature-poweroff).\n"
+            "The guest's kernel gets \"poweroff\" in control/shutdown; its\n"
+            "on_poweroff action then applies (oryxd).",
+        .words = shutdown_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "reboot",
+        .handler = oxl_main_reboot,
+        .usage = "[-w] [-a] [-F] <Domain>",
+        .summary = "Issue a clean reboot to a domain",
+        .options =
+            "-w              Wait until it has gone down.\n"
+            "-a              Every domain but dom0 (no Domain given).\n"
+            "-F              Write the request even if the guest does not say it\n"
+            "                watches for it (control/feature-reboot).\n"
+            "Its on_reboot action then applies (restart by default).",
+        .words = shutdown_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "console",
+        .handler = oxl_main_console,
+        .usage = "[-t pv|serial] [-n N] <Domain>",
+        .summary = "Attach to a domain's console",
+        .options =
+            "-t pv|serial    The console type (a PVH guest has its PV console).\n"
+            "-n N            The console number (0).\n"
+            "Ctrl-] detaches. Everything the guest writes is also in\n"
+            "/var/log/oryx/guest-NAME.log.",
+        .words = console_words,
         .complete_domains = 1,
     },
     {

@@ -1,18 +1,73 @@
 /*
  * oxl create: an xl.cfg file (plus xl-style KEY=VALUE overrides) to a
- * running PVH domain, built in dom0 by libxctl's builder. Files are read
- * before anything is created; on any failure nothing is left behind.
+ * running PVH domain, built in dom0 by libxctl's builder, its store
+ * entries written and its store ring introduced to oryxd before it
+ * starts. Files are read and the store reached before anything is
+ * created; on any failure nothing is left behind (no domain, no store
+ * entries, no saved configuration).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "oxl.h"
+#include "oxl_xsdomain.h"
 #include "xctl.h"
 #include "xctl_build.h"
 #include "xlcfg.h"
+#include "xs_client.h"
+
+/* Where a domain's configuration is kept for oryxd to restart it. */
+#define ORYX_LIB_DIR "/var/lib/oryx"
+
+static int save_config(const char *uuid, const char *text, size_t len, char *path,
+                       size_t pathlen)
+{
+    const char *dir = getenv("ORYX_LIB_DIR");
+    FILE *f;
+
+    if (!dir || !*dir)
+        dir = ORYX_LIB_DIR;
+    mkdir(dir, 0755);
+    snprintf(path, pathlen, "%s/%s.cfg", dir, uuid);
+    f = fopen(path, "w");
+    if (!f)
+        return -errno;
+    if (fwrite(text, 1, len, f) != len || fclose(f)) {
+        unlink(path);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* Store entries and introduction for a domain just built (paused). */
+static int announce(struct xs_client *xs, const struct xlcfg_domain *dom,
+                    const struct xctl_built *o, const char *uuid, const char *cfgpath,
+                    unsigned int vcpus, uint64_t mem_bytes, char *err, size_t errlen)
+{
+    struct oxl_xs_domain xd = {
+        .domid = o->domid, .vcpus = vcpus, .name = dom->name, .uuid = uuid,
+        .mem_kb = mem_bytes >> 10, .store_gfn = o->store_gfn, .console_gfn = o->console_gfn,
+        .store_port = o->store_port, .console_port = o->console_port,
+        .on_poweroff = xlcfg_action_name(dom->on_poweroff),
+        .on_reboot = xlcfg_action_name(dom->on_reboot),
+        .on_crash = xlcfg_action_name(dom->on_crash),
+        .on_watchdog = xlcfg_action_name(dom->on_watchdog),
+        .config = cfgpath,
+    };
+    int rc = oxl_xs_domain_add(xs, &xd, err, errlen);
+
+    if (rc)
+        return rc;
+    rc = xs_client_introduce(xs, o->domid, o->store_gfn, o->store_port);
+    if (rc)
+        snprintf(err, errlen, "the store (oryxd) refused to introduce it: %s",
+                 xs_client_strerror(rc));
+    return rc;
+}
 
 /* The whole file, or NULL with a one-line error. */
 static void *slurp(const char *cfg, const char *what, const char *path, size_t *len)
@@ -78,19 +133,22 @@ int oxl_main_create(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const struct oxl_cmd *cmd = oxl_cmd_find("create");
-    int opt, status = 0, paused = 0, dryrun = 0, quiet = 0, rc;
+    int opt, status = 0, paused = 0, dryrun = 0, quiet = 0, console = 0, rc;
     struct xlcfg_diags d;
     struct xlcfg_domain dom;
     struct xlcfg_file *f = NULL;
     void *kernel = NULL, *ramdisk = NULL;
     char *text = NULL, *cmdline = NULL;
     struct xctl *x = NULL;
-    size_t len;
+    struct xs_client *xs = NULL;
+    char uuid[37], cfgpath[256] = "";
+    size_t len, text_len;
 
-    while ((opt = oxl_getopt(argc, argv, "+pnqh", opts, cmd, &status)) != -1) {
+    while ((opt = oxl_getopt(argc, argv, "+cpnqh", opts, cmd, &status)) != -1) {
         if (opt == -2)
             return status;
         switch (opt) {
+        case 'c': console = 1; break;
         case 'p': paused = 1; break;
         case 'n': dryrun = 1; break;
         case 'q': quiet = 1; break;
@@ -114,6 +172,7 @@ int oxl_main_create(int argc, char **argv)
     text = config_text(path, argv + optind + 1, argc - optind - 1, &len);
     if (!text)
         goto out;
+    text_len = len;
     rc = xlcfg_parse_buffer(text, len, &f, &d);
     if (!rc)
         rc = xlcfg_domain_from_file(f, &dom, &d);
@@ -154,26 +213,63 @@ int oxl_main_create(int argc, char **argv)
                 "oxl create runs in dom0 under Oryx\n", strerror(errno));
         goto out;
     }
+    if (!(xs = xs_client_open(NULL))) {
+        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
+                strerror(errno));
+        goto out;
+    }
+    uint8_t u[16];
+    if (dom.has_uuid) {
+        memcpy(u, dom.uuid, 16);
+    } else if (oxl_uuid_random(u)) {
+        fprintf(stderr, "oxl: cannot read /dev/urandom for the domain's uuid\n");
+        goto out;
+    }
+    oxl_uuid_format(u, uuid);
+    rc = save_config(uuid, text, text_len, cfgpath, sizeof(cfgpath));
+    if (rc) {
+        fprintf(stderr, "oxl: cannot save the configuration as %s: %s\n", cfgpath,
+                strerror(-rc));
+        cfgpath[0] = 0;
+        goto out;
+    }
     struct xctl_build b = {
         .name = dom.name, .vcpus = dom.vcpus > 0 ? (unsigned int)dom.vcpus : 1,
         .mem_bytes = (uint64_t)(dom.memory > 0 ? dom.memory : 128) << 20,
         .kernel = kernel, .kernel_len = klen, .ramdisk = ramdisk, .ramdisk_len = rlen,
-        .cmdline = cmdline, .paused = paused,
+        .cmdline = cmdline, .paused = 1,
     };
-    struct xctl_build_times t;
+    struct xctl_built o;
     char err[256];
-    uint16_t id;
-    rc = xctl_build_pvh(x, &b, &id, &t, err, sizeof(err));
+    rc = xctl_build_pvh(x, &b, &o, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "%s: domain '%s' not created: %s\n", path, dom.name, err);
         goto out;
     }
+    rc = announce(xs, &dom, &o, uuid, cfgpath, b.vcpus, b.mem_bytes, err, sizeof(err));
+    if (!rc && !paused && (rc = xctl_domain_unpause(x, o.domid)))
+        snprintf(err, sizeof(err), "starting it: %s", strerror(-rc));
+    if (rc) {
+        fprintf(stderr, "%s: domain '%s' not created: %s\n", path, dom.name, err);
+        xs_client_release(xs, o.domid);
+        oxl_xs_domain_remove(xs, o.domid, uuid);
+        xctl_domain_destroy(x, o.domid);
+        goto out;
+    }
     if (!quiet)
         printf("Created domain %s (id %u)%s: unpack %.2f s, create %.2f s, load %.2f s, "
-               "start %.2f s\n", dom.name, id, paused ? ", paused" : "", t.decompress,
-               t.create, t.load, t.start);
+               "start %.2f s\n", dom.name, o.domid, paused ? ", paused" : "", o.decompress,
+               o.create, o.load, o.start);
     status = 0;
+    if (console) {
+        xs_client_close(xs);
+        xs = NULL;
+        status = oxl_console_attach(o.domid);
+    }
 out:
+    if (status && cfgpath[0] && !console)
+        unlink(cfgpath);
+    xs_client_close(xs);
     xctl_close(x);
     free(cmdline);
     free(kernel);

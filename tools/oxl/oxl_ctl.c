@@ -8,6 +8,7 @@
 #include "oxl_ctl.h"
 #include "xctl.h"
 #ifdef OXL_WITH_STORE
+#include "oxl_xsdomain.h"
 #include "xs_client.h"
 #endif
 
@@ -16,29 +17,6 @@ int oxl_extra_args(const struct oxl_cmd *cmd, const char *arg)
     fprintf(stderr, "'oxl %s' does not take the argument '%s'.\n\n", cmd->verb, arg);
     oxl_help(cmd);
     return 2;
-}
-
-struct xctl *oxl_ctl_open(int *status)
-{
-    struct xctl *x = xctl_open();
-
-    if (!x) {
-        fprintf(stderr, "oxl: cannot open the hypervisor interface (/dev/xen/privcmd): %s; "
-                "oxl's domain verbs run in dom0 under Oryx\n", strerror(errno));
-        *status = 1;
-    }
-    return x;
-}
-
-int oxl_ctl_lookup(struct xctl *x, const char *arg, uint16_t *dom)
-{
-    int rc = xctl_domain_lookup(x, arg, dom);
-
-    if (rc == -ESRCH || rc == -EINVAL)
-        fprintf(stderr, "oxl: no domain '%s' (give a name or an id from 'oxl list')\n", arg);
-    else if (rc)
-        fprintf(stderr, "oxl: looking up domain '%s': %s\n", arg, strerror(-rc));
-    return rc;
 }
 
 int oxl_ctl_select(struct xctl *x, int argc, char **argv,
@@ -64,7 +42,7 @@ int oxl_ctl_select(struct xctl *x, int argc, char **argv,
     for (int a = 0; a < argc; a++) {
         uint16_t dom;
         int i;
-        if (oxl_ctl_lookup(x, argv[a], &dom)) {
+        if (oxl_lookup(x, argv[a], &dom)) {
             free(sel);
             free(all);
             return -1;
@@ -89,20 +67,13 @@ int oxl_ctl_uuid(unsigned int domid, char out[37])
 {
 #ifdef OXL_WITH_STORE
     struct xs_client *c = xs_client_open(NULL);
-    char path[64], *val = NULL;
-    int rc = -1;
+    int rc;
 
     if (!c)
         return -1;
-    snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
-    if (!xs_client_read(c, path, &val, NULL) && val && !strncmp(val, "/vm/", 4) &&
-        strlen(val + 4) == 36) {
-        memcpy(out, val + 4, 37);
-        rc = 0;
-    }
-    free(val);
+    rc = oxl_xs_domain_uuid(c, domid, out);
     xs_client_close(c);
-    return rc;
+    return rc ? -1 : 0;
 #else
     (void)domid;
     (void)out;

@@ -1,7 +1,8 @@
 /*
- * What the hypervisor-facing verbs share: libxctl opened with xl-like
- * one-line errors, DOMAIN arguments (a name or an id) resolved, and a
- * domain's UUID from the store when oryxd knows it.
+ * What the control verbs share besides oxl.h's oxl_open_xctl and
+ * oxl_lookup: several DOMAIN arguments (names or ids) resolved at once, a
+ * domain's UUID from the store when oryxd knows it, and the usage error
+ * for an argument too many.
  */
 #ifndef ORYX_OXL_CTL_H
 #define ORYX_OXL_CTL_H
@@ -16,12 +17,6 @@ struct oxl_cmd;
 /* Usage error for an argument the verb does not take: one line, the
  * verb's help, status 2. */
 int oxl_extra_args(const struct oxl_cmd *cmd, const char *arg);
-
-/* libxctl, or NULL after a one-line error with *status = 1. */
-struct xctl *oxl_ctl_open(int *status);
-
-/* The domain arg names, or a one-line error: 0 or -errno. */
-int oxl_ctl_lookup(struct xctl *x, const char *arg, uint16_t *dom);
 
 /*
  * The domains the arguments name, in their order, or every domain when

@@ -9,10 +9,11 @@
 #include <string.h>
 
 #include "oxl.h"
+#include "oxl_xsdomain.h"
 #include "xctl.h"
 
 /* libxctl, or a one-line error (1). */
-static struct xctl *open_xctl(int *status)
+struct xctl *oxl_open_xctl(int *status)
 {
     struct xctl *x = xctl_open();
 
@@ -25,7 +26,7 @@ static struct xctl *open_xctl(int *status)
 }
 
 /* The domain ARG names, or a one-line error. */
-static int lookup(struct xctl *x, const char *arg, uint16_t *dom)
+int oxl_lookup(struct xctl *x, const char *arg, uint16_t *dom)
 {
     int rc = xctl_domain_lookup(x, arg, dom);
 
@@ -60,7 +61,7 @@ int oxl_main_list(int argc, char **argv)
         details |= opt == 'l';
         verbose |= opt == 'v';
     }
-    if (!(x = open_xctl(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     n = xctl_domain_list(x, &all);
     if (n < 0) {
@@ -81,7 +82,7 @@ int oxl_main_list(int argc, char **argv)
     }
     for (int a = optind; a < argc && !status; a++) {
         uint16_t dom;
-        if (lookup(x, argv[a], &dom)) {
+        if (oxl_lookup(x, argv[a], &dom)) {
             status = 1;
             break;
         }
@@ -119,9 +120,9 @@ static struct xctl *one_domain(int argc, char **argv, const char *verb, uint16_t
         *status = oxl_need_args(cmd, 1);
         return NULL;
     }
-    if (!(x = open_xctl(status)))
+    if (!(x = oxl_open_xctl(status)))
         return NULL;
-    if (lookup(x, argv[optind], dom)) {
+    if (oxl_lookup(x, argv[optind], dom)) {
         xctl_close(x);
         *status = 1;
         return NULL;
@@ -138,6 +139,8 @@ int oxl_main_destroy(int argc, char **argv)
     if (!x)
         return status;
     rc = dom == 0 ? -EPERM : xctl_domain_destroy(x, dom);
+    if (!rc)
+        oxl_xs_domain_forget(dom);
     if (rc)
         fprintf(stderr, "oxl: destroying domain %u ('%s'): %s\n", dom, argv[optind],
                 dom == 0 ? "dom0 cannot be destroyed" : strerror(-rc));

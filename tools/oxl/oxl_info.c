@@ -67,7 +67,7 @@ int oxl_main_info(int argc, char **argv)
     if (argc - optind > 1)
         return oxl_extra_args(cmd, argv[optind + 1]);
     info_key = optind < argc ? argv[optind] : NULL;
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     if (need_host(x, &p)) {
         xctl_close(x);
@@ -135,7 +135,7 @@ int oxl_main_dmesg(int argc, char **argv)
     }
     if (optind != argc)
         return oxl_extra_args(cmd, argv[optind]);
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     /* Read up to the head as it was at the start: a log that grows while
      * we print (our own output may be logged) still ends. */
@@ -185,7 +185,7 @@ int oxl_main_uptime(int argc, char **argv)
         if (opt == 's')
             short_mode = 1;
     }
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     n = oxl_ctl_select(x, argc - optind, argv + optind, &doms);
     if (n < 0 || need_host(x, &p)) {

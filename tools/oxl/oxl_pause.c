@@ -44,9 +44,9 @@ static int pause_verb(int argc, char **argv, const char *verb, int pausing)
             return status;
     if (argc - optind != 1)
         return oxl_need_args(cmd, 1);
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
-    if (oxl_ctl_lookup(x, argv[optind], &dom)) {
+    if (oxl_lookup(x, argv[optind], &dom)) {
         xctl_close(x);
         return 1;
     }

@@ -205,7 +205,7 @@ int oxl_main_top(int argc, char **argv)
     }
     if (optind != argc)
         return oxl_extra_args(cmd, argv[optind]);
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     rc = xctl_physinfo(x, &phys);
     if (!rc)

@@ -28,7 +28,7 @@ int oxl_main_vcpu_list(int argc, char **argv)
     while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
         if (opt == -2)
             return status;
-    if (!(x = oxl_ctl_open(&status)))
+    if (!(x = oxl_open_xctl(&status)))
         return status;
     rc = xctl_physinfo(x, &phys);
     if (rc) {

@@ -80,7 +80,7 @@ struct domain {
     struct p2m p2m;
     uint64_t mem_bytes;
     struct mem_extent *extents;
-    unsigned int nr_extents;
+    unsigned int nr_extents, max_extents;
     uint64_t held_pages;                /* extents not from the allocator (dom0) */
     spinlock_t ram_lock;                /* extents' pages and their refs */
 
@@ -128,6 +128,9 @@ void domain_start(struct domain *d);
 /* ---- The domain's RAM (domain_ram.c) ---- */
 /* Guest RAM [0, mem_bytes) from the allocator, mapped. 0 or -ENOMEM. */
 int domain_alloc_memory(struct domain *d);
+/* Pages outside the RAM layout a domain may get (domain_ram_add_page). */
+#define DOMAIN_SPECIAL_PAGES_MAX 4u
+int domain_ram_add_page(struct domain *d, uint64_t gfn);
 /* Every extent back to the allocator (held ones just uncharged). */
 void domain_ram_free(struct domain *d);
 /* Puts d's own RAM page back at gpa (after a mapping over it left). */

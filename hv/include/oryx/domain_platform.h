@@ -2,7 +2,8 @@
  * What every PVH domU finds beside its RAM, whoever builds it (boot
  * modules or the toolstack): ACPI tables (RSDP, XSDT, FADT, DSDT, MADT for
  * its vCPUs) and the "special pages" holding its console ring, served by
- * the hypervisor (vconsole.c). Guest-physical places are libxl's
+ * the hypervisor (vconsole.c), or its console and xenstore rings, served
+ * by dom0's toolstack. Guest-physical places are libxl's
  * (pvh-linux-abi.md §1.4).
  */
 #ifndef ORYX_DOMAIN_PLATFORM_H
@@ -17,6 +18,7 @@ struct domain;
 #define GUEST_SPECIAL_GPA   0xFEFF8000ULL  /* "special pages": rings */
 #define GUEST_SPECIAL_SIZE  0x8000ULL
 #define GUEST_CONSOLE_GFN   0xFEFFFULL     /* console ring page */
+#define GUEST_XENSTORE_GFN  0xFEFFEULL     /* xenstore ring page */
 
 #define DOMAIN_PLATFORM_RANGES 2
 
@@ -25,8 +27,11 @@ struct domain_platform {
     struct pvh_mem_range extra[DOMAIN_PLATFORM_RANGES]; /* ACPI, special pages */
 };
 
-/* Build d's ACPI tables and console ring (after its vCPUs and event
- * channels exist). 0 or -errno with *why set. */
-int domain_platform_init(struct domain *d, struct domain_platform *p, const char **why);
+/* Build d's ACPI tables and its ring pages (after its vCPUs and event
+ * channels exist): with hv_console the hypervisor serves its console;
+ * else it gets zeroed console and store pages of its own. 0 or -errno
+ * with *why set. */
+int domain_platform_init(struct domain *d, struct domain_platform *p, bool hv_console,
+                         const char **why);
 
 #endif

@@ -19,32 +19,60 @@ static bool guest_may_set(uint32_t index)
     return index == HVM_PARAM_CALLBACK_IRQ;
 }
 
-long do_hvm_op(struct vcpu *v, const struct hcall_args *args)
+/* What the toolstack sets for a domain it builds: where its rings are. */
+static bool toolstack_may_set(uint32_t index)
+{
+    return index == HVM_PARAM_STORE_PFN || index == HVM_PARAM_STORE_EVTCHN ||
+           index == HVM_PARAM_CONSOLE_PFN || index == HVM_PARAM_CONSOLE_EVTCHN;
+}
+
+/* get/set_param on p->domid: the caller's own, or (control domain only)
+ * another domain's, never another control domain's. */
+static long param_op(struct vcpu *v, unsigned long op, gvaddr_t arg)
 {
     struct domain *d = v->domain;
+    struct xen_hvm_param p;
+    bool self;
+    long rc = 0;
 
+    if (copy_from_guest(v, &p, arg, sizeof(p)))
+        return -EFAULT;
+    self = p.domid == DOMID_SELF || p.domid == d->id;
+    if (!self && !is_control_domain(d))
+        return -EPERM;
+    if (p.index >= HVM_NR_PARAMS || p.index >= HVM_PARAM_SLOTS)
+        return -EINVAL;
+    if (!self) {
+        d = domain_get_by_id(p.domid);
+        if (!d)
+            return -ESRCH;
+        if (is_control_domain(d)) {
+            domain_put(d);
+            return -EPERM;
+        }
+    }
+    if (op == HVMOP_get_param) {
+        p.value = d->hvm_params[p.index];
+        rc = copy_to_guest(v, arg, &p, sizeof(p)) ? -EFAULT : 0;
+    } else if (self ? !guest_may_set(p.index) : !toolstack_may_set(p.index)) {
+        rc = -EPERM;
+    } else if (p.index == HVM_PARAM_CALLBACK_IRQ && (p.value >> 56) == 2 &&
+               (p.value & 0xFF) < 16) {
+        rc = -EINVAL;           /* exception vectors can't be callbacks */
+    } else {
+        d->hvm_params[p.index] = p.value;
+    }
+    if (!self)
+        domain_put(d);
+    return rc;
+}
+
+long do_hvm_op(struct vcpu *v, const struct hcall_args *args)
+{
     switch (args->a[0]) {
     case HVMOP_set_param:
-    case HVMOP_get_param: {
-        struct xen_hvm_param p;
-        if (copy_from_guest(v, &p, args->a[1], sizeof(p)))
-            return -EFAULT;
-        if (p.domid != DOMID_SELF && p.domid != d->id)
-            return -EPERM;      /* no domain controls another yet */
-        if (p.index >= HVM_NR_PARAMS || p.index >= HVM_PARAM_SLOTS)
-            return -EINVAL;
-        if (args->a[0] == HVMOP_get_param) {
-            p.value = d->hvm_params[p.index];
-            return copy_to_guest(v, args->a[1], &p, sizeof(p)) ? -EFAULT : 0;
-        }
-        if (!guest_may_set(p.index))
-            return -EPERM;
-        if (p.index == HVM_PARAM_CALLBACK_IRQ && (p.value >> 56) == 2 &&
-            (p.value & 0xFF) < 16)
-            return -EINVAL;     /* exception vectors can't be callbacks */
-        d->hvm_params[p.index] = p.value;
-        return 0;
-    }
+    case HVMOP_get_param:
+        return param_op(v, args->a[0], args->a[1]);
     case HVMOP_get_time: {
         struct xen_hvm_get_time t = { .now = NOW() };
         return copy_to_guest(v, args->a[1], &t, sizeof(t)) ? -EFAULT : 0;

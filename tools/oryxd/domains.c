@@ -1,0 +1,315 @@
+/* Served domains and their lifecycle (see domains.h). */
+#include "domains.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "public/sched.h"
+#include "public/xen.h"
+#include "xctl.h"
+#include "xs_evtchn.h"
+#include "xs_guest.h"
+#include "xs_loop.h"
+#include "xs_proto.h"
+#include "xs_store.h"
+#include "xs_tree.h"
+
+struct served {
+    struct served *next;
+    uint16_t domid;
+    int handled;                        /* its shutdown was acted on */
+};
+
+struct domains {
+    struct xs_loop_src virq;            /* fd: the event channel device */
+    struct xs_proto *proto;
+    struct xs_session *self;            /* oryxd's own store client */
+    struct xctl *xc;
+    struct xs_guests guests;
+    struct consoles cons;
+    struct served *list;
+    int check;                          /* VIRQ_DOM_EXC came: look at them */
+};
+
+/* ---- oryxd's own session: requests as dom0, replies dropped ---- */
+
+static void self_send(void *io, uint32_t type, uint32_t req_id, uint32_t tx_id,
+                      const void *a, size_t alen, const void *b, size_t blen)
+{
+    (void)io; (void)type; (void)req_id; (void)tx_id; (void)a; (void)alen; (void)b; (void)blen;
+}
+
+static void self_close(void *io)
+{
+    (void)io;
+}
+
+static const struct xs_session_ops self_ops = { .send = self_send, .close = self_close };
+
+static void request(struct domains *ds, uint32_t type, const char *arg)
+{
+    struct xsd_sockmsg h = { .type = type, .len = (uint32_t)strlen(arg) + 1 };
+
+    xs_proto_handle(ds->self, &h, arg);
+}
+
+/* A node's value as a C string (or "" when missing). */
+static void read_node(struct domains *ds, const char *path, char *buf, size_t len)
+{
+    const struct xs_node *n = xs_tree_lookup(&ds->proto->store->tree, path);
+
+    buf[0] = 0;
+    if (n && n->value && n->vlen < len) {
+        memcpy(buf, n->value, n->vlen);
+        buf[n->vlen] = 0;
+    }
+}
+
+/* ---- introduce / release (the protocol's domain ops) ---- */
+
+static int dom_introduce(void *ctx, uint16_t domid, uint64_t gfn, uint32_t port)
+{
+    struct domains *ds = ctx;
+    struct served *s = calloc(1, sizeof(*s));
+    int rc;
+
+    if (!s)
+        return -ENOMEM;
+    rc = xs_guests_ops.introduce(&ds->guests, domid, gfn, port);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    rc = consoles_attach(&ds->cons, domid);
+    if (rc && rc != -ENOENT)
+        fprintf(stderr, "oryxd: domain %u's console: %s\n", domid, strerror(-rc));
+    s->domid = domid;
+    s->next = ds->list;
+    ds->list = s;
+    return 0;
+}
+
+static void dom_release(void *ctx, uint16_t domid)
+{
+    struct domains *ds = ctx;
+    struct served **pp, *s;
+
+    xs_guests_ops.release(&ds->guests, domid);
+    consoles_detach(&ds->cons, domid);
+    for (pp = &ds->list; *pp && (*pp)->domid != domid; pp = &(*pp)->next)
+        ;
+    if ((s = *pp)) {
+        *pp = s->next;
+        free(s);
+    }
+}
+
+static const struct xs_proto_domain_ops dom_ops = {
+    .introduce = dom_introduce,
+    .release = dom_release,
+};
+
+/* ---- lifecycle ---- */
+
+/* The domain is gone: the store forgets it. */
+static void forget(struct domains *ds, uint16_t domid, int keep_config)
+{
+    char path[160], vm[96], cfg[256], arg[16];
+
+    snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
+    read_node(ds, path, vm, sizeof(vm));
+    snprintf(path, sizeof(path), "%s/config", vm);
+    read_node(ds, path, cfg, sizeof(cfg));
+    snprintf(arg, sizeof(arg), "%u", domid);
+    request(ds, XS_RELEASE, arg);       /* @releaseDomain; ring and console end */
+    snprintf(path, sizeof(path), "/local/domain/%u", domid);
+    request(ds, XS_RM, path);
+    if (!strncmp(vm, "/vm/", 4))
+        request(ds, XS_RM, vm);
+    if (!keep_config && cfg[0] == '/')
+        unlink(cfg);
+}
+
+/* Runs `oxl create -q CONFIG uuid=UUID` for a restart; reaped in after(). */
+static void restart(uint16_t domid, const char *cfg, const char *uuid)
+{
+    const char *oxl = getenv("ORYX_OXL");
+    char over[64];
+    pid_t pid;
+
+    if (cfg[0] != '/') {
+        fprintf(stderr, "oryxd: domain %u: no saved configuration to restart it from\n", domid);
+        return;
+    }
+    snprintf(over, sizeof(over), "uuid=\"%s\"", uuid);
+    pid = fork();
+    if (pid == 0) {
+        execlp(oxl && *oxl ? oxl : "oxl", "oxl", "create", "-q", cfg, over, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        fprintf(stderr, "oryxd: domain %u: cannot start oxl to restart it: %s\n", domid,
+                strerror(errno));
+}
+
+static const char *const reason_key[] = {
+    [SHUTDOWN_poweroff] = "on_poweroff", [SHUTDOWN_reboot] = "on_reboot",
+    [SHUTDOWN_crash] = "on_crash", [SHUTDOWN_watchdog] = "on_watchdog",
+};
+
+/* It shut down: apply its on_* action. */
+static void shut_down(struct domains *ds, struct served *s, uint32_t reason)
+{
+    char path[160], vm[96], action[32] = "", cfg[256], uuid[96] = "";
+    const char *key = reason < sizeof(reason_key) / sizeof(reason_key[0]) ?
+                      reason_key[reason] : NULL;
+
+    s->handled = 1;
+    snprintf(path, sizeof(path), "/local/domain/%u/vm", s->domid);
+    read_node(ds, path, vm, sizeof(vm));
+    if (key) {
+        snprintf(path, sizeof(path), "%s/%s", vm, key);
+        read_node(ds, path, action, sizeof(action));
+    }
+    if (!key || !action[0] || !strcmp(action, "preserve")) {
+        xs_proto_fire_special(ds->proto, "@releaseDomain");
+        return;                         /* kept for the user to look at */
+    }
+    snprintf(path, sizeof(path), "%s/config", vm);
+    read_node(ds, path, cfg, sizeof(cfg));
+    if (!strncmp(vm, "/vm/", 4))
+        snprintf(uuid, sizeof(uuid), "%s", vm + 4);
+    int again = !strcmp(action, "restart") || !strcmp(action, "rename-restart") ||
+                !strcmp(action, "coredump-restart");
+    if (!strncmp(action, "coredump-", 9))
+        fprintf(stderr, "oryxd: domain %u: %s: no core dump is written yet\n", s->domid,
+                action);
+    uint16_t domid = s->domid;
+    xctl_domain_destroy(ds->xc, domid);
+    forget(ds, domid, again);           /* frees s */
+    if (again)
+        restart(domid, cfg, uuid);
+}
+
+static void check_domains(struct domains *ds)
+{
+    struct served *s, *next;
+
+    for (s = ds->list; s; s = next) {
+        struct oryx_domctl_getdomaininfo info;
+        next = s->next;                 /* s may be freed below */
+        if (xctl_domain_info(ds->xc, s->domid, &info) || (info.flags & ORYX_DOMINF_dying)) {
+            forget(ds, s->domid, 0);
+        } else if ((info.flags & ORYX_DOMINF_shutdown) && !s->handled) {
+            shut_down(ds, s, info.shutdown_reason);
+        }
+    }
+}
+
+static short virq_events(struct xs_loop_src *src)
+{
+    (void)src;
+    return POLLIN;
+}
+
+static void virq_ready(struct xs_loop_src *src, short revents)
+{
+    struct domains *ds = src->priv;
+
+    (void)revents;
+    xs_evtchn_drain(src->fd);
+    ds->check = 1;
+    src->loop->again = 1;
+}
+
+static void virq_after(struct xs_loop_src *src)
+{
+    struct domains *ds = src->priv;
+
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;                               /* restarts that finished */
+    if (ds->check) {
+        ds->check = 0;
+        check_domains(ds);
+    }
+}
+
+static const struct xs_loop_src_ops virq_ops = {
+    .events = virq_events, .ready = virq_ready, .after = virq_after,
+};
+
+int domains_start(struct xs_loop *l, struct xs_proto *p, struct domains **out,
+                  const char **what)
+{
+    struct domains *ds = calloc(1, sizeof(*ds));
+    int rc;
+
+    if (!ds) {
+        *what = "memory";
+        return -ENOMEM;
+    }
+    ds->proto = p;
+    ds->virq.fd = -1;
+    xs_guests_init(&ds->guests, l, p);
+    consoles_init(&ds->cons, l, p->store);
+    p->dom_ops = &dom_ops;              /* ours call the guests' */
+    p->dom_ctx = ds;
+    ds->self = xs_session_new(p, &self_ops, ds, 0);
+    if (!ds->self) {
+        *what = "memory";
+        rc = -ENOMEM;
+        goto fail;
+    }
+    ds->xc = xctl_open();
+    if (!ds->xc) {
+        rc = -errno;
+        *what = "/dev/xen/privcmd";
+        goto fail;
+    }
+    ds->virq.fd = xs_evtchn_open(NULL);
+    if (ds->virq.fd < 0) {
+        rc = ds->virq.fd;
+        *what = XS_EVTCHN_DEV;
+        goto fail;
+    }
+    rc = xs_evtchn_bind_virq(ds->virq.fd, VIRQ_DOM_EXC);
+    if (rc < 0) {
+        *what = "binding VIRQ_DOM_EXC";
+        goto fail;
+    }
+    ds->virq.ops = &virq_ops;
+    ds->virq.priv = ds;
+    xs_loop_add(l, &ds->virq);
+    *out = ds;
+    return 0;
+fail:
+    domains_stop(ds);
+    return rc;
+}
+
+void domains_stop(struct domains *ds)
+{
+    if (ds->virq.loop)
+        xs_loop_del(&ds->virq);
+    if (ds->virq.fd >= 0)
+        close(ds->virq.fd);
+    consoles_fini(&ds->cons);
+    xs_guests_fini(&ds->guests);
+    ds->proto->dom_ops = NULL;
+    if (ds->self)
+        xs_session_free(ds->self);
+    xctl_close(ds->xc);
+    while (ds->list) {
+        struct served *s = ds->list;
+        ds->list = s->next;
+        free(s);
+    }
+    free(ds);
+}
