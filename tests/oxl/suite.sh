@@ -96,7 +96,7 @@ if command -v bash >/dev/null 2>&1; then
                  COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _oxl
                  printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
     }
-    [ "$(comp "$oxl" con)" = config-check ] && pass completion-verb || fail completion-verb "$(comp "$oxl" con)"
+    [ "$(comp "$oxl" conf)" = config-check ] && pass completion-verb || fail completion-verb "$(comp "$oxl" conf)"
     comp "$oxl" config-check tests/xlcfg/good/pv | grep -q pv-lvm-pygrub.cfg && \
         pass completion-files || fail completion-files "no file names"
     [ "$(comp "$oxl" config-check --q)" = --quiet ] && pass completion-option || fail completion-option "$(comp "$oxl" config-check --q)"
