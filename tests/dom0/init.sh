@@ -404,7 +404,9 @@ check_oxl_create() {
     report oxl-reboot $? "rc $rrc ($(head -c 300 /tmp/reboot.out | tr '\n' ' '); oryxd: $(tail -c 200 /tmp/oryxd.log | tr '\n' ' ')); id $id -> '$id2'; its store up: '$feat2'; old entries: '$old'"
 
     # oxl shutdown -w: the guest powers off, on_poweroff=destroy; nothing
-    # of it is left in the hypervisor or the store.
+    # of it is left in the hypervisor or the store. Its init must be up to
+    # take the request (its second ORYX-INIT-OK in the log).
+    wait_for 120 inits 2 "$log"
     timeout 90 /bin/oxl shutdown -w web > /tmp/shutdown.out 2>&1
     src=$?
     usleep 500000
@@ -419,6 +421,10 @@ OXL_GUEST_CHECKS="oxl-create oxl-console oxl-reboot oxl-shutdown"
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
+}
+
+inits() {
+    [ "$(grep -c ORYX-INIT-OK "$2")" -ge "$1" ]
 }
 
 new_web() {
