@@ -372,16 +372,16 @@ check_oxl_create() {
     # the builder.
     /bin/oxl create /etc/oryx/web.cfg memory=100000 > /tmp/big.out 2>&1
     r1=$?
-    /bin/oxl create /etc/oryx/web.cfg kernel=/etc/oryx/web.cfg > /tmp/notk.out 2>&1
+    /bin/oxl create /etc/oryx/web.cfg 'kernel="/etc/oryx/web.cfg"' > /tmp/notk.out 2>&1
     r2=$?
     listed=$(/bin/oxl list | awk '$1 == "web"')
     vms=$(xs ls /vm 2>/dev/null | wc -l)
     doms=$(xs ls /local/domain 2>/dev/null | grep -c '^[1-9]')
     saved=$(ls /var/lib/oryx | wc -l)
-    [ "$r1" = 1 ] && [ "$r2" = 1 ] && grep -q "not enough free memory" /tmp/big.out &&
-        grep -q "not a usable kernel" /tmp/notk.out && [ -z "$listed" ] && [ "$vms" = 0 ] &&
+    [ "$r1" = 1 ] && [ "$r2" = 1 ] && grep -q "domain 'web' not created: .*memory" /tmp/big.out &&
+        grep -q "domain 'web' not created: .*kernel" /tmp/notk.out && [ -z "$listed" ] && [ "$vms" = 0 ] &&
         [ "$doms" = 0 ] && [ "$saved" = 0 ]
-    report oxl-create-refused $? "memory=100000: rc $r1 ($(head -c 120 /tmp/big.out | tr '\n' ' ')); kernel=a config: rc $r2 ($(head -c 120 /tmp/notk.out | tr '\n' ' ')); left: listed '$listed', /vm $vms, /local/domain/N $doms, saved configs $saved"
+    report oxl-create-refused $? "memory=100000: rc $r1 ($(tail -n 1 /tmp/big.out | tail -c 150)); kernel=a config: rc $r2 ($(tail -n 1 /tmp/notk.out | tail -c 150)); left: listed '$listed', /vm $vms, /local/domain/N $doms, saved configs $saved"
 
     t0=$(now_us)
     /bin/oxl create /etc/oryx/web.cfg > /tmp/create.out 2>&1
