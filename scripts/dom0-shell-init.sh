@@ -14,6 +14,10 @@ for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-ne
     modprobe "$m" 2>/dev/null
 done
 mount -t xenfs xenfs /proc/xen 2>/dev/null
+# The toolstack: oryxd is dom0's store, the guests' store and console
+# daemon (logs in /var/log/oryx/oryxd.log and guest-NAME.log).
+mkdir -p /var/run/xenstored /var/log/oryx /var/lib/oryx
+[ -x /bin/oryxd ] && /bin/oryxd --dom0-ring > /var/log/oryx/oryxd.log 2>&1 &
 ip link set lo up
 for n in /sys/class/net/eth*; do
     [ -e "$n" ] || continue
@@ -26,6 +30,8 @@ cat <<'MSG'
 Oryx dom0 (Debian's stock kernel as the control domain).
   cat /proc/xen/capabilities    ls /dev/xen    cat /proc/partitions
   ip addr    cat /proc/interrupts    poweroff -f  (stops every domain and QEMU)
+  oxl list    oxl create -c /etc/oryx/examples/linux.cfg  (Ctrl-] leaves its console)
+  oxl console linux    oxl shutdown -w linux    oxl help
 MSG
 setsid cttyhack sh -l || sh
 sync

@@ -28,9 +28,16 @@ CMD="console=hvc0 loglevel=4"
 if [ "$1" != "--domains" ]; then
     IMG=build/run/dom0-shell.cpio.gz
     mkdir -p build/run
-    if [ ! -f "$IMG" ] || [ scripts/dom0-shell-init.sh -nt "$IMG" ]; then
-        echo "run: building dom0's initramfs (busybox and the dom0 modules)"
-        tests/fixtures/mkdom0-initramfs.sh -o "$IMG" -i scripts/dom0-shell-init.sh || exit 1
+    # The toolstack (static oryxd and oxl) and an example guest ride along.
+    TOOLS="build/static/oryxd build/static/oxl"
+    EX=tools/oxl/examples/linux.cfg
+    if [ ! -f "$IMG" ] || [ -n "$(find scripts/dom0-shell-init.sh $TOOLS $EX cache/vmlinuz \
+            cache/initramfs-min.cpio.gz -newer "$IMG" 2>/dev/null)" ]; then
+        echo "run: building dom0's initramfs (busybox, the dom0 modules, oryxd, oxl, a guest)"
+        tests/fixtures/mkdom0-initramfs.sh -o "$IMG" -i scripts/dom0-shell-init.sh \
+            -a build/static/oryxd=/bin/oryxd -a build/static/oxl=/bin/oxl \
+            -a "$EX=/etc/oryx/examples/linux.cfg" -a cache/vmlinuz=/boot/vmlinuz \
+            -a cache/initramfs-min.cpio.gz=/boot/initrd.gz || exit 1
     fi
     for d in virtio sata; do
         [ -f build/run/disk-$d.img ] || truncate -s 64M build/run/disk-$d.img

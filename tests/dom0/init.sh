@@ -510,6 +510,24 @@ check_oxl_create() {
     fi
     log=/var/log/oryx/guest-web.log
     mkdir -p /var/log/oryx /var/lib/oryx
+
+    # Refused creations leave nothing: no domain, no store entries, no
+    # saved configuration. Too much memory fails in the hypervisor (after
+    # the configuration was saved); a config file as the kernel fails in
+    # the builder.
+    /bin/oxl create /etc/oryx/web.cfg memory=100000 > /tmp/big.out 2>&1
+    r1=$?
+    /bin/oxl create /etc/oryx/web.cfg 'kernel="/etc/oryx/web.cfg"' > /tmp/notk.out 2>&1
+    r2=$?
+    listed=$(/bin/oxl list | awk '$1 == "web"')
+    vms=$(xs ls /vm 2>/dev/null | wc -l)
+    doms=$(xs ls /local/domain 2>/dev/null | grep -c '^[1-9]')
+    saved=$(ls /var/lib/oryx | wc -l)
+    [ "$r1" = 1 ] && [ "$r2" = 1 ] && grep -q "domain 'web' not created: .*memory" /tmp/big.out &&
+        grep -q "domain 'web' not created: .*kernel" /tmp/notk.out && [ -z "$listed" ] && [ "$vms" = 0 ] &&
+        [ "$doms" = 0 ] && [ "$saved" = 0 ]
+    report oxl-create-refused $? "memory=100000: rc $r1 ($(tail -n 1 /tmp/big.out | tail -c 150)); kernel=a config: rc $r2 ($(tail -n 1 /tmp/notk.out | tail -c 150)); left: listed '$listed', /vm $vms, /local/domain/N $doms, saved configs $saved"
+
     t0=$(now_us)
     /bin/oxl create /etc/oryx/web.cfg > /tmp/create.out 2>&1
     rc=$?
@@ -549,7 +567,9 @@ check_oxl_create() {
     report oxl-reboot $? "rc $rrc ($(head -c 300 /tmp/reboot.out | tr '\n' ' '); oryxd: $(tail -c 200 /tmp/oryxd.log | tr '\n' ' ')); id $id -> '$id2'; its store up: '$feat2'; old entries: '$old'"
 
     # oxl shutdown -w: the guest powers off, on_poweroff=destroy; nothing
-    # of it is left in the hypervisor or the store.
+    # of it is left in the hypervisor or the store. Its init must be up to
+    # take the request (its second ORYX-INIT-OK in the log).
+    wait_for 120 inits 2 "$log"
     timeout 90 /bin/oxl shutdown -w web > /tmp/shutdown.out 2>&1
     src=$?
     usleep 500000
@@ -560,10 +580,14 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create oxl-console oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create oxl-console oxl-reboot oxl-shutdown"
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
+}
+
+inits() {
+    [ "$(grep -c ORYX-INIT-OK "$2")" -ge "$1" ]
 }
 
 new_web() {

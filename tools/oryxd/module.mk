@@ -35,3 +35,11 @@ $(BUILD)/fuzz/fuzz_oryxd: $(ORYXD_CORE) tools/oryxd/fuzz_oryxd.c
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Itools/oryxd \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -o $@ $^
+
+# Static build for dom0's images (`make run`).
+$(BUILD)/static/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+	@mkdir -p $(@D)
+	$(Q)echo "  LD      $@ (static)"
+	$(Q)$(CC) -static -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+
+ALL_TARGETS += $(BUILD)/static/oryxd

@@ -34,3 +34,12 @@ $(BUILD)/tools/oxl: $(OXL_OBJS) $(OXL_LIBS)
 	@mkdir -p $(@D)
 	$(Q)echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) -o $@ $(OXL_OBJS) $(OXL_LIBS) $(LIBXCTL_LDLIBS) $(OXL_LDLIBS)
+
+# Static builds for dom0's images (`make run`): dom0's initramfs has no C
+# library of its own.
+$(BUILD)/static/oxl: $(OXL_OBJS) $(OXL_LIBS)
+	@mkdir -p $(@D)
+	$(Q)echo "  HOSTLD  $@ (static)"
+	$(Q)$(HOSTCC) -static -o $@ $(OXL_OBJS) $(OXL_LIBS) $(LIBXCTL_LDLIBS) $(OXL_LDLIBS)
+
+ALL_TARGETS += $(BUILD)/static/oxl
