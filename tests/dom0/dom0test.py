@@ -99,7 +99,7 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms",
+                "oxl-console", "guest-store-perms", "oxl-sysrq",
                 "oxl-reboot", "oxl-shutdown"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + [

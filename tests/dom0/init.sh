@@ -415,6 +415,13 @@ check_oxl_create() {
     grep -q CONSOLE-42 /tmp/console.out
     report oxl-console $? "rc $crc; got: $(tr -cd '[:print:]' < /tmp/console.out | tail -c 120)"
 
+    # oxl sysrq: Linux's sysrq handler answers on the guest's console.
+    /bin/oxl sysrq web h > /tmp/sysrq.out 2>&1
+    qrc=$?
+    wait_for 20 grep -q "sysrq: HELP" "$log"
+    grep -q "sysrq: HELP" "$log"
+    report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | tr -cd '[:print:]' | head -c 100)"
+
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
     timeout 60 /bin/oxl reboot -w web > /tmp/reboot.out 2>&1
@@ -441,7 +448,7 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-shutdown"
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
