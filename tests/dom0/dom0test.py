@@ -62,7 +62,9 @@ OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") fo
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
                      "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
-GUEST_INITRD = os.path.join(CACHE, "initramfs-min.cpio.gz")
+# The ramdisk of "web", the guest oxl creates in dom0: busybox, the xenfs
+# modules and Debian's xenstore clients, /init = guest-init.sh.
+GUEST_INITRD = os.path.join(OUT, "web-initrd.cpio.gz")
 ORYXD = os.path.join(OUT, "oryxd")
 # Debian's xenstore clients and what they load (scripts/fetch-fixtures.sh
 # unpacks the packages there): (file in the cache, path in dom0's image).
@@ -101,7 +103,7 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console",
+                "oxl-console", "guest-store-perms", "oxl-sysrq",
                 "oxl-reboot", "oxl-shutdown"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
@@ -352,6 +354,13 @@ def make_fixtures():
     missing = [src for src, _ in xs_files if not os.path.exists(src)]
     if missing:
         raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
+    guest_init = os.path.join(HERE, "guest-init.sh")
+    if newer(GUEST_INITRD, guest_init, *[src for src, _ in xs_files], *common):
+        extra = []
+        for src, dst in xs_files:
+            extra += ["-a", "%s=%s" % (src, dst)]
+        subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m", "xen-evtchn xenfs"] + extra,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,

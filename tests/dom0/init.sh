@@ -547,12 +547,25 @@ check_oxl_create() {
     [ "$rc" = 0 ] && [ "$feat" = 1 ] && [ "$name" = web ] && grep -q ORYX-INIT-OK "$log"
     report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | tr -cd '[:print:]')"
 
+    # The guest's own view of its store (guest-init.sh's GUESTCHECK line).
+    wait_for 60 grep -q "GUESTCHECK store-perms" "$log"
+    g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | tr -cd '[:print:]')
+    case "$g" in *" PASS "*) true ;; *) false ;; esac
+    report guest-store-perms $? "${g:-no GUESTCHECK line in its console log}"
+
     # oxl console: a command typed into the guest's shell, its answer back.
     (usleep 500000; echo 'echo CONSOLE-$((6*7))'; sleep 3; printf '\035') |
         timeout 20 /bin/oxl console web > /tmp/console.out 2>&1
     crc=$?
     grep -q CONSOLE-42 /tmp/console.out
     report oxl-console $? "rc $crc; got: $(tr -cd '[:print:]' < /tmp/console.out | tail -c 120)"
+
+    # oxl sysrq: Linux's sysrq handler answers on the guest's console.
+    /bin/oxl sysrq web h > /tmp/sysrq.out 2>&1
+    qrc=$?
+    wait_for 20 grep -q "sysrq: HELP" "$log"
+    grep -q "sysrq: HELP" "$log"
+    report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | tr -cd '[:print:]' | head -c 100)"
 
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
@@ -580,7 +593,7 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create oxl-console oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-shutdown"
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]

@@ -171,6 +171,16 @@ static int map_low(int fd, uint16_t dom, uint64_t size, struct window *w, char *
                                       .err = (uintptr_t)errs };
     if (ioctl(fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b)) {
         rc = fail(err, errlen, -errno, "cannot map the guest's memory: %s", strerror(errno));
+    } else {
+        /* A page that did not map must never be written through the window
+         * (its frame is nobody's): the build fails instead. */
+        for (size_t i = 0; i < pages && !rc; i++)
+            if (errs[i])
+                rc = fail(err, errlen, errs[i] < 0 ? errs[i] : -EIO,
+                          "cannot map the guest's page %#zx: %s", i,
+                          strerror(errs[i] < 0 ? -errs[i] : EIO));
+    }
+    if (rc) {
         munmap(w->base, size);
         w->base = MAP_FAILED;
     }

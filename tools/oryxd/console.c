@@ -151,11 +151,17 @@ static const struct xs_loop_src_ops ev_ops = {
     .events = ev_events, .ready = ev_ready, .after = src_after,
 };
 
+/* Typed input is read only while the guest's input ring has room: a
+ * guest that never reads its console cannot make us spin. */
 static short pty_events(struct xs_loop_src *s)
 {
     struct console *c = s->priv;
+    volatile struct xencons_interface *r = c->page.addr;
+    XENCONS_RING_IDX cons = __atomic_load_n(&r->in_cons, __ATOMIC_ACQUIRE);
 
-    return c->dead ? 0 : POLLIN;
+    if (c->dead)
+        return 0;
+    return c->in_prod - cons < XENCONS_IN_SIZE ? POLLIN : 0;
 }
 
 static void pty_ready(struct xs_loop_src *s, short revents)

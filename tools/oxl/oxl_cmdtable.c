@@ -153,6 +153,15 @@ const struct oxl_cmd oxl_cmds[] = {
         .complete_domains = 1,
     },
     {
+        .verb = "sysrq",
+        .handler = oxl_main_sysrq,
+        .usage = "<Domain> <letter>",
+        .summary = "Send a sysrq to a guest",
+        .options =
+            "The letter goes to the guest's control/sysrq, which Linux watches\n"
+            "(h prints the list of keys on its console).",
+    },
+    {
         .verb = "domid",
         .handler = oxl_main_domid,
         .usage = "<DomainName>",

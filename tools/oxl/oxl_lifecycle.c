@@ -132,6 +132,50 @@ int oxl_main_reboot(int argc, char **argv)
     return shutdown_verb(argc, argv, "reboot", "reboot");
 }
 
+int oxl_main_sysrq(int argc, char **argv)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find("sysrq");
+    int opt, status = 0, rc;
+    uint16_t dom;
+    struct xctl *x;
+    struct xs_client *xs;
+    char path[64];
+
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+        if (opt == -2)
+            return status;
+    if (argc - optind != 2)
+        return oxl_need_args(cmd, 2);
+    const char *key = argv[optind + 1];
+    if (strlen(key) != 1 || key[0] <= ' ' || key[0] > '~') {
+        fprintf(stderr, "oxl sysrq: '%s': the key is one printable character (h lists them)\n",
+                key);
+        return 2;
+    }
+    if (!(x = oxl_open_xctl(&status)))
+        return status;
+    rc = oxl_lookup(x, argv[optind], &dom);
+    xctl_close(x);
+    if (rc)
+        return 1;
+    if (dom == 0) {
+        fprintf(stderr, "oxl: dom0 takes its sysrq keys from /proc/sysrq-trigger\n");
+        return 1;
+    }
+    if (!(xs = xs_client_open(NULL))) {
+        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
+                strerror(errno));
+        return 1;
+    }
+    /* Linux watches control/sysrq, handles the key and clears the node. */
+    snprintf(path, sizeof(path), "/local/domain/%u/control/sysrq", dom);
+    rc = xs_client_write(xs, path, key, 1);
+    if (rc)
+        fprintf(stderr, "oxl: domain %u: writing %s: %s\n", dom, path, xs_client_strerror(rc));
+    xs_client_close(xs);
+    return rc ? 1 : 0;
+}
+
 /* Bytes from one fd to another; 0 at end of input or error. */
 static int relay(int from, int to, int watch_escape, int *escaped)
 {
