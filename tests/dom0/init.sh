@@ -545,11 +545,11 @@ check_oxl_create() {
     name=$(xs read "/local/domain/$id/name" 2>&1)
     tty=$(xs read "/local/domain/$id/console/tty" 2>&1)
     [ "$rc" = 0 ] && [ "$feat" = 1 ] && [ "$name" = web ] && grep -q ORYX-INIT-OK "$log"
-    report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | tr -cd '[:print:]')"
+    report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | sed 's/[^[:print:]]//g')"
 
     # The guest's own view of its store (guest-init.sh's GUESTCHECK line).
     wait_for 60 grep -q "GUESTCHECK store-perms" "$log"
-    g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | tr -cd '[:print:]')
+    g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | sed 's/[^[:print:]]//g')
     case "$g" in *" PASS "*) true ;; *) false ;; esac
     report guest-store-perms $? "${g:-no GUESTCHECK line in its console log}"
 
@@ -558,14 +558,14 @@ check_oxl_create() {
         timeout 20 /bin/oxl console web > /tmp/console.out 2>&1
     crc=$?
     grep -q CONSOLE-42 /tmp/console.out
-    report oxl-console $? "rc $crc; got: $(tr -cd '[:print:]' < /tmp/console.out | tail -c 120)"
+    report oxl-console $? "rc $crc; got: $(sed 's/[^[:print:]]//g' < /tmp/console.out | tail -c 120)"
 
     # oxl sysrq: Linux's sysrq handler answers on the guest's console.
     /bin/oxl sysrq web h > /tmp/sysrq.out 2>&1
     qrc=$?
     wait_for 20 grep -q "sysrq: HELP" "$log"
     grep -q "sysrq: HELP" "$log"
-    report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | tr -cd '[:print:]' | head -c 100)"
+    report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
 
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
