@@ -548,7 +548,7 @@ check_oxl_create() {
     report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | sed 's/[^[:print:]]//g')"
 
     # The guest's own view of its store (guest-init.sh's GUESTCHECK line).
-    wait_for 60 grep -q "GUESTCHECK store-perms" "$log"
+    wait_for 150 grep -q "GUESTCHECK store-perms" "$log"
     g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | sed 's/[^[:print:]]//g')
     case "$g" in *" PASS "*) true ;; *) false ;; esac
     report guest-store-perms $? "${g:-no GUESTCHECK line in its console log}"
