@@ -50,6 +50,12 @@ struct xctl;
 struct xctl *oxl_open_xctl(int *status);
 /* The domain ARG names (a name or an id), or a one-line error. 0 or -errno. */
 int oxl_lookup(struct xctl *x, const char *arg, unsigned short *dom);
+/* Both: libxctl and the domain ARG names, else NULL with a one-line error
+ * and *status = 1. */
+struct xctl *oxl_open_domain(const char *arg, unsigned short *dom, int *status);
+struct xs_client;
+/* The store (oryxd's socket), else NULL with a one-line error. */
+struct xs_client *oxl_open_store(void);
 
 int oxl_main_shutdown(int argc, char **argv);
 int oxl_main_reboot(int argc, char **argv);

@@ -213,11 +213,8 @@ int oxl_main_create(int argc, char **argv)
                 "oxl create runs in dom0 under Oryx\n", strerror(errno));
         goto out;
     }
-    if (!(xs = xs_client_open(NULL))) {
-        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
-                strerror(errno));
+    if (!(xs = oxl_open_store()))
         goto out;
-    }
     uint8_t u[16];
     if (dom.has_uuid) {
         memcpy(u, dom.uuid, 16);

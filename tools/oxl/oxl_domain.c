@@ -109,7 +109,6 @@ static struct xctl *one_domain(int argc, char **argv, const char *verb, uint16_t
                                int *status)
 {
     const struct oxl_cmd *cmd = oxl_cmd_find(verb);
-    struct xctl *x;
     int opt;
 
     *status = 0;
@@ -120,9 +119,14 @@ static struct xctl *one_domain(int argc, char **argv, const char *verb, uint16_t
         *status = oxl_need_args(cmd, 1);
         return NULL;
     }
-    if (!(x = oxl_open_xctl(status)))
-        return NULL;
-    if (oxl_lookup(x, argv[optind], dom)) {
+    return oxl_open_domain(argv[optind], dom, status);
+}
+
+struct xctl *oxl_open_domain(const char *arg, uint16_t *dom, int *status)
+{
+    struct xctl *x = oxl_open_xctl(status);
+
+    if (x && oxl_lookup(x, arg, dom)) {
         xctl_close(x);
         *status = 1;
         return NULL;

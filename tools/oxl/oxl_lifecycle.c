@@ -88,9 +88,7 @@ static int shutdown_verb(int argc, char **argv, const char *verb, const char *wh
                    : oxl_need_args(cmd, 1);
     if (!(x = oxl_open_xctl(&status)))
         return status;
-    if (!(xs = xs_client_open(NULL))) {
-        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
-                strerror(errno));
+    if (!(xs = oxl_open_store())) {
         xctl_close(x);
         return 1;
     }
@@ -152,19 +150,14 @@ int oxl_main_sysrq(int argc, char **argv)
                 key);
         return 2;
     }
-    if (!(x = oxl_open_xctl(&status)))
+    if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
-    rc = oxl_lookup(x, argv[optind], &dom);
     xctl_close(x);
-    if (rc)
-        return 1;
     if (dom == 0) {
         fprintf(stderr, "oxl: dom0 takes its sysrq keys from /proc/sysrq-trigger\n");
         return 1;
     }
-    if (!(xs = xs_client_open(NULL))) {
-        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
-                strerror(errno));
+    if (!(xs = oxl_open_store())) {
         return 1;
     }
     /* Linux watches control/sysrq, handles the key and clears the node. */
@@ -206,16 +199,13 @@ static int relay(int from, int to, int watch_escape, int *escaped)
 
 int oxl_console_attach(unsigned int domid)
 {
-    struct xs_client *xs = xs_client_open(NULL);
+    struct xs_client *xs = oxl_open_store();
     char path[80], *tty = NULL;
     struct termios saved, raw;
     int fd, is_tty, escaped = 0, rc;
 
-    if (!xs) {
-        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
-                strerror(errno));
+    if (!xs)
         return 1;
-    }
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
     /* oryxd names the pty right after the domain is introduced. */
     for (int tries = 0; (rc = xs_client_read(xs, path, &tty, NULL)) == -ENOENT && tries < 50;
@@ -286,12 +276,8 @@ int oxl_main_console(int argc, char **argv)
     }
     if (argc - optind != 1)
         return oxl_need_args(cmd, 1);
-    if (!(x = oxl_open_xctl(&status)))
+    if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
-    if (oxl_lookup(x, argv[optind], &dom)) {
-        xctl_close(x);
-        return 1;
-    }
     xctl_close(x);
     return oxl_console_attach(dom);
 }

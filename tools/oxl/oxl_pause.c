@@ -44,12 +44,8 @@ static int pause_verb(int argc, char **argv, const char *verb, int pausing)
             return status;
     if (argc - optind != 1)
         return oxl_need_args(cmd, 1);
-    if (!(x = oxl_open_xctl(&status)))
+    if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
-    if (oxl_lookup(x, argv[optind], &dom)) {
-        xctl_close(x);
-        return 1;
-    }
     rc = dom == 0 ? -EPERM : xctl_domain_set_paused(x, dom, pausing);
     if (rc)
         fprintf(stderr, "oxl: %s domain %u ('%s'): %s\n", pausing ? "pausing" : "unpausing", dom,

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "oxl.h"
 #include "oxl_xsdomain.h"
 #include "xs_client.h"
 
@@ -49,6 +50,16 @@ static void put(struct writer *w, int rw, const char *base, const char *rel, con
         w->rc = rc;
         snprintf(w->err, w->errlen, "writing %s to the store: %s", path, xs_client_strerror(rc));
     }
+}
+
+struct xs_client *oxl_open_store(void)
+{
+    struct xs_client *c = xs_client_open(NULL);
+
+    if (!c)
+        fprintf(stderr, "oxl: cannot connect to the store (is oryxd running?): %s\n",
+                strerror(errno));
+    return c;
 }
 
 void oxl_uuid_format(const uint8_t u[16], char out[37])
