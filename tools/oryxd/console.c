@@ -35,18 +35,6 @@ struct console {
     int sources;                        /* of ev and pty, how many are in the loop */
 };
 
-/* The value of a node as a C string in buf; 0 or -ENOENT. */
-static int read_node(struct xs_store *s, const char *path, char *buf, size_t len)
-{
-    const struct xs_node *n = xs_tree_lookup(&s->tree, path);
-
-    if (!n || !n->value || n->vlen >= len)
-        return -ENOENT;
-    memcpy(buf, n->value, n->vlen);
-    buf[n->vlen] = 0;
-    return 0;
-}
-
 static void write_node(struct xs_store *s, const char *path, const char *val)
 {
     struct xs_node *n = xs_tree_lookup(&s->tree, path);
@@ -239,13 +227,13 @@ int consoles_attach(struct consoles *cs, uint16_t domid)
     int rc;
 
     snprintf(path, sizeof(path), "/local/domain/%u/console/port", domid);
-    if (read_node(cs->store, path, val, sizeof(val)))
+    if (xs_tree_read_str(&cs->store->tree, path, val, sizeof(val)))
         return -ENOENT;                 /* no console of ours (the hypervisor's) */
     port = strtoul(val, &end, 10);
     if (end == val || *end || !port || port > 0xfffff)
         return -EINVAL;
     snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
-    if (read_node(cs->store, path, name, sizeof(name)) || strchr(name, '/'))
+    if (xs_tree_read_str(&cs->store->tree, path, name, sizeof(name)) || strchr(name, '/'))
         snprintf(name, sizeof(name), "%u", domid);
     if (cs->gntdev_fd < 0) {
         cs->gntdev_fd = xs_gntdev_open(NULL);

@@ -60,16 +60,10 @@ static void request(struct domains *ds, uint32_t type, const char *arg)
     xs_proto_handle(ds->self, &h, arg);
 }
 
-/* A node's value as a C string (or "" when missing). */
+/* A node's value as a C string ("" when missing). */
 static void read_node(struct domains *ds, const char *path, char *buf, size_t len)
 {
-    const struct xs_node *n = xs_tree_lookup(&ds->proto->store->tree, path);
-
-    buf[0] = 0;
-    if (n && n->value && n->vlen < len) {
-        memcpy(buf, n->value, n->vlen);
-        buf[n->vlen] = 0;
-    }
+    xs_tree_read_str(&ds->proto->store->tree, path, buf, len);
 }
 
 /* ---- introduce / release (the protocol's domain ops) ---- */

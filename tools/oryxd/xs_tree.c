@@ -462,3 +462,16 @@ void xs_perms_free(struct xs_perms *p)
     p->p = NULL;
     p->n = 0;
 }
+
+int xs_tree_read_str(const struct xs_tree *t, const char *path, char *buf, size_t len)
+{
+    const struct xs_node *n = xs_tree_lookup(t, path);
+
+    buf[0] = 0;
+    if (!n || n->vlen >= len)
+        return -ENOENT;
+    if (n->vlen)
+        memcpy(buf, n->value, n->vlen);
+    buf[n->vlen] = 0;
+    return 0;
+}

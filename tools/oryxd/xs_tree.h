@@ -57,6 +57,9 @@ int xs_tree_clone(struct xs_tree *to, const struct xs_tree *from);
 
 /* Node at absolute path, or NULL. */
 struct xs_node *xs_tree_lookup(const struct xs_tree *t, const char *path);
+/* The value at path as a C string in buf: 0, or -ENOENT (no such node, or
+ * its value does not fit) with buf "". */
+int xs_tree_read_str(const struct xs_tree *t, const char *path, char *buf, size_t len);
 /* Deepest existing node on the way to path; *missing = components absent. */
 struct xs_node *xs_tree_nearest(const struct xs_tree *t, const char *path,
                                 unsigned int *missing);
