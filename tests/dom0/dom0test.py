@@ -103,7 +103,7 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms", "oxl-sysrq",
+                "oxl-console", "guest-store-perms", "oxl-sysrq", "oryxd-restart",
                 "oxl-reboot", "oxl-shutdown"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
@@ -348,7 +348,8 @@ def make_fixtures():
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
                         "-Werror", "-I" + os.path.join(ROOT, "include"),
                         "-I" + os.path.join(ROOT, "tools", "libxctl"),
-                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs + [libxctl],
+                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs + [libxctl,
+                                                                               "-llmdb", "-lpthread"],
                        check=True)
     xs_files = [(os.path.join(XS_ROOT, src), dst) for src, dst in XS_FILES]
     missing = [src for src, _ in xs_files if not os.path.exists(src)]

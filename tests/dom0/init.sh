@@ -201,6 +201,15 @@ xs_raw() {
     )
 }
 
+dom0_named() {
+    [ "$(xs read /local/domain/0/name 2>/dev/null)" = Domain-0 ]
+}
+
+# dom0's kernel's sysrq watch took the key and cleared the node.
+sysrq_taken() {
+    [ -z "$(xs read /local/domain/0/control/sysrq 2>/dev/null)" ]
+}
+
 check_xenstore() {
     if [ ! -x /bin/oryxd ] || [ ! -x /usr/bin/xenstore-read ]; then
         for c in $XS_CHECKS; do report "$c" 1 "no /bin/oryxd or xenstore-utils in the image"; done
@@ -252,7 +261,7 @@ check_xenstore() {
     sysrq=1
     if [ "$probed" -eq 0 ]; then
         xs write /local/domain/0/control/sysrq h
-        wait_for 10 test -z "$(xs read /local/domain/0/control/sysrq 2>/dev/null)"
+        wait_for 10 sysrq_taken
         sysrq=$?
     fi
     feats=$(xs ls /local/domain/0/control 2>/dev/null | grep -c '^feature-.* = "1"')
@@ -522,7 +531,7 @@ check_oxl_create() {
     listed=$(/bin/oxl list | awk '$1 == "web"')
     vms=$(xs ls /vm 2>/dev/null | wc -l)
     doms=$(xs ls /local/domain 2>/dev/null | grep -c '^[1-9]')
-    saved=$(ls /var/lib/oryx | wc -l)
+    saved=$(ls /var/lib/oryx/*.cfg 2>/dev/null | wc -l)
     [ "$r1" = 1 ] && [ "$r2" = 1 ] && grep -q "domain 'web' not created: .*memory" /tmp/big.out &&
         grep -q "domain 'web' not created: .*kernel" /tmp/notk.out && [ -z "$listed" ] && [ "$vms" = 0 ] &&
         [ "$doms" = 0 ] && [ "$saved" = 0 ]
@@ -567,6 +576,8 @@ check_oxl_create() {
     grep -q "sysrq: HELP" "$log"
     report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
 
+    check_oryxd_restart
+
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
     timeout 60 /bin/oxl reboot -w web > /tmp/reboot.out 2>&1
@@ -593,7 +604,48 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oryxd-restart oxl-reboot oxl-shutdown"
+
+# oryxd killed with SIGKILL while two guests run (web and web2), then
+# started again: it takes its store back (/var/lib/oryx/xenstore.mdb),
+# serves both rings and consoles again, and the watches of dom0's kernel
+# and of the guests' kernels were kept (the sysrq watch; web's
+# control/shutdown watch is what oxl-reboot and oxl-shutdown use next).
+check_oryxd_restart() {
+    log2=/var/log/oryx/guest-web2.log
+    /bin/oxl create /etc/oryx/web.cfg 'name="web2"' 'vcpus=1' > /tmp/web2.out 2>&1
+    c2=$?
+    wait_for 120 grep -q ORYX-INIT-OK "$log2"
+    id2=$(/bin/oxl domid web2 2>/dev/null)
+    wait_for 60 guest_feature "$id2"
+    kill -9 "$ORYXD_PID"
+    wait "$ORYXD_PID" 2>/dev/null
+    old=$ORYXD_PID
+    /bin/oryxd --dom0-ring >> /tmp/oryxd.log 2>&1 &
+    ORYXD_PID=$!
+    wait_for 20 dom0_named
+    listed=$(/bin/oxl list | awk '$1 == "web" || $1 == "web2" { printf "%s ", $1 }')
+    # dom0's kernel's sysrq watch came back with its ring.
+    xs write /local/domain/0/control/sysrq h
+    wait_for 10 sysrq_taken
+    dsys=$?
+    # Each guest's console takes a command again, and its store answers it.
+    for g in web web2; do
+        (usleep 500000; echo "XENSTORED_PATH=/dev/xen/xenbus xenstore-read name | sed s/^/NAME-/; echo RS-\$((6*7))"
+         sleep 4; printf '\035') | timeout 25 /bin/oxl console "$g" > "/tmp/rs-$g.out" 2>&1
+    done
+    r1=$(grep -c "NAME-web\$\|NAME-web.$" /tmp/rs-web.out)
+    r2=$(grep -c "NAME-web2" /tmp/rs-web2.out)
+    k1=$(grep -c "RS-42" /tmp/rs-web.out)
+    k2=$(grep -c "RS-42" /tmp/rs-web2.out)
+    # web2's control/shutdown watch was kept: it powers off and goes.
+    timeout 90 /bin/oxl shutdown -w web2 > /tmp/web2-down.out 2>&1
+    d2=$?
+    gone=$(/bin/oxl list | awk '$1 == "web2"')
+    [ "$c2" = 0 ] && [ "$listed" = "web web2 " ] && [ "$dsys" = 0 ] && [ "$r1" -ge 1 ] && [ "$r2" -ge 1 ] &&
+        [ "$k1" -ge 1 ] && [ "$k2" -ge 1 ] && [ "$d2" = 0 ] && [ -z "$gone" ] && kill -0 "$ORYXD_PID"
+    report oryxd-restart $? "web2 created: rc $c2 ($(tail -n 1 /tmp/web2.out | head -c 80)); oryxd $old killed, $ORYXD_PID: $(grep -a 'taken back\|again\|forgetting' /tmp/oryxd.log | tr '\n' ' ' | tail -c 200); listed: '$listed'; dom0 sysrq watch: $dsys; web console: name $r1 answer $k1 ($(tr -cd 'A-Za-z0-9 =-' < /tmp/rs-web.out | tail -c 60)); web2: name $r2 answer $k2 ($(tr -cd 'A-Za-z0-9 =-' < /tmp/rs-web2.out | tail -c 60)); web2 shutdown -w: rc $d2, listed after: '$gone'"
+}
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]

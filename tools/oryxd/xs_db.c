@@ -163,11 +163,12 @@ int xs_db_open(const char *path, const char *boot_id, struct xs_db **out,
         return -ENOMEM;
     }
     snprintf(db->path, sizeof(db->path), "%s", path);
+    /* Its directory (/var/lib/oryx) and the ones above, as needed. */
     snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
+    for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
         *slash = '\0';
-        mkdir(dir, 0755);               /* the usual /var/lib/oryx; may exist */
+        mkdir(dir, 0755);
+        *slash = '/';
     }
     /* LMDB's own lock file is off (one process, one thread): this lock
      * keeps a second daemon out and is dropped by the kernel at death. */
