@@ -81,7 +81,12 @@ XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for 
 ]
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
-DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
+# DOM0TEST_ELF=1 (bench/dom0.sh): dom0's image also carries the kernel as
+# an ELF file (the bzImage's payload, unpacked here) as /boot/vmlinux, and
+# init.sh times `oxl create` of it too.
+WITH_ELF = os.environ.get("DOM0TEST_ELF") == "1"
+VMLINUX = os.path.join(OUT, "vmlinux")
+DOM0_IMG = os.path.join(OUT, "dom0-elf.cpio.gz" if WITH_ELF else "dom0.cpio.gz")
 PEER_IMG = os.path.join(OUT, "peer.cpio.gz")
 BLOB = os.path.join(OUT, "blob")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
@@ -303,6 +308,25 @@ def newer(dst, *srcs):
     return any(os.path.getmtime(s) > t for s in srcs if os.path.exists(s))
 
 
+def extract_elf(vmlinuz, out):
+    """The ELF kernel inside a bzImage: its XZ payload (boot protocol
+    2.08+: payload_offset/payload_length at 0x248, from the protected-mode
+    code that follows the setup sectors), unpacked."""
+    import lzma
+    import struct
+    with open(vmlinuz, "rb") as f:
+        data = f.read()
+    setup = (data[0x1f1] or 4) + 1
+    off, length = struct.unpack_from("<II", data, 0x248)
+    payload = data[setup * 512 + off: setup * 512 + off + length]
+    elf = lzma.LZMADecompressor().decompress(payload)
+    if elf[:4] != b"\x7fELF":
+        raise OSError("%s: the payload is not an ELF file" % vmlinuz)
+    with open(out + ".tmp", "wb") as f:
+        f.write(elf)
+    os.replace(out + ".tmp", out)
+
+
 def make_fixtures():
     """Disk images, the blob and both initramfs images under build/dom0/;
     returns the checksums dom0 is told."""
@@ -356,13 +380,16 @@ def make_fixtures():
     if missing:
         raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
     guest_init = os.path.join(HERE, "guest-init.sh")
-    if newer(GUEST_INITRD, guest_init, *[src for src, _ in xs_files], *common):
-        extra = []
+    store_bench = os.path.join(HERE, "store-bench.sh")
+    if newer(GUEST_INITRD, guest_init, store_bench, *[src for src, _ in xs_files], *common):
+        extra = ["-a", "%s=/bin/store-bench" % store_bench]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m", "xen-evtchn xenfs"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+    if WITH_ELF and newer(VMLINUX, VMLINUZ):
+        extract_elf(VMLINUZ, VMLINUX)
+    if newer(DOM0_IMG, init, store_bench, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -371,7 +398,10 @@ def make_fixtures():
                  "-a", "%s=/boot/vmlinuz" % VMLINUZ,
                  "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
                  "-a", "%s=/guest.elf" % BUILT_GUEST,
-                 "-a", "%s=/bin/oryxd" % ORYXD]
+                 "-a", "%s=/bin/oryxd" % ORYXD,
+                 "-a", "%s=/bin/store-bench" % store_bench]
+        if WITH_ELF:
+            extra += ["-a", "%s=/boot/vmlinux" % VMLINUX]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init] + extra, check=True,
@@ -471,12 +501,17 @@ def figures(boot, bench):
             f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
         except (KeyError, ValueError):
             f.append("%s_MiBps=n/a" % key)
-    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket")):
+    # Store requests per second (store-bench.sh): dom0 over the kernel's
+    # ring and over the socket, and the guest over its own ring.
+    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket"),
+                      ("xenstore-guest", "xs_guest")):
         b = bench.get(name, {})
-        try:
-            f.append("%s_opsps=%.0f" % (key, int(b["ops"]) / max(int(b["us"]) / 1e6, 1e-6)))
-        except (KeyError, ValueError):
-            f.append("%s_opsps=n/a" % key)
+        for op in ("write", "read", "watch"):
+            try:
+                f.append("%s_%s_opsps=%.0f" % (key, op, int(b["ops"]) /
+                                               max(int(b[op + "_us"]) / 1e6, 1e-6)))
+            except (KeyError, ValueError):
+                f.append("%s_%s_opsps=n/a" % (key, op))
     return " ".join(f)
 
 
@@ -534,6 +569,8 @@ def run(mode, machine, sums):
     # oxl create to the guest's init line in its console log (init.sh).
     m = re.search(r"BENCH oxl-create-to-init us=(\d+)", out)
     create_s = int(m.group(1)) / 1e6 if m else None
+    m = re.search(r"BENCH oxl-create-elf-to-init us=(\d+)", out)
+    elf_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -556,8 +593,9 @@ def run(mode, machine, sums):
                 res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
         else:
             res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
-    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s" % (
-        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a"))
+    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s" % (
+        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a",
+        elf_s))
     return res
 
 
