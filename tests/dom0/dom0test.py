@@ -62,6 +62,7 @@ OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") fo
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
                      "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
+XS_HOSTILE = os.path.join(ROOT, "build", "guests", "xs-hostile-64.elf")
 # The ramdisk of "web", the guest oxl creates in dom0: busybox, the xenfs
 # modules and Debian's xenstore clients, /init = guest-init.sh.
 GUEST_INITRD = os.path.join(OUT, "web-initrd.cpio.gz")
@@ -108,7 +109,7 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms", "oxl-sysrq", "oryxd-restart",
+                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile", "oryxd-restart",
                 "oxl-reboot", "oxl-shutdown"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
@@ -389,7 +390,7 @@ def make_fixtures():
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if WITH_ELF and newer(VMLINUX, VMLINUZ):
         extract_elf(VMLINUZ, VMLINUX)
-    if newer(DOM0_IMG, init, store_bench, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+    if newer(DOM0_IMG, init, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -399,7 +400,8 @@ def make_fixtures():
                  "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
                  "-a", "%s=/guest.elf" % BUILT_GUEST,
                  "-a", "%s=/bin/oryxd" % ORYXD,
-                 "-a", "%s=/bin/store-bench" % store_bench]
+                 "-a", "%s=/bin/store-bench" % store_bench,
+                 "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE]
         if WITH_ELF:
             extra += ["-a", "%s=/boot/vmlinux" % VMLINUX]
         for src, dst in xs_files:

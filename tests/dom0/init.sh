@@ -574,6 +574,7 @@ check_oxl_create() {
     grep -q "sysrq: HELP" "$log"
     report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
 
+    check_xs_hostile
     check_oryxd_restart
 
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
@@ -614,7 +615,41 @@ bench_elf() {
     /bin/oxl destroy elf
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oryxd-restart oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq xs-hostile oryxd-restart oxl-reboot oxl-shutdown"
+
+hostile_done() {
+    /bin/oxl dmesg 2>/dev/null | grep -qa '(hostile) \(PASS\|FAIL\)'
+}
+
+# guests/xs-hostile, created by oxl beside web, abuses its store ring
+# (unknown type, dom0's node, a flood of watches, a lying length, a wild
+# producer index) and says what it got; oryxd cuts its ring off and goes
+# on serving dom0 and web (oryxd-restart then uses web's console and store).
+check_xs_hostile() {
+    if [ ! -f /boot/xs-hostile.elf ]; then
+        report xs-hostile 1 "no /boot/xs-hostile.elf in the image"
+        return
+    fi
+    printf 'name = "hostile"\ntype = "pvh"\nkernel = "/boot/xs-hostile.elf"\nmemory = 16\n' \
+        > /tmp/hostile.cfg
+    /bin/oxl create /tmp/hostile.cfg > /tmp/hostile.out 2>&1
+    hc=$?
+    wait_for 120 hostile_done
+    /bin/oxl dmesg 2>/dev/null | grep -a '(hostile)' | sed 's/.*(hostile) //' > /tmp/hostile.log
+    verdict=$(tail -n 1 /tmp/hostile.log)
+    cut=$(grep -ac "store ring cut off" /tmp/oryxd.log)
+    alive=1
+    kill -0 "$ORYXD_PID" 2>/dev/null && dom0_named && alive=0
+    webid=$(/bin/oxl domid web 2>/dev/null)
+    wf=$(xs read "/local/domain/$webid/control/feature-poweroff" 2>/dev/null)
+    wait_for 30 hostile_gone
+    [ "$hc" = 0 ] && [ "$verdict" = PASS ] && [ "$cut" -ge 1 ] && [ "$alive" = 0 ] && [ "$wf" = 1 ]
+    report xs-hostile $? "create rc $hc; guest: $(grep -a 'ok\|FAIL' /tmp/hostile.log | tr '\n' ';' | head -c 400) -> '$verdict'; oryxd: '$(grep -a 'cut off' /tmp/oryxd.log | tail -n 1)', alive and serving dom0: $([ "$alive" = 0 ] && echo yes || echo no); web's store: feature-poweroff '$wf'"
+}
+
+hostile_gone() {
+    ! /bin/oxl list | awk '$1 == "hostile"' | grep -q .
+}
 
 # oryxd killed with SIGKILL while two guests run (web and web2), then
 # started again: it takes its store back (/var/lib/oryx/xenstore.mdb),
