@@ -352,11 +352,11 @@ def make_fixtures():
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall",
                         "-Wextra", "-Werror", "-I" + os.path.join(ROOT, "include"),
                         "-I" + os.path.join(ROOT, "tools", "libxctl"), "-o", MKGUEST, mk_src,
-                        libxctl, "-llzma", "-lz"], check=True)
+                        libxctl, "-llzma", "-lz", "-lzstd"], check=True)
     # oxl, linked statically from what `make` built for the host.
     if newer(OXL, *OXL_PARTS):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS +
-                       ["-llzma", "-lz", "-ljansson"], check=True)
+                       ["-llzma", "-lz", "-lzstd", "-ljansson"], check=True)
     # The guest oxl creates in dom0: the same kernel, the test initramfs.
     cfg = os.path.join(OUT, "web.cfg")
     with open(cfg, "w") as f:

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <oryx/bzimage.h>
 #include <oryx/elf_load.h>
@@ -40,10 +41,8 @@ static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* The vmlinux ELF inside the kernel image: *elf points into img or to a
- * malloc'd buffer (*owned). */
-static int unpack(const void *img, size_t len, const void **elf, size_t *elf_len, void **owned,
-                  char *err, size_t errlen)
+int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *elf_len,
+                       void **owned, char *err, size_t errlen)
 {
     struct bzimage_info bi;
     const char *why = NULL;
@@ -62,10 +61,11 @@ static int unpack(const void *img, size_t len, const void **elf, size_t *elf_len
         return 0;
     case BZIMAGE_FMT_XZ:
     case BZIMAGE_FMT_GZIP:
+    case BZIMAGE_FMT_ZSTD:
         break;
     default:
         return fail(err, errlen, -ENOEXEC, "%s-compressed kernels are not supported "
-                    "(xz, gzip and plain ELF are)", bi.format_name);
+                    "(xz, gzip, zstd and plain ELF are)", bi.format_name);
     }
     if (!bi.vmlinux_size || bi.vmlinux_size > (1u << 30))
         return fail(err, errlen, -ENOEXEC, "implausible unpacked size %zu", bi.vmlinux_size);
@@ -83,6 +83,13 @@ static int unpack(const void *img, size_t len, const void **elf, size_t *elf_len
             free(out);
             return fail(err, errlen, -ENOEXEC, "the kernel's xz payload does not decode "
                         "(liblzma error %d, %zu of %zu bytes)", (int)r, out_pos, bi.vmlinux_size);
+        }
+    } else if (bi.format == BZIMAGE_FMT_ZSTD) {
+        size_t n = ZSTD_decompress(out, bi.vmlinux_size, payload, bi.payload_length - 4);
+        if (ZSTD_isError(n) || n != bi.vmlinux_size) {
+            free(out);
+            return fail(err, errlen, -ENOEXEC, "the kernel's zstd payload does not decode "
+                        "(%s)", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
         }
     } else {
         z_stream z;
@@ -207,7 +214,7 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     int created = 0, rc;
     double t0 = now();
 
-    rc = unpack(b->kernel, b->kernel_len, &elf, &elf_len, &owned, err, errlen);
+    rc = xctl_unpack_kernel(b->kernel, b->kernel_len, &elf, &elf_len, &owned, err, errlen);
     if (rc)
         return rc;
     if (elf_probe(elf, elf_len, &ei, &why)) {
