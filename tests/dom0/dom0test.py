@@ -109,7 +109,8 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile", "oryxd-restart",
+                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile",
+                "oxl-create-cached", "oryxd-restart",
                 "oxl-reboot", "oxl-shutdown"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
@@ -573,6 +574,8 @@ def run(mode, machine, sums):
     create_s = int(m.group(1)) / 1e6 if m else None
     m = re.search(r"BENCH oxl-create-elf-to-init us=(\d+)", out)
     elf_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
+    m = re.search(r"BENCH oxl-create-cached-to-init us=(\d+)", out)
+    cached_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -595,9 +598,10 @@ def run(mode, machine, sums):
                 res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
         else:
             res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
-    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s" % (
-        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a",
-        elf_s))
+    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s "
+               "oxl_create_cached_to_init_s=%s" % (
+                   prefix, "run", figures(init, bench),
+                   "%.1f" % create_s if create_s is not None else "n/a", elf_s, cached_s))
     return res
 
 

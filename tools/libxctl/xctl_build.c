@@ -1,12 +1,16 @@
 /* The user-space PVH domain builder (xctl_build.h). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <lzma.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -115,6 +119,114 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
 }
 
 /*
+ * Unpacked kernels kept between builds: decompressing Debian's 8 MiB
+ * bzImage into its 66 MiB ELF is most of a create under TCG (4 s), and a
+ * host builds the same kernel again and again (restarts, many guests).
+ * A file is named by the image's size and two checksums of its bytes
+ * (zlib's crc32 and adler32), so an edited kernel never matches; it holds
+ * the ELF as it came out. The newest KEEP files stay.
+ */
+#define CACHE_KEEP 4
+
+static void cache_name(const char *dir, const void *img, size_t len, char *path, size_t plen)
+{
+    uLong crc = crc32(0L, Z_NULL, 0), adl = adler32(0L, Z_NULL, 0);
+
+    for (size_t off = 0; off < len; off += 1u << 30) {
+        uInt n = (uInt)(len - off < (1u << 30) ? len - off : (1u << 30));
+        crc = crc32(crc, (const Bytef *)img + off, n);
+        adl = adler32(adl, (const Bytef *)img + off, n);
+    }
+    snprintf(path, plen, "%s/%zu-%08lx-%08lx.elf", dir, len, crc, adl);
+}
+
+/* A cached ELF of exactly elf_len bytes, mapped; NULL if none. */
+static void *cache_get(const char *path, size_t elf_len)
+{
+    struct stat st;
+    void *p;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return NULL;
+    p = fstat(fd, &st) || (size_t)st.st_size != elf_len ? MAP_FAILED :
+        mmap(NULL, elf_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p != MAP_FAILED)
+        utimensat(AT_FDCWD, path, NULL, 0);    /* used: among the newest */
+    return p == MAP_FAILED ? NULL : p;
+}
+
+struct cache_entry {
+    time_t t;
+    char name[256];
+};
+
+static int by_mtime(const void *a, const void *b)
+{
+    const struct cache_entry *x = a, *y = b;
+
+    return x->t < y->t ? 1 : x->t > y->t ? -1 : 0;
+}
+
+/* Keeps the newest CACHE_KEEP .elf files of dir. */
+static void cache_prune(const char *dir)
+{
+    struct cache_entry e[64];
+    char path[512];
+    struct dirent *d;
+    struct stat st;
+    size_t n = 0;
+    DIR *dp = opendir(dir);
+
+    if (!dp)
+        return;
+    while ((d = readdir(dp)) && n < 64) {
+        size_t l = strlen(d->d_name);
+        if (l < 5 || l >= sizeof(e[0].name) || strcmp(d->d_name + l - 4, ".elf"))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+        if (stat(path, &st) == 0) {
+            e[n].t = st.st_mtime;
+            memcpy(e[n].name, d->d_name, l + 1);
+            n++;
+        }
+    }
+    closedir(dp);
+    qsort(e, n, sizeof(e[0]), by_mtime);
+    for (size_t i = CACHE_KEEP; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
+        unlink(path);
+    }
+}
+
+/* Best effort: a cache that cannot be written is no cache. */
+static void cache_put(const char *dir, const char *path, const void *elf, size_t len)
+{
+    char tmp[600];
+    const char *p = elf;
+    int fd;
+
+    if (mkdir(dir, 0755) && errno != EEXIST)
+        return;
+    snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    while (len) {
+        ssize_t w = write(fd, p, len);
+        if (w <= 0)
+            break;
+        p += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) || len || rename(tmp, path))
+        unlink(tmp);
+    else
+        cache_prune(dir);
+}
+
+/*
  * Writing the guest's low RAM [0, size): the hypervisor copies from our
  * buffers (domctl write_memory, 1 MiB per call) instead of our mapping
  * every page through privcmd, one hypercall per page in Linux's PVH
@@ -214,9 +326,29 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     int created = 0, rc;
     double t0 = now();
 
-    rc = xctl_unpack_kernel(b->kernel, b->kernel_len, &elf, &elf_len, &owned, err, errlen);
-    if (rc)
-        return rc;
+    struct bzimage_info bi;
+    const char *bwhy = NULL;
+    char cpath[512] = "";
+    void *mapped = NULL;
+    if (b->unpack_cache && !bzimage_probe(b->kernel, b->kernel_len, &bi, &bwhy) &&
+        bi.format != BZIMAGE_FMT_ELF && bi.format != BZIMAGE_FMT_RAW_ELF) {
+        cache_name(b->unpack_cache, b->kernel, b->kernel_len, cpath, sizeof(cpath));
+        mapped = cache_get(cpath, bi.vmlinux_size);
+    }
+    if (mapped && elf_probe(mapped, bi.vmlinux_size, &ei, &why)) {
+        munmap(mapped, bi.vmlinux_size);        /* damaged: unpack it again */
+        mapped = NULL;
+        unlink(cpath);
+    }
+    if (mapped) {
+        elf = mapped;
+        elf_len = bi.vmlinux_size;
+        tm.unpack_cached = 1;
+    } else {
+        rc = xctl_unpack_kernel(b->kernel, b->kernel_len, &elf, &elf_len, &owned, err, errlen);
+        if (rc)
+            return rc;
+    }
     if (elf_probe(elf, elf_len, &ei, &why)) {
         rc = fail(err, errlen, -ENOEXEC, "not a usable kernel: %s", why ? why : "bad ELF");
         goto out;
@@ -226,6 +358,8 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
                   "it cannot boot as a PVH guest");
         goto out;
     }
+    if (cpath[0] && !mapped)
+        cache_put(b->unpack_cache, cpath, elf, elf_len);
     tm.decompress = now() - t0;
 
     /* Everything the loader writes lies below this: the image, then the
@@ -300,6 +434,8 @@ out:
     if (rc && created)
         xctl_domain_destroy(x, dom);    /* nothing is left behind */
     free(owned);
+    if (mapped)
+        munmap(mapped, elf_len);
     if (!rc)
         *out = tm;
     return rc;

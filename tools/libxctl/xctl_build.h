@@ -27,6 +27,8 @@ struct xctl_build {
     int paused;                         /* build, do not start (xl create -p) */
     int hv_console;                     /* the hypervisor serves its console (no
                                          * store ring): tests without oryxd */
+    const char *unpack_cache;           /* directory of unpacked kernels (keyed by
+                                         * the image's contents), NULL: none */
 };
 
 /* What was built. */
@@ -38,6 +40,7 @@ struct xctl_built {
     uint32_t console_port, store_port;
     /* Where the time went, in seconds. */
     double decompress, create, load, start;
+    int unpack_cached;                  /* the kernel came unpacked from the cache */
 };
 
 /*
