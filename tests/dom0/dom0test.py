@@ -56,7 +56,8 @@ OXL = os.path.join(OUT, "oxl")
 OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
              ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
               "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o",
-              "oxl.obj/oxl_xsdomain.o", "oxl.obj/oxl_lifecycle.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
+              "oxl.obj/oxl_xsdomain.o", "oxl.obj/oxl_lifecycle.o", "oxl.obj/oxl_rename.o",
+              "oxl.obj/oxl_dumpcore.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
 # The control verbs (pause, vcpu-list, info, dmesg, uptime, top, list -l).
 OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") for p in
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",

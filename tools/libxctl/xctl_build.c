@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <zlib.h>
@@ -20,15 +19,6 @@
 #include "public/hvm/params.h"
 
 #define PAGE 4096ULL
-
-/* Linux's privcmd (include/uapi/xen/privcmd.h). */
-struct privcmd_mmapbatch_v2 {
-    uint32_t num;
-    uint16_t dom, pad;
-    uint64_t addr, arr, err;
-};
-#define IOCTL_PRIVCMD_MMAPBATCH_V2 0x00205004UL  /* _IOC(NONE, 'P', 4, 32) */
-_Static_assert(sizeof(struct privcmd_mmapbatch_v2) == 32, "privcmd_mmapbatch_v2");
 
 static double now(void)
 {
@@ -144,48 +134,33 @@ static int win_zero(void *opaque, uint64_t gpa, uint64_t len)
 }
 
 /* Map the domain's frames [0, size) at a fresh privcmd mapping. */
-static int map_low(int fd, uint16_t dom, uint64_t size, struct window *w, char *err,
+static int map_low(struct xctl *x, uint16_t dom, uint64_t size, struct window *w, char *err,
                    size_t errlen)
 {
     size_t pages = size / PAGE;
-    uint64_t *gfns = malloc(pages * sizeof(*gfns));
     int *errs = calloc(pages, sizeof(*errs));
     int rc = 0;
 
     w->size = size;
-    w->base = MAP_FAILED;
-    if (!gfns || !errs) {
-        rc = fail(err, errlen, -ENOMEM, "no memory for the page list");
-        goto out;
-    }
-    w->base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    w->base = errs ? xctl_map_foreign(x, dom, 0, pages, PROT_READ | PROT_WRITE, errs)
+                   : MAP_FAILED;
     if (w->base == MAP_FAILED) {
-        rc = fail(err, errlen, -errno, "cannot reserve %lu MiB to map the guest: %s",
-                  (unsigned long)(size >> 20), strerror(errno));
+        rc = fail(err, errlen, errs ? -errno : -ENOMEM, "cannot map the guest's %lu MiB: %s",
+                  (unsigned long)(size >> 20), strerror(errs ? errno : ENOMEM));
         goto out;
     }
-    for (size_t i = 0; i < pages; i++)
-        gfns[i] = i;
-    struct privcmd_mmapbatch_v2 b = { .num = (uint32_t)pages, .dom = dom,
-                                      .addr = (uintptr_t)w->base, .arr = (uintptr_t)gfns,
-                                      .err = (uintptr_t)errs };
-    if (ioctl(fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b)) {
-        rc = fail(err, errlen, -errno, "cannot map the guest's memory: %s", strerror(errno));
-    } else {
-        /* A page that did not map must never be written through the window
-         * (its frame is nobody's): the build fails instead. */
-        for (size_t i = 0; i < pages && !rc; i++)
-            if (errs[i])
-                rc = fail(err, errlen, errs[i] < 0 ? errs[i] : -EIO,
-                          "cannot map the guest's page %#zx: %s", i,
-                          strerror(errs[i] < 0 ? -errs[i] : EIO));
-    }
+    /* A page that did not map must never be written through the window
+     * (its frame is nobody's): the build fails instead. */
+    for (size_t i = 0; i < pages && !rc; i++)
+        if (errs[i])
+            rc = fail(err, errlen, errs[i] < 0 ? errs[i] : -EIO,
+                      "cannot map the guest's page %#zx: %s", i,
+                      strerror(errs[i] < 0 ? -errs[i] : EIO));
     if (rc) {
         munmap(w->base, size);
         w->base = MAP_FAILED;
     }
 out:
-    free(gfns);
     free(errs);
     return rc;
 }
@@ -287,7 +262,7 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     tm.create = now() - t0;
 
     t0 = now();
-    rc = map_low(xctl_privcmd_fd(x), dom, need, &w, err, errlen);
+    rc = map_low(x, dom, need, &w, err, errlen);
     if (rc)
         goto out;
     struct elf_load_ops ops = { win_copy, win_zero, &w };

@@ -14,6 +14,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "xctl.h"
+#include "xctl_dumpcore.h"
 #include "xs_evtchn.h"
 #include "xs_guest.h"
 #include "xs_loop.h"
@@ -182,9 +183,13 @@ static void shut_down(struct domains *ds, struct served *s, uint32_t reason)
         snprintf(uuid, sizeof(uuid), "%s", vm + 4);
     int again = !strcmp(action, "restart") || !strcmp(action, "rename-restart") ||
                 !strcmp(action, "coredump-restart");
-    if (!strncmp(action, "coredump-", 9))
-        fprintf(stderr, "oryxd: domain %u: %s: no core dump is written yet\n", s->domid,
-                action);
+    if (!strncmp(action, "coredump-", 9)) {
+        char core[512], err[256];
+        if (xctl_domain_dumpcore_crashed(ds->xc, s->domid, core, sizeof(core), err, sizeof(err)))
+            fprintf(stderr, "oryxd: domain %u: %s: no core file: %s\n", s->domid, action, err);
+        else
+            fprintf(stderr, "oryxd: domain %u: %s: core file %s\n", s->domid, action, core);
+    }
     uint16_t domid = s->domid;
     xctl_domain_destroy(ds->xc, domid);
     forget(ds, domid, again);           /* frees s */

@@ -61,6 +61,8 @@ int oxl_main_shutdown(int argc, char **argv);
 int oxl_main_reboot(int argc, char **argv);
 int oxl_main_console(int argc, char **argv);
 int oxl_main_sysrq(int argc, char **argv);
+int oxl_main_rename(int argc, char **argv);
+int oxl_main_dump_core(int argc, char **argv);
 /* Attaches the terminal to domid's console until Ctrl-]. The exit status. */
 int oxl_console_attach(unsigned int domid);
 
