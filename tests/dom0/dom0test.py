@@ -63,6 +63,10 @@ OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") fo
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
                      "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
+# tests/dom0/life.sh's micro-guests: one that never connects, one that crashes.
+MICRO_GUESTS = [(os.path.join(ROOT, "build", "guests", "%s-64.elf" % g), "/guests/%s.elf" % g)
+                for g in ("progress", "shutdown-reason")]
+CORE_MEM = 6 << 20      # life.sh's crashy guest: memory = 6
 # The ramdisk of "web", the guest oxl creates in dom0: busybox, the xenfs
 # modules and Debian's xenstore clients, /init = guest-init.sh.
 GUEST_INITRD = os.path.join(OUT, "web-initrd.cpio.gz")
@@ -105,7 +109,8 @@ GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "forei
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
                 "oxl-console", "guest-store-perms", "oxl-sysrq",
-                "oxl-reboot", "oxl-shutdown"]
+                "oxl-reboot", "oxl-crash-restart", "oxl-shutdown", "oxl-rename",
+                "oxl-three-guests", "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
 VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
@@ -362,7 +367,9 @@ def make_fixtures():
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m", "xen-evtchn xenfs"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    if newer(DOM0_IMG, init, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+    life = os.path.join(HERE, "life.sh")
+    if newer(DOM0_IMG, init, life, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+             *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -371,7 +378,10 @@ def make_fixtures():
                  "-a", "%s=/boot/vmlinuz" % VMLINUZ,
                  "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
                  "-a", "%s=/guest.elf" % BUILT_GUEST,
-                 "-a", "%s=/bin/oryxd" % ORYXD]
+                 "-a", "%s=/bin/oryxd" % ORYXD,
+                 "-a", "%s=/lib/oryx-life.sh" % life]
+        for src, dst in MICRO_GUESTS:
+            extra += ["-a", "%s=%s" % (src, dst)]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init] + extra, check=True,
@@ -480,6 +490,29 @@ def figures(boot, bench):
     return " ".join(f)
 
 
+def core_problem(lines, machine):
+    """Why the core file's first 512 bytes (life.sh's COREHDR line) are not
+    what readelf -l should show: an ELF core whose PT_LOADs add up to the
+    crashed guest's memory; None if they are."""
+    hexes = next((t.split("COREHDR ", 1)[1].strip() for _, _, t in lines if "COREHDR " in t), None)
+    if not hexes:
+        return "no COREHDR line"
+    path = os.path.join(OUT, "core-%s.hdr" % machine)
+    try:
+        with open(path, "wb") as f:
+            f.write(bytes.fromhex(hexes))
+        out = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        return "readelf -l on the core's headers: %s" % e
+    loads = [l.split() for l in out.splitlines() if l.split()[:1] == ["LOAD"]]
+    total = sum(int(l[5], 16) for l in loads if len(l) > 5)
+    if "CORE (Core file)" not in out or not loads or total != CORE_MEM:
+        return "readelf -l of %s: %d PT_LOADs, MemSiz sum %d (want %d): %s" % (
+            path, len(loads), total, CORE_MEM, " | ".join(out.splitlines()[:12])[:300])
+    return None
+
+
 def run(mode, machine, sums):
     """Boot the peer and dom0 once; returns the result lines."""
     prefix = "dom0/%s%s-" % ("bare-" if mode == "bare" else "", machine)
@@ -531,6 +564,11 @@ def run(mode, machine, sums):
         why = list_json_problem(lines)
         if why:
             seen["oxl-list-long"] = ("FAIL", why)
+    # The core file as readelf sees it.
+    if seen.get("oxl-coredump", ("",))[0] == "PASS":
+        why = core_problem(lines, machine)
+        if why:
+            seen["oxl-coredump"] = ("FAIL", why)
     # oxl create to the guest's init line in its console log (init.sh).
     m = re.search(r"BENCH oxl-create-to-init us=(\d+)", out)
     create_s = int(m.group(1)) / 1e6 if m else None

@@ -529,7 +529,7 @@ check_oxl_create() {
     report oxl-create-refused $? "memory=100000: rc $r1 ($(tail -n 1 /tmp/big.out | tail -c 150)); kernel=a config: rc $r2 ($(tail -n 1 /tmp/notk.out | tail -c 150)); left: listed '$listed', /vm $vms, /local/domain/N $doms, saved configs $saved"
 
     t0=$(now_us)
-    /bin/oxl create /etc/oryx/web.cfg > /tmp/create.out 2>&1
+    /bin/oxl create /etc/oryx/web.cfg 'on_crash="restart"' > /tmp/create.out 2>&1
     rc=$?
     t1=$(now_us)
     echo "BENCH oxl-create us=$((t1 - t0))"
@@ -546,12 +546,14 @@ check_oxl_create() {
     tty=$(xs read "/local/domain/$id/console/tty" 2>&1)
     [ "$rc" = 0 ] && [ "$feat" = 1 ] && [ "$name" = web ] && grep -q ORYX-INIT-OK "$log"
     report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | sed 's/[^[:print:]]//g')"
+    life_trio_start
 
     # The guest's own view of its store (guest-init.sh's GUESTCHECK line).
     wait_for 150 grep -q "GUESTCHECK store-perms" "$log"
     g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | sed 's/[^[:print:]]//g')
     case "$g" in *" PASS "*) true ;; *) false ;; esac
     report guest-store-perms $? "${g:-no GUESTCHECK line in its console log}"
+    life_rename "$id"
 
     # oxl console: a command typed into the guest's shell, its answer back.
     (usleep 500000; echo 'echo CONSOLE-$((6*7))'; sleep 3; printf '\035') |
@@ -566,6 +568,7 @@ check_oxl_create() {
     wait_for 20 grep -q "sysrq: HELP" "$log"
     grep -q "sysrq: HELP" "$log"
     report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
+    life_trio_check
 
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
@@ -579,10 +582,25 @@ check_oxl_create() {
     [ "$rrc" = 0 ] && [ -n "$id2" ] && [ "$id2" != "$id" ] && [ "$feat2" = 1 ] && [ -z "$old" ]
     report oxl-reboot $? "rc $rrc ($(head -c 300 /tmp/reboot.out | tr '\n' ' '); oryxd: $(tail -c 200 /tmp/oryxd.log | tr '\n' ' ')); id $id -> '$id2'; its store up: '$feat2'; old entries: '$old'"
 
+    # sysrq c: Linux panics and tells the hypervisor it crashed;
+    # on_crash=restart (given at create, kept in the saved configuration)
+    # builds it again with a new id, whose init comes up.
+    wait_for 120 inits 2 "$log"
+    /bin/oxl sysrq web c > /tmp/crash.out 2>&1
+    krc=$?
+    wait_for 60 new_web "$id2"
+    id3=$(/bin/oxl domid web 2>/dev/null)
+    wait_for 150 inits 3 "$log"
+    n3=$(grep -c ORYX-INIT-OK "$log")
+    [ "$krc" = 0 ] && [ -n "$id3" ] && [ "$id3" != "$id2" ] && [ "$n3" -ge 3 ] &&
+        [ -z "$(xs ls "/local/domain/$id2" 2>/dev/null)" ]
+    report oxl-crash-restart $? "sysrq rc $krc ($(head -c 80 /tmp/crash.out)); id $id2 -> '$id3'; inits in its log: $n3; console: $(grep -a -m 1 -E 'sysrq: Trigger a crash|Kernel panic' "$log" | sed 's/[^[:print:]]//g' | head -c 100)"
+    id2=$id3
+
     # oxl shutdown -w: the guest powers off, on_poweroff=destroy; nothing
     # of it is left in the hypervisor or the store. Its init must be up to
-    # take the request (its second ORYX-INIT-OK in the log).
-    wait_for 120 inits 2 "$log"
+    # take the request (its third ORYX-INIT-OK in the log).
+    wait_for 120 inits 3 "$log"
     timeout 90 /bin/oxl shutdown -w web > /tmp/shutdown.out 2>&1
     src=$?
     usleep 500000
@@ -593,7 +611,7 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-crash-restart oxl-shutdown oxl-rename oxl-three-guests"
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
@@ -805,6 +823,9 @@ check_dmesg() {
     report dmesg-clean $? "$n offending line(s)$( [ "$n" -gt 0 ] && echo ", first: $(head -n 1 /tmp/dmesg.bad)")"
 }
 
+# The lifecycle checks (check_oxl_create calls some, check_micro).
+. /lib/oryx-life.sh
+
 echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
 check_xen_caps
@@ -814,6 +835,7 @@ check_build
 check_xenstore
 check_grants
 check_oxl_create
+check_micro
 check_backends
 check_cpus
 check_date
