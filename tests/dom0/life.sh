@@ -8,7 +8,9 @@
 #   oxl-three-guests   two more Linux guests beside web, each vCPU count
 #                      and memory size different, all reach their init,
 #                      oxl list shows each one's Mem and VCPUs
-#   oxl-crash-restart  (in check_oxl_create) sysrq c, on_crash=restart
+#   oxl-crash-restart  sysrq c to one of them, on_crash=restart: Linux
+#                      panics, the hypervisor reports the crash, oryxd
+#                      builds it again (new id, same name, its init again)
 #   oxl-silent-guest   a guest that never connects is created and listed
 #   oxl-coredump       on_crash=coredump-destroy: a core file, no domain;
 #                      its headers go to the console (COREHDR) for the
@@ -19,10 +21,12 @@
 
 MICRO_CHECKS="oxl-silent-guest oxl-coredump oxl-dump-core oxl-loop"
 
-# A Linux guest beside web: life_guest NAME MEMORY VCPUS.
+# A Linux guest beside web: life_guest NAME MEMORY VCPUS. panic=1: a
+# panicking Linux waits forever otherwise, and never reports its crash.
 life_guest() {
     /bin/oxl create -q /etc/oryx/web.cfg name=\""$1"\" memory="$2" vcpus="$3" \
-        'cmdline="console=hvc0 quiet oryx.quick"' > "/tmp/create-$1.out" 2>&1
+        'on_crash="restart"' 'cmdline="console=hvc0 quiet oryx.quick panic=1"' \
+        > "/tmp/create-$1.out" 2>&1
 }
 
 # Started while web runs; life_trio_check looks at them later.
@@ -51,11 +55,32 @@ life_trio_check() {
     iw=$(grep -c ORYX-INIT-OK /var/log/oryx/guest-web.log 2>/dev/null)
     /bin/oxl list > /tmp/trio.list 2>&1
     w=$(mem_vcpus web) a=$(mem_vcpus trio1) b=$(mem_vcpus trio3)
-    /bin/oxl destroy trio1 2>/dev/null
     /bin/oxl destroy trio3 2>/dev/null
     [ "$trc1" = 0 ] && [ "$trc3" = 0 ] && [ "${i1:-0}" -ge 1 ] && [ "${i3:-0}" -ge 1 ] &&
         [ "${iw:-0}" -ge 1 ] && [ "$w" = "128 2" ] && [ "$a" = "96 1" ] && [ "$b" = "160 3" ]
     report oxl-three-guests $? "create rc $trc1 $trc3 ($(head -c 100 /tmp/create-trio1.out) $(head -c 100 /tmp/create-trio3.out)); inits web $iw trio1 $i1 trio3 $i3; Mem VCPUs: web '$w' trio1 '$a' trio3 '$b'; $(tr '\n' '|' < /tmp/trio.list | head -c 300)"
+}
+
+life_crash_start() {
+    crash_id=$(/bin/oxl domid trio1 2>/dev/null)
+    /bin/oxl sysrq trio1 c > /tmp/crash.out 2>&1
+    crash_rc=$?
+}
+
+new_trio1() {
+    t=$(/bin/oxl domid trio1 2>/dev/null) && [ "$t" != "$1" ]
+}
+
+life_crash_check() {
+    wait_for 60 new_trio1 "$crash_id"
+    nid=$(/bin/oxl domid trio1 2>/dev/null)
+    wait_for 150 inits 2 /var/log/oryx/guest-trio1.log
+    n=$(grep -c ORYX-INIT-OK /var/log/oryx/guest-trio1.log)
+    why=$(/bin/oxl dmesg | grep -a -m 1 -E "\(d$crash_id\) trio1: (shutdown: crash|CRASHED)")
+    /bin/oxl destroy trio1 2>/dev/null
+    [ "$crash_rc" = 0 ] && [ -n "$why" ] && [ -n "$nid" ] && [ "$nid" != "$crash_id" ] &&
+        [ "$n" -ge 2 ] && [ -z "$(xs ls "/local/domain/$crash_id" 2>/dev/null)" ]
+    report oxl-crash-restart $? "sysrq rc $crash_rc ($(head -c 80 /tmp/crash.out)); hypervisor: '$why'; id $crash_id -> '$nid'; inits in its log: $n; console: $(grep -a -m 1 -E 'sysrq: Trigger a crash|Kernel panic' /var/log/oryx/guest-trio1.log | sed 's/[^[:print:]]//g' | head -c 100)"
 }
 
 # oxl rename: of web (id $1) and back, and what it refuses.
