@@ -21,11 +21,13 @@
 
 MICRO_CHECKS="oxl-silent-guest oxl-coredump oxl-dump-core oxl-loop"
 
-# A Linux guest beside web: life_guest NAME MEMORY VCPUS. panic=1: a
-# panicking Linux waits forever otherwise, and never reports its crash.
+# A Linux guest beside web: life_guest NAME MEMORY VCPUS. Debian's
+# kernel takes only some sysrq keys (kernel.sysrq=438: not c) unless
+# sysrq_always_enabled; with panic=1 a panic ends in a reset the
+# hypervisor sees, where Linux would otherwise wait forever.
 life_guest() {
-    /bin/oxl create -q /etc/oryx/web.cfg name=\""$1"\" memory="$2" vcpus="$3" \
-        'on_crash="restart"' 'cmdline="console=hvc0 quiet oryx.quick panic=1"' \
+    /bin/oxl create -q /etc/oryx/web.cfg name=\""$1"\" memory="$2" vcpus="$3" 'on_crash="restart"' \
+        'cmdline="console=hvc0 quiet oryx.quick sysrq_always_enabled panic=1"' \
         > "/tmp/create-$1.out" 2>&1
 }
 
@@ -159,6 +161,10 @@ core_summary() {
     echo "$(le16 "$f" 16) $n $loads $bytes"
 }
 
+core_there() {
+    ls /var/lib/oryx/dump/crashy-*.core
+}
+
 check_micro() {
     if [ ! -f /guests/progress.elf ] || ! kill -0 "$ORYXD_PID" 2>/dev/null; then
         for c in $MICRO_CHECKS; do report "$c" 1 "no /guests/progress.elf or no oryxd"; done
@@ -208,7 +214,7 @@ EOF
     rm -rf /var/lib/oryx/dump
     /bin/oxl create -q /tmp/crashy.cfg > /tmp/crashy.out 2>&1
     crc=$?
-    wait_for 30 ls /var/lib/oryx/dump/crashy-*.core
+    wait_for 30 core_there
     usleep 500000
     core=$(ls /var/lib/oryx/dump/crashy-*.core 2>/dev/null | head -n 1)
     s2=$(core_summary "$core" 2>/dev/null)
@@ -230,9 +236,11 @@ EOF
     usleep 500000
     b=$(snapshot) rss0=$(oryxd_rss)
     t0=$(now_us)
-    n=0 bad=0
+    n=0 bad=0 live=""
     while [ "$n" -lt 20 ]; do
         /bin/oxl create -q /tmp/silent.cfg > /tmp/loop.out 2>&1 || bad=$((bad + 1))
+        # While one lives oryxd maps its two rings: the count is not vacuous.
+        [ "$n" = 0 ] && live=$(oryxd_maps)
         /bin/oxl destroy silent 2>>/tmp/loop.out || bad=$((bad + 1))
         n=$((n + 1))
     done
@@ -241,6 +249,6 @@ EOF
     wait_for 10 free_is "${b%% *}"
     usleep 500000
     a=$(snapshot) rss1=$(oryxd_rss)
-    [ "$bad" = 0 ] && [ "$a" = "$b" ] && [ "$rss1" -le $((rss0 + 64)) ]
-    report oxl-loop $? "20 rounds in $(((t1 - t0) / 1000)) ms, $bad failed ($(head -c 100 /tmp/loop.out)); free MiB, oryxd maps, store nodes, saved configs: '$b' -> '$a'; oryxd VmRSS $rss0 -> $rss1 kB"
+    [ "$bad" = 0 ] && [ "$a" = "$b" ] && [ "$rss1" -le $((rss0 + 64)) ] && [ "${live:-0}" -ge 2 ]
+    report oxl-loop $? "20 rounds in $(((t1 - t0) / 1000)) ms, $bad failed ($(head -c 100 /tmp/loop.out)); free MiB, oryxd maps, store nodes, saved configs: '$b' -> '$a' (oryxd maps with one guest: $live); oryxd VmRSS $rss0 -> $rss1 kB"
 }
