@@ -161,6 +161,12 @@ core_summary() {
     echo "$(le16 "$f" 16) $n $loads $bytes"
 }
 
+# micro_cfg NAME GUEST CMDLINE MEMORY [LINE]: /tmp/NAME.cfg.
+micro_cfg() {
+    printf 'name = "%s"\nkernel = "/guests/%s.elf"\ncmdline = "%s"\nmemory = %s\n%s\n' \
+        "$1" "$2" "$3" "$4" "$5" > "/tmp/$1.cfg"
+}
+
 core_there() {
     ls /var/lib/oryx/dump/crashy-*.core
 }
@@ -170,19 +176,8 @@ check_micro() {
         for c in $MICRO_CHECKS; do report "$c" 1 "no /guests/progress.elf or no oryxd"; done
         return
     fi
-    cat > /tmp/silent.cfg <<EOF
-name = "silent"
-kernel = "/guests/progress.elf"
-cmdline = "block steps=100000 ms=1000"
-memory = 4
-EOF
-    cat > /tmp/crashy.cfg <<EOF
-name = "crashy"
-kernel = "/guests/shutdown-reason.elf"
-cmdline = "reason=crash"
-memory = 6
-on_crash = "coredump-destroy"
-EOF
+    micro_cfg silent progress "block steps=100000 ms=1000" 4
+    micro_cfg crashy shutdown-reason "reason=crash" 6 'on_crash = "coredump-destroy"'
 
     # A guest that never maps its store or console ring.
     /bin/oxl create -q /tmp/silent.cfg > /tmp/silent.out 2>&1

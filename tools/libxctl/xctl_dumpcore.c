@@ -3,7 +3,6 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <oryx/pvh_build.h>
 
 #include "xctl.h"
+#include "xctl_err.h"
 #include "xctl_dumpcore.h"
 #include "xctl_sched.h"
 
@@ -31,18 +31,6 @@ _Static_assert(sizeof(struct core_note) == 12 + 8 + 56 + 4, "core_note");
 struct range {
     uint64_t gpa, size;
 };
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 static int all_zero(const uint8_t *p)
 {
@@ -82,8 +70,8 @@ static int dump_range(struct xctl *x, uint16_t dom, const struct range *r, int f
         int rc = 0;
 
         if (m == MAP_FAILED)
-            return fail(err, errlen, -errno, "cannot map its memory at %#llx: %s",
-                        (unsigned long long)(gfn * PAGE), strerror(errno));
+            return xctl_fail(err, errlen, -errno, "cannot map its memory at %#llx: %s",
+                             (unsigned long long)(gfn * PAGE), strerror(errno));
         for (size_t i = 0; i < n && !rc; i++) {
             if (errs[i])
                 (*missing)++;
@@ -92,7 +80,7 @@ static int dump_range(struct xctl *x, uint16_t dom, const struct range *r, int f
         }
         munmap(m, n * PAGE);
         if (rc)
-            return fail(err, errlen, rc, "writing the core file: %s", strerror(-rc));
+            return xctl_fail(err, errlen, rc, "writing the core file: %s", strerror(-rc));
     }
     return 0;
 }
@@ -108,19 +96,19 @@ int xctl_domain_dumpcore(struct xctl *x, uint16_t dom, const char *path, char *e
 
     rc = xctl_domain_info(x, dom, &info);
     if (rc)
-        return fail(err, errlen, rc, "no domain %u", dom);
+        return xctl_fail(err, errlen, rc, "no domain %u", dom);
     if ((info.flags & ORYX_DOMINF_control) || !info.mem_kb)
-        return fail(err, errlen, -EPERM, "the control domain's core cannot be written");
+        return xctl_fail(err, errlen, -EPERM, "the control domain's core cannot be written");
     uint64_t mem = info.mem_kb << 10, low = pvh_low_ram_end(mem);
     ram[nr++] = (struct range){ 0, low };
     if (pvh_high_ram_size(mem))
         ram[nr++] = (struct range){ PVH_HIGH_RAM_BASE, pvh_high_ram_size(mem) };
 
     if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-        return fail(err, errlen, -ENOMEM, "out of memory");
+        return xctl_fail(err, errlen, -ENOMEM, "out of memory");
     fd = mkstemp(tmp);                  /* 0600: a guest's memory is its own */
     if (fd < 0) {
-        rc = fail(err, errlen, -errno, "cannot create %s: %s", tmp, strerror(errno));
+        rc = xctl_fail(err, errlen, -errno, "cannot create %s: %s", tmp, strerror(errno));
         goto out;
     }
     made = 1;
@@ -128,7 +116,7 @@ int xctl_domain_dumpcore(struct xctl *x, uint16_t dom, const char *path, char *e
     if (!(info.flags & (ORYX_DOMINF_shutdown | ORYX_DOMINF_paused))) {
         rc = xctl_domain_set_paused(x, dom, 1);
         if (rc) {
-            rc = fail(err, errlen, rc, "cannot pause it: %s", strerror(-rc));
+            rc = xctl_fail(err, errlen, rc, "cannot pause it: %s", strerror(-rc));
             goto out;
         }
         paused = 1;
@@ -168,18 +156,18 @@ int xctl_domain_dumpcore(struct xctl *x, uint16_t dom, const char *path, char *e
         (rc = write_at(fd, ph, phnum * sizeof(ph[0]), (off_t)sizeof(eh))) ||
         (rc = write_at(fd, &note, sizeof(note), note_off)) ||
         (ftruncate(fd, off) && (rc = -errno)) || (fsync(fd) && (rc = -errno))) {
-        rc = fail(err, errlen, rc, "writing the core file: %s", strerror(-rc));
+        rc = xctl_fail(err, errlen, rc, "writing the core file: %s", strerror(-rc));
         goto out;
     }
     if (close(fd)) {
         fd = -1;
-        rc = fail(err, errlen, -errno, "writing the core file: %s", strerror(errno));
+        rc = xctl_fail(err, errlen, -errno, "writing the core file: %s", strerror(errno));
         goto out;
     }
     fd = -1;
     if (rename(tmp, path))
-        rc = fail(err, errlen, -errno, "cannot rename %s to %s: %s", tmp, path,
-                  strerror(errno));
+        rc = xctl_fail(err, errlen, -errno, "cannot rename %s to %s: %s", tmp, path,
+                       strerror(errno));
 out:
     if (paused)
         xctl_domain_set_paused(x, dom, 0);
@@ -199,16 +187,16 @@ int xctl_domain_dumpcore_crashed(struct xctl *x, uint16_t dom, char *path, size_
     int rc = xctl_domain_info(x, dom, &info), n;
 
     if (rc)
-        return fail(err, errlen, rc, "no domain %u", dom);
+        return xctl_fail(err, errlen, rc, "no domain %u", dom);
     n = snprintf(path, len, "%s/dump", lib);
     if (n < 0 || (size_t)n >= len)
-        return fail(err, errlen, -ENAMETOOLONG, "%s/dump: name too long", lib);
+        return xctl_fail(err, errlen, -ENAMETOOLONG, "%s/dump: name too long", lib);
     mkdir(lib, 0755);
     if (mkdir(path, 0700) && errno != EEXIST)
-        return fail(err, errlen, -errno, "cannot create %s: %s", path, strerror(errno));
+        return xctl_fail(err, errlen, -errno, "cannot create %s: %s", path, strerror(errno));
     n = snprintf(path, len, "%s/dump/%.*s-%u.core", lib, (int)sizeof(info.name), info.name,
                  dom);
     if (n < 0 || (size_t)n >= len)
-        return fail(err, errlen, -ENAMETOOLONG, "%s/dump: name too long", lib);
+        return xctl_fail(err, errlen, -ENAMETOOLONG, "%s/dump: name too long", lib);
     return xctl_domain_dumpcore(x, dom, path, err, errlen);
 }
