@@ -15,14 +15,12 @@ int oxl_main_dump_core(int argc, char **argv)
     const struct oxl_cmd *cmd = oxl_cmd_find("dump-core");
     struct xctl *x;
     char err[256];
-    int opt, status = 0;
+    int status;
     uint16_t dom;
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 2)
-        return oxl_need_args(cmd, 2);
+    if ((status = oxl_plain_args(argc, argv, cmd, 2)) >= 0)
+        return status;
+    status = 0;
     if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
     if (xctl_domain_dumpcore(x, dom, argv[optind + 1], err, sizeof(err))) {

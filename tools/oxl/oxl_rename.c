@@ -43,14 +43,12 @@ int oxl_main_rename(int argc, char **argv)
     struct oryx_domctl_getdomaininfo info;
     struct xs_client *xs;
     struct xctl *x;
-    int opt, status = 0, rc;
+    int status, rc;
     uint16_t dom, other;
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 2)
-        return oxl_need_args(cmd, 2);
+    if ((status = oxl_plain_args(argc, argv, cmd, 2)) >= 0)
+        return status;
+    status = 0;
     const char *name = argv[optind + 1];
     if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
