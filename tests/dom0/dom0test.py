@@ -492,8 +492,9 @@ def figures(boot, bench):
 
 def core_problem(lines, machine):
     """Why the core file's first 512 bytes (life.sh's COREHDR line) are not
-    what readelf -l should show: an ELF core whose PT_LOADs add up to the
-    crashed guest's memory; None if they are."""
+    what readelf should show: an ELF core whose PT_LOADs add up to the
+    crashed guest's memory, with a well-formed Oryx note naming it; None if
+    they are."""
     hexes = next((t.split("COREHDR ", 1)[1].strip() for _, _, t in lines if "COREHDR " in t), None)
     if not hexes:
         return "no COREHDR line"
@@ -503,8 +504,15 @@ def core_problem(lines, machine):
             f.write(bytes.fromhex(hexes))
         out = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True,
                              timeout=30).stdout
+        notes = subprocess.run(["readelf", "-nW", path], capture_output=True, text=True,
+                               timeout=30)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         return "readelf -l on the core's headers: %s" % e
+    # The Oryx note: well formed, naming the guest ("crashy" in hex).
+    if "Oryx" not in notes.stdout or notes.stderr.strip() or \
+            "63 72 61 73 68 79" not in notes.stdout:
+        return "readelf -n of %s: %s %s" % (path, " | ".join(notes.stdout.splitlines())[:200],
+                                            notes.stderr.strip()[:100])
     loads = [l.split() for l in out.splitlines() if l.split()[:1] == ["LOAD"]]
     total = sum(int(l[5], 16) for l in loads if len(l) > 5)
     if "CORE (Core file)" not in out or not loads or total != CORE_MEM:

@@ -21,12 +21,14 @@
 #define CHUNK 256                       /* pages mapped at a time: 1 MiB */
 #define NOTE_OWNER "Oryx"               /* with its NUL: 5 bytes, padded to 8 */
 
-struct core_note {
+/* As the file holds it: the descriptor follows the owner's 8 bytes at
+ * once (4-byte alignment, as ELF notes have), with no padding. */
+struct __attribute__((packed)) core_note {
     Elf64_Nhdr h;
     char owner[8];
     struct xctl_core_domain d;
 };
-_Static_assert(sizeof(struct core_note) == 12 + 8 + 56 + 4, "core_note");
+_Static_assert(sizeof(struct core_note) == 12 + 8 + 56, "core_note");
 
 struct range {
     uint64_t gpa, size;
@@ -141,17 +143,19 @@ int xctl_domain_dumpcore(struct xctl *x, uint16_t dom, const char *path, char *e
                               .d = { .domid = dom, .nr_vcpus = info.nr_vcpus,
                                      .mem_kb = info.mem_kb } };
     memcpy(note.d.name, info.name, sizeof(note.d.name));
+    uint64_t missing = 0;
     off_t off = data;
     for (unsigned int i = 0; i < nr; i++) {
         ph[1 + i] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_W | PF_X,
                                   .p_offset = (Elf64_Off)off, .p_paddr = ram[i].gpa,
                                   .p_filesz = ram[i].size, .p_memsz = ram[i].size,
                                   .p_align = PAGE };
-        rc = dump_range(x, dom, &ram[i], fd, off, &note.d.missing_pages, err, errlen);
+        rc = dump_range(x, dom, &ram[i], fd, off, &missing, err, errlen);
         if (rc)
             goto out;
         off += (off_t)ram[i].size;
     }
+    note.d.missing_pages = missing;
     if ((rc = write_at(fd, &eh, sizeof(eh), 0)) ||
         (rc = write_at(fd, ph, phnum * sizeof(ph[0]), (off_t)sizeof(eh))) ||
         (rc = write_at(fd, &note, sizeof(note), note_off)) ||
