@@ -5,7 +5,11 @@
 #   disk      64 MiB O_DIRECT read of the virtio disk: Oryx/bare MiB/s
 #   net       16 MiB HTTP fetch from the bare peer over virtio-net and e1000
 #   oxl create of a Debian guest in dom0 to its init (Oryx only; Xen 4.17:
-#             14.8-17.5 s for xl create of the same bzImage)
+#             14.8-17.5 s for xl create of the same bzImage, 8.4-9.6 s for
+#             its ELF payload), from the bzImage and from the ELF file
+#   store     200 writes, reads and watch events (tests/dom0/store-bench.sh):
+#             dom0 over its kernel's ring, the guest over its own ring, as
+#             ratios to oryxd's socket in the same dom0
 # and, from a dom0 that powers off as soon as its init runs, its exits by
 # reason and the PCI configuration accesses trapped during its boot.
 # Env: N (runs per mode, default 3; medians), MACHINE (default q35).
@@ -22,7 +26,7 @@ res=$OUT/dom0.out
 i=0
 while [ "$i" -lt "$N" ]; do
     python3 tests/dom0/dom0test.py --bare -M "$MACHINE" >> "$res" 2>&1
-    python3 tests/dom0/dom0test.py --oryx -M "$MACHINE" >> "$res" 2>&1
+    DOM0TEST_ELF=1 python3 tests/dom0/dom0test.py --oryx -M "$MACHINE" >> "$res" 2>&1
     i=$((i + 1))
 done
 med() {     # med MODEPREFIX KEY
@@ -34,10 +38,19 @@ ratio() {   # ratio A B: A/B to two places
     awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2f\n", a / b }'
 }
 echo "$BENCH: Debian $(cat cache/KERNEL_VERSION) on -M $MACHINE, TCG, 2 vCPUs, $N run(s) per mode, medians (Oryx vs bare):"
-for k in boot_s disk_virtio_MiBps disk_sata_MiBps net_virtio_MiBps net_e1000_MiBps oxl_create_to_init_s; do
+for k in boot_s disk_virtio_MiBps disk_sata_MiBps net_virtio_MiBps net_e1000_MiBps oxl_create_to_init_s \
+         oxl_create_elf_to_init_s; do
     o=$(med "" "$k")
     b=$(med "bare-" "$k")
     echo "$BENCH:   $k oryx=$o bare=$b ratio=$(ratio "$o" "$b")"
+done
+# Store requests/s: dom0 over its kernel's ring and a guest over its ring,
+# against oryxd's Unix socket in the same dom0 (the baseline).
+for op in write read watch; do
+    s=$(med "" "xs_socket_${op}_opsps")
+    r=$(med "" "xs_ring_${op}_opsps")
+    g=$(med "" "xs_guest_${op}_opsps")
+    echo "$BENCH:   store $op/s socket=$s dom0-ring=$r ($(ratio "$r" "$s")) guest-ring=$g ($(ratio "$g" "$s"))"
 done
 fails=$(grep -c '^FAIL' "$res")
 [ "$fails" -eq 0 ] || echo "$BENCH: $fails check(s) failed: see $res"

@@ -195,43 +195,6 @@ static void self_checks(void)
     printf("refused: own RAM, r/w of r/o, bad ref, device_map, bad domain, bad handle\n");
 }
 
-static bool pending(uint32_t p)
-{
-    return (__atomic_load_n(&shared_info->evtchn_pending[p / 64], __ATOMIC_ACQUIRE) >>
-            (p % 64)) & 1;
-}
-
-static void ack(uint32_t p)
-{
-    __atomic_fetch_and(&shared_info->evtchn_pending[p / 64], ~(1UL << (p % 64)),
-                       __ATOMIC_SEQ_CST);
-}
-
-static uint64_t now_ns(void)
-{
-    return pvclock_read_ns(&shared_info->vcpu_info[0].time);
-}
-
-/* SCHEDOP_poll on port, a second at a time, until it is pending. */
-static bool wait_port(uint32_t port, unsigned int seconds)
-{
-    uint64_t end = now_ns() + seconds * 1000000000ULL;
-    evtchn_port_t list[1] = { port };
-    struct sched_poll p;
-
-    while (!pending(port)) {
-        if (now_ns() >= end)
-            return false;
-        memset(&p, 0, sizeof(p));
-        set_xen_guest_handle(p.ports, list);
-        p.nr_ports = 1;
-        p.timeout = now_ns() + 1000000000ULL;
-        CHECK_RC(HYPERVISOR_sched_op(SCHEDOP_poll, &p), 0);
-    }
-    ack(port);
-    return true;
-}
-
 static uint32_t rd32(const uint8_t *p)
 {
     uint32_t v;
@@ -262,7 +225,7 @@ void test_main(void)
     CHECK_RC(HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a), 0);
     printf("granter: ready gref=%u port=%u domid=%u\n", GREF_DOM0, a.port, self_id);
 
-    if (!wait_port(a.port, WAIT_S))
+    if (!evtchn_wait(a.port, WAIT_S))
         guest_fail("no notification from dom0 in %u s", WAIT_S);
     if (rd32(shared + OFF_MAGIC) != REPLY_MAGIC)
         guest_fail("dom0's reply: magic %#x", rd32(shared + OFF_MAGIC));

@@ -1,6 +1,7 @@
 /* CPUID leaves, hypercall page, shared_info and pvclock helpers. */
 #include <public/arch-x86/cpuid.h>
 #include <public/memory.h>
+#include <public/sched.h>
 #include "xenif.h"
 #include "arch.h"
 #include "hypercall.h"
@@ -101,4 +102,32 @@ uint64_t pvclock_tsc_khz(const struct vcpu_time_info *t)
     else
         khz >>= t->tsc_shift;
     return khz;
+}
+
+static bool port_pending(uint32_t p)
+{
+    return (__atomic_load_n(&shared_info->evtchn_pending[p / (8 * sizeof(xen_ulong_t))],
+                            __ATOMIC_ACQUIRE) >> (p % (8 * sizeof(xen_ulong_t)))) & 1;
+}
+
+bool evtchn_wait(uint32_t port, unsigned int seconds)
+{
+    const struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    uint64_t end = pvclock_read_ns(t) + seconds * 1000000000ULL;
+    evtchn_port_t list[1] = { port };
+    struct sched_poll p;
+
+    while (!port_pending(port)) {
+        if (pvclock_read_ns(t) >= end)
+            return false;
+        memset(&p, 0, sizeof(p));
+        set_xen_guest_handle(p.ports, list);
+        p.nr_ports = 1;
+        p.timeout = pvclock_read_ns(t) + 1000000000ULL;
+        if (HYPERVISOR_sched_op(SCHEDOP_poll, &p))
+            return false;
+    }
+    __atomic_fetch_and(&shared_info->evtchn_pending[port / (8 * sizeof(xen_ulong_t))],
+                       ~((xen_ulong_t)1 << (port % (8 * sizeof(xen_ulong_t)))), __ATOMIC_SEQ_CST);
+    return true;
 }

@@ -5,6 +5,7 @@
 #ifndef GUEST_XENIF_H
 #define GUEST_XENIF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <public/xen.h>
 
@@ -25,6 +26,12 @@ uint32_t hypercall_page_request(void);
  * returns it, or NULL with *rc set to the hypercall's error. */
 struct shared_info *shared_info_map(long *rc);
 extern struct shared_info *shared_info;
+
+/*
+ * SCHEDOP_poll on port (a second at a time) until it is pending, then
+ * clears it; false after `seconds`. Needs shared_info mapped.
+ */
+bool evtchn_wait(uint32_t port, unsigned int seconds);
 
 /* System time in ns from a vcpu_time_info (pvclock formula). */
 uint64_t pvclock_read_ns(const struct vcpu_time_info *t);

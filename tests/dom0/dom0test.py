@@ -67,6 +67,7 @@ BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
 MICRO_GUESTS = [(os.path.join(ROOT, "build", "guests", "%s-64.elf" % g), "/guests/%s.elf" % g)
                 for g in ("progress", "shutdown-reason")]
 CORE_MEM = 6 << 20      # life.sh's crashy guest: memory = 6
+XS_HOSTILE = os.path.join(ROOT, "build", "guests", "xs-hostile-64.elf")
 # The ramdisk of "web", the guest oxl creates in dom0: busybox, the xenfs
 # modules and Debian's xenstore clients, /init = guest-init.sh.
 GUEST_INITRD = os.path.join(OUT, "web-initrd.cpio.gz")
@@ -86,7 +87,12 @@ XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for 
 ]
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
-DOM0_IMG = os.path.join(OUT, "dom0.cpio.gz")
+# DOM0TEST_ELF=1 (bench/dom0.sh): dom0's image also carries the kernel as
+# an ELF file (the bzImage's payload, unpacked here) as /boot/vmlinux, and
+# init.sh times `oxl create` of it too.
+WITH_ELF = os.environ.get("DOM0TEST_ELF") == "1"
+VMLINUX = os.path.join(OUT, "vmlinux")
+DOM0_IMG = os.path.join(OUT, "dom0-elf.cpio.gz" if WITH_ELF else "dom0.cpio.gz")
 PEER_IMG = os.path.join(OUT, "peer.cpio.gz")
 BLOB = os.path.join(OUT, "blob")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
@@ -108,9 +114,9 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms", "oxl-sysrq",
-                "oxl-reboot", "oxl-crash-restart", "oxl-shutdown", "oxl-rename",
-                "oxl-three-guests", "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
+                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile", "oryxd-restart",
+                "oxl-reboot", "oxl-crash-restart", "oxl-shutdown", "oxl-rename", "oxl-three-guests",
+                "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
 VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
@@ -309,6 +315,25 @@ def newer(dst, *srcs):
     return any(os.path.getmtime(s) > t for s in srcs if os.path.exists(s))
 
 
+def extract_elf(vmlinuz, out):
+    """The ELF kernel inside a bzImage: its XZ payload (boot protocol
+    2.08+: payload_offset/payload_length at 0x248, from the protected-mode
+    code that follows the setup sectors), unpacked."""
+    import lzma
+    import struct
+    with open(vmlinuz, "rb") as f:
+        data = f.read()
+    setup = (data[0x1f1] or 4) + 1
+    off, length = struct.unpack_from("<II", data, 0x248)
+    payload = data[setup * 512 + off: setup * 512 + off + length]
+    elf = lzma.LZMADecompressor().decompress(payload)
+    if elf[:4] != b"\x7fELF":
+        raise OSError("%s: the payload is not an ELF file" % vmlinuz)
+    with open(out + ".tmp", "wb") as f:
+        f.write(elf)
+    os.replace(out + ".tmp", out)
+
+
 def make_fixtures():
     """Disk images, the blob and both initramfs images under build/dom0/;
     returns the checksums dom0 is told."""
@@ -354,22 +379,26 @@ def make_fixtures():
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
                         "-Werror", "-I" + os.path.join(ROOT, "include"),
                         "-I" + os.path.join(ROOT, "tools", "libxctl"),
-                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs + [libxctl],
+                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs + [libxctl,
+                                                                               "-llmdb", "-lpthread"],
                        check=True)
     xs_files = [(os.path.join(XS_ROOT, src), dst) for src, dst in XS_FILES]
     missing = [src for src, _ in xs_files if not os.path.exists(src)]
     if missing:
         raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
     guest_init = os.path.join(HERE, "guest-init.sh")
-    if newer(GUEST_INITRD, guest_init, *[src for src, _ in xs_files], *common):
-        extra = []
+    store_bench = os.path.join(HERE, "store-bench.sh")
+    if newer(GUEST_INITRD, guest_init, store_bench, *[src for src, _ in xs_files], *common):
+        extra = ["-a", "%s=/bin/store-bench" % store_bench]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m", "xen-evtchn xenfs"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if WITH_ELF and newer(VMLINUX, VMLINUZ):
+        extract_elf(VMLINUZ, VMLINUX)
     life = os.path.join(HERE, "life.sh")
-    if newer(DOM0_IMG, init, life, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
-             *[src for src, _ in MICRO_GUESTS],
+    if newer(DOM0_IMG, init, life, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
+             GUEST_INITRD, ORYXD, *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -379,9 +408,13 @@ def make_fixtures():
                  "-a", "%s=/boot/initrd.gz" % GUEST_INITRD,
                  "-a", "%s=/guest.elf" % BUILT_GUEST,
                  "-a", "%s=/bin/oryxd" % ORYXD,
+                 "-a", "%s=/bin/store-bench" % store_bench,
+                 "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE,
                  "-a", "%s=/lib/oryx-life.sh" % life]
         for src, dst in MICRO_GUESTS:
             extra += ["-a", "%s=%s" % (src, dst)]
+        if WITH_ELF:
+            extra += ["-a", "%s=/boot/vmlinux" % VMLINUX]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", DOM0_IMG, "-i", init] + extra, check=True,
@@ -481,12 +514,17 @@ def figures(boot, bench):
             f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
         except (KeyError, ValueError):
             f.append("%s_MiBps=n/a" % key)
-    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket")):
+    # Store requests per second (store-bench.sh): dom0 over the kernel's
+    # ring and over the socket, and the guest over its own ring.
+    for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket"),
+                      ("xenstore-guest", "xs_guest")):
         b = bench.get(name, {})
-        try:
-            f.append("%s_opsps=%.0f" % (key, int(b["ops"]) / max(int(b["us"]) / 1e6, 1e-6)))
-        except (KeyError, ValueError):
-            f.append("%s_opsps=n/a" % key)
+        for op in ("write", "read", "watch"):
+            try:
+                f.append("%s_%s_opsps=%.0f" % (key, op, int(b["ops"]) /
+                                               max(int(b[op + "_us"]) / 1e6, 1e-6)))
+            except (KeyError, ValueError):
+                f.append("%s_%s_opsps=n/a" % (key, op))
     return " ".join(f)
 
 
@@ -580,6 +618,8 @@ def run(mode, machine, sums):
     # oxl create to the guest's init line in its console log (init.sh).
     m = re.search(r"BENCH oxl-create-to-init us=(\d+)", out)
     create_s = int(m.group(1)) / 1e6 if m else None
+    m = re.search(r"BENCH oxl-create-elf-to-init us=(\d+)", out)
+    elf_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -602,8 +642,9 @@ def run(mode, machine, sums):
                 res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
         else:
             res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
-    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s" % (
-        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a"))
+    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s" % (
+        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a",
+        elf_s))
     return res
 
 

@@ -201,6 +201,15 @@ xs_raw() {
     )
 }
 
+dom0_named() {
+    [ "$(xs read /local/domain/0/name 2>/dev/null)" = Domain-0 ]
+}
+
+# dom0's kernel's sysrq watch took the key and cleared the node.
+sysrq_taken() {
+    [ -z "$(xs read /local/domain/0/control/sysrq 2>/dev/null)" ]
+}
+
 check_xenstore() {
     if [ ! -x /bin/oryxd ] || [ ! -x /usr/bin/xenstore-read ]; then
         for c in $XS_CHECKS; do report "$c" 1 "no /bin/oryxd or xenstore-utils in the image"; done
@@ -252,7 +261,7 @@ check_xenstore() {
     sysrq=1
     if [ "$probed" -eq 0 ]; then
         xs write /local/domain/0/control/sysrq h
-        wait_for 10 test -z "$(xs read /local/domain/0/control/sysrq 2>/dev/null)"
+        wait_for 10 sysrq_taken
         sysrq=$?
     fi
     feats=$(xs ls /local/domain/0/control 2>/dev/null | grep -c '^feature-.* = "1"')
@@ -270,17 +279,12 @@ check_xenstore() {
     [ "$ok1" -eq 0 ] && [ "$ok2" -eq 0 ] && [ "$alive" -eq 0 ]
     report xenstore-bad-input $? "type 20 -> [$r1]; binary path -> [$r2]; oryxd alive and serving: $([ "$alive" -eq 0 ] && echo yes || echo no)"
 
-    # Store operations per second, one xenstore-write of 200 nodes (one
-    # process, 200 requests), over the ring and over oryxd's socket.
-    set --
-    i=0
-    while [ "$i" -lt 200 ]; do set -- "$@" "/oryx/bench/k$i" "v$i"; i=$((i + 1)); done
-    t0=$(now_us)
-    xs write "$@" && t1=$(now_us) && echo "BENCH xenstore-ring ops=200 us=$((t1 - t0))"
-    t0=$(now_us)
-    XENSTORED_PATH=/var/run/xenstored/socket timeout 10 /usr/bin/xenstore-write "$@" &&
-        t1=$(now_us) && echo "BENCH xenstore-socket ops=200 us=$((t1 - t0))"
-    xs rm /oryx/bench
+    # Store operations per second (tests/dom0/store-bench.sh: 200 writes,
+    # reads and watch events) over the ring and over oryxd's socket; the
+    # guest's own figures come from its console log (check_oxl_create).
+    r=$(XENSTORED_PATH=$XSDEV /bin/store-bench /oryx/bench) && echo "BENCH xenstore-ring $r"
+    r=$(XENSTORED_PATH=/var/run/xenstored/socket /bin/store-bench /oryx/bench) &&
+        echo "BENCH xenstore-socket $r"
 }
 
 # Grants with guests/granter, through /dev/xen/{evtchn,gntdev,gntalloc}:
@@ -522,7 +526,7 @@ check_oxl_create() {
     listed=$(/bin/oxl list | awk '$1 == "web"')
     vms=$(xs ls /vm 2>/dev/null | wc -l)
     doms=$(xs ls /local/domain 2>/dev/null | grep -c '^[1-9]')
-    saved=$(ls /var/lib/oryx | wc -l)
+    saved=$(ls /var/lib/oryx/*.cfg 2>/dev/null | wc -l)
     [ "$r1" = 1 ] && [ "$r2" = 1 ] && grep -q "domain 'web' not created: .*memory" /tmp/big.out &&
         grep -q "domain 'web' not created: .*kernel" /tmp/notk.out && [ -z "$listed" ] && [ "$vms" = 0 ] &&
         [ "$doms" = 0 ] && [ "$saved" = 0 ]
@@ -553,6 +557,9 @@ check_oxl_create() {
     g=$(grep -a "GUESTCHECK store-perms" "$log" | head -n 1 | sed 's/[^[:print:]]//g')
     case "$g" in *" PASS "*) true ;; *) false ;; esac
     report guest-store-perms $? "${g:-no GUESTCHECK line in its console log}"
+    wait_for 60 grep -q "GUESTBENCH" "$log"
+    r=$(grep -a "GUESTBENCH" "$log" | head -n 1 | sed 's/.*GUESTBENCH //; s/[^a-z0-9_= ]//g')
+    [ -n "$r" ] && echo "BENCH xenstore-guest $r"
     life_rename "$id"
 
     # oxl console: a command typed into the guest's shell, its answer back.
@@ -570,8 +577,13 @@ check_oxl_create() {
     report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
     life_trio_check
 
-    # trio1 crashes now and restarts while web reboots (life_crash_check).
+    # trio1 crashes now and restarts while the hostile guest runs
+    # (life_crash_check), before oryxd is killed.
     life_crash_start
+    check_xs_hostile
+    life_crash_check
+    check_oryxd_restart
+
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
     # new id from the saved configuration; the old id leaves the store.
     timeout 60 /bin/oxl reboot -w web > /tmp/reboot.out 2>&1
@@ -584,7 +596,6 @@ check_oxl_create() {
     [ "$rrc" = 0 ] && [ -n "$id2" ] && [ "$id2" != "$id" ] && [ "$feat2" = 1 ] && [ -z "$old" ]
     report oxl-reboot $? "rc $rrc ($(head -c 300 /tmp/reboot.out | tr '\n' ' '); oryxd: $(tail -c 200 /tmp/oryxd.log | tr '\n' ' ')); id $id -> '$id2'; its store up: '$feat2'; old entries: '$old'"
 
-    life_crash_check
     # oxl shutdown -w: the guest powers off, on_poweroff=destroy; nothing
     # of it is left in the hypervisor or the store. Its init must be up to
     # take the request (its second ORYX-INIT-OK in the log).
@@ -599,7 +610,94 @@ check_oxl_create() {
     report oxl-shutdown $? "rc $src ($(head -c 80 /tmp/shutdown.out | tr '\n' ' ')); listed after: '$left'; store entries after: '$stored'; /vm entries: $vms"
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq oxl-reboot oxl-crash-restart oxl-shutdown oxl-rename oxl-three-guests"
+# bench/dom0.sh only (DOM0TEST_ELF=1): the same guest from the kernel's
+# ELF file, timed from `oxl create` to its init line.
+bench_elf() {
+    [ -f /boot/vmlinux ] && kill -0 "$ORYXD_PID" 2>/dev/null || return 0
+    t0=$(now_us)
+    /bin/oxl create /etc/oryx/web.cfg 'name="elf"' 'kernel="/boot/vmlinux"' > /tmp/elf.out 2>&1 || return 0
+    echo "BENCH oxl-create-elf us=$(($(now_us) - t0)) $(tr -s ' \n' ' ' < /tmp/elf.out | tr -cd 'A-Za-z0-9 .,:()=-')"
+    wait_for 120 grep -q ORYX-INIT-OK /var/log/oryx/guest-elf.log &&
+        echo "BENCH oxl-create-elf-to-init us=$(($(now_us) - t0))"
+    /bin/oxl destroy elf
+}
+
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq xs-hostile oryxd-restart oxl-reboot oxl-crash-restart oxl-shutdown oxl-rename oxl-three-guests"
+
+hostile_done() {
+    /bin/oxl dmesg 2>/dev/null | grep -qa '(hostile) \(PASS\|FAIL\)'
+}
+
+# guests/xs-hostile, created by oxl beside web, abuses its store ring
+# (unknown type, dom0's node, a flood of watches, a lying length, a wild
+# producer index) and says what it got; oryxd cuts its ring off and goes
+# on serving dom0 and web (oryxd-restart then uses web's console and store).
+check_xs_hostile() {
+    if [ ! -f /boot/xs-hostile.elf ]; then
+        report xs-hostile 1 "no /boot/xs-hostile.elf in the image"
+        return
+    fi
+    printf 'name = "hostile"\ntype = "pvh"\nkernel = "/boot/xs-hostile.elf"\nmemory = 16\n' \
+        > /tmp/hostile.cfg
+    /bin/oxl create /tmp/hostile.cfg > /tmp/hostile.out 2>&1
+    hc=$?
+    wait_for 120 hostile_done
+    /bin/oxl dmesg 2>/dev/null | grep -a '(hostile)' | sed 's/.*(hostile) //' > /tmp/hostile.log
+    verdict=$(tail -n 1 /tmp/hostile.log)
+    cut=$(grep -ac "store ring cut off" /tmp/oryxd.log)
+    alive=1
+    kill -0 "$ORYXD_PID" 2>/dev/null && dom0_named && alive=0
+    webid=$(/bin/oxl domid web 2>/dev/null)
+    wf=$(xs read "/local/domain/$webid/control/feature-poweroff" 2>/dev/null)
+    wait_for 30 hostile_gone
+    [ "$hc" = 0 ] && [ "$verdict" = PASS ] && [ "$cut" -ge 1 ] && [ "$alive" = 0 ] && [ "$wf" = 1 ]
+    report xs-hostile $? "create rc $hc; guest: $(grep -a 'ok\|FAIL' /tmp/hostile.log | tr '\n' ';' | head -c 400) -> '$verdict'; oryxd: '$(grep -a 'cut off' /tmp/oryxd.log | tail -n 1)', alive and serving dom0: $([ "$alive" = 0 ] && echo yes || echo no); web's store: feature-poweroff '$wf'"
+}
+
+hostile_gone() {
+    ! /bin/oxl list | awk '$1 == "hostile"' | grep -q .
+}
+
+# oryxd killed with SIGKILL while two guests run (web and web2), then
+# started again: it takes its store back (/var/lib/oryx/xenstore.mdb),
+# serves both rings and consoles again, and the watches of dom0's kernel
+# and of the guests' kernels were kept (the sysrq watch; web's
+# control/shutdown watch is what oxl-reboot and oxl-shutdown use next).
+check_oryxd_restart() {
+    log2=/var/log/oryx/guest-web2.log
+    /bin/oxl create /etc/oryx/web.cfg 'name="web2"' 'vcpus=1' > /tmp/web2.out 2>&1
+    c2=$?
+    wait_for 120 grep -q ORYX-INIT-OK "$log2"
+    id2=$(/bin/oxl domid web2 2>/dev/null)
+    wait_for 60 guest_feature "$id2"
+    kill -9 "$ORYXD_PID"
+    wait "$ORYXD_PID" 2>/dev/null
+    old=$ORYXD_PID
+    /bin/oryxd --dom0-ring >> /tmp/oryxd.log 2>&1 &
+    ORYXD_PID=$!
+    wait_for 20 dom0_named
+    listed=$(/bin/oxl list | awk '$1 == "web" || $1 == "web2" { printf "%s ", $1 }')
+    # dom0's kernel's sysrq watch came back with its ring.
+    xs write /local/domain/0/control/sysrq h
+    wait_for 10 sysrq_taken
+    dsys=$?
+    # Each guest's console takes a command again, and its store answers it.
+    for g in web web2; do
+        (usleep 500000; echo "XENSTORED_PATH=/dev/xen/xenbus xenstore-read name | sed s/^/NAME-/; echo RS-\$((6*7))"
+         sleep 4; printf '\035') | timeout 25 /bin/oxl console "$g" > "/tmp/rs-$g.out" 2>&1
+    done
+    r1=$(grep -c "NAME-web\$\|NAME-web.$" /tmp/rs-web.out)
+    r2=$(grep -c "NAME-web2" /tmp/rs-web2.out)
+    k1=$(grep -c "RS-42" /tmp/rs-web.out)
+    k2=$(grep -c "RS-42" /tmp/rs-web2.out)
+    # web2's control/shutdown watch was kept: it powers off and goes.
+    timeout 90 /bin/oxl shutdown -w web2 > /tmp/web2-down.out 2>&1
+    d2=$?
+    gone=$(/bin/oxl list | awk '$1 == "web2"')
+    [ "$c2" = 0 ] && [ "$listed" = "web web2 " ] && [ "$dsys" = 0 ] && [ "$r1" -ge 1 ] && [ "$r2" -ge 1 ] &&
+        [ "$k1" -ge 1 ] && [ "$k2" -ge 1 ] && [ "$d2" = 0 ] && [ -z "$gone" ] && kill -0 "$ORYXD_PID"
+    report oryxd-restart $? "web2 created: rc $c2 ($(tail -n 1 /tmp/web2.out | head -c 80)); oryxd $old killed, $ORYXD_PID: $(grep -a 'taken back\|again\|forgetting' /tmp/oryxd.log | tr '\n' ' ' | tail -c 200); listed: '$listed'; dom0 sysrq watch: $dsys; web console: name $r1 answer $k1 ($(tr -cd 'A-Za-z0-9 =-' < /tmp/rs-web.out | tail -c 60)); web2: name $r2 answer $k2 ($(tr -cd 'A-Za-z0-9 =-' < /tmp/rs-web2.out | tail -c 60)); web2 shutdown -w: rc $d2, listed after: '$gone'"
+}
 
 guest_feature() {
     [ -n "$1" ] && [ "$(xs read "/local/domain/$1/control/feature-poweroff" 2>/dev/null)" = 1 ]
@@ -824,6 +922,7 @@ check_xenstore
 check_grants
 check_oxl_create
 check_micro
+bench_elf
 check_backends
 check_cpus
 check_date

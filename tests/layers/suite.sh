@@ -17,7 +17,8 @@ cd "$(dirname "$0")/../.." || exit 2
 # xs_proto and xs_conn share a line: neither knows the other (the
 # connection gets its message handler as a function pointer, the
 # protocol sends through xs_session_ops); xs_peer wires the two.
-# xs_loop (the poll loop) and xs_evtchn (/dev/xen/evtchn) know no other
+# xs_db keeps the tree's records in LMDB for the store, knowing only the
+# tree's types. xs_loop (the poll loop) and xs_evtchn (/dev/xen/evtchn) know no other
 # module, nor does xs_gntdev (/dev/xen/gntdev); the transports xs_unix
 # and xs_ring sit beside each other; xs_dom0 puts dom0's kernel ring and
 # xs_guest the guests' rings on the event channel and the loop, console
@@ -25,6 +26,7 @@ cd "$(dirname "$0")/../.." || exit 2
 # lifecycle) drives both.
 ORYXD_LAYERS='
 xs_path xs_tree
+xs_db
 xs_store
 xs_txn xs_watch
 xs_proto xs_conn

@@ -73,6 +73,39 @@ else
 fi
 kill -0 "$pid" 2>/dev/null && pass daemon-survived || fail daemon-survived "oryxd died"
 
+# The kept store: a daemon killed with SIGKILL, the next one of the same
+# boot takes the store back (values and permissions); another boot's
+# daemon starts empty; two daemons cannot share the file.
+if command -v xenstore-read >/dev/null 2>&1; then
+    db=$tmp/store.mdb
+    ksock=$tmp/kept
+    kpid=
+    kept_start() { # boot-id
+        ORYX_BOOT_ID=$1 "$ORYXD" --socket "$ksock" --db "$db" 2>>"$tmp/kept.log" &
+        kpid=$!
+        i=0
+        while [ ! -S "$ksock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    }
+    kept_start boot-a
+    XENSTORED_PATH=$ksock $T xenstore-write /kept/a "survives" /kept/b/c 2
+    XENSTORED_PATH=$ksock $T xenstore-chmod /kept/a b3 r5
+    XENSTORED_PATH=$ksock $T xenstore-rm /kept/b
+    ORYX_BOOT_ID=boot-a timeout 10 "$ORYXD" --socket "$tmp/second" --db "$db" 2>"$tmp/second.log"
+    rc=$?
+    check kept-one-daemon "1 1" "$rc $(grep -c 'another oryxd' "$tmp/second.log")"
+    kill -9 "$kpid"; wait "$kpid" 2>/dev/null
+    rm -f "$ksock"
+    kept_start boot-a
+    check kept-after-sigkill 'a = "survives" (b3,r5)' \
+        "$(XENSTORED_PATH=$ksock $T xenstore-ls -p /kept 2>&1 | sed 's/[ .]*(/ (/')"
+    kill "$kpid"; wait "$kpid" 2>/dev/null
+    rm -f "$ksock"
+    kept_start boot-b
+    XENSTORED_PATH=$ksock $T xenstore-read /kept/a >/dev/null 2>&1
+    check kept-other-boot-empty 1 $?
+    kill "$kpid"; wait "$kpid" 2>/dev/null
+fi
+
 # Bounded fuzz run over framing, dispatch and tree.
 if command -v clang >/dev/null 2>&1 && make -s build/fuzz/fuzz_oryxd >"$tmp/fz.log" 2>&1; then
     mkdir -p "$tmp/corpus"

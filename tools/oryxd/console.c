@@ -270,6 +270,7 @@ int consoles_attach(struct consoles *cs, uint16_t domid)
     if (!xs_tree_lookup(&cs->store->tree, path))
         xs_tree_create(&cs->store->tree, path, 0);
     write_node(cs->store, path, tty);
+    xs_store_sync(cs->store);
     c->ev.ops = &ev_ops;
     c->ev.priv = c;
     c->pty.ops = &pty_ops;

@@ -249,6 +249,38 @@ static const struct xs_loop_src_ops virq_ops = {
     .events = virq_events, .ready = virq_ready, .after = virq_after,
 };
 
+/*
+ * The domains an earlier oryxd served, as the store kept them: serve
+ * the living ones again (rings and consoles pick up where they are),
+ * forget the dead, and look at once at the ones that shut down meanwhile.
+ */
+static void adopt(struct domains *ds, struct xs_loop *l)
+{
+    struct xs_domain *d;
+
+    /* forget() may add records, at the head: the walk is not disturbed. */
+    for (d = ds->proto->store->domains; d; d = d->next) {
+        struct oryx_domctl_getdomaininfo info;
+        int rc;
+
+        if (!d->introduced || d->domid == 0)
+            continue;
+        if (xctl_domain_info(ds->xc, d->domid, &info) || (info.flags & ORYX_DOMINF_dying)) {
+            fprintf(stderr, "oryxd: domain %u is gone; forgetting it\n", d->domid);
+            forget(ds, d->domid, 0);
+            continue;
+        }
+        rc = dom_introduce(ds, d->domid, d->gfn, d->evtchn);
+        if (rc)
+            fprintf(stderr, "oryxd: cannot serve domain %u again: %s\n", d->domid,
+                    strerror(-rc));
+        else
+            fprintf(stderr, "oryxd: serving domain %u again\n", d->domid);
+    }
+    ds->check = 1;
+    l->again = 1;
+}
+
 int domains_start(struct xs_loop *l, struct xs_proto *p, struct domains **out,
                   const char **what)
 {
@@ -291,6 +323,7 @@ int domains_start(struct xs_loop *l, struct xs_proto *p, struct domains **out,
     ds->virq.ops = &virq_ops;
     ds->virq.priv = ds;
     xs_loop_add(l, &ds->virq);
+    adopt(ds, l);
     *out = ds;
     return 0;
 fail:

@@ -3,7 +3,7 @@
 # unit tests and the fuzzer; ORYXD_HOST adds the event loop and the
 # transports (socket, ring, dom0's local ring), oryxd.c main.
 
-ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c \
+ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c tools/oryxd/xs_db.c \
     tools/oryxd/xs_store.c tools/oryxd/xs_txn.c tools/oryxd/xs_watch.c \
     tools/oryxd/xs_proto.c tools/oryxd/xs_conn.c tools/oryxd/xs_peer.c
 ORYXD_HOST := tools/oryxd/xs_loop.c tools/oryxd/xs_unix.c \
@@ -22,7 +22,7 @@ $(BUILD)/tools/oryxd/%.o: tools/oryxd/%.c
 # libxctl's hypercall half only (domains.c asks how domains stand).
 $(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
 	$(Q)echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a -llmdb
 
 ALL_TARGETS += $(BUILD)/tools/oryxd/oryxd
 
@@ -34,12 +34,12 @@ $(BUILD)/fuzz/fuzz_oryxd: $(ORYXD_CORE) tools/oryxd/fuzz_oryxd.c
 	$(Q)echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Itools/oryxd \
 	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -o $@ $^
+	    -o $@ $^ -llmdb
 
 # Static build for dom0's images (`make run`).
 $(BUILD)/static/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
 	@mkdir -p $(@D)
 	$(Q)echo "  LD      $@ (static)"
-	$(Q)$(CC) -static -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+	$(Q)$(CC) -static -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a -llmdb -lpthread
 
 ALL_TARGETS += $(BUILD)/static/oryxd

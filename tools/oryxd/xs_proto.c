@@ -83,6 +83,15 @@ struct xs_session *xs_session_new(struct xs_proto *p,
     return se;
 }
 
+int xs_session_keep(struct xs_session *se)
+{
+    struct xs_caller who = xs_store_caller(se->proto->store, se->domid);
+    int rc = xs_watch_restore(&se->watches, &who);
+
+    xs_store_sync(se->proto->store);
+    return rc;
+}
+
 void xs_session_free(struct xs_session *se)
 {
     struct xs_proto *p = se->proto;
@@ -770,6 +779,7 @@ static int do_introduce(struct req *r)
     d->gfn = gfn;
     d->evtchn = (uint32_t)port;
     d->introduced = true;
+    xs_store_domain_changed(r->s, d);
     fire_special(r->p, XS_SPECIAL_INTRODUCE);
     reply_ok(r);
     return 0;
@@ -795,6 +805,7 @@ static int do_release(struct req *r)
         return -ENOENT;
     d->introduced = false;
     d->target = -1;
+    xs_store_domain_changed(r->s, d);
     /* The domain's own clients end with it. */
     for (se = r->p->sessions; se; se = se->next)
         if (se->domid == domid && se != r->se)
@@ -858,6 +869,7 @@ static int do_set_target(struct req *r)
     if (!d)
         return -ENOMEM;
     d->target = target;
+    xs_store_domain_changed(r->s, d);
     reply_ok(r);
     return 0;
 }
@@ -977,4 +989,5 @@ void xs_proto_handle(struct xs_session *se, const struct xsd_sockmsg *h,
     }
     if (rc)
         send_error(se, h, rc);
+    xs_store_sync(s);                   /* kept before the reply goes out */
 }

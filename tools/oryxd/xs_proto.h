@@ -63,6 +63,12 @@ void xs_proto_init(struct xs_proto *p, struct xs_store *s);
 struct xs_session *xs_session_new(struct xs_proto *p,
                                   const struct xs_session_ops *ops, void *io,
                                   uint16_t domid);
+/*
+ * The session outlives the daemon (a ring): its watches are kept in the
+ * store's database, and those an earlier daemon kept for its domain come
+ * back, each fired once. 0 or -errno.
+ */
+int xs_session_keep(struct xs_session *se);
 /* Aborts the session's transactions, drops its watches and frees it. */
 void xs_session_free(struct xs_session *se);
 

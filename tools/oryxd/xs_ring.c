@@ -2,6 +2,7 @@
 #include "xs_ring.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,9 @@ int xs_ring_new(struct xs_proto *p, struct xenstore_domain_interface *intf,
         free(r);
         return p->nsessions >= p->store->limits.conns ? -EBUSY : -ENOMEM;
     }
+    /* The peer keeps its ring when we go: its watches must survive us. */
+    if (xs_session_keep(r->peer->session))
+        fprintf(stderr, "oryxd: domain %u's kept watches could not be read back\n", domid);
     *out = r;
     return 0;
 }

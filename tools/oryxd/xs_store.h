@@ -12,6 +12,8 @@
 
 #include "xs_tree.h"
 
+struct xs_db;
+
 /* Limits for unprivileged domains (0 = unlimited), xenstored's defaults. */
 struct xs_quota {
     uint32_t nodes;             /* nodes owned per domain */
@@ -51,6 +53,8 @@ struct xs_store {
     struct xs_limits limits;
     struct xs_perms special_perms[2];
     bool test_hooks;            /* CONTROL "become" allowed (tests only) */
+    struct xs_db *db;           /* where the state is kept; NULL: nowhere */
+    uint64_t next_node_id, next_watch_id;
 };
 
 /*
@@ -70,5 +74,31 @@ struct xs_domain *xs_domain_get(struct xs_store *s, uint16_t domid);
 struct xs_domain *xs_domain_find(const struct xs_store *s, uint16_t domid);
 /* domid's identity as things stand now. */
 struct xs_caller xs_store_caller(const struct xs_store *s, uint16_t domid);
+
+/*
+ * Keeps the store in db from now on (the store owns it then). With
+ * restored, the tree, domains and watch ids come from db first (the
+ * store must be fresh); otherwise db is written from the store. 0 or
+ * -errno (-EINVAL: a record is corrupt), the store then left as it was
+ * loaded so far: the caller starts afresh.
+ */
+int xs_store_attach_db(struct xs_store *s, struct xs_db *db, bool restored);
+/* Stops keeping (pending changes committed) and closes the database;
+ * what happens afterwards, such as the daemon's teardown, is not kept. */
+void xs_store_close_db(struct xs_store *s);
+/* Commits the changes made since the last sync (one per request). */
+void xs_store_sync(struct xs_store *s);
+/* d's introduction or target changed. */
+void xs_store_domain_changed(struct xs_store *s, const struct xs_domain *d);
+
+/* Watches of clients that outlive the daemon (rings), by id: keep one
+ * (its id, 0 when nothing is kept), drop one, walk domid's. */
+uint64_t xs_store_watch_keep(struct xs_store *s, uint16_t domid, const char *path,
+                             const char *token, uint32_t strip);
+void xs_store_watch_drop(struct xs_store *s, uint64_t id);
+int xs_store_each_kept_watch(struct xs_store *s, uint16_t domid,
+                             int (*cb)(void *ctx, uint64_t id, const char *path,
+                                       const char *token, uint32_t strip),
+                             void *ctx);
 
 #endif

@@ -255,6 +255,8 @@ struct xs_node *xs_tree_create(struct xs_tree *t, const char *path, int owner)
         touch(t, n);
         if (t->charge)
             t->charge(t->charge_ctx, n->perms.p[0].domid, +1);
+        if (t->journal)
+            t->journal(t->journal_ctx, n, XS_TREE_NEW);
     }
     return last;
 fail:
@@ -279,6 +281,8 @@ int xs_tree_set_value(struct xs_tree *t, struct xs_node *n, const void *val,
     n->value = v;
     n->vlen = (uint32_t)len;
     touch(t, n);
+    if (t->journal)
+        t->journal(t->journal_ctx, n, XS_TREE_CHANGED);
     return 0;
 }
 
@@ -297,6 +301,8 @@ int xs_tree_set_perms(struct xs_tree *t, struct xs_node *n,
         t->charge(t->charge_ctx, np.p[0].domid, +1);
     }
     touch(t, n);
+    if (t->journal)
+        t->journal(t->journal_ctx, n, XS_TREE_CHANGED);
     return 0;
 }
 
@@ -312,6 +318,8 @@ void xs_tree_remove(struct xs_tree *t, struct xs_node *n)
         parent->nkids--;
     }
     touch(t, parent);
+    if (t->journal)
+        t->journal(t->journal_ctx, n, XS_TREE_GONE);
     node_free(t, n);
 }
 

@@ -37,17 +37,25 @@ struct xs_node {
     struct xs_perms perms;
     uint64_t gen;               /* last change of value, perms or child set */
     uint64_t tgen;              /* newest gen anywhere in this subtree */
+    uint64_t id;                /* the store database's key; 0 until stored */
     char name[];                /* last path component, "" for the root */
 };
 
 /* Called with (ctx, owner, +1/-1) as nodes come and go, for quotas. */
 typedef void xs_charge_fn(void *ctx, uint16_t owner, int delta);
 
+/* Called with each node that is created, changed (value or ACL) or about
+ * to be removed with its subtree, for the store's database. */
+enum xs_tree_event { XS_TREE_NEW, XS_TREE_CHANGED, XS_TREE_GONE };
+typedef void xs_journal_fn(void *ctx, struct xs_node *n, enum xs_tree_event ev);
+
 struct xs_tree {
     struct xs_node *root;
     uint64_t *gen;              /* shared counter: gens are unique store-wide */
     xs_charge_fn *charge;       /* NULL for transaction copies */
     void *charge_ctx;
+    xs_journal_fn *journal;     /* NULL for transaction copies */
+    void *journal_ctx;
 };
 
 int xs_tree_init(struct xs_tree *t, uint64_t *gen);

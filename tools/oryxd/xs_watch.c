@@ -43,13 +43,14 @@ void xs_watch_set_init(struct xs_watch_set *set, struct xs_store *s,
     };
 }
 
-int xs_watch_add(struct xs_watch_set *set, const struct xs_caller *who,
-                 const char *abspath, bool relative, const char *token)
+/* Registers (path, token) for who; strip as for a relative watch. */
+static int watch_new(struct xs_watch_set *set, const struct xs_caller *who,
+                     const char *abspath, uint32_t strip, const char *token,
+                     struct xs_watch **out)
 {
     struct xs_store *s = set->store;
     struct xs_domain *d = NULL;
     struct xs_watch *w;
-    char home[32];
 
     for (w = set->head; w; w = w->next)
         if (strcmp(w->path, abspath) == 0 && strcmp(w->token, token) == 0)
@@ -74,16 +75,62 @@ int xs_watch_add(struct xs_watch_set *set, const struct xs_caller *who,
         free(w);
         return -ENOMEM;
     }
-    if (relative) {
-        xs_path_domain_home(who->domid, home, sizeof(home));
-        w->strip = (uint32_t)strlen(home) + 1;
-    }
+    w->strip = strip;
     w->next = set->head;
     set->head = w;
     set->n++;
     if (d)
         d->watches++;
+    *out = w;
     return 0;
+}
+
+int xs_watch_add(struct xs_watch_set *set, const struct xs_caller *who,
+                 const char *abspath, bool relative, const char *token)
+{
+    struct xs_watch *w;
+    uint32_t strip = 0;
+    char home[32];
+    int rc;
+
+    if (relative) {
+        xs_path_domain_home(who->domid, home, sizeof(home));
+        strip = (uint32_t)strlen(home) + 1;
+    }
+    rc = watch_new(set, who, abspath, strip, token, &w);
+    if (!rc && set->durable)
+        w->id = xs_store_watch_keep(set->store, who->domid, w->path, w->token, w->strip);
+    return rc;
+}
+
+struct restore {
+    struct xs_watch_set *set;
+    const struct xs_caller *who;
+};
+
+static int restore_one(void *ctx, uint64_t id, const char *path, const char *token,
+                       uint32_t strip)
+{
+    struct restore *r = ctx;
+    struct xs_watch *w;
+
+    if (watch_new(r->set, r->who, path, strip, token, &w)) {
+        xs_store_watch_drop(r->set->store, id);     /* over a limit now: gone */
+        return 0;
+    }
+    w->id = id;
+    /* Events may have been lost with the last daemon; a spurious one is
+     * allowed (and XS_WATCH itself fires one). */
+    queue_event(r->set, w, path);
+    return 0;
+}
+
+int xs_watch_restore(struct xs_watch_set *set, const struct xs_caller *who)
+{
+    struct restore r = { set, who };
+
+    set->durable = true;
+    return xs_store_each_kept_watch(set->store, who->domid, restore_one, &r);
 }
 
 static void watch_free(struct xs_watch_set *set, const struct xs_caller *who,
@@ -94,6 +141,7 @@ static void watch_free(struct xs_watch_set *set, const struct xs_caller *who,
     if (d && !who->privileged && d->watches)
         d->watches--;
     set->n--;
+    xs_store_watch_drop(set->store, w->id);
     free(w->path);
     free(w->token);
     free(w);

@@ -20,6 +20,7 @@ struct xs_watch {
     char *path;                 /* absolute, or a special "@..." name */
     char *token;
     uint32_t strip;             /* prefix bytes removed for relative watches */
+    uint64_t id;                /* kept in the store's database; 0: not kept */
 };
 
 /* One event for owner: the path as the watcher asked for it, its token. */
@@ -33,6 +34,7 @@ struct xs_watch_set {
     uint32_t n;
     xs_watch_deliver_fn *deliver;
     void *owner;                /* opaque: the layer above's client */
+    bool durable;               /* the client outlives the daemon: keep them */
 };
 
 void xs_watch_set_init(struct xs_watch_set *set, struct xs_store *s,
@@ -43,6 +45,12 @@ int xs_watch_add(struct xs_watch_set *set, const struct xs_caller *who,
 int xs_watch_remove(struct xs_watch_set *set, const struct xs_caller *who,
                     const char *abspath, const char *token);
 void xs_watch_remove_all(struct xs_watch_set *set, const struct xs_caller *who);
+/*
+ * Makes set durable (its watches are kept in the store's database from
+ * now on) and takes back the ones an earlier daemon kept for who's
+ * domain, firing each once. 0 or -errno.
+ */
+int xs_watch_restore(struct xs_watch_set *set, const struct xs_caller *who);
 
 /*
  * Reports a change of abspath to every matching watch in set, whose
