@@ -6,7 +6,8 @@
 #   net       16 MiB HTTP fetch from the bare peer over virtio-net and e1000
 #   oxl create of a Debian guest in dom0 to its init (Oryx only; Xen 4.17:
 #             14.8-17.5 s for xl create of the same bzImage, 8.4-9.6 s for
-#             its ELF payload), from the bzImage and from the ELF file
+#             its ELF payload), from the bzImage, from the ELF file, and
+#             from the bzImage again (its ELF from oxl's unpack cache)
 #   store     200 writes, reads and watch events (tests/dom0/store-bench.sh):
 #             dom0 over its kernel's ring, the guest over its own ring, as
 #             ratios to oryxd's socket in the same dom0
@@ -39,7 +40,7 @@ ratio() {   # ratio A B: A/B to two places
 }
 echo "$BENCH: Debian $(cat cache/KERNEL_VERSION) on -M $MACHINE, TCG, 2 vCPUs, $N run(s) per mode, medians (Oryx vs bare):"
 for k in boot_s disk_virtio_MiBps disk_sata_MiBps net_virtio_MiBps net_e1000_MiBps oxl_create_to_init_s \
-         oxl_create_elf_to_init_s; do
+         oxl_create_elf_to_init_s oxl_create_cached_to_init_s; do
     o=$(med "" "$k")
     b=$(med "bare-" "$k")
     echo "$BENCH:   $k oryx=$o bare=$b ratio=$(ratio "$o" "$b")"

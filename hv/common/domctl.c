@@ -217,6 +217,33 @@ static struct domain *domain_get_from(domid_t from)
     return best;
 }
 
+/* The toolstack's bytes (or zeros) into d's RAM, a page at a time through
+ * a bounce buffer: the caller's VA is walked in its page tables, the
+ * target's GPA in its p2m, both by guest_access. */
+static long write_memory(struct vcpu *v, struct domain *d,
+                         const struct oryx_domctl_write_memory *m)
+{
+    uint8_t *buf;
+    long rc = 0;
+
+    if (!m->len || m->len > ORYX_WRITE_MEMORY_MAX || m->gpa + m->len < m->gpa)
+        return -EINVAL;
+    if (!m->buffer)
+        return zero_gpa(d, m->gpa, m->len);
+    buf = xmalloc(PAGE_SIZE);
+    if (!buf)
+        return -ENOMEM;
+    for (uint32_t off = 0; off < m->len && !rc; off += PAGE_SIZE) {
+        size_t n = m->len - off < PAGE_SIZE ? m->len - off : PAGE_SIZE;
+
+        if (copy_from_guest(v, buf, m->buffer + off, n) ||
+            copy_to_gpa(d, m->gpa + off, buf, n))
+            rc = -EFAULT;
+    }
+    xfree(buf);
+    return rc;
+}
+
 long do_domctl(struct vcpu *v, const struct hcall_args *args)
 {
     struct oryx_domctl op;
@@ -245,6 +272,7 @@ long do_domctl(struct vcpu *v, const struct hcall_args *args)
     case XEN_DOMCTL_destroydomain:
     case XEN_DOMCTL_unpausedomain:
     case ORYX_DOMCTL_set_pvh_entry:
+    case ORYX_DOMCTL_write_memory:
         d = domain_get_by_id(op.domain);
         if (!d)
             return -ESRCH;
@@ -258,6 +286,8 @@ long do_domctl(struct vcpu *v, const struct hcall_args *args)
             rc = -EPERM;                /* boot-time domains start themselves */
         } else if (d->state != DOMAIN_CREATED) {
             rc = -EBUSY;                /* it has run already */
+        } else if (op.cmd == ORYX_DOMCTL_write_memory) {
+            rc = write_memory(v, d, &op.u.write_memory);
         } else if (op.cmd == ORYX_DOMCTL_set_pvh_entry) {
             struct oryx_domctl_pvh_entry *e = &op.u.pvh_entry;
             if (e->vcpu != 0 || e->start_info >= GiB(4) - PAGE_SIZE) {

@@ -18,9 +18,11 @@
  *                  for the domain, remote dom0), names pages and ports in
  *                  its HVM params (HVMOP_set_param) and grants the pages
  *                  to dom0 (grant refs 0 and 1, through acquire_resource)
- *   (memory_op)    the toolstack maps its RAM (add_to_physmap_batch,
- *                  gmfn_foreign), loads the kernel and writes the start
- *                  info; acquire_resource maps its grant table
+ *   write_memory   the toolstack writes the kernel, the ramdisk and the
+ *                  start info into its RAM, 1 MiB per call, copied by the
+ *                  hypervisor (no foreign mapping per page); mapping its
+ *                  RAM (memory_op add_to_physmap_batch, gmfn_foreign)
+ *                  works too; acquire_resource maps its grant table
  *   set_pvh_entry  vCPU0 starts at the kernel's PVH entry
  *   unpausedomain  it runs
  * A domain that shuts down or crashes stays, stopped, until
@@ -43,6 +45,7 @@
 #define ORYX_DOMCTL_set_pvh_entry 0x4f01
 #define ORYX_DOMCTL_setdomainname 0x4f02    /* Xen keeps names in xenstore only;
                                              * Oryx's hypervisor knows them too */
+#define ORYX_DOMCTL_write_memory  0x4f03  /* before its first start */
 
 #define ORYX_DOMCTL_NAME_MAX 32         /* with the NUL */
 
@@ -114,6 +117,21 @@ struct oryx_domctl_setdomainname {
     char     name[ORYX_DOMCTL_NAME_MAX];    /* IN: [A-Za-z0-9_.-]{1,31}, unique */
 };
 
+/*
+ * write_memory: len bytes from the caller's buffer (its virtual address;
+ * 0: zeros) into the domain's RAM at gpa. Only a domain the toolstack
+ * created and has not started (-EBUSY after), only its RAM (-EFAULT);
+ * len is 1 .. ORYX_WRITE_MEMORY_MAX (-EINVAL). On error some of the range
+ * may have been written.
+ */
+#define ORYX_WRITE_MEMORY_MAX (1U << 20)
+struct oryx_domctl_write_memory {
+    uint64_t gpa;                       /* IN */
+    uint64_t buffer;                    /* IN: the caller's VA, 0 = zeros */
+    uint32_t len;                       /* IN */
+    uint32_t _pad;
+};
+
 struct oryx_domctl {
     uint32_t cmd;
     uint32_t interface_version;
@@ -125,6 +143,7 @@ struct oryx_domctl {
         struct oryx_domctl_getvcpuinfo   getvcpuinfo;
         struct oryx_domctl_pvh_entry     pvh_entry;
         struct oryx_domctl_setdomainname setdomainname;
+        struct oryx_domctl_write_memory  write_memory;
         uint8_t                          raw[112];
     } u;
 };
@@ -132,6 +151,8 @@ struct oryx_domctl {
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_createdomain) == 104, "createdomain size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 88, "getdomaininfo size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_pvh_entry) == 16, "pvh_entry size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_write_memory) == 24, "write_memory size");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_write_memory, len) == 16, "write_memory.len");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl) == 128, "domctl size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl, domain) == 8, "domctl.domain");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl, u) == 16, "domctl.u");

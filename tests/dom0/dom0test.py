@@ -114,7 +114,8 @@ VCPUS, MEM = 2, 1024
 GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "foreign-resource", "foreign-map",
                 "grant-copy", "gntalloc", "grant-lifetime"]
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
-                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile", "oryxd-restart",
+                "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile",
+                "oxl-create-cached", "oryxd-restart",
                 "oxl-reboot", "oxl-crash-restart", "oxl-shutdown", "oxl-rename", "oxl-three-guests",
                 "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
@@ -358,11 +359,11 @@ def make_fixtures():
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall",
                         "-Wextra", "-Werror", "-I" + os.path.join(ROOT, "include"),
                         "-I" + os.path.join(ROOT, "tools", "libxctl"), "-o", MKGUEST, mk_src,
-                        libxctl, "-llzma", "-lz"], check=True)
+                        libxctl, "-llzma", "-lz", "-lzstd"], check=True)
     # oxl, linked statically from what `make` built for the host.
     if newer(OXL, *OXL_PARTS):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-o", OXL] + OXL_PARTS +
-                       ["-llzma", "-lz", "-ljansson"], check=True)
+                       ["-llzma", "-lz", "-lzstd", "-ljansson"], check=True)
     # The guest oxl creates in dom0: the same kernel, the test initramfs.
     cfg = os.path.join(OUT, "web.cfg")
     with open(cfg, "w") as f:
@@ -620,6 +621,8 @@ def run(mode, machine, sums):
     create_s = int(m.group(1)) / 1e6 if m else None
     m = re.search(r"BENCH oxl-create-elf-to-init us=(\d+)", out)
     elf_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
+    m = re.search(r"BENCH oxl-create-cached-to-init us=(\d+)", out)
+    cached_s = "%.1f" % (int(m.group(1)) / 1e6) if m else "n/a"
     for c in CHECKS:
         exp, note = EXPECT[mode].get(c, ("pass", ""))
         status, detail = seen.get(c, (None, "no CHECK line"))
@@ -642,9 +645,10 @@ def run(mode, machine, sums):
                 res.append("FAIL: %s passed, but %s mode expects a failure (%s): %s" % (name, mode, note, detail))
         else:
             res.append("SKIP: %s %s in %s mode (%s): %s" % (name, status or "not run", mode, note, detail))
-    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s" % (
-        prefix, "run", figures(init, bench), "%.1f" % create_s if create_s is not None else "n/a",
-        elf_s))
+    res.append("FIGURES: %s%s %s oxl_create_to_init_s=%s oxl_create_elf_to_init_s=%s "
+               "oxl_create_cached_to_init_s=%s" % (
+                   prefix, "run", figures(init, bench),
+                   "%.1f" % create_s if create_s is not None else "n/a", elf_s, cached_s))
     return res
 
 

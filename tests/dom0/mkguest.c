@@ -208,6 +208,23 @@ static void build_refused(void)
     EXPECT("no-entry", domctl(&op, XEN_DOMCTL_unpausedomain, idle), -EINVAL);
     op.u.pvh_entry = (struct oryx_domctl_pvh_entry){ 1, 0x100000, 0x1000 };
     EXPECT("vcpu1-entry", domctl(&op, ORYX_DOMCTL_set_pvh_entry, idle), -EINVAL);
+    /* write_memory: only the new domain's RAM, from a buffer that is ours. */
+    static uint8_t page[4096] = { 1 };
+#define WM(gpa, buf, len) (memset(&op, 0, sizeof(op)), \
+        op.u.write_memory = (struct oryx_domctl_write_memory){ (gpa), (uintptr_t)(buf), (len), 0 }, \
+        (long)domctl(&op, ORYX_DOMCTL_write_memory, idle))
+    EXPECT("wm-ok", WM(0x1000, page, sizeof(page)), 0);
+    EXPECT("wm-zeros", WM(0x2000, NULL, 8192), 0);
+    EXPECT("wm-no-len", WM(0x1000, page, 0), -EINVAL);
+    EXPECT("wm-over-1MiB", WM(0x1000, page, ORYX_WRITE_MEMORY_MAX + 1), -EINVAL);
+    EXPECT("wm-wraps", WM(~0ULL - 100, page, 4096), -EINVAL);
+    EXPECT("wm-past-ram", WM(1ULL << 40, page, 4096), -EFAULT);
+    EXPECT("wm-bad-buffer", WM(0x1000, 0x10, 4096), -EFAULT);
+    memset(&op, 0, sizeof(op));
+    op.u.write_memory = (struct oryx_domctl_write_memory){ 0x1000, (uintptr_t)page, 4096, 0 };
+    EXPECT("wm-dom0", domctl(&op, ORYX_DOMCTL_write_memory, 0), -EPERM);
+    EXPECT("wm-boot-time", domctl(&op, ORYX_DOMCTL_write_memory, 1), -EPERM);
+#undef WM
     EXPECT("destroy", destroy(idle), 0);
     EXPECT("destroy-again", destroy(idle), -ESRCH);
     EXPECT("destroy-dom0", destroy(0), -EPERM);

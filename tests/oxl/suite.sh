@@ -49,6 +49,17 @@ expect config-check-bad-option 2 "$oxl" config-check --bogus x.cfg
 grep -q "not supported" "$tmp/err" && pass bad-option-msg || fail bad-option-msg "$(head -1 "$tmp/err")"
 expect config-check-help 0 "$oxl" config-check --help
 grep -q '^Usage: oxl config-check' "$tmp/out" && pass verb-help-usage || fail verb-help-usage "no usage line"
+# create -n: the configuration as it would be built, overrides applied
+# without a warning (replacing a setting is their point), PVH by default;
+# another type refused with a one-line reason.
+printf 'name = "a"\nkernel = "/k"\nmemory = 64\nname = "dup"\n' > "$tmp/n.cfg"
+expect create-n 0 "$oxl" create -n "$tmp/n.cfg" 'name="b"' memory=96
+grep -q '^name = "b"' "$tmp/out" && grep -q '^memory = 96' "$tmp/out" &&
+    grep -q '^type = "pvh"' "$tmp/out" && pass create-n-overrides || fail create-n-overrides "$(head -3 "$tmp/out")"
+[ "$(grep -c 'already set' "$tmp/err")" = 1 ] && grep -q 'n.cfg:4:1: warning' "$tmp/err" &&
+    pass create-n-warns-file-only || fail create-n-warns-file-only "$(cat "$tmp/err")"
+expect create-n-hvm 1 "$oxl" create -n "$tmp/n.cfg" 'type="hvm"'
+grep -q 'Oryx builds PVH guests only' "$tmp/err" && pass create-n-hvm-msg || fail create-n-hvm-msg "$(head -1 "$tmp/err")"
 # The domain verbs need the hypervisor (dom0 under Oryx: tests/dom0 runs
 # them there); on the host they fail with one line naming why.
 ORYX_PRIVCMD=/nonexistent/privcmd expect list-no-hypervisor 1 "$oxl" list

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "xs_peer_util.h"
 #include "xs_conn.h"
 #include "xs_db.h"
 #include "xs_peer.h"
@@ -14,42 +15,7 @@
 #include "xs_store.h"
 #include "xs_tree.h"
 
-static ssize_t null_io(struct xs_conn *c, void *b, size_t l) { (void)c; (void)b; (void)l; return 0; }
-static ssize_t null_send(struct xs_conn *c, const void *b, size_t l) { (void)c; (void)b; (void)l; return 0; }
-static const struct xs_conn_ops null_ops = { .recv = null_io, .send = null_send };
-
 static char dbpath[64];
-
-static void req(struct xs_peer *c, uint32_t type, uint32_t tx, const char *a, size_t alen)
-{
-    char buf[16 + 4200];
-    struct xsd_sockmsg h = { .type = type, .req_id = 1, .tx_id = tx, .len = (uint32_t)alen };
-
-    memcpy(buf, &h, 16);
-    memcpy(buf + 16, a, alen);
-    xs_conn_feed(c->conn, buf, 16 + alen);
-}
-
-/* Pops the oldest queued message; returns its type, payload in out. */
-static uint32_t pop(struct xs_peer *p, char *out, size_t size)
-{
-    struct xs_conn *c = p->conn;
-    struct xs_out *o = c->out_head;
-    struct xsd_sockmsg h;
-
-    if (!o)
-        return 0xdead;
-    memcpy(&h, o->data, 16);
-    memset(out, 0, size);
-    memcpy(out, o->data + 16, h.len < size - 1 ? h.len : size - 1);
-    c->out_head = o->next;
-    if (!c->out_head)
-        c->out_tail = NULL;
-    c->out_bytes -= o->len;
-    c->out_msgs--;
-    free(o);
-    return h.type;
-}
 
 static void drain(struct xs_peer *p)
 {
@@ -59,7 +25,6 @@ static void drain(struct xs_peer *p)
         pop(p, out, sizeof(out));
 }
 
-#define S(x) x, sizeof(x)
 
 /* A daemon's store: init, then the database of boot `boot`. */
 static int start(struct xs_store *s, struct xs_proto *px, const char *boot, bool *restored)

@@ -2,7 +2,7 @@
 # user-space domain builder (used by oxl). The builder links the
 # hypervisor's own, pure ELF loader, PVH layout and bzImage parser,
 # compiled for user space (as the unit tests do); decompression is
-# liblzma's and zlib's.
+# liblzma's, zlib's and libzstd's.
 LIBXCTL_SRCS := tools/libxctl/xctl.c tools/libxctl/xctl_build.c \
     tools/libxctl/xctl_sched.c tools/libxctl/xctl_sysctl.c \
     tools/libxctl/xctl_dumpcore.c tools/libxctl/xctl_err.c
@@ -12,7 +12,7 @@ LIBXCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBXCTL_SRCS)) \
 LIBXCTL_CFLAGS := -std=gnu11 -O2 -g $(WARN) -DORYX_HOST_TEST -Iinclude -Ihv/include \
     -Itools/libxctl -MMD -MP
 # What a program linking libxctl.a needs besides.
-LIBXCTL_LDLIBS := -llzma -lz
+LIBXCTL_LDLIBS := -llzma -lz -lzstd
 
 $(BUILD)/tools/libxctl/%.o: tools/libxctl/%.c
 	@mkdir -p $(@D)

@@ -35,6 +35,9 @@ struct xlcfg_diags {
     struct xlcfg_diag *v;
     size_t n, cap;
     unsigned int nerrors, nwarnings;
+    unsigned int overrides_from;    /* lines from here on are KEY=VALUE overrides
+                                     * (xl's command line): replacing a setting
+                                     * is their point, not warned about; 0 none */
 };
 
 void xlcfg_diags_init(struct xlcfg_diags *d, const char *source);

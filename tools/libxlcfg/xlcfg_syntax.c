@@ -566,9 +566,10 @@ static int store(struct lexer *lx, struct xlcfg_file *f, char *key,
             v = NULL;
             s->appended = 1;
         } else {
-            xlcfg_diag_add(lx->d, XLCFG_WARNING, kline, kcol,
-                           "`%s' was already set on line %u; this value "
-                           "replaces it", key, s->line);
+            if (!lx->d->overrides_from || kline < lx->d->overrides_from)
+                xlcfg_diag_add(lx->d, XLCFG_WARNING, kline, kcol,
+                               "`%s' was already set on line %u; this value "
+                               "replaces it", key, s->line);
             xlcfg_value_free(s->value);
             s->value = v;
             s->appended = 0;

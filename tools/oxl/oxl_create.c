@@ -65,6 +65,25 @@ static int announce(struct xs_client *xs, const struct xlcfg_domain *dom,
 }
 
 /* The whole file, or NULL with a one-line error. */
+/* Where unpacked kernels are kept: $ORYX_CACHE_DIR/kernels, else
+ * /var/cache/oryx/kernels; ORYX_CACHE_DIR="" keeps none. */
+static const char *unpack_cache(void)
+{
+    static char dir[256];
+    const char *base = getenv("ORYX_CACHE_DIR");
+
+    if (base && !*base)
+        return NULL;
+    if (!base) {
+        base = "/var/cache/oryx";
+        mkdir("/var/cache", 0755);
+    }
+    if (mkdir(base, 0755) && errno != EEXIST)
+        return NULL;
+    snprintf(dir, sizeof(dir), "%s/kernels", base);
+    return dir;
+}
+
 static void *slurp(const char *cfg, const char *what, const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -89,8 +108,10 @@ static void *slurp(const char *cfg, const char *what, const char *path, size_t *
     return buf;
 }
 
-/* The config file with the overrides appended, as xl applies them. */
-static char *config_text(const char *path, char **over, int nover, size_t *len)
+/* The config file with the overrides appended, as xl applies them;
+ * *first_override: the line the first one is on. */
+static char *config_text(const char *path, char **over, int nover, size_t *len,
+                         unsigned int *first_override)
 {
     size_t flen;
     char *file = slurp(path, "config file", path, &flen), *text;
@@ -108,6 +129,9 @@ static char *config_text(const char *path, char **over, int nover, size_t *len)
     memcpy(text, file, flen);
     *len = flen;
     text[(*len)++] = '\n';
+    *first_override = 1;
+    for (size_t i = 0; i < *len; i++)
+        *first_override += text[i] == '\n';
     for (int i = 0; i < nover; i++) {
         size_t l = strlen(over[i]);
         memcpy(text + *len, over[i], l);
@@ -164,7 +188,7 @@ int oxl_main_create(int argc, char **argv)
     xlcfg_diags_init(&d, path);
     xlcfg_domain_init(&dom);
     status = 1;
-    text = config_text(path, argv + optind + 1, argc - optind - 1, &len);
+    text = config_text(path, argv + optind + 1, argc - optind - 1, &len, &d.overrides_from);
     if (!text)
         goto out;
     text_len = len;
@@ -174,13 +198,14 @@ int oxl_main_create(int argc, char **argv)
     xlcfg_diags_print(&d, stderr);
     if (rc)
         goto out;
-    if (dryrun) {
-        status = xlcfg_domain_print(&dom, stdout) ? 1 : 0;
-        goto out;
-    }
     if (dom.type != XLCFG_TYPE_PVH && !dom.type_defaulted) {
         fprintf(stderr, "%s: type = \"%s\": Oryx builds PVH guests only (type = \"pvh\")\n",
                 path, dom.type == XLCFG_TYPE_HVM ? "hvm" : "pv");
+        goto out;
+    }
+    dom.type = XLCFG_TYPE_PVH;          /* what a config without type gets here */
+    if (dryrun) {
+        status = xlcfg_domain_print(&dom, stdout) ? 1 : 0;
         goto out;
     }
     if (!dom.kernel) {
@@ -229,7 +254,7 @@ int oxl_main_create(int argc, char **argv)
         .name = dom.name, .vcpus = dom.vcpus > 0 ? (unsigned int)dom.vcpus : 1,
         .mem_bytes = (uint64_t)(dom.memory > 0 ? dom.memory : 128) << 20,
         .kernel = kernel, .kernel_len = klen, .ramdisk = ramdisk, .ramdisk_len = rlen,
-        .cmdline = cmdline, .paused = 1,
+        .cmdline = cmdline, .paused = 1, .unpack_cache = unpack_cache(),
     };
     struct xctl_built o;
     char err[256];
@@ -249,9 +274,9 @@ int oxl_main_create(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        printf("Created domain %s (id %u)%s: unpack %.2f s, create %.2f s, load %.2f s, "
+        printf("Created domain %s (id %u)%s: unpack %.2f s%s, create %.2f s, load %.2f s, "
                "start %.2f s\n", dom.name, o.domid, paused ? ", paused" : "", o.decompress,
-               o.create, o.load, o.start);
+               o.unpack_cached ? " (cached)" : "", o.create, o.load, o.start);
     status = 0;
     if (console) {
         xs_client_close(xs);
