@@ -151,6 +151,37 @@ static void getdomaininfo(struct domain *d, struct oryx_domctl_getdomaininfo *i)
     i->cpu_time_ns = cpu;
     strlcpy(i->name, d->name, sizeof(i->name));
     i->start_ns = d->start_ns;
+    i->mem_kb = d->is_privileged ? 0 : d->mem_bytes >> 10;
+}
+
+/*
+ * ORYX_DOMCTL_setdomainname (oxl rename). The check for a clash and the
+ * write are under domlist_lock, so two renames cannot take one name.
+ * Never dom0: its name is Xen's fixed "Domain-0".
+ */
+static long setdomainname(struct domain *d, const struct oryx_domctl_setdomainname *n)
+{
+    char old[sizeof(d->name)];
+    long rc = 0;
+
+    if (strnlen(n->name, sizeof(n->name)) == sizeof(n->name) || !domspec_name_valid(n->name))
+        return -EINVAL;
+    if (d->is_privileged)
+        return -EPERM;
+    spin_lock(&domlist_lock);
+    for (struct domain *o = domain_list; o && !rc; o = o->next)
+        if (o != d && o->state != DOMAIN_DYING && !strcmp(o->name, n->name))
+            rc = -EEXIST;
+    if (!rc && d->state == DOMAIN_DYING)
+        rc = -ESRCH;
+    if (!rc) {
+        strlcpy(old, d->name, sizeof(old));
+        strlcpy(d->name, n->name, sizeof(d->name));
+    }
+    spin_unlock(&domlist_lock);
+    if (!rc)
+        printk("(d%u) %s: renamed %s by the toolstack\n", d->id, old, d->name);
+    return rc;
 }
 
 /* XEN_DOMCTL_getvcpuinfo: any domain's, dom0's too (vcpu-list). */
@@ -279,6 +310,13 @@ long do_domctl(struct vcpu *v, const struct hcall_args *args)
             return -ESRCH;
         /* Never the control domain: nothing would be left to unpause it. */
         rc = d == v->domain || d->is_privileged ? -EPERM : domain_pause(d);
+        domain_put(d);
+        break;
+    case ORYX_DOMCTL_setdomainname:
+        d = domain_get_by_id(op.domain);
+        if (!d)
+            return -ESRCH;
+        rc = setdomainname(d, &op.u.setdomainname);
         domain_put(d);
         break;
     case XEN_DOMCTL_getvcpuinfo:

@@ -43,6 +43,8 @@
 #define XEN_DOMCTL_getdomaininfo  5     /* domain IN: the first id >= it */
 #define XEN_DOMCTL_getvcpuinfo    14
 #define ORYX_DOMCTL_set_pvh_entry 0x4f01
+#define ORYX_DOMCTL_setdomainname 0x4f02    /* Xen keeps names in xenstore only;
+                                             * Oryx's hypervisor knows them too */
 #define ORYX_DOMCTL_write_memory  0x4f03  /* before its first start */
 
 #define ORYX_DOMCTL_NAME_MAX 32         /* with the NUL */
@@ -88,6 +90,9 @@ struct oryx_domctl_getdomaininfo {
     uint64_t start_ns;                  /* OUT: the hypervisor's uptime when it
                                          * started (sysctl physinfo's clock);
                                          * 0 = never started */
+    uint64_t mem_kb;                    /* OUT: RAM at creation, which fixes its
+                                         * layout (pvh_build.h): [0, low end) and
+                                         * from 4 GiB; 0 for dom0 */
 };
 
 struct oryx_domctl_getvcpuinfo {
@@ -106,6 +111,10 @@ struct oryx_domctl_pvh_entry {
     uint32_t vcpu;                      /* IN: 0 (the others start by VCPUOP_up) */
     uint32_t entry;                     /* IN: XEN_ELFNOTE_PHYS32_ENTRY */
     uint64_t start_info;                /* IN: GPA of struct hvm_start_info, < 4 GiB */
+};
+
+struct oryx_domctl_setdomainname {
+    char     name[ORYX_DOMCTL_NAME_MAX];    /* IN: [A-Za-z0-9_.-]{1,31}, unique */
 };
 
 /*
@@ -133,13 +142,14 @@ struct oryx_domctl {
         struct oryx_domctl_getdomaininfo getdomaininfo;
         struct oryx_domctl_getvcpuinfo   getvcpuinfo;
         struct oryx_domctl_pvh_entry     pvh_entry;
+        struct oryx_domctl_setdomainname setdomainname;
         struct oryx_domctl_write_memory  write_memory;
         uint8_t                          raw[112];
     } u;
 };
 
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_createdomain) == 104, "createdomain size");
-XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 80, "getdomaininfo size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 88, "getdomaininfo size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_pvh_entry) == 16, "pvh_entry size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_write_memory) == 24, "write_memory size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_write_memory, len) == 16, "write_memory.len");
@@ -152,6 +162,7 @@ XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, tot_pages) == 16, "inf
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, name) == 40, "info.name");
 
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, start_ns) == 72, "info.start_ns");
+XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getdomaininfo, mem_kb) == 80, "info.mem_kb");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getvcpuinfo) == 24, "getvcpuinfo size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getvcpuinfo, cpu_time_ns) == 8, "vcpuinfo.cpu_time");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_getvcpuinfo, cpu) == 16, "vcpuinfo.cpu");

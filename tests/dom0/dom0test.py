@@ -24,7 +24,7 @@ line per run (boot seconds, disk and TCP MiB/s) for bench/dom0-baseline.sh.
 Consoles, time-stamped: build/dom0/<mode>-<machine>{,-peer}.log.
 
 Usage: dom0test.py --bare|--oryx [-M pc|q35]... [--repeat N]
-Env: DOM0TEST_TIMEOUT (seconds per dom0 run, default 300), ORYX_CACHE
+Env: DOM0TEST_TIMEOUT (seconds per dom0 run, default 600), ORYX_CACHE
 (default cache/), DOM0TEST_KARGS (extra kernel arguments for dom0,
 default "quiet"), ORYX_DOM0_HV_ARGS (hypervisor options, oryx mode).
 """
@@ -56,12 +56,17 @@ OXL = os.path.join(OUT, "oxl")
 OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
              ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
               "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o",
-              "oxl.obj/oxl_xsdomain.o", "oxl.obj/oxl_lifecycle.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
+              "oxl.obj/oxl_xsdomain.o", "oxl.obj/oxl_lifecycle.o", "oxl.obj/oxl_rename.o",
+              "oxl.obj/oxl_dumpcore.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
 # The control verbs (pause, vcpu-list, info, dmesg, uptime, top, list -l).
 OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") for p in
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
                      "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
+# tests/dom0/life.sh's micro-guests: one that never connects, one that crashes.
+MICRO_GUESTS = [(os.path.join(ROOT, "build", "guests", "%s-64.elf" % g), "/guests/%s.elf" % g)
+                for g in ("progress", "shutdown-reason")]
+CORE_MEM = 6 << 20      # life.sh's crashy guest: memory = 6
 XS_HOSTILE = os.path.join(ROOT, "build", "guests", "xs-hostile-64.elf")
 # The ramdisk of "web", the guest oxl creates in dom0: busybox, the xenfs
 # modules and Debian's xenstore clients, /init = guest-init.sh.
@@ -91,7 +96,7 @@ DOM0_IMG = os.path.join(OUT, "dom0-elf.cpio.gz" if WITH_ELF else "dom0.cpio.gz")
 PEER_IMG = os.path.join(OUT, "peer.cpio.gz")
 BLOB = os.path.join(OUT, "blob")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
-TIMEOUT = int(os.environ.get("DOM0TEST_TIMEOUT", "300"))
+TIMEOUT = int(os.environ.get("DOM0TEST_TIMEOUT", "600"))
 PEER_TIMEOUT = 180
 KARGS = os.environ.get("DOM0TEST_KARGS", "quiet")
 
@@ -111,7 +116,8 @@ GRANT_CHECKS = ["grant-self", "grant-evtchn", "grant-map", "grant-batch", "forei
 BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl-create-refused", "oxl-create",
                 "oxl-console", "guest-store-perms", "oxl-sysrq", "xs-hostile",
                 "oxl-create-cached", "oryxd-restart",
-                "oxl-reboot", "oxl-shutdown"]
+                "oxl-reboot", "oxl-crash-restart", "oxl-shutdown", "oxl-rename", "oxl-three-guests",
+                "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
 VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
@@ -391,7 +397,9 @@ def make_fixtures():
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if WITH_ELF and newer(VMLINUX, VMLINUZ):
         extract_elf(VMLINUZ, VMLINUX)
-    if newer(DOM0_IMG, init, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL, GUEST_INITRD, ORYXD,
+    life = os.path.join(HERE, "life.sh")
+    if newer(DOM0_IMG, init, life, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
+             GUEST_INITRD, ORYXD, *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -402,7 +410,10 @@ def make_fixtures():
                  "-a", "%s=/guest.elf" % BUILT_GUEST,
                  "-a", "%s=/bin/oryxd" % ORYXD,
                  "-a", "%s=/bin/store-bench" % store_bench,
-                 "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE]
+                 "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE,
+                 "-a", "%s=/lib/oryx-life.sh" % life]
+        for src, dst in MICRO_GUESTS:
+            extra += ["-a", "%s=%s" % (src, dst)]
         if WITH_ELF:
             extra += ["-a", "%s=/boot/vmlinux" % VMLINUX]
         for src, dst in xs_files:
@@ -518,6 +529,37 @@ def figures(boot, bench):
     return " ".join(f)
 
 
+def core_problem(lines, machine):
+    """Why the core file's first 512 bytes (life.sh's COREHDR line) are not
+    what readelf should show: an ELF core whose PT_LOADs add up to the
+    crashed guest's memory, with a well-formed Oryx note naming it; None if
+    they are."""
+    hexes = next((t.split("COREHDR ", 1)[1].strip() for _, _, t in lines if "COREHDR " in t), None)
+    if not hexes:
+        return "no COREHDR line"
+    path = os.path.join(OUT, "core-%s.hdr" % machine)
+    try:
+        with open(path, "wb") as f:
+            f.write(bytes.fromhex(hexes))
+        out = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True,
+                             timeout=30).stdout
+        notes = subprocess.run(["readelf", "-nW", path], capture_output=True, text=True,
+                               timeout=30)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        return "readelf -l on the core's headers: %s" % e
+    # The Oryx note: well formed, naming the guest ("crashy" in hex).
+    if "Oryx" not in notes.stdout or notes.stderr.strip() or \
+            "63 72 61 73 68 79" not in notes.stdout:
+        return "readelf -n of %s: %s %s" % (path, " | ".join(notes.stdout.splitlines())[:200],
+                                            notes.stderr.strip()[:100])
+    loads = [l.split() for l in out.splitlines() if l.split()[:1] == ["LOAD"]]
+    total = sum(int(l[5], 16) for l in loads if len(l) > 5)
+    if "CORE (Core file)" not in out or not loads or total != CORE_MEM:
+        return "readelf -l of %s: %d PT_LOADs, MemSiz sum %d (want %d): %s" % (
+            path, len(loads), total, CORE_MEM, " | ".join(out.splitlines()[:12])[:300])
+    return None
+
+
 def run(mode, machine, sums):
     """Boot the peer and dom0 once; returns the result lines."""
     prefix = "dom0/%s%s-" % ("bare-" if mode == "bare" else "", machine)
@@ -569,6 +611,11 @@ def run(mode, machine, sums):
         why = list_json_problem(lines)
         if why:
             seen["oxl-list-long"] = ("FAIL", why)
+    # The core file as readelf sees it.
+    if seen.get("oxl-coredump", ("",))[0] == "PASS":
+        why = core_problem(lines, machine)
+        if why:
+            seen["oxl-coredump"] = ("FAIL", why)
     # oxl create to the guest's init line in its console log (init.sh).
     m = re.search(r"BENCH oxl-create-to-init us=(\d+)", out)
     create_s = int(m.group(1)) / 1e6 if m else None

@@ -553,6 +553,7 @@ check_oxl_create() {
     tty=$(xs read "/local/domain/$id/console/tty" 2>&1)
     [ "$rc" = 0 ] && [ "$feat" = 1 ] && [ "$name" = web ] && grep -q ORYX-INIT-OK "$log"
     report oxl-create $? "rc $rc: $(head -c 160 /tmp/create.out | tr '\n' ' '); id $id; feature-poweroff '$feat'; name '$name'; tty '$tty'; log: $(head -c 60 "$log" 2>/dev/null | sed 's/[^[:print:]]//g')"
+    life_trio_start
 
     # The guest's own view of its store (guest-init.sh's GUESTCHECK line).
     wait_for 150 grep -q "GUESTCHECK store-perms" "$log"
@@ -562,6 +563,7 @@ check_oxl_create() {
     wait_for 60 grep -q "GUESTBENCH" "$log"
     r=$(grep -a "GUESTBENCH" "$log" | head -n 1 | sed 's/.*GUESTBENCH //; s/[^a-z0-9_= ]//g')
     [ -n "$r" ] && echo "BENCH xenstore-guest $r"
+    life_rename "$id"
 
     # oxl console: a command typed into the guest's shell, its answer back.
     (usleep 500000; echo 'echo CONSOLE-$((6*7))'; sleep 3; printf '\035') |
@@ -576,8 +578,13 @@ check_oxl_create() {
     wait_for 20 grep -q "sysrq: HELP" "$log"
     grep -q "sysrq: HELP" "$log"
     report oxl-sysrq $? "rc $qrc ($(head -c 100 /tmp/sysrq.out)); console: $(grep -a 'sysrq:' "$log" | head -n 1 | sed 's/[^[:print:]]//g' | head -c 100)"
+    life_trio_check
 
+    # trio1 crashes now and restarts while the hostile guest runs
+    # (life_crash_check), before oryxd is killed.
+    life_crash_start
     check_xs_hostile
+    life_crash_check
     check_oryxd_restart
 
     # oxl reboot: on_reboot (restart, xl's default) builds it again with a
@@ -619,7 +626,7 @@ bench_elf() {
     /bin/oxl destroy elf
 }
 
-OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq xs-hostile oxl-create-cached oryxd-restart oxl-reboot oxl-shutdown"
+OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq xs-hostile oxl-create-cached oryxd-restart oxl-reboot oxl-crash-restart oxl-shutdown oxl-rename oxl-three-guests"
 
 hostile_done() {
     /bin/oxl dmesg 2>/dev/null | grep -qa '(hostile) \(PASS\|FAIL\)'
@@ -911,6 +918,9 @@ check_dmesg() {
     report dmesg-clean $? "$n offending line(s)$( [ "$n" -gt 0 ] && echo ", first: $(head -n 1 /tmp/dmesg.bad)")"
 }
 
+# The lifecycle checks (check_oxl_create calls some, check_micro).
+. /lib/oryx-life.sh
+
 echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
 check_xen_caps
@@ -920,6 +930,7 @@ check_build
 check_xenstore
 check_grants
 check_oxl_create
+check_micro
 bench_elf
 check_backends
 check_cpus

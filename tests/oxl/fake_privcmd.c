@@ -36,6 +36,7 @@ static const char log_text[] =
 struct state {
     int paused;                         /* beside */
     unsigned long long cleared;         /* log position */
+    char name[32];                      /* beside's, after oxl rename */
 };
 
 static void load(struct state *s)
@@ -45,10 +46,12 @@ static void load(struct state *s)
 
     memset(s, 0, sizeof(*s));
     if (f) {
-        if (fscanf(f, "%d %llu", &s->paused, &s->cleared) != 2)
+        if (fscanf(f, "%d %llu %31s", &s->paused, &s->cleared, s->name) != 3)
             memset(s, 0, sizeof(*s));
         fclose(f);
     }
+    if (!s->name[0])
+        strcpy(s->name, "beside");
 }
 
 static void save(const struct state *s)
@@ -57,7 +60,7 @@ static void save(const struct state *s)
     FILE *f = p ? fopen(p, "w") : NULL;
 
     if (f) {
-        fprintf(f, "%d %llu\n", s->paused, s->cleared);
+        fprintf(f, "%d %llu %s\n", s->paused, s->cleared, s->name);
         fclose(f);
     }
 }
@@ -90,7 +93,7 @@ static int fill(int i, const struct state *s, struct oryx_domctl_getdomaininfo *
         d->start_ns = 1;
         break;
     case 1:
-        strcpy(d->name, "beside");
+        strcpy(d->name, s->name);
         d->flags |= s->paused ? ORYX_DOMINF_paused : ORYX_DOMINF_blocked;
         d->nr_vcpus = d->nr_online_vcpus = 1;
         d->tot_pages = 1024;
@@ -159,6 +162,24 @@ static long domctl(struct oryx_domctl *op)
         s.paused = op->cmd == XEN_DOMCTL_pausedomain;
         save(&s);
         return 0;
+    case ORYX_DOMCTL_setdomainname: {
+        const char *n = op->u.setdomainname.name;
+        i = index_of(op->domain);
+        if (i < 0)
+            return -ESRCH;
+        if (i == 0)
+            return -EPERM;
+        if (!n[0] || strnlen(n, 32) == 32 || strspn(n, "abcdefghijklmnopqrstuvwxyz"
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen(n))
+            return -EINVAL;
+        if (!strcmp(n, "Domain-0") || !strcmp(n, "web") || (i == 2 && !strcmp(n, s.name)))
+            return -EEXIST;
+        if (i == 2)
+            return -EOPNOTSUPP;         /* only beside's name is kept */
+        strcpy(s.name, n);
+        save(&s);
+        return 0;
+    }
     default:
         return -EOPNOTSUPP;
     }

@@ -159,6 +159,30 @@ assert d[1]["config"]["b_info"]["target_memkb"] == 4096' "$tmp/out" 2>"$tmp/py.e
     fexpect fake-top-screen 0 "$oxl" top -i 1
     grep -q 'domains: 1 running, 1 blocked, 0 paused, 1 crashed' "$tmp/out" && pass fake-top-summary ||
         fail fake-top-summary "$(tr '\n' '|' <"$tmp/out")"
+    # rename: a boot-time domain (no store here: the hypervisor's name
+    # only, said so), and each refusal with its one line.
+    export XENSTORED_PATH="$tmp/no-store"
+    fexpect fake-rename 0 "$oxl" rename beside side
+    fake "$oxl" list side | grep -q '^side  *1 ' && grep -q "in the hypervisor only" "$tmp/err" &&
+        pass fake-rename-listed || fail fake-rename-listed "$(cat "$tmp/err")"
+    fexpect fake-rename-taken 1 "$oxl" rename side web
+    grep -qx "oxl: renaming domain 1 ('side') to 'web': a domain of that name exists" "$tmp/err" &&
+        pass fake-rename-taken-msg || fail fake-rename-taken-msg "$(cat "$tmp/err")"
+    n=0
+    for bad in 'a b' 9lives "$(printf '%040d' 0 | tr 0 x)" ''; do
+        n=$((n + 1))
+        fexpect "fake-rename-invalid-$n" 1 "$oxl" rename side "$bad"
+        grep -q "invalid name" "$tmp/err" || fail "fake-rename-invalid-$n-msg" "'$bad': $(cat "$tmp/err")"
+    done
+    fexpect fake-rename-unknown 1 "$oxl" rename nosuch x
+    grep -q "no domain 'nosuch'" "$tmp/err" && pass fake-rename-unknown-msg || fail fake-rename-unknown-msg "$(cat "$tmp/err")"
+    fexpect fake-rename-dom0 1 "$oxl" rename 0 x
+    grep -q "dom0 cannot be renamed" "$tmp/err" && pass fake-rename-dom0-msg || fail fake-rename-dom0-msg "$(cat "$tmp/err")"
+    expect fake-rename-usage 2 "$oxl" rename side
+    fexpect fake-rename-back 0 "$oxl" rename 1 beside
+    unset XENSTORED_PATH
+    fexpect fake-dump-core-unknown 1 "$oxl" dump-core nosuch "$tmp/core"
+    expect fake-dump-core-usage 2 "$oxl" dump-core nosuch
 else
     fail fake-privcmd "does not build: $(head -1 "$tmp/fake.log")"
 fi

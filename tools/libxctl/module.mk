@@ -4,7 +4,8 @@
 # compiled for user space (as the unit tests do); decompression is
 # liblzma's, zlib's and libzstd's.
 LIBXCTL_SRCS := tools/libxctl/xctl.c tools/libxctl/xctl_build.c \
-    tools/libxctl/xctl_sched.c tools/libxctl/xctl_sysctl.c
+    tools/libxctl/xctl_sched.c tools/libxctl/xctl_sysctl.c \
+    tools/libxctl/xctl_dumpcore.c tools/libxctl/xctl_err.c
 LIBXCTL_HV_SRCS := hv/common/elf_load.c hv/common/pvh_build.c hv/common/bzimage.c hv/lib/xz.c
 LIBXCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIBXCTL_SRCS)) \
     $(patsubst %.c,$(BUILD)/tools/libxctl/hv/%.o,$(LIBXCTL_HV_SRCS))

@@ -32,6 +32,15 @@ struct privcmd_mmap_resource {
 #define IOCTL_PRIVCMD_MMAP_RESOURCE 0x00205007UL   /* _IOC(NONE, 'P', 7, 32) */
 _Static_assert(sizeof(struct privcmd_mmap_resource) == 32, "privcmd_mmap_resource");
 
+/* privcmd's MMAPBATCH_V2: foreign frames into a privcmd mapping. */
+struct privcmd_mmapbatch_v2 {
+    uint32_t num;
+    uint16_t dom, pad;
+    uint64_t addr, arr, err;
+};
+#define IOCTL_PRIVCMD_MMAPBATCH_V2 0x00205004UL  /* _IOC(NONE, 'P', 4, 32) */
+_Static_assert(sizeof(struct privcmd_mmapbatch_v2) == 32, "privcmd_mmapbatch_v2");
+
 struct xctl {
     int fd;
 };
@@ -168,6 +177,56 @@ int xctl_domain_lookup(struct xctl *x, const char *name_or_id, uint16_t *dom)
         }
     free(list);
     return found;
+}
+
+void *xctl_map_foreign(struct xctl *x, uint16_t dom, uint64_t gfn0, size_t n, int prot,
+                       int *errs)
+{
+    uint64_t *gfns = malloc(n * sizeof(*gfns));
+    void *base;
+
+    if (!gfns || n > UINT32_MAX) {
+        free(gfns);
+        errno = ENOMEM;
+        return MAP_FAILED;
+    }
+    base = mmap(NULL, n * 4096, prot, MAP_SHARED, x->fd, 0);
+    if (base != MAP_FAILED) {
+        struct privcmd_mmapbatch_v2 b = { .num = (uint32_t)n, .dom = dom,
+                                          .addr = (uintptr_t)base, .arr = (uintptr_t)gfns,
+                                          .err = (uintptr_t)errs };
+        for (size_t i = 0; i < n; i++)
+            gfns[i] = gfn0 + i;
+        memset(errs, 0, n * sizeof(*errs));
+        /* A whole-call failure with per-page errors filled in (ENOENT)
+         * still leaves the pages that did map usable. */
+        if (ioctl(x->fd, IOCTL_PRIVCMD_MMAPBATCH_V2, &b) && errno != ENOENT) {
+            int e = errno;
+            munmap(base, n * 4096);
+            base = MAP_FAILED;
+            errno = e;
+        }
+    }
+    free(gfns);
+    return base;
+}
+
+const char *xctl_lib_dir(void)
+{
+    const char *dir = getenv("ORYX_LIB_DIR");
+
+    return dir && *dir ? dir : "/var/lib/oryx";
+}
+
+int xctl_domain_rename(struct xctl *x, uint16_t dom, const char *name)
+{
+    struct oryx_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    if (strlen(name) >= sizeof(op.u.setdomainname.name))
+        return -EINVAL;
+    strcpy(op.u.setdomainname.name, name);
+    return xctl_domctl(x, ORYX_DOMCTL_setdomainname, dom, &op);
 }
 
 int xctl_domain_unpause(struct xctl *x, uint16_t dom)

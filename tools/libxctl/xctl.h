@@ -54,6 +54,23 @@ int xctl_grant_seed(struct xctl *x, uint16_t dom, uint16_t to, const uint32_t *r
                     const uint64_t *frame, unsigned int n);
 
 /*
+ * Maps dom's frames gfn0 .. gfn0 + n - 1 at a fresh privcmd mapping of n
+ * pages (prot: PROT_READ, or with PROT_WRITE). errs[i] gets 0 or -errno
+ * per page: a page that did not map must not be touched. The address (to
+ * munmap, which takes the foreign mappings out), or MAP_FAILED with errno.
+ */
+void *xctl_map_foreign(struct xctl *x, uint16_t dom, uint64_t gfn0, size_t n, int prot,
+                       int *errs);
+
+/* The hypervisor's name of dom becomes name (ORYX_DOMCTL_setdomainname):
+ * -EINVAL bad name, -EEXIST taken, -EPERM dom0, -ESRCH none. */
+int xctl_domain_rename(struct xctl *x, uint16_t dom, const char *name);
+
+/* The toolstack's state directory: $ORYX_LIB_DIR, else /var/lib/oryx
+ * (saved configurations, dump/ for core files). */
+const char *xctl_lib_dir(void);
+
+/*
  * A domain named by name or by number, as every oxl verb takes one:
  * *dom gets its id. 0, -ESRCH (none), -EINVAL (empty or bad number).
  */

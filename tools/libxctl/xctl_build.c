@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <oryx/pvh_build.h>
 
 #include "xctl.h"
+#include "xctl_err.h"
 #include "xctl_build.h"
 #include "public/grant_table.h"
 #include "public/hvm/params.h"
@@ -33,18 +33,6 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *elf_len,
                        void **owned, char *err, size_t errlen)
 {
@@ -55,7 +43,7 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
 
     *owned = NULL;
     if (bzimage_probe(img, len, &bi, &why))
-        return fail(err, errlen, -ENOEXEC, "not a kernel: %s", why ? why : "unknown format");
+        return xctl_fail(err, errlen, -ENOEXEC, "not a kernel: %s", why ? why : "unknown format");
     payload = (const uint8_t *)img + bi.payload_offset;
     switch (bi.format) {
     case BZIMAGE_FMT_ELF:
@@ -68,14 +56,14 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
     case BZIMAGE_FMT_ZSTD:
         break;
     default:
-        return fail(err, errlen, -ENOEXEC, "%s-compressed kernels are not supported "
-                    "(xz, gzip, zstd and plain ELF are)", bi.format_name);
+        return xctl_fail(err, errlen, -ENOEXEC, "%s-compressed kernels are not supported "
+                         "(xz, gzip, zstd and plain ELF are)", bi.format_name);
     }
     if (!bi.vmlinux_size || bi.vmlinux_size > (1u << 30))
-        return fail(err, errlen, -ENOEXEC, "implausible unpacked size %zu", bi.vmlinux_size);
+        return xctl_fail(err, errlen, -ENOEXEC, "implausible unpacked size %zu", bi.vmlinux_size);
     out = malloc(bi.vmlinux_size);
     if (!out)
-        return fail(err, errlen, -ENOMEM, "no memory to unpack the kernel");
+        return xctl_fail(err, errlen, -ENOMEM, "no memory to unpack the kernel");
     if (bi.format == BZIMAGE_FMT_XZ) {
         uint64_t limit = UINT64_MAX;
         size_t in_pos = 0, out_pos = 0;
@@ -85,15 +73,16 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
                                                bi.vmlinux_size);
         if (r != LZMA_OK || out_pos != bi.vmlinux_size) {
             free(out);
-            return fail(err, errlen, -ENOEXEC, "the kernel's xz payload does not decode "
-                        "(liblzma error %d, %zu of %zu bytes)", (int)r, out_pos, bi.vmlinux_size);
+            return xctl_fail(err, errlen, -ENOEXEC, "the kernel's xz payload does not decode "
+                             "(liblzma error %d, %zu of %zu bytes)", (int)r, out_pos,
+                             bi.vmlinux_size);
         }
     } else if (bi.format == BZIMAGE_FMT_ZSTD) {
         size_t n = ZSTD_decompress(out, bi.vmlinux_size, payload, bi.payload_length - 4);
         if (ZSTD_isError(n) || n != bi.vmlinux_size) {
             free(out);
-            return fail(err, errlen, -ENOEXEC, "the kernel's zstd payload does not decode "
-                        "(%s)", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
+            return xctl_fail(err, errlen, -ENOEXEC, "the kernel's zstd payload does not decode "
+                             "(%s)", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
         }
     } else {
         z_stream z;
@@ -108,8 +97,8 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
         inflateEnd(&z);
         if (zr != Z_STREAM_END || z.total_out != bi.vmlinux_size) {
             free(out);
-            return fail(err, errlen, -ENOEXEC, "the kernel's gzip payload does not decode "
-                        "(zlib error %d)", zr);
+            return xctl_fail(err, errlen, -ENOEXEC, "the kernel's gzip payload does not decode "
+                             "(zlib error %d)", zr);
         }
     }
     *elf = out;
@@ -293,8 +282,8 @@ static int setup_rings(struct xctl *x, uint16_t dom, struct xctl_built *o, char 
     int rc;
 
     if (sp < 0)
-        return fail(err, errlen, sp, "allocating its console and store ports: %s",
-                    strerror(-sp));
+        return xctl_fail(err, errlen, sp, "allocating its console and store ports: %s",
+                         strerror(-sp));
     o->console_port = (uint32_t)cp;
     o->store_port = (uint32_t)sp;
     rc = xctl_hvm_param_set(x, dom, HVM_PARAM_CONSOLE_PFN, o->console_gfn);
@@ -305,10 +294,10 @@ static int setup_rings(struct xctl *x, uint16_t dom, struct xctl_built *o, char 
     if (!rc)
         rc = xctl_hvm_param_set(x, dom, HVM_PARAM_STORE_EVTCHN, o->store_port);
     if (rc)
-        return fail(err, errlen, rc, "setting its HVM params: %s", strerror(-rc));
+        return xctl_fail(err, errlen, rc, "setting its HVM params: %s", strerror(-rc));
     rc = xctl_grant_seed(x, dom, 0, refs, frames, 2);
     if (rc)
-        return fail(err, errlen, rc, "granting its ring pages to dom0: %s", strerror(-rc));
+        return xctl_fail(err, errlen, rc, "granting its ring pages to dom0: %s", strerror(-rc));
     return 0;
 }
 
@@ -350,12 +339,12 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
             return rc;
     }
     if (elf_probe(elf, elf_len, &ei, &why)) {
-        rc = fail(err, errlen, -ENOEXEC, "not a usable kernel: %s", why ? why : "bad ELF");
+        rc = xctl_fail(err, errlen, -ENOEXEC, "not a usable kernel: %s", why ? why : "bad ELF");
         goto out;
     }
     if (!ei.has_pvh_entry) {
-        rc = fail(err, errlen, -ENOEXEC, "the kernel has no PVH entry (XEN_ELFNOTE_PHYS32_ENTRY): "
-                  "it cannot boot as a PVH guest");
+        rc = xctl_fail(err, errlen, -ENOEXEC, "the kernel has no PVH entry "
+                       "(XEN_ELFNOTE_PHYS32_ENTRY): it cannot boot as a PVH guest");
         goto out;
     }
     if (cpath[0] && !mapped)
@@ -368,9 +357,9 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     uint64_t need = (ei.highest + PVH_INITRD_ALIGN - 1) / PVH_INITRD_ALIGN * PVH_INITRD_ALIGN +
                     (b->ramdisk_len + PAGE - 1) / PAGE * PAGE;
     if (need > low) {
-        rc = fail(err, errlen, -E2BIG, "the kernel and ramdisk need %lu MiB, more than the "
-                  "guest's %lu MiB of memory", (unsigned long)(need >> 20),
-                  (unsigned long)(b->mem_bytes >> 20));
+        rc = xctl_fail(err, errlen, -E2BIG, "the kernel and ramdisk need %lu MiB, more than the "
+                       "guest's %lu MiB of memory", (unsigned long)(need >> 20),
+                       (unsigned long)(b->mem_bytes >> 20));
         goto out;
     }
 
@@ -382,9 +371,9 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     op.u.createdomain.flags = b->hv_console ? ORYX_CREATEDOMAIN_hv_console : 0;
     rc = xctl_domctl(x, XEN_DOMCTL_createdomain, 0, &op);
     if (rc) {
-        rc = fail(err, errlen, rc, "the hypervisor refused to create it: %s%s", strerror(-rc),
-                  rc == -EEXIST ? " (a domain of that name exists)" :
-                  rc == -ENOMEM ? " (not enough free memory)" : "");
+        rc = xctl_fail(err, errlen, rc, "the hypervisor refused to create it: %s%s", strerror(-rc),
+                       rc == -EEXIST ? " (a domain of that name exists)" :
+                       rc == -ENOMEM ? " (not enough free memory)" : "");
         goto out;
     }
     dom = op.domain;
@@ -413,7 +402,7 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     };
     struct pvh_boot_regs regs;
     if (elf_load(elf, elf_len, low, &ops, &ei, &why) || pvh_build(&bp, &ops, &regs, NULL, &why)) {
-        rc = fail(err, errlen, -ENOEXEC, "loading it: %s", why ? why : "error");
+        rc = xctl_fail(err, errlen, -ENOEXEC, "loading it: %s", why ? why : "error");
         goto out;
     }
     tm.load = now() - t0;
@@ -425,7 +414,7 @@ int xctl_build_pvh(struct xctl *x, const struct xctl_build *b, struct xctl_built
     if (!rc && !b->paused)
         rc = xctl_domain_unpause(x, dom);
     if (rc) {
-        rc = fail(err, errlen, rc, "starting it: %s", strerror(-rc));
+        rc = xctl_fail(err, errlen, rc, "starting it: %s", strerror(-rc));
         goto out;
     }
     tm.start = now() - t0;

@@ -14,6 +14,7 @@
 #include "public/sched.h"
 #include "public/xen.h"
 #include "xctl.h"
+#include "xctl_dumpcore.h"
 #include "xs_evtchn.h"
 #include "xs_guest.h"
 #include "xs_loop.h"
@@ -131,11 +132,12 @@ static void forget(struct domains *ds, uint16_t domid, int keep_config)
         unlink(cfg);
 }
 
-/* Runs `oxl create -q CONFIG uuid=UUID` for a restart; reaped in after(). */
-static void restart(uint16_t domid, const char *cfg, const char *uuid)
+/* Runs `oxl create -q CONFIG uuid=UUID name=NAME` for a restart (the
+ * name as oxl rename left it); reaped in after(). */
+static void restart(uint16_t domid, const char *cfg, const char *uuid, const char *name)
 {
     const char *oxl = getenv("ORYX_OXL");
-    char over[64];
+    char over[64], named[64];
     pid_t pid;
 
     if (cfg[0] != '/') {
@@ -143,9 +145,11 @@ static void restart(uint16_t domid, const char *cfg, const char *uuid)
         return;
     }
     snprintf(over, sizeof(over), "uuid=\"%s\"", uuid);
+    snprintf(named, sizeof(named), "name=\"%s\"", name);
     pid = fork();
     if (pid == 0) {
-        execlp(oxl && *oxl ? oxl : "oxl", "oxl", "create", "-q", cfg, over, (char *)NULL);
+        execlp(oxl && *oxl ? oxl : "oxl", "oxl", "create", "-q", cfg, over,
+               name[0] ? named : NULL, (char *)NULL);
         _exit(127);
     }
     if (pid < 0)
@@ -161,7 +165,7 @@ static const char *const reason_key[] = {
 /* It shut down: apply its on_* action. */
 static void shut_down(struct domains *ds, struct served *s, uint32_t reason)
 {
-    char path[160], vm[96], action[32] = "", cfg[256], uuid[96] = "";
+    char path[160], vm[96], action[32] = "", cfg[256], uuid[96] = "", name[40];
     const char *key = reason < sizeof(reason_key) / sizeof(reason_key[0]) ?
                       reason_key[reason] : NULL;
 
@@ -178,18 +182,24 @@ static void shut_down(struct domains *ds, struct served *s, uint32_t reason)
     }
     snprintf(path, sizeof(path), "%s/config", vm);
     read_node(ds, path, cfg, sizeof(cfg));
+    snprintf(path, sizeof(path), "%s/name", vm);
+    read_node(ds, path, name, sizeof(name));
     if (!strncmp(vm, "/vm/", 4))
         snprintf(uuid, sizeof(uuid), "%s", vm + 4);
     int again = !strcmp(action, "restart") || !strcmp(action, "rename-restart") ||
                 !strcmp(action, "coredump-restart");
-    if (!strncmp(action, "coredump-", 9))
-        fprintf(stderr, "oryxd: domain %u: %s: no core dump is written yet\n", s->domid,
-                action);
+    if (!strncmp(action, "coredump-", 9)) {
+        char core[512], err[256];
+        if (xctl_domain_dumpcore_crashed(ds->xc, s->domid, core, sizeof(core), err, sizeof(err)))
+            fprintf(stderr, "oryxd: domain %u: %s: no core file: %s\n", s->domid, action, err);
+        else
+            fprintf(stderr, "oryxd: domain %u: %s: core file %s\n", s->domid, action, core);
+    }
     uint16_t domid = s->domid;
     xctl_domain_destroy(ds->xc, domid);
     forget(ds, domid, again);           /* frees s */
     if (again)
-        restart(domid, cfg, uuid);
+        restart(domid, cfg, uuid, name);
 }
 
 static void check_domains(struct domains *ds)

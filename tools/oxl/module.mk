@@ -4,7 +4,7 @@
 OXL_WITH_STORE := $(if $(wildcard tools/libxs/module.mk),1,)
 OXL_SRCS := tools/oxl/oxl.c tools/oxl/oxl_cmdtable.c tools/oxl/oxl_config.c \
     tools/oxl/oxl_domain.c tools/oxl/oxl_create.c tools/oxl/oxl_xsdomain.c \
-    tools/oxl/oxl_lifecycle.c \
+    tools/oxl/oxl_lifecycle.c tools/oxl/oxl_rename.c tools/oxl/oxl_dumpcore.c \
     $(if $(OXL_WITH_STORE),tools/oxl/oxl_store.c,)
 # The control verbs: pause, vcpu-list, info, dmesg, uptime, top, list -l/-v.
 OXL_SRCS += tools/oxl/oxl_ctl.c tools/oxl/oxl_fmt.c tools/oxl/oxl_json.c tools/oxl/oxl_list.c \

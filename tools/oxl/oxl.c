@@ -62,6 +62,16 @@ int oxl_getopt(int argc, char **argv, const char *optstring,
     return opt;
 }
 
+int oxl_plain_args(int argc, char **argv, const struct oxl_cmd *cmd, int n)
+{
+    int opt, status = -1;
+
+    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
+        if (opt == -2)
+            return status;
+    return argc - optind == n ? -1 : oxl_need_args(cmd, n);
+}
+
 int oxl_need_args(const struct oxl_cmd *cmd, int n)
 {
     fprintf(stderr, "'oxl %s' requires at least %d argument%s.\n\n",

@@ -33,6 +33,9 @@ void oxl_help(const struct oxl_cmd *cmd);
 int oxl_getopt(int argc, char **argv, const char *optstring,
                const struct option *longopts, const struct oxl_cmd *cmd,
                int *status);
+/* A verb whose only option is -h and that takes exactly n arguments
+ * (argv[optind]...): -1 to go on, else the status the handler returns. */
+int oxl_plain_args(int argc, char **argv, const struct oxl_cmd *cmd, int n);
 /* Prints "'oxl VERB' requires at least N argument(s)." and help; 2. */
 int oxl_need_args(const struct oxl_cmd *cmd, int n);
 
@@ -61,6 +64,8 @@ int oxl_main_shutdown(int argc, char **argv);
 int oxl_main_reboot(int argc, char **argv);
 int oxl_main_console(int argc, char **argv);
 int oxl_main_sysrq(int argc, char **argv);
+int oxl_main_rename(int argc, char **argv);
+int oxl_main_dump_core(int argc, char **argv);
 /* Attaches the terminal to domid's console until Ctrl-]. The exit status. */
 int oxl_console_attach(unsigned int domid);
 

@@ -162,6 +162,32 @@ const struct oxl_cmd oxl_cmds[] = {
             "(h prints the list of keys on its console).",
     },
     {
+        .verb = "rename",
+        .handler = oxl_main_rename,
+        .usage = "<Domain> <NewDomainName>",
+        .summary = "Rename a domain",
+        .options =
+            "The hypervisor's name and, for a domain oxl created, its store's\n"
+            "(/local/domain/N/name, /vm/<uuid>/name). NewDomainName: 1-31 of\n"
+            "A-Z a-z 0-9 _ . -, not starting with a digit, not taken. Boot-time\n"
+            "domains can be renamed; dom0 cannot.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "dump-core",
+        .handler = oxl_main_dump_core,
+        .usage = "<Domain> <filename>",
+        .summary = "Core dump a domain",
+        .options =
+            "Writes its memory as an ELF core file (one PT_LOAD per RAM range,\n"
+            "p_paddr = guest-physical address; readelf -l, gdb). A running\n"
+            "domain is paused while it is read, then goes on.",
+        .words = help_only_words,
+        .complete_domains = 1,
+        .complete_files = 1,
+    },
+    {
         .verb = "domid",
         .handler = oxl_main_domid,
         .usage = "<DomainName>",

@@ -20,17 +20,12 @@
 #include "xlcfg.h"
 #include "xs_client.h"
 
-/* Where a domain's configuration is kept for oryxd to restart it. */
-#define ORYX_LIB_DIR "/var/lib/oryx"
-
 static int save_config(const char *uuid, const char *text, size_t len, char *path,
                        size_t pathlen)
 {
-    const char *dir = getenv("ORYX_LIB_DIR");
+    const char *dir = xctl_lib_dir();    /* kept for oryxd to restart it */
     FILE *f;
 
-    if (!dir || !*dir)
-        dir = ORYX_LIB_DIR;
     mkdir(dir, 0755);
     snprintf(path, pathlen, "%s/%s.cfg", dir, uuid);
     f = fopen(path, "w");

@@ -108,17 +108,9 @@ int oxl_main_list(int argc, char **argv)
 static struct xctl *one_domain(int argc, char **argv, const char *verb, uint16_t *dom,
                                int *status)
 {
-    const struct oxl_cmd *cmd = oxl_cmd_find(verb);
-    int opt;
-
-    *status = 0;
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, status)) != -1)
-        if (opt == -2)
-            return NULL;
-    if (argc - optind != 1) {
-        *status = oxl_need_args(cmd, 1);
+    if ((*status = oxl_plain_args(argc, argv, oxl_cmd_find(verb), 1)) >= 0)
         return NULL;
-    }
+    *status = 0;
     return oxl_open_domain(argv[optind], dom, status);
 }
 

@@ -133,17 +133,15 @@ int oxl_main_reboot(int argc, char **argv)
 int oxl_main_sysrq(int argc, char **argv)
 {
     const struct oxl_cmd *cmd = oxl_cmd_find("sysrq");
-    int opt, status = 0, rc;
+    int status, rc;
     uint16_t dom;
     struct xctl *x;
     struct xs_client *xs;
     char path[64];
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 2)
-        return oxl_need_args(cmd, 2);
+    if ((status = oxl_plain_args(argc, argv, cmd, 2)) >= 0)
+        return status;
+    status = 0;
     const char *key = argv[optind + 1];
     if (strlen(key) != 1 || key[0] <= ' ' || key[0] > '~') {
         fprintf(stderr, "oxl sysrq: '%s': the key is one printable character (h lists them)\n",

@@ -35,15 +35,13 @@ static const char *why(struct xctl *x, uint16_t dom, int rc, int pausing)
 static int pause_verb(int argc, char **argv, const char *verb, int pausing)
 {
     const struct oxl_cmd *cmd = oxl_cmd_find(verb);
-    int opt, status = 0, rc;
+    int status, rc;
     struct xctl *x;
     uint16_t dom;
 
-    while ((opt = oxl_getopt(argc, argv, "h", NULL, cmd, &status)) != -1)
-        if (opt == -2)
-            return status;
-    if (argc - optind != 1)
-        return oxl_need_args(cmd, 1);
+    if ((status = oxl_plain_args(argc, argv, cmd, 1)) >= 0)
+        return status;
+    status = 0;
     if (!(x = oxl_open_domain(argv[optind], &dom, &status)))
         return status;
     rc = dom == 0 ? -EPERM : xctl_domain_set_paused(x, dom, pausing);
