@@ -1,6 +1,8 @@
 # Oryx top-level build. `make` builds the hypervisor, the micro-guests,
 # the tools and the host unit tests; `make check-unit` and `make test` run
-# the tests (see README.md). Components add themselves through fragments:
+# the tests (see README.md); `make install`, `make deb` and
+# `make debian-image` are in dist/dist.mk (docs/install.md).
+# Components add themselves through fragments:
 #   hv/hv.mk, guests/guests.mk, tests/unit/*.mk, tools/*/module.mk
 
 CC      ?= gcc
@@ -20,6 +22,7 @@ include tests/unit/unit.mk
 include $(filter-out tests/unit/unit.mk,$(wildcard tests/unit/*.mk))
 include $(wildcard tools/*/module.mk)
 include $(wildcard tests/*/module.mk)
+include dist/dist.mk
 
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
