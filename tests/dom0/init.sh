@@ -566,8 +566,8 @@ check_oxl_create() {
     life_rename "$id"
 
     # oxl console: a command typed into the guest's shell, its answer back.
-    (usleep 500000; echo 'echo CONSOLE-$((6*7))'; sleep 3; printf '\035') |
-        timeout 20 /bin/oxl console web > /tmp/console.out 2>&1
+    (usleep 500000; echo 'echo CONSOLE-$((6*7))'; answered CONSOLE-42 "$log"; printf '\035') |
+        timeout 70 /bin/oxl console web > /tmp/console.out 2>&1
     crc=$?
     grep -q CONSOLE-42 /tmp/console.out
     report oxl-console $? "rc $crc; got: $(sed 's/[^[:print:]]//g' < /tmp/console.out | tail -c 120)"
@@ -628,6 +628,13 @@ bench_elf() {
 
 OXL_GUEST_CHECKS="oxl-create-refused oxl-create guest-store-perms oxl-console oxl-sysrq xs-hostile oxl-create-cached oryxd-restart oxl-reboot oxl-crash-restart oxl-shutdown oxl-rename oxl-three-guests"
 
+# answered WORD LOG: until the guest's answer is in its console log (the
+# pty has it too by then; a loaded machine may take long), at most 60 s.
+answered() {
+    wait_for 60 grep -q "$1" "$2"
+    usleep 300000
+}
+
 hostile_done() {
     /bin/oxl dmesg 2>/dev/null | grep -qa '(hostile) \(PASS\|FAIL\)'
 }
@@ -684,16 +691,17 @@ check_oryxd_restart() {
     old=$ORYXD_PID
     /bin/oryxd --dom0-ring >> /tmp/oryxd.log 2>&1 &
     ORYXD_PID=$!
-    wait_for 20 dom0_named
+    wait_for 60 dom0_named
     listed=$(/bin/oxl list | awk '$1 == "web" || $1 == "web2" { printf "%s ", $1 }')
     # dom0's kernel's sysrq watch came back with its ring.
     xs write /local/domain/0/control/sysrq h
-    wait_for 10 sysrq_taken
+    wait_for 30 sysrq_taken
     dsys=$?
     # Each guest's console takes a command again, and its store answers it.
     for g in web web2; do
         (usleep 500000; echo "XENSTORED_PATH=/dev/xen/xenbus xenstore-read name | sed s/^/NAME-/; echo RS-\$((6*7))"
-         sleep 4; printf '\035') | timeout 25 /bin/oxl console "$g" > "/tmp/rs-$g.out" 2>&1
+         answered RS-42 "/var/log/oryx/guest-$g.log"; printf '\035') |
+            timeout 70 /bin/oxl console "$g" > "/tmp/rs-$g.out" 2>&1
     done
     r1=$(grep -c "NAME-web\$\|NAME-web.$" /tmp/rs-web.out)
     r2=$(grep -c "NAME-web2" /tmp/rs-web2.out)
