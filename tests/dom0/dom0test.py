@@ -478,14 +478,23 @@ def list_json_problem(lines):
     """Why the OXL-LIST-JSON line (oxl list -l, joined into one line) is
     not xl's JSON listing Domain-0 and the boot-time domain; None if it is."""
     import json
-    text = next((t.split("OXL-LIST-JSON ", 1)[1] for _, _, t in lines if "OXL-LIST-JSON " in t),
-                None)
-    if text is None:
+    idx = next((i for i, (_, _, t) in enumerate(lines) if "OXL-LIST-JSON " in t), None)
+    if idx is None:
         return "no OXL-LIST-JSON line"
-    try:
-        doms = json.loads(text)
-    except ValueError as e:
-        return "oxl list -l is not JSON (%s): %s" % (e, text[:120])
+    # The serial line is shared: a boot-time domain's line printed by the
+    # hypervisor may cut dom0's long line in two. Cut such a fragment out
+    # and join the rest (a few lines at most).
+    frag = re.compile(r"\((?:%s|%s)\) [^\n]*$" % (re.escape(DOMU_NAME), re.escape(GRANTER_NAME)))
+    text = lines[idx][2].split("OXL-LIST-JSON ", 1)[1]
+    for extra in range(6):
+        try:
+            doms = json.loads(text)
+            break
+        except ValueError as e:
+            err = e
+            if extra == 5 or idx + 1 + extra >= len(lines):
+                return "oxl list -l is not JSON (%s): %s" % (err, text[:120])
+            text = frag.sub("", text) + lines[idx + 1 + extra][2]
     if not isinstance(doms, list):
         return "oxl list -l is not a JSON array"
     by_name = {}
