@@ -37,13 +37,21 @@ static const struct domain_builder tool_builder = {
     .destroyed = tool_domain_destroyed,
 };
 
+/* Does a live domain other than `except` bear name? Under domlist_lock. */
+static bool name_taken_locked(const char *name, const struct domain *except)
+{
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d != except && d->state != DOMAIN_DYING && !strcmp(d->name, name))
+            return true;
+    return false;
+}
+
 static bool name_taken(const char *name)
 {
-    bool taken = false;
+    bool taken;
 
     spin_lock(&domlist_lock);
-    for (struct domain *d = domain_list; d && !taken; d = d->next)
-        taken = d->state != DOMAIN_DYING && !strcmp(d->name, name);
+    taken = name_taken_locked(name, NULL);
     spin_unlock(&domlist_lock);
     return taken;
 }
@@ -169,10 +177,9 @@ static long setdomainname(struct domain *d, const struct oryx_domctl_setdomainna
     if (d->is_privileged)
         return -EPERM;
     spin_lock(&domlist_lock);
-    for (struct domain *o = domain_list; o && !rc; o = o->next)
-        if (o != d && o->state != DOMAIN_DYING && !strcmp(o->name, n->name))
-            rc = -EEXIST;
-    if (!rc && d->state == DOMAIN_DYING)
+    if (name_taken_locked(n->name, d))
+        rc = -EEXIST;
+    else if (d->state == DOMAIN_DYING)
         rc = -ESRCH;
     if (!rc) {
         strlcpy(old, d->name, sizeof(old));

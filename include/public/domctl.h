@@ -151,6 +151,7 @@ struct oryx_domctl {
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_createdomain) == 104, "createdomain size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_getdomaininfo) == 88, "getdomaininfo size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_pvh_entry) == 16, "pvh_entry size");
+XEN_ABI_ASSERT(sizeof(struct oryx_domctl_setdomainname) == ORYX_DOMCTL_NAME_MAX, "setdomainname size");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl_write_memory) == 24, "write_memory size");
 XEN_ABI_ASSERT(offsetof(struct oryx_domctl_write_memory, len) == 16, "write_memory.len");
 XEN_ABI_ASSERT(sizeof(struct oryx_domctl) == 128, "domctl size");
