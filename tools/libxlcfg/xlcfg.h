@@ -144,6 +144,7 @@ struct xlcfg_disk {
     enum xlcfg_disk_format format;
     char *vdev;
     int readwrite;
+    int shared_rw;              /* access=w!: writable by several guests */
     int is_cdrom;
     enum xlcfg_disk_backendtype backendtype;
     enum xlcfg_disk_spec specification;

@@ -102,12 +102,15 @@ static void set_format(struct dctx *c, const char *s)
 
 static void set_access(struct dctx *c, const char *s)
 {
+    c->disk->shared_rw = 0;
     if (!strcmp(s, "r") || !strcmp(s, "ro"))
         c->disk->readwrite = 0;
     else if (!strcmp(s, "w") || !strcmp(s, "rw") || !*s)
         c->disk->readwrite = 1;
+    else if (!strcmp(s, "w!") || !strcmp(s, "rw!"))
+        c->disk->readwrite = c->disk->shared_rw = 1;
     else
-        derr(c, "unknown access (r, ro, w, rw)", s);
+        derr(c, "unknown access (r, ro, w, rw, w!)", s);
 }
 
 static void set_backendtype(struct dctx *c, const char *s)
@@ -451,7 +454,7 @@ char *xlcfg_disk_format_spec(const struct xlcfg_disk *d)
 
     xlcfg_buf_item(&b, "format=%s", xlcfg_format_name(d->format));
     xlcfg_buf_item(&b, "vdev=%s", d->vdev ? d->vdev : "");
-    xlcfg_buf_item(&b, "access=%s", d->readwrite ? "rw" : "ro");
+    xlcfg_buf_item(&b, "access=%s", d->readwrite ? (d->shared_rw ? "w!" : "rw") : "ro");
     if (d->is_cdrom)
         xlcfg_buf_item(&b, "devtype=cdrom");
     if (d->backendtype != XLCFG_BACKEND_AUTO)

@@ -3,6 +3,7 @@
 
 #include "xs_client.h"
 
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct xs_event {
 struct xs_client {
     int fd;
     uint32_t next_req;
+    uint32_t tx_id;                     /* 0: no transaction open */
     struct xs_event *ev_head, *ev_tail;
 };
 
@@ -198,6 +200,7 @@ static int talk(struct xs_client *c, uint32_t type, const void *const *parts,
         off += lens[i];
     }
     h.req_id = c->next_req++;
+    h.tx_id = c->tx_id;
     h.len = (uint32_t)(off - sizeof(h));
     memcpy(buf, &h, sizeof(h));
     rc = write_all(c->fd, buf, off);
@@ -394,13 +397,56 @@ int xs_client_release(struct xs_client *c, unsigned int domid)
     return talk_path(c, XS_RELEASE, a, NULL, NULL);
 }
 
+int xs_client_transaction_start(struct xs_client *c)
+{
+    char *id = NULL;
+    int rc;
+
+    if (c->tx_id)
+        return -EBUSY;
+    rc = talk_path(c, XS_TRANSACTION_START, "", &id, NULL);
+    if (rc)
+        return rc;
+    c->tx_id = (uint32_t)strtoul(id, NULL, 10);
+    free(id);
+    return c->tx_id ? 0 : -EPROTO;
+}
+
+int xs_client_transaction_end(struct xs_client *c, int commit)
+{
+    int rc;
+
+    if (!c->tx_id)
+        return -EINVAL;
+    rc = talk_path(c, XS_TRANSACTION_END, commit ? "T" : "F", NULL, NULL);
+    c->tx_id = 0;
+    return rc;
+}
+
 int xs_client_read_watch(struct xs_client *c, char **path, char **token)
 {
+    return xs_client_read_watch_timeout(c, path, token, -1);
+}
+
+int xs_client_read_watch_timeout(struct xs_client *c, char **path, char **token,
+                                 int timeout_ms)
+{
     while (!c->ev_head) {
+        struct pollfd p = { .fd = c->fd, .events = POLLIN };
         struct xsd_sockmsg h;
         char *body;
-        int rc = read_msg(c, &h, &body);
+        int rc;
 
+        if (timeout_ms >= 0) {
+            rc = poll(&p, 1, timeout_ms);
+            if (rc < 0 && errno == EINTR)
+                continue;
+            if (rc < 0)
+                return -errno;
+            if (rc == 0)
+                return -ETIMEDOUT;
+        }
+        rc = read_msg(c, &h, &body);
         if (rc)
             return rc;
         if (h.type == XS_WATCH_EVENT)

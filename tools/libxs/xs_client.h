@@ -43,6 +43,17 @@ int xs_client_watch(struct xs_client *c, const char *path, const char *token);
 int xs_client_unwatch(struct xs_client *c, const char *path, const char *token);
 /* Blocks until a watch event arrives; *path and *token are malloc'd. */
 int xs_client_read_watch(struct xs_client *c, char **path, char **token);
+/* The same, giving up with -ETIMEDOUT after timeout_ms (< 0: never).
+ * A partial message is still read to its end once it has begun. */
+int xs_client_read_watch_timeout(struct xs_client *c, char **path, char **token,
+                                 int timeout_ms);
+
+/* One transaction at a time per handle: between start and end, every
+ * request above belongs to it. end(c, 1) commits and returns -EAGAIN
+ * when another client's change got in first (start again); end(c, 0)
+ * discards it. */
+int xs_client_transaction_start(struct xs_client *c);
+int xs_client_transaction_end(struct xs_client *c, int commit);
 
 /* XS_INTRODUCE: domid's store ring is page gfn with event channel port
  * (dom0 only). XS_RELEASE: the store forgets it. */
