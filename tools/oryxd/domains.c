@@ -15,6 +15,7 @@
 #include "public/xen.h"
 #include "xctl.h"
 #include "xctl_dumpcore.h"
+#include "xdev.h"
 #include "xs_evtchn.h"
 #include "xs_guest.h"
 #include "xs_loop.h"
@@ -113,10 +114,39 @@ static const struct xs_proto_domain_ops dom_ops = {
 
 /* ---- lifecycle ---- */
 
+/*
+ * Its devices' dom0 halves go first (Xen's libxl does it on destroy):
+ * removing a backend directory makes dom0's blkback and netback let go
+ * of the domain's rings and grants and netback delete its vif; a loop
+ * device behind a file is told to end once blkback has closed it.
+ */
+static void forget_devices(struct domains *ds, uint16_t domid)
+{
+    static const char *const kinds[] = { "vbd", "vif" };
+    char dir[96], path[192], node[64];
+    struct xs_node *n;
+    unsigned int k, i;
+
+    for (k = 0; k < 2; k++) {
+        snprintf(dir, sizeof(dir), "/local/domain/0/backend/%s/%u", kinds[k], domid);
+        n = xs_tree_lookup(&ds->proto->store->tree, dir);
+        for (i = 0; n && i < n->nkids; i++) {
+            snprintf(path, sizeof(path), "%s/%s/node", dir, n->kids[i]->name);
+            read_node(ds, path, node, sizeof(node));
+            if (!strncmp(node, "/dev/loop", 9))
+                xdev_loop_detach(node);
+        }
+        if (n)
+            request(ds, XS_RM, dir);
+    }
+}
+
 /* The domain is gone: the store forgets it. */
 static void forget(struct domains *ds, uint16_t domid, int keep_config)
 {
     char path[160], vm[96], cfg[256], arg[16];
+
+    forget_devices(ds, domid);
 
     snprintf(path, sizeof(path), "/local/domain/%u/vm", domid);
     read_node(ds, path, vm, sizeof(vm));

@@ -12,17 +12,19 @@ ORYXD_HOST := tools/oryxd/xs_loop.c tools/oryxd/xs_unix.c \
     tools/oryxd/domains.c
 ORYXD_SRCS := $(ORYXD_CORE) $(ORYXD_HOST) tools/oryxd/oryxd.c
 ORYXD_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ORYXD_SRCS))
-ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -Itools/libxctl -MMD -MP
+ORYXD_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude -Itools/oryxd -Itools/libxctl -Itools/libxdev \
+    -MMD -MP
 
 $(BUILD)/tools/oryxd/%.o: tools/oryxd/%.c
 	@mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(CC) $(ORYXD_CFLAGS) -c -o $@ $<
 
-# libxctl's hypercall half only (domains.c asks how domains stand).
-$(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+# libxctl's hypercall half only (domains.c asks how domains stand), and
+# libxdev's loop devices (a gone domain's disks).
+$(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a
 	$(Q)echo "  LD      $@"
-	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a -llmdb
+	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a -llmdb
 
 ALL_TARGETS += $(BUILD)/tools/oryxd/oryxd
 
@@ -37,9 +39,10 @@ $(BUILD)/fuzz/fuzz_oryxd: $(ORYXD_CORE) tools/oryxd/fuzz_oryxd.c
 	    -o $@ $^ -llmdb
 
 # Static build for dom0's images (`make run`).
-$(BUILD)/static/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a
+$(BUILD)/static/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a
 	@mkdir -p $(@D)
 	$(Q)echo "  LD      $@ (static)"
-	$(Q)$(CC) -static -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a -llmdb -lpthread
+	$(Q)$(CC) -static -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a \
+	    -llmdb -lpthread
 
 ALL_TARGETS += $(BUILD)/static/oryxd

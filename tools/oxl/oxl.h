@@ -85,6 +85,21 @@ int oxl_main_top(int argc, char **argv);
  * after a one-line error). */
 void oxl_print_domains_v(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n,
                          int verbose);
+/* oxl_device.c: the hot-plug verbs, and a new domain's devices. */
+int oxl_main_block_attach(int argc, char **argv);
+int oxl_main_block_detach(int argc, char **argv);
+int oxl_main_block_list(int argc, char **argv);
+int oxl_main_network_attach(int argc, char **argv);
+int oxl_main_network_detach(int argc, char **argv);
+int oxl_main_network_list(int argc, char **argv);
+int oxl_main_bridge_setup(int argc, char **argv);
+struct xlcfg_domain;
+/* Every disk= and vif= of dom for domid (uuid: its default MACs);
+ * 0, or -errno with err set (the caller undoes the domain). */
+int oxl_devices_add(struct xs_client *xs, unsigned int domid, const unsigned char uuid[16],
+                    const struct xlcfg_domain *dom, char *err, size_t errlen);
+/* Every device of domid, forced: before destroying it. */
+void oxl_devices_remove(unsigned int domid);
 int oxl_print_domains_json(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n);
 
 #endif

@@ -16,6 +16,7 @@ static const char *const create_words[] = {
     "-c", "-p", "-n", "--dryrun", "-q", "--quiet", "-h", "--help", NULL };
 static const char *const shutdown_words[] = { "-w", "-a", "-F", "-h", "--help", NULL };
 static const char *const console_words[] = { "-t", "-n", "-h", "--help", NULL };
+static const char *const detach_words[] = { "-f", "--force", "-h", "--help", NULL };
 static const char *const help_words[] = { "--verbs", "--words", NULL };
 static const char *const list_words[] = {
     "-l", "--long", "-v", "--verbose", "-h", "--help", NULL };
@@ -281,6 +282,88 @@ const struct oxl_cmd oxl_cmds[] = {
             "(of one CPU, since the previous update; 0 on the first) MEM(k)\n"
             "MEM(%) MAXMEM(k) MAXMEM(%) VCPUS. Interactive: 'q' quits.",
         .words = top_words,
+    },
+    {
+        .verb = "block-attach",
+        .handler = oxl_main_block_attach,
+        .usage = "<Domain> <disk-spec-component(s)>...",
+        .summary = "Attach a disk to a running domain",
+        .options =
+            "The disk spec is xl's (xl-disk-configuration(5)), e.g.\n"
+            "  oxl block-attach web /srv/data.img,raw,xvdb,rw\n"
+            "  oxl block-attach web format=raw, vdev=xvdc, access=ro, target=/dev/vg/lv\n"
+            "Files go through a loop device; block devices are used as they are.\n"
+            "A writable image another running guest uses is refused (access=w!\n"
+            "marks an image made for sharing).",
+        .words = help_only_words,
+        .complete_files = 1,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "block-detach",
+        .handler = oxl_main_block_detach,
+        .usage = "[-f] <Domain> <DevId>",
+        .summary = "Detach a disk from a domain",
+        .options =
+            "DevId: the vdev (xvdb) or its number (51728, as block-list shows).\n"
+            "The guest is asked to let go; it refuses while the disk is in use\n"
+            "(mounted), and oxl gives up after 30 s.\n"
+            "-f, --force     Remove it without asking the guest.",
+        .words = detach_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "block-list",
+        .handler = oxl_main_block_list,
+        .usage = "<Domain(s)>",
+        .summary = "List a domain's disks",
+        .options = "Columns as xl's: Vdev BE handle state evt-ch ring-ref BE-path.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "network-attach",
+        .handler = oxl_main_network_attach,
+        .usage = "<Domain> [vif-spec-component(s)]...",
+        .summary = "Attach a network interface to a running domain",
+        .options =
+            "The vif spec is xl's (xl-network-configuration(5)), e.g.\n"
+            "  oxl network-attach web bridge=xenbr0 mac=00:16:3e:01:02:03\n"
+            "Default bridge xenbr0 (oxl bridge-setup makes it); default MAC\n"
+            "00:16:3e:... derived from the domain's uuid and the vif's index.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "network-detach",
+        .handler = oxl_main_network_detach,
+        .usage = "[-f] <Domain> <DevId|mac>",
+        .summary = "Detach a network interface from a domain",
+        .options = "-f, --force     Remove it without waiting for the guest.",
+        .words = detach_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "network-list",
+        .handler = oxl_main_network_list,
+        .usage = "<Domain(s)>",
+        .summary = "List a domain's network interfaces",
+        .options = "Columns as xl's: Idx BE Mac Addr. handle state evt-ch tx-/rx-ring-ref BE-path.",
+        .words = help_only_words,
+        .complete_domains = 1,
+    },
+    {
+        .verb = "bridge-setup",
+        .handler = oxl_main_bridge_setup,
+        .usage = "[BRIDGE [NIC]]",
+        .summary = "Create the bridge guests' vifs join, with dom0's NIC on it",
+        .options =
+            "BRIDGE defaults to xenbr0; NIC to the interface of the default route,\n"
+            "else the first Ethernet interface that is up. NIC's IPv4 address and\n"
+            "the default route through it move to the bridge, so dom0 keeps its\n"
+            "network and guests on the bridge reach the outside. Runs at boot\n"
+            "(oryxd.service); running it again changes nothing.",
+        .words = help_only_words,
     },
     {
         .verb = "help",

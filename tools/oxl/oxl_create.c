@@ -17,6 +17,7 @@
 #include "oxl_xsdomain.h"
 #include "xctl.h"
 #include "xctl_build.h"
+#include "xdev.h"
 #include "xlcfg.h"
 #include "xs_client.h"
 
@@ -160,7 +161,7 @@ int oxl_main_create(int argc, char **argv)
     char *text = NULL, *cmdline = NULL;
     struct xctl *x = NULL;
     struct xs_client *xs = NULL;
-    char uuid[37], cfgpath[256] = "";
+    char uuid[37], cfgpath[256] = "", err[320];
     size_t len, text_len;
 
     while ((opt = oxl_getopt(argc, argv, "+cpnqh", opts, cmd, &status)) != -1) {
@@ -257,17 +258,19 @@ int oxl_main_create(int argc, char **argv)
         .cmdline = cmdline, .paused = 1, .unpack_cache = unpack_cache(),
     };
     struct xctl_built o;
-    char err[256];
     rc = xctl_build_pvh(x, &b, &o, err, sizeof(err));
     if (rc) {
         fprintf(stderr, "%s: domain '%s' not created: %s\n", path, dom.name, err);
         goto out;
     }
     rc = announce(xs, &dom, &o, uuid, cfgpath, b.vcpus, b.mem_bytes, err, sizeof(err));
+    if (!rc)
+        rc = oxl_devices_add(xs, o.domid, u, &dom, err, sizeof(err));
     if (!rc && !paused && (rc = xctl_domain_unpause(x, o.domid)))
         snprintf(err, sizeof(err), "starting it: %s", strerror(-rc));
     if (rc) {
         fprintf(stderr, "%s: domain '%s' not created: %s\n", path, dom.name, err);
+        xdev_remove_all(xs, o.domid);
         xs_client_release(xs, o.domid);
         oxl_xs_domain_remove(xs, o.domid, uuid);
         xctl_domain_destroy(x, o.domid);

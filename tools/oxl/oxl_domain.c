@@ -11,6 +11,7 @@
 #include "oxl.h"
 #include "oxl_xsdomain.h"
 #include "xctl.h"
+#include "xctl_sched.h"
 
 /* libxctl, or a one-line error (1). */
 struct xctl *oxl_open_xctl(int *status)
@@ -134,6 +135,11 @@ int oxl_main_destroy(int argc, char **argv)
 
     if (!x)
         return status;
+    /* Its devices first, as xl does: dom0's backends let go of it. */
+    if (dom != 0) {
+        xctl_domain_set_paused(x, dom, 1);
+        oxl_devices_remove(dom);
+    }
     rc = dom == 0 ? -EPERM : xctl_domain_destroy(x, dom);
     if (!rc)
         oxl_xs_domain_forget(dom);
