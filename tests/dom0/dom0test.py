@@ -57,9 +57,10 @@ OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
              ("oxl.obj/oxl.o", "oxl.obj/oxl_cmdtable.o", "oxl.obj/oxl_config.o",
               "oxl.obj/oxl_domain.o", "oxl.obj/oxl_create.o", "oxl.obj/oxl_store.o",
               "oxl.obj/oxl_xsdomain.o", "oxl.obj/oxl_lifecycle.o", "oxl.obj/oxl_rename.o",
-              "oxl.obj/oxl_dumpcore.o", "libxlcfg.a", "libxctl.a", "libxs.a")]
+              "oxl.obj/oxl_dumpcore.o", "oxl.obj/oxl_device.o", "libxdev.a", "libxlcfg.a",
+              "libxctl.a", "libxs.a")]
 # The control verbs (pause, vcpu-list, info, dmesg, uptime, top, list -l).
-OXL_PARTS[-3:-3] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") for p in
+OXL_PARTS[-4:-4] = [os.path.join(ROOT, "build", "tools", "oxl.obj", p + ".o") for p in
                     ("oxl_ctl", "oxl_fmt", "oxl_json", "oxl_list", "oxl_pause", "oxl_vcpu",
                      "oxl_info", "oxl_top")]
 BUILT_GUEST = os.path.join(ROOT, "build", "guests", "hello-64.elf")
@@ -122,12 +123,15 @@ BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl
 # also parsed here, from its OXL-LIST-JSON line.
 VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
                "oxl-list-long", "oxl-top"]
+# Split devices (tests/dom0/devices.sh), after the NIC checks.
+DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-create", "dev-disk-read", "dev-disk-ro",
+              "dev-disk-write", "dev-net", "dev-share", "dev-hotplug", "dev-destroy"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + \
     VERB_CHECKS + [
           "backends", "cpus", "date",
-          "disk-virtio", "disk-sata", "net-virtio", "net-e1000", "balloon", "irq-counts",
-          "dmesg-clean"]
+          "disk-virtio", "disk-sata", "net-virtio", "net-e1000"] + DEV_CHECKS + [
+          "balloon", "irq-counts", "dmesg-clean"]
 # Per mode, the checks that need not pass: "fail" must fail (a pass means
 # the check is vacuous), "skip" is only reported. Every other check must pass.
 EXPECT = {
@@ -138,6 +142,7 @@ EXPECT = {
         "balloon": ("fail", "no Xen: no balloon driver"),
         **{c: ("fail", "no Xen: no /dev/xen devices, no granter") for c in GRANT_CHECKS},
         **{c: ("fail", "no Xen: no privcmd, no domctl") for c in BUILD_CHECKS + VERB_CHECKS},
+        **{c: ("fail", "no Xen: no oryxd, no back-ends") for c in DEV_CHECKS},
         **{c: ("fail", "no Xen: no xenfs, no local store ring for oryxd") for c in STORE_CHECKS},
     },
     "oryx": {},
@@ -376,13 +381,15 @@ def make_fixtures():
                         if f.endswith(".c") and f != "fuzz_oryxd.c")
     oryxd_hdrs = [os.path.join(ROOT, "tools", "oryxd", f) for f in os.listdir(os.path.join(ROOT, "tools", "oryxd"))
                   if f.endswith(".h")] + [os.path.join(ROOT, "include", "public", "io", "xs_wire.h")]
-    if newer(ORYXD, *oryxd_srcs, *oryxd_hdrs, libxctl):
+    # ... with libxdev's loop devices (a gone domain's disks).
+    libxdev = os.path.join(ROOT, "build", "tools", "libxdev.a")
+    if newer(ORYXD, *oryxd_srcs, *oryxd_hdrs, libxctl, libxdev):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
                         "-Werror", "-I" + os.path.join(ROOT, "include"),
                         "-I" + os.path.join(ROOT, "tools", "libxctl"),
-                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs + [libxctl,
-                                                                               "-llmdb", "-lpthread"],
-                       check=True)
+                        "-I" + os.path.join(ROOT, "tools", "libxdev"),
+                        "-I" + os.path.join(ROOT, "tools", "oryxd"), "-o", ORYXD] + oryxd_srcs +
+                       [libxctl, libxdev, "-llmdb", "-lpthread"], check=True)
     xs_files = [(os.path.join(XS_ROOT, src), dst) for src, dst in XS_FILES]
     missing = [src for src, _ in xs_files if not os.path.exists(src)]
     if missing:
@@ -393,12 +400,14 @@ def make_fixtures():
         extra = ["-a", "%s=/bin/store-bench" % store_bench]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
-        subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m", "xen-evtchn xenfs"] + extra,
+        subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m",
+                        "xen-evtchn xenfs xen-blkfront xen-netfront"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if WITH_ELF and newer(VMLINUX, VMLINUZ):
         extract_elf(VMLINUZ, VMLINUX)
     life = os.path.join(HERE, "life.sh")
-    if newer(DOM0_IMG, init, life, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
+    devices = os.path.join(HERE, "devices.sh")
+    if newer(DOM0_IMG, init, life, devices, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
              GUEST_INITRD, ORYXD, *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
@@ -411,7 +420,8 @@ def make_fixtures():
                  "-a", "%s=/bin/oryxd" % ORYXD,
                  "-a", "%s=/bin/store-bench" % store_bench,
                  "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE,
-                 "-a", "%s=/lib/oryx-life.sh" % life]
+                 "-a", "%s=/lib/oryx-life.sh" % life,
+                 "-a", "%s=/lib/oryx-devices.sh" % devices]
         for src, dst in MICRO_GUESTS:
             extra += ["-a", "%s=%s" % (src, dst)]
         if WITH_ELF:
@@ -599,7 +609,8 @@ def run(mode, machine, sums):
         last = lines[-1][2].strip() if lines else "none"
         why.append("never reached /init (last line: %s)" % last[:160])
     if not re.search(r"ORYX-DOM0-DONE", out):
-        why.append("no ORYX-DOM0-DONE within %ds" % TIMEOUT)
+        why.append("no ORYX-DOM0-DONE within %ds%s" % (
+            TIMEOUT, "" if rc is None else " (QEMU ended first, status %d, after %.0f s)" % (rc, dt)))
     elif mode == "bare" and rc is None:
         why.append("QEMU did not exit after poweroff")
     for r in REJECT:

@@ -73,6 +73,67 @@ if [ -x /usr/bin/xenstore-read ]; then
     fi
 fi
 
+# oryx.devtest=IP (tests/dom0/devices.sh's guest "dev"): its disks and
+# vif through Debian's blkfront and netfront, one "GUESTDEV what detail"
+# line per step on its console, which devices.sh reads in its log.
+wait_until() {                  # wait_until SECONDS CMD...
+    n=$(($1 * 5))
+    shift
+    while ! "$@" >/dev/null 2>&1; do
+        n=$((n - 1))
+        [ "$n" -gt 0 ] || return 1
+        usleep 200000
+    done
+}
+sum_of() {                      # sum_of DEV: sha256 of all of it, uncached
+    dd if="$1" bs=1M iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+dev_checks() {
+    ip=$1
+    modprobe xen-blkfront
+    modprobe xen-netfront
+    wait_until 120 test -b /dev/xvda -a -b /dev/xvdb
+    echo "GUESTDEV disks $(ls /sys/block | grep xvd | tr '\n' ' ')sizes $(cat /sys/block/xvda/size 2>/dev/null)/$(cat /sys/block/xvdb/size 2>/dev/null) ro $(cat /sys/block/xvdb/ro 2>/dev/null)"
+    echo "GUESTDEV xvda-sum $(sum_of /dev/xvda)"
+    echo "GUESTDEV xvdb-sum $(sum_of /dev/xvdb)"
+    if dd if=/dev/zero of=/dev/xvdb bs=4k count=1 oflag=direct 2>/tmp/ro.err; then
+        echo "GUESTDEV xvdb-write taken"
+    else
+        echo "GUESTDEV xvdb-write refused $(tail -n 1 /tmp/ro.err)"
+    fi
+    # 64 MiB written through blkfront (the read-only disk's bytes), then
+    # read back uncached.
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    dd if=/dev/xvdb of=/dev/xvda bs=1M count=64 iflag=direct oflag=direct 2>/tmp/w.err
+    w=$?
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "GUESTDEV xvda-written rc=$w $(sum_of /dev/xvda) secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }')"
+    ip link set lo up
+    wait_until 60 test -e /sys/class/net/eth0
+    ip link set eth0 up
+    ip addr add "$ip/24" dev eth0
+    mac=$(cat /sys/class/net/eth0/address 2>/dev/null)
+    wait_until 30 ping -c 1 -W 1 10.0.1.1
+    d=$(ping -c 5 -W 2 10.0.1.1 2>&1 | tail -n 1)
+    p=$(ping -c 3 -W 2 10.0.1.2 2>&1 | tail -n 1)
+    echo "GUESTDEV net mac=$mac dom0: $d; peer: $p"
+    echo "GUESTDEV peer-blob $(wget -q -O - http://10.0.1.2/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    echo "GUESTDEV dom0-blob $(wget -q -O - http://10.0.1.1:8080/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    # Hot-plug: devices.sh attaches xvdc and a second vif, then detaches them.
+    echo "GUESTDEV ready"
+    wait_until 90 test -b /dev/xvdc && echo "GUESTDEV xvdc-appeared $(cat /sys/block/xvdc/size) sectors"
+    wait_until 90 test ! -e /sys/block/xvdc && echo "GUESTDEV xvdc-gone"
+    wait_until 90 test -e /sys/class/net/eth1 && echo "GUESTDEV eth1-appeared $(cat /sys/class/net/eth1/address)"
+    wait_until 90 test ! -e /sys/class/net/eth1 && echo "GUESTDEV eth1-gone"
+    echo "GUESTDEV done"
+    # Busy until destroyed: disk reads and network fetches in flight.
+    while :; do dd if=/dev/xvda of=/dev/null bs=1M iflag=direct 2>/dev/null; done &
+    while :; do wget -q -O /dev/null http://10.0.1.2/blob 2>/dev/null; done &
+    echo "GUESTDEV busy"
+}
+devtest=$(sed -n 's/.*oryx\.devtest=\([0-9.]*\).*/\1/p' /proc/cmdline)
+[ -n "$devtest" ] && dev_checks "$devtest" &
+
 # The shell in the background, with the console as its stdin: init
 # waits in `wait`, which the traps interrupt.
 { setsid cttyhack sh -l || sh; } </dev/console >/dev/console 2>&1 &

@@ -928,6 +928,8 @@ check_dmesg() {
 
 # The lifecycle checks (check_oxl_create calls some, check_micro).
 . /lib/oryx-life.sh
+# The split-device checks (after the NIC checks: xenbr0 takes the virtio NIC).
+. /lib/oryx-devices.sh
 
 echo "ORYX-DOM0-INIT uptime_cs=$(uptime_cs) kernel=$(uname -r)"
 load_drivers
@@ -953,6 +955,7 @@ $n
 EOF
     check_net "$name" "$drv" "$ip" "$peer" "$netsum"
 done
+check_devices
 check_balloon
 check_irqs
 check_dmesg

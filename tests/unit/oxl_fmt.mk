@@ -2,5 +2,5 @@
 # (jansson) read back (tests/unit/test_oxl_fmt.c).
 UNIT_TESTS += oxl_fmt
 UNIT_SRCS_oxl_fmt := tools/oxl/oxl_fmt.c tools/oxl/oxl_json.c tests/unit/test_oxl_fmt.c
-UNIT_CFLAGS_oxl_fmt := -D_GNU_SOURCE -Itools/oxl
+UNIT_CFLAGS_oxl_fmt := -D_GNU_SOURCE -Itools/oxl -Itools/libxdev
 UNIT_LIBS_oxl_fmt := -ljansson

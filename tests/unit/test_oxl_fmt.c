@@ -221,7 +221,12 @@ static void json_read_back(void)
     d[1].shutdown_reason = SHUTDOWN_reboot;
     d[1].max_pages = 65536;
     d[1].nr_vcpus = 4;
-    text = oxl_json_domains(d, uuids, 2);
+    struct xdev_info vbd = { .devid = 51712, .be_state = 4, .fe_state = 4, .vdev = "xvda",
+                             .target = "/srv/web.img", .node = "/dev/loop0", .mode = "w" };
+    struct xdev_info vif = { .devid = 0, .be_state = 4, .fe_state = 4, .target = "xenbr0",
+                             .node = "vif3.0", .mac = "00:16:3e:01:02:03" };
+    struct oxl_json_devs devs[2] = { { 0 }, { .vbd = &vbd, .nvbd = 1, .vif = &vif, .nvif = 1 } };
+    text = oxl_json_domains(d, uuids, devs, 2);
     CHECK(text != NULL);
     if (!text)
         return;
@@ -259,10 +264,22 @@ static void json_read_back(void)
              262144);
     CHECK_EQ(json_integer_value(json_object_get(json_object_get(cfg, "b_info"), "target_memkb")),
              131072);
+    /* Its disk and vif, where xl lists them; dom0's lists are empty. */
+    json_t *dk = json_array_get(json_object_get(cfg, "disks"), 0);
+    json_t *nc = json_array_get(json_object_get(cfg, "nics"), 0);
+    CHECK_STR(json_string_value(json_object_get(dk, "pdev_path")), "/srv/web.img");
+    CHECK_STR(json_string_value(json_object_get(dk, "vdev")), "xvda");
+    CHECK_EQ(json_integer_value(json_object_get(dk, "readwrite")), 1);
+    CHECK_STR(json_string_value(json_object_get(dk, "loop")), "/dev/loop0");
+    CHECK_STR(json_string_value(json_object_get(nc, "mac")), "00:16:3e:01:02:03");
+    CHECK_STR(json_string_value(json_object_get(nc, "bridge")), "xenbr0");
+    CHECK_EQ(json_integer_value(json_object_get(nc, "backend_state")), 4);
+    CHECK_EQ(json_array_size(json_object_get(json_object_get(json_array_get(all, 0), "config"),
+                                             "disks")), 0);
     json_decref(all);
     free(text);
     /* No domains: an empty array, as xl. */
-    text = oxl_json_domains(d, NULL, 0);
+    text = oxl_json_domains(d, NULL, NULL, 0);
     CHECK(text && !strcmp(text, "[]\n"));
     free(text);
 }

@@ -25,6 +25,7 @@ struct disk_entries {
     const char *params;                 /* what the config named */
     const char *node;                   /* the block device blkback opens */
     unsigned int major, minor;
+    int ro;                             /* access=ro, or a CD-ROM */
 };
 
 static int write_disk(struct xd_writer *w, void *arg)
@@ -43,7 +44,7 @@ static int write_disk(struct xd_writer *w, void *arg)
     xd_put(w, be, "bootable", "1");
     xd_put(w, be, "dev", "%s", e->vdev);
     xd_put(w, be, "type", "phy");
-    xd_put(w, be, "mode", "%s", e->d->readwrite ? (e->d->shared_rw ? "w!" : "w") : "r");
+    xd_put(w, be, "mode", "%s", !e->ro ? (e->d->shared_rw ? "w!" : "w") : "r");
     xd_put(w, be, "device-type", "%s", cdrom ? "cdrom" : "disk");
     xd_put(w, be, "params", "%s", e->params);
     xd_put(w, be, "node", "%s", e->node);
@@ -91,7 +92,7 @@ static int check_sharing(struct xs_client *xs, unsigned int domid, const struct 
             if (o.st_dev != st->st_dev || o.st_ino != st->st_ino ||
                 (S_ISBLK(st->st_mode) && o.st_rdev != st->st_rdev))
                 continue;
-            if (!strcmp(mode, "w!") || (!d->readwrite && strcmp(mode, "w") != 0))
+            if (!strcmp(mode, "w!") || ((!d->readwrite || d->is_cdrom) && strcmp(mode, "w") != 0))
                 continue;
             if (strtoul(doms[i], NULL, 10) == domid)
                 snprintf(err, errlen, "%s is already disk %s of this domain", d->target, devs[j]);
@@ -191,12 +192,13 @@ int xdev_disk_add(struct xs_client *xs, unsigned int domid, const struct xlcfg_d
     if (rc)
         return rc;
     e.params = d->target;
+    e.ro = !d->readwrite || d->is_cdrom;
     if (S_ISBLK(st.st_mode)) {
         e.node = d->target;
         e.major = major(st.st_rdev);
         e.minor = minor(st.st_rdev);
     } else {
-        rc = xdev_loop_attach(d->target, !d->readwrite, node, sizeof(node), &e.major, &e.minor);
+        rc = xdev_loop_attach(d->target, e.ro, node, sizeof(node), &e.major, &e.minor);
         if (rc) {
             snprintf(err, errlen, "%s: cannot attach '%s' to a loop device: %s", d->vdev,
                      d->target, strerror(-rc));

@@ -20,7 +20,58 @@ static void set(json_t *o, const char *key, json_t *v, int *ok)
         *ok = 0;
 }
 
-static json_t *domain(const struct oryx_domctl_getdomaininfo *d, const char *uuid)
+static json_t *disks(const struct oxl_json_devs *dv, int *ok)
+{
+    json_t *a = json_array();
+
+    for (unsigned int i = 0; a && dv && i < dv->nvbd; i++) {
+        const struct xdev_info *x = &dv->vbd[i];
+        json_t *o = json_object();
+
+        if (!o || json_array_append_new(a, o)) {
+            *ok = 0;
+            break;
+        }
+        set(o, "pdev_path", json_string(x->target), ok);
+        set(o, "vdev", json_string(x->vdev), ok);
+        set(o, "devid", json_integer(x->devid), ok);
+        set(o, "readwrite", json_integer(x->mode[0] == 'w'), ok);
+        if (x->node[0] && strcmp(x->node, x->target))
+            set(o, "loop", json_string(x->node), ok);
+        set(o, "backend_state", json_integer(x->be_state), ok);
+        set(o, "frontend_state", json_integer(x->fe_state), ok);
+    }
+    if (!a)
+        *ok = 0;
+    return a;
+}
+
+static json_t *nics(const struct oxl_json_devs *dv, int *ok)
+{
+    json_t *a = json_array();
+
+    for (unsigned int i = 0; a && dv && i < dv->nvif; i++) {
+        const struct xdev_info *x = &dv->vif[i];
+        json_t *o = json_object();
+
+        if (!o || json_array_append_new(a, o)) {
+            *ok = 0;
+            break;
+        }
+        set(o, "devid", json_integer(x->devid), ok);
+        set(o, "mac", json_string(x->mac), ok);
+        set(o, "bridge", json_string(x->target), ok);
+        set(o, "vifname", json_string(x->node), ok);
+        set(o, "backend_state", json_integer(x->be_state), ok);
+        set(o, "frontend_state", json_integer(x->fe_state), ok);
+    }
+    if (!a)
+        *ok = 0;
+    return a;
+}
+
+static json_t *domain(const struct oryx_domctl_getdomaininfo *d, const char *uuid,
+                      const struct oxl_json_devs *dv)
 {
     json_t *o = json_object(), *config = json_object(), *c_info = json_object();
     json_t *b_info = json_object(), *avail = json_array();
@@ -56,6 +107,8 @@ static json_t *domain(const struct oryx_domctl_getdomaininfo *d, const char *uui
         c_info = NULL;
         set(config, "b_info", b_info, &ok);
         b_info = NULL;
+        set(config, "disks", disks(dv, &ok), &ok);
+        set(config, "nics", nics(dv, &ok), &ok);
         set(o, "config", config, &ok);
         config = NULL;
     }
@@ -71,14 +124,14 @@ static json_t *domain(const struct oryx_domctl_getdomaininfo *d, const char *uui
 }
 
 char *oxl_json_domains(const struct oryx_domctl_getdomaininfo *d, const char *const *uuids,
-                       int n)
+                       const struct oxl_json_devs *devs, int n)
 {
     json_t *all = json_array();
     char *text = NULL, *out;
     size_t len;
 
     for (int i = 0; all && i < n; i++) {
-        if (json_array_append_new(all, domain(&d[i], uuids ? uuids[i] : NULL))) {
+        if (json_array_append_new(all, domain(&d[i], uuids ? uuids[i] : NULL, devs ? &devs[i] : NULL))) {
             json_decref(all);
             return NULL;
         }

@@ -8,10 +8,20 @@
 #define ORYX_OXL_JSON_H
 
 #include "public/domctl.h"
+#include "xdev.h"
 
-/* The JSON text for n domains (uuids[i] may be NULL: all zeros), with a
- * final newline; malloc'd, or NULL when out of memory. */
+/* A domain's devices as the store describes them (libxdev's xdev_list). */
+struct oxl_json_devs {
+    const struct xdev_info *vbd, *vif;
+    unsigned int nvbd, nvif;
+};
+
+/* The JSON text for n domains (uuids[i] may be NULL: all zeros; devs
+ * NULL or devs[i] empty: no devices), with a final newline; malloc'd, or
+ * NULL when out of memory. Devices go where xl puts them: config.disks
+ * (pdev_path, vdev, readwrite) and config.nics (devid, mac, bridge), each
+ * with Oryx's backend_state and frontend_state beside. */
 char *oxl_json_domains(const struct oryx_domctl_getdomaininfo *d, const char *const *uuids,
-                       int n);
+                       const struct oxl_json_devs *devs, int n);
 
 #endif

@@ -10,6 +10,7 @@
 #include "oxl_ctl.h"
 #include "oxl_fmt.h"
 #include "oxl_json.h"
+#include "xs_client.h"
 
 void oxl_print_domains_v(FILE *f, const struct oryx_domctl_getdomaininfo *d, int n, int verbose)
 {
@@ -27,13 +28,32 @@ int oxl_print_domains_json(FILE *f, const struct oryx_domctl_getdomaininfo *d, i
 {
     char (*uuid)[37] = calloc((size_t)n + 1, sizeof(*uuid));
     const char **names = calloc((size_t)n + 1, sizeof(*names));
+    struct oxl_json_devs *devs = calloc((size_t)n + 1, sizeof(*devs));
+    struct xs_client *xs = xs_client_open(NULL);   /* none: no devices shown */
+    struct xdev_info *v;
+    unsigned int nv;
     char *text = NULL;
 
-    if (uuid && names) {
-        for (int i = 0; i < n; i++)
+    if (uuid && names && devs) {
+        for (int i = 0; i < n; i++) {
             names[i] = oxl_ctl_uuid(d[i].domain, uuid[i]) ? NULL : uuid[i];
-        text = oxl_json_domains(d, names, n);
+            if (xs && !xdev_list(xs, d[i].domain, "vbd", &v, &nv)) {
+                devs[i].vbd = v;
+                devs[i].nvbd = nv;
+            }
+            if (xs && !xdev_list(xs, d[i].domain, "vif", &v, &nv)) {
+                devs[i].vif = v;
+                devs[i].nvif = nv;
+            }
+        }
+        text = oxl_json_domains(d, names, devs, n);
     }
+    for (int i = 0; devs && i < n; i++) {
+        free((void *)devs[i].vbd);
+        free((void *)devs[i].vif);
+    }
+    free(devs);
+    xs_client_close(xs);
     free(names);
     free(uuid);
     if (!text) {

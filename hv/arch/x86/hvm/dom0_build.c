@@ -101,6 +101,38 @@ CMDLINE_OPT_CUSTOM("dom0", opt_dom0, "dom0 mode: pvh (the only one)");
 CMDLINE_OPT_BOOL("dom0_vcpus_pin", &vcpus_pin,
                  "pin dom0's vCPUs to CPUs (always the case: vCPU i runs on CPU i)");
 
+/*
+ * Dom0 is 1:1 and Oryx programs no IOMMU, so a device's DMA address is
+ * dom0's guest-physical address, which is right for dom0's own RAM but
+ * not for a guest's page that blkback or netback grant-mapped into a
+ * ballooned-out slot: the device would reach the slot's old frame. Linux
+ * (a PVH dom0 expects an IOMMU) then needs swiotlb=force: every DMA
+ * bounces through its own buffer, and the CPU copies reach the guest's
+ * page through the p2m. A swiotlb= of the user's own is kept.
+ */
+static void dom0_cmdline_dma(char *cmdline, size_t size)
+{
+    const char *p = cmdline;
+    static const char add[] = " swiotlb=force";
+
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "swiotlb=", 8) == 0)
+            return;
+        while (*p && *p != ' ')
+            p++;
+    }
+    if (strlen(cmdline) + sizeof(add) > size) {
+        printk_lvl(LOG_WARN, "dom0: command line full: no swiotlb=force added; a guest's "
+                   "disks on dom0's devices will not work\n");
+        return;
+    }
+    strlcpy(cmdline + strlen(cmdline), *cmdline ? add : add + 1, size - strlen(cmdline));
+    printk("dom0: no IOMMU: swiotlb=force added to its command line (DMA into guests' "
+           "grant-mapped pages bounces through dom0's own memory)\n");
+}
+
 /* ---- before the allocator ------------------------------------------ */
 
 static bool overlaps(paddr_t a, paddr_t b, paddr_t c, paddr_t d)
@@ -522,6 +554,7 @@ void dom0_create(void)
     while (*cmd == ' ')
         cmd++;
     strlcpy(spec.cmdline, cmd, sizeof(spec.cmdline));
+    dom0_cmdline_dma(spec.cmdline, sizeof(spec.cmdline));
 
     d = domain_create_control(&spec);
     if (!d) {

@@ -1,0 +1,196 @@
+# Split devices in dom0 (sourced by init.sh as /lib/oryx-devices.sh,
+# after its own network checks): Debian's blkback and netback serve a
+# guest's Debian blkfront and netfront, wired by oxl (libxdev).
+#
+#   bridge-setup     oxl bridge-setup puts the virtio NIC on xenbr0 and
+#                    moves its address: dom0 still reaches the peer
+#   dev-refused      a missing file, a directory, an unsupported format, a
+#                    vdev used twice, a missing bridge: create fails
+#                    naming it, and leaves no domain, loop device, vif or
+#                    store entry
+#   dev-create       guest "dev": a 64 MiB file (xvda, rw), dom0's virtio
+#                    disk as phy: (xvdb, ro), a vif on xenbr0; block-list
+#                    and network-list show them connected
+#   dev-disk-read    the guest reads both disks: the checksums dom0 knows
+#   dev-disk-ro      a write to the read-only disk fails in the guest
+#   dev-disk-write   64 MiB written through blkfront: the guest reads them
+#                    back, and dom0 finds them in the file
+#   dev-net          guest -> dom0 and -> the peer (through xenbr0 and the
+#                    NIC) ping, and a 16 MiB fetch from each with the
+#                    right checksum
+#   dev-share        a second guest may not have the writable image too
+#   dev-hotplug      block-attach/-detach and network-attach/-detach while
+#                    it runs: its kernel sees each device come and go
+#   dev-destroy      destroyed during disk and network I/O: no loop
+#                    device, vif, backend or store entry is left, and the
+#                    hypervisor's free memory is back (no grant mapping
+#                    of dom0's held the guest's pages)
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-hotplug dev-destroy"
+DEV_LOG=/var/log/oryx/guest-dev.log
+DEV_IP=10.0.1.3
+
+# Loop devices bound to a file.
+loops_used() {
+    cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l
+}
+vifs_up() {
+    ls /sys/class/net | grep -c '^vif'
+}
+backends_of() {
+    for k in vbd vif; do xs ls "/local/domain/0/backend/$k/$1" 2>/dev/null; done | wc -l
+}
+guestdev() {                    # guestdev WHAT: its line's detail, printable
+    grep -a "GUESTDEV $1" "$DEV_LOG" | head -n 1 | sed "s/.*GUESTDEV $1 *//; s/[^[:print:]]//g"
+}
+guestdev_seen() {
+    grep -aq "GUESTDEV $1" "$DEV_LOG"
+}
+dev_gone() {
+    ! /bin/oxl list | awk '$1 == "dev"' | grep -q . && [ "$(loops_used)" = 0 ] && [ "$(vifs_up)" = 0 ]
+}
+
+# What the guest and dom0's back-ends said, when a step did not come.
+dev_diag() {
+    tail -n 25 "$DEV_LOG" | sed 's/[^[:print:]]//g; s/^/DEVDIAG guest: /'
+    dmesg | grep -i 'blkback\|netback\|xen\|vif\|loop' | tail -n 15 | sed 's/^/DEVDIAG dom0: /'
+}
+
+check_devices() {
+    if ! kill -0 "$ORYXD_PID" 2>/dev/null || [ ! -x /bin/oxl ]; then
+        for c in $DEV_CHECKS; do report "$c" 1 "no oryxd or no oxl"; done
+        return
+    fi
+    modprobe xen-blkback 2>/dev/null
+    modprobe xen-netback 2>/dev/null
+    nic=$(nic_by_driver virtio_net)
+    /bin/oxl bridge-setup xenbr0 "$nic" > /tmp/br.out 2>&1
+    brc=$?
+    addr=$(ip addr show dev xenbr0 2>/dev/null | awk '/inet / { print $2 }')
+    ping -c 2 -W 2 10.0.1.2 > /tmp/brping.out 2>&1
+    bping=$?
+    /bin/oxl bridge-setup xenbr0 "$nic" > /tmp/br2.out 2>&1
+    again=$?
+    [ "$brc" = 0 ] && [ "$addr" = 10.0.1.1/24 ] && [ "$bping" = 0 ] && [ "$again" = 0 ] &&
+        [ -e "/sys/class/net/$nic/master" ]
+    report bridge-setup $? "rc $brc: $(head -c 160 /tmp/br.out); xenbr0 has '$addr'; ping peer: $(tail -n 1 /tmp/brping.out); again: rc $again $(head -c 80 /tmp/br2.out)"
+
+    # The disks: a 64 MiB file on dom0's tmpfs, and the virtio disk (its
+    # bytes are the harness's seeded ones, sum oryx.disksum).
+    vsum=$(arg disksum "")
+    vdev=/dev/$(disk_by_driver virtio_blk | cut -d' ' -f1)
+    dd if=/dev/urandom of=/tmp/vd.img bs=1M count=64 2>/dev/null
+    fsum=$(sha256sum < /tmp/vd.img | cut -d' ' -f1)
+    mkdir -p /tmp/www
+    dd if=/dev/urandom of=/tmp/www/blob bs=1M count=16 2>/dev/null
+    wsum=$(sha256sum < /tmp/www/blob | cut -d' ' -f1)
+    httpd -p 8080 -h /tmp/www
+    base="name = \"dev\"
+type = \"pvh\"
+kernel = \"/boot/vmlinuz\"
+ramdisk = \"/boot/initrd.gz\"
+memory = 128
+vcpus = 2
+cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
+    printf '%s\n' "$base" > /tmp/dev.cfg
+
+    # Refused: each leaves nothing behind.
+    mkdir -p /tmp/adir
+    dd if=/dev/zero of=/tmp/small.img bs=1M count=1 2>/dev/null
+    # Xen's toolstack keeps the backend kinds' directories once made.
+    /bin/oxl store mkdir /local/domain/0/backend/vbd /local/domain/0/backend/vif
+    nodes0=$(store_nodes)
+    bad=""
+    refuse() {                  # refuse WANT-IN-MESSAGE KEY=VALUE...
+        want=$1
+        shift
+        /bin/oxl create /tmp/dev.cfg "$@" > /tmp/refused.out 2>&1 && bad="$bad; taken: $*"
+        grep -q "$want" /tmp/refused.out || bad="$bad; $* said: $(tail -n 1 /tmp/refused.out | head -c 120)"
+    }
+    refuse "/tmp/nosuch.img': No such file" 'disk=["/tmp/nosuch.img,raw,xvda,rw"]'
+    refuse "is a directory" 'disk=["/tmp/adir,raw,xvda,rw"]'
+    refuse "format=vhd is not supported" 'disk=["/tmp/small.img,vhd,xvda,rw"]'
+    refuse "used by two disks" 'disk=["/tmp/small.img,raw,xvda,rw", "/tmp/vd.img,raw,xvda,rw"]'
+    refuse "bridge nosuchbr does not exist" 'disk=["/tmp/small.img,raw,xvda,rw"]' 'vif=["bridge=nosuchbr"]'
+    refuse "not a disk name" 'disk=["/tmp/small.img,raw,vda,rw"]'
+    left="listed '$(/bin/oxl list | awk '$1 == "dev"')' loops $(loops_used) vifs $(vifs_up) store nodes $nodes0 -> $(store_nodes)"
+    [ -z "$bad" ] && dev_gone && [ "$(store_nodes)" = "$nodes0" ]
+    report dev-refused $? "${bad:-all six refused}; left: $left"
+
+    free0=$(free_mib)
+    /bin/oxl create /tmp/dev.cfg 'disk=["/tmp/vd.img,raw,xvda,rw", "phy:'"$vdev"',xvdb,r"]' \
+        'vif=["bridge=xenbr0"]' > /tmp/dev.out 2>&1
+    crc=$?
+    id=$(/bin/oxl domid dev 2>/dev/null)
+    wait_for 180 guestdev_seen "net "
+    /bin/oxl block-list dev > /tmp/bl.out 2>&1
+    /bin/oxl network-list dev > /tmp/nl.out 2>&1
+    vbd=$(awk '$1 == 51712 && $4 == 4 || $1 == 51728 && $4 == 4' /tmp/bl.out | wc -l)
+    vif=$(awk '$1 == 0 && $5 == 4 && $3 ~ /^00:16:3e:/' /tmp/nl.out | wc -l)
+    hp=$(xs read "/local/domain/0/backend/vif/$id/0/hotplug-status" 2>&1)
+    port=$(basename "$(readlink /sys/class/net/vif$id.0/master 2>/dev/null)")
+    [ "$crc" = 0 ] && [ "$vbd" = 2 ] && [ "$vif" = 1 ] && [ "$hp" = connected ] && [ "$port" = xenbr0 ]
+    report dev-create $? "rc $crc ($(tail -n 1 /tmp/dev.out | head -c 120)); guest: $(guestdev disks); connected vbds $vbd/2, vifs $vif/1 ($(sed -n 2p /tmp/nl.out | head -c 80)); hotplug-status '$hp'; vif$id.0 on '$port'"
+
+    guestdev_seen "net " || dev_diag
+    a=$(guestdev xvda-sum)
+    b=$(guestdev xvdb-sum)
+    [ -n "$fsum" ] && [ "$a" = "$fsum" ] && [ -n "$vsum" ] && [ "$b" = "$vsum" ]
+    report dev-disk-read $? "xvda (file) $a want $fsum; xvdb (phy:$vdev) $b want $vsum"
+    r=$(guestdev xvdb-write)
+    case "$r" in refused*) true ;; *) false ;; esac
+    report dev-disk-ro $? "write to the read-only xvdb: '$r'"
+    wr=$(guestdev xvda-written)
+    now=$(sha256sum < /tmp/vd.img | cut -d' ' -f1)
+    case "$wr" in "rc=0 $vsum "*) [ "$now" = "$vsum" ] ;; *) false ;; esac
+    report dev-disk-write $? "guest: '$wr'; the file in dom0 now $now; want $vsum"
+    echo "BENCH dev-disk-write $(echo "$wr" | sed -n 's/.*secs=\([0-9.]*\).*/secs=\1/p')"
+
+    n=$(guestdev "net ")
+    pb=$(guestdev peer-blob)
+    db=$(guestdev dom0-blob)
+    drtt=$(ping -c 5 -W 2 "$DEV_IP" 2>&1 | tail -n 1)
+    case "$n" in *"dom0: round-trip"*"peer: round-trip"*) true ;; *) false ;; esac &&
+        [ "$pb" = "$(arg netsum "")" ] && [ "$db" = "$wsum" ] && case "$drtt" in round-trip*) true ;; *) false ;; esac
+    report dev-net $? "guest: $n; peer's blob $pb want $(arg netsum ""); dom0's $db want $wsum; dom0 -> guest: $drtt"
+    echo "BENCH dev-ping dom0-to-guest $(echo "$drtt" | cut -d= -f2 | cut -d/ -f2) guest-to-dom0 $(echo "$n" | sed -n 's/.*dom0: round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/\1/p')"
+
+    # Two guests must not both write one image.
+    /bin/oxl create /tmp/dev.cfg 'name="dev2"' 'disk=["/tmp/vd.img,raw,xvda,rw"]' > /tmp/dev2.out 2>&1
+    src=$?
+    grep -q "in use by dev" /tmp/dev2.out && [ "$src" = 1 ] && ! /bin/oxl domid dev2 > /dev/null 2>&1 &&
+        [ "$(loops_used)" = 1 ]
+    report dev-share $? "rc $src: $(tail -n 1 /tmp/dev2.out | head -c 200); loops $(loops_used)"
+
+    # Hot-plug while it runs.
+    wait_for 60 guestdev_seen ready
+    dd if=/dev/zero of=/tmp/hot.img bs=1M count=8 2>/dev/null
+    hb=""
+    /bin/oxl block-attach dev /tmp/hot.img,raw,xvdc,rw > /tmp/hot.out 2>&1 || hb="$hb block-attach: $(head -c 100 /tmp/hot.out)"
+    wait_for 60 guestdev_seen xvdc-appeared || hb="$hb; xvdc not seen"
+    l3=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
+    /bin/oxl block-detach dev xvdc > /tmp/hot.out 2>&1 || hb="$hb; block-detach: $(head -c 100 /tmp/hot.out)"
+    wait_for 60 guestdev_seen xvdc-gone || hb="$hb; xvdc not gone"
+    l2=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
+    /bin/oxl network-attach dev bridge=xenbr0 > /tmp/hot.out 2>&1 || hb="$hb; network-attach: $(head -c 100 /tmp/hot.out)"
+    wait_for 60 guestdev_seen eth1-appeared || hb="$hb; eth1 not seen"
+    n2=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
+    /bin/oxl network-detach dev 1 > /tmp/hot.out 2>&1 || hb="$hb; network-detach: $(head -c 100 /tmp/hot.out)"
+    wait_for 60 guestdev_seen eth1-gone || hb="$hb; eth1 not gone"
+    n1=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
+    [ -z "$hb" ] && [ "$l3" = 3 ] && [ "$l2" = 2 ] && [ "$n2" = 2 ] && [ "$n1" = 1 ] && [ "$(loops_used)" = 1 ]
+    report dev-hotplug $? "${hb:-attached and detached}; guest: xvdc '$(guestdev xvdc-appeared)', eth1 '$(guestdev eth1-appeared)'; block-list rows 3 -> $l3, 2 -> $l2; network-list 2 -> $n2, 1 -> $n1; loops $(loops_used)"
+
+    # Destroyed in the middle of its I/O.
+    wait_for 60 guestdev_seen busy
+    sleep 2
+    /bin/oxl destroy dev > /tmp/ddestroy.out 2>&1
+    drc=$?
+    wait_for 60 dev_gone
+    wait_for 60 free_is "$free0"
+    be=$(backends_of "$id")
+    fe=$(xs ls "/local/domain/$id" 2>/dev/null | wc -l)
+    [ "$drc" = 0 ] && dev_gone && [ "$be" = 0 ] && [ "$fe" = 0 ] && [ "$(free_mib)" = "$free0" ] &&
+        [ "$(store_nodes)" = "$nodes0" ]
+    report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
+    rm -f /tmp/vd.img /tmp/hot.img /tmp/small.img /tmp/www/blob
+}
