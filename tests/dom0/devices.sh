@@ -145,6 +145,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     report dev-disk-write $? "guest: '$wr'; the file in dom0 now $now; want $vsum"
     echo "BENCH dev-disk-write $(echo "$wr" | sed -n 's/.*secs=\([0-9.]*\).*/secs=\1/p')"
 
+    wait_for 120 guestdev_seen dom0-blob
     n=$(guestdev "net ")
     pb=$(guestdev peer-blob)
     db=$(guestdev dom0-blob)
@@ -163,18 +164,19 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
 
     # Hot-plug while it runs.
     wait_for 60 guestdev_seen ready
+    echo "DEVSTEP hot-plug"
     dd if=/dev/zero of=/tmp/hot.img bs=1M count=8 2>/dev/null
     hb=""
-    /bin/oxl block-attach dev /tmp/hot.img,raw,xvdc,rw > /tmp/hot.out 2>&1 || hb="$hb block-attach: $(head -c 100 /tmp/hot.out)"
+    timeout 90 /bin/oxl block-attach dev /tmp/hot.img,raw,xvdc,rw > /tmp/hot.out 2>&1 || hb="$hb block-attach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen xvdc-appeared || hb="$hb; xvdc not seen"
     l3=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
-    /bin/oxl block-detach dev xvdc > /tmp/hot.out 2>&1 || hb="$hb; block-detach: $(head -c 100 /tmp/hot.out)"
+    timeout 90 /bin/oxl block-detach dev xvdc > /tmp/hot.out 2>&1 || hb="$hb; block-detach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen xvdc-gone || hb="$hb; xvdc not gone"
     l2=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
-    /bin/oxl network-attach dev bridge=xenbr0 > /tmp/hot.out 2>&1 || hb="$hb; network-attach: $(head -c 100 /tmp/hot.out)"
+    timeout 90 /bin/oxl network-attach dev bridge=xenbr0 > /tmp/hot.out 2>&1 || hb="$hb; network-attach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen eth1-appeared || hb="$hb; eth1 not seen"
     n2=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
-    /bin/oxl network-detach dev 1 > /tmp/hot.out 2>&1 || hb="$hb; network-detach: $(head -c 100 /tmp/hot.out)"
+    timeout 90 /bin/oxl network-detach dev 1 > /tmp/hot.out 2>&1 || hb="$hb; network-detach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen eth1-gone || hb="$hb; eth1 not gone"
     n1=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
     [ -z "$hb" ] && [ "$l3" = 3 ] && [ "$l2" = 2 ] && [ "$n2" = 2 ] && [ "$n1" = 1 ] && [ "$(loops_used)" = 1 ]
@@ -183,7 +185,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     # Destroyed in the middle of its I/O.
     wait_for 60 guestdev_seen busy
     sleep 2
-    /bin/oxl destroy dev > /tmp/ddestroy.out 2>&1
+    timeout 90 /bin/oxl destroy dev > /tmp/ddestroy.out 2>&1
     drc=$?
     wait_for 60 dev_gone
     wait_for 60 free_is "$free0"
@@ -193,4 +195,5 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
         [ "$(store_nodes)" = "$nodes0" ]
     report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
     rm -f /tmp/vd.img /tmp/hot.img /tmp/small.img /tmp/www/blob
+    rm -rf /var/cache/oryx              # the kernel oxl unpacked again: 66 MiB of tmpfs
 }
