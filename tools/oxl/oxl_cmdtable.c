@@ -361,8 +361,8 @@ const struct oxl_cmd oxl_cmds[] = {
             "BRIDGE defaults to xenbr0; NIC to the interface of the default route,\n"
             "else the first Ethernet interface that is up. NIC's IPv4 address and\n"
             "the default route through it move to the bridge, so dom0 keeps its\n"
-            "network and guests on the bridge reach the outside. Runs at boot\n"
-            "(oryxd.service); running it again changes nothing.",
+            "network and guests on the bridge reach the outside. Run it once dom0's\n"
+            "network is up; running it again changes nothing.",
         .words = help_only_words,
     },
     {
