@@ -16,6 +16,10 @@ struct svm_vcpu {
     uint32_t asid;
     uint64_t asid_gen;          /* the CPU's generation the ASID belongs to */
     int last_cpu;               /* where the ASID was assigned; -1: none yet */
+    int16_t virq_vec;           /* vector offered through V_IRQ at this entry; -1: none */
+    bool virq_ack;              /* when taken, the vLAPIC moves it from IRR to ISR */
+    int16_t reinject_vec;       /* an external interrupt whose delivery an exit cut short */
+    uint32_t flaw_recoveries;   /* world switches redone (see svm_flawed_exit) */
 };
 
 struct svm_cpu {

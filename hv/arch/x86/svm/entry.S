@@ -48,6 +48,8 @@ svm_vmrun:
 
         vmload  %rax
         vmrun   %rax
+        .globl  svm_vmrun_host_rip
+svm_vmrun_host_rip:                     /* where the host resumes: see svm_flawed_exit */
         vmsave  %rax
 
         pushq   %rdi                    /* guest rdi */

@@ -12,10 +12,12 @@
 #include <asm/cpu.h>
 #include <asm/page.h>
 #include <asm/percpu.h>
+#include <asm/mm.h>
 #include "vmcb.h"
 #include <asm/vlapic.h>
 
 void svm_vmrun(struct guest_regs *regs, paddr_t vmcb_pa, paddr_t host_vmcb_pa);
+extern const char svm_vmrun_host_rip[];     /* entry.S: the host's RIP after VMRUN */
 
 #define CPUID_SVM_FEATURES  0x8000000A
 #define SVM_FEAT_NPT        (1u << 0)
@@ -142,6 +144,7 @@ static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
     vmcb->g_pat = 0x0007040600070406ULL;
     vmcb->eventinj = 0;
     vmcb->interrupt_shadow = 0;
+    svm_of(v)->reinject_vec = -1;
     memset(&v->arch.regs, 0, sizeof(v->arch.regs));
     v->arch.regs.rflags = 0x2;
     v->arch.fpu_initialised = false;
@@ -158,6 +161,8 @@ static int svm_vcpu_init(struct vcpu *v)
     svm_of(v)->vmcb = vmcb;
     svm_of(v)->vmcb_pa = pa;
     svm_of(v)->last_cpu = -1;
+    svm_of(v)->virq_vec = -1;
+    svm_of(v)->reinject_vec = -1;
 
     vmcb->cr_read_icpt = 0;
     vmcb->cr_write_icpt = 1u << 4;              /* CR4: reserved bits checked */
@@ -336,9 +341,14 @@ static void svm_handle_exit(struct vcpu *v)
     if (code != VMEXIT_INVALID && code != VMEXIT_INVALID_32)
         v->arch.invalid_again = false;
 
-    /* An event whose delivery was cut short by this exit is re-injected. */
+    /* An event whose delivery was cut short by this exit is re-injected:
+     * an external interrupt as a virtual one again (see svm_offer_virq),
+     * anything else through EVENTINJ. */
     if (vmcb->exitintinfo & EVENT_VALID) {
-        vmcb->eventinj = vmcb->exitintinfo;
+        if ((vmcb->exitintinfo & EVENT_TYPE_MASK) == EVENT_TYPE_INTR)
+            svm_of(v)->reinject_vec = (int16_t)(vmcb->exitintinfo & 0xFF);
+        else
+            vmcb->eventinj = vmcb->exitintinfo;
         vmcb->exitintinfo = 0;
     }
 
@@ -455,9 +465,30 @@ static void svm_handle_exit(struct vcpu *v)
 }
 
 /*
- * Offer the next pending interrupt: inject it when the guest can take it,
- * or ask for an exit at the next interrupt window (a virtual interrupt
- * with the VINTR intercept) when it cannot.
+ * External interrupts enter as a virtual interrupt (V_IRQ with its
+ * vector), not through EVENTINJ: the CPU takes it as soon as the guest's
+ * IF and interrupt shadow allow, which saves the interrupt-window exit,
+ * and it keeps QEMU's TCG off its EVENTINJ path, which delivers the
+ * interrupt inside its VMRUN emulation (see svm_flawed_exit). The CPU
+ * clears V_IRQ when it takes the interrupt; svm_vcpu_run looks at that
+ * after the exit and only then acknowledges the vLAPIC.
+ */
+static void svm_offer_virq(struct vcpu *v, int vec, bool ack)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    vmcb->vintr &= ~(0xFFULL << VINTR_VECTOR_SHIFT);
+    vmcb->vintr |= VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT) |
+                   ((uint64_t)(uint8_t)vec << VINTR_VECTOR_SHIFT);
+    svm_of(v)->virq_vec = (int16_t)vec;
+    svm_of(v)->virq_ack = ack;
+}
+
+/*
+ * Offer the next pending interrupt: NMIs and interrupted deliveries of
+ * other events through EVENTINJ, external interrupts as a virtual
+ * interrupt; ask for an exit at the next interrupt window (a virtual
+ * interrupt with the VINTR intercept) when something must wait.
  */
 static void svm_inject_pending(struct vcpu *v)
 {
@@ -465,10 +496,18 @@ static void svm_inject_pending(struct vcpu *v)
     enum hvm_intr_src src;
     int vec;
 
-    vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT));
+    vmcb->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT) |
+                     (0xFFULL << VINTR_VECTOR_SHIFT));
     vmcb->icpt3 &= ~INTERCEPT_VINTR;
+    svm_of(v)->virq_vec = -1;
     if (v->arch.nmi_iret_seen && v->arch.regs.rip != v->arch.nmi_iret_rip)
         v->arch.nmi_masked = v->arch.nmi_iret_seen = false;     /* the IRET ran */
+    if (svm_of(v)->reinject_vec >= 0 && !(vmcb->eventinj & EVENT_VALID)) {
+        /* Already acknowledged when it was first taken; IF is still set
+         * (its delivery never completed), so it goes first. */
+        svm_offer_virq(v, svm_of(v)->reinject_vec, false);
+        return;
+    }
     src = hvm_next_interrupt(v, &vec);
     if (src == HVM_INTR_NONE) {
         /* An NMI held back by a handler whose IRET is next: with IF clear
@@ -479,7 +518,7 @@ static void svm_inject_pending(struct vcpu *v)
             goto window;
         return;
     }
-    if (vmcb->eventinj & EVENT_VALID) {
+    if ((vmcb->eventinj & EVENT_VALID) || svm_of(v)->reinject_vec >= 0) {
         /* An interrupted delivery goes first; come back for this one as
          * soon as the guest can take it (it is a level: nothing else
          * would bring us back). */
@@ -495,21 +534,78 @@ static void svm_inject_pending(struct vcpu *v)
         vmcb->eventinj = X86_EXC_NMI | EVENT_TYPE_NMI | EVENT_VALID;
         return;
     }
-    if ((v->arch.regs.rflags & X86_EFLAGS_IF) && !(vmcb->interrupt_shadow & 1)) {
-        vmcb->eventinj = (uint32_t)vec | EVENT_TYPE_INTR | EVENT_VALID;
-        if (src == HVM_INTR_LAPIC)
-            vlapic_ack(v, vec);
-        return;
-    }
+    svm_offer_virq(v, vec, src == HVM_INTR_LAPIC);
+    return;
 window:
     vmcb->vintr |= VINTR_IRQ | VINTR_IGN_TPR | (0xFULL << VINTR_PRIO_SHIFT);
     vmcb->icpt3 |= INTERCEPT_VINTR;
+}
+
+/* What a world switch must leave as it found, to be redone. */
+struct svm_entry_state {
+    uint8_t save[offsetof(struct vmcb, br_to) + 8 - offsetof(struct vmcb, es)];
+    struct guest_regs regs;
+    uint64_t vintr, interrupt_shadow, eventinj;
+};
+static struct svm_entry_state entry_state[MAX_CPUS];
+
+static void entry_state_keep(struct svm_entry_state *e, struct vcpu *v)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    memcpy(e->save, &vmcb->es, sizeof(e->save));
+    e->regs = v->arch.regs;
+    e->vintr = vmcb->vintr;
+    e->interrupt_shadow = vmcb->interrupt_shadow;
+    e->eventinj = vmcb->eventinj;
+}
+
+/*
+ * QEMU's TCG emulation of SVM sometimes ends a VMRUN with the host's own
+ * state (its RIP right after VMRUN, its CS and CR3) written into the
+ * guest's save area: the guest's state is lost, and running it again
+ * would run hypervisor code in the guest (real Xen dies the same way on
+ * this emulator). Hardware never does this, and a guest cannot produce
+ * it: the hypervisor's RIP with the hypervisor's CR3. When it happens the
+ * exit is redone from the state kept before VMRUN, which is the guest's
+ * as it last stopped: the emulator broke the switch before the guest ran
+ * an instruction (this is checked: the registers came back unchanged).
+ */
+static bool svm_flawed_exit(struct vcpu *v, const struct svm_entry_state *e)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    bool regs_same;
+
+    if (vmcb->rip != (uint64_t)(uintptr_t)svm_vmrun_host_rip || vmcb->cr3 != hv_cr3)
+        return false;
+    regs_same = !memcmp(&v->arch.regs, &e->regs, offsetof(struct guest_regs, rsp));
+    printk_lvl(LOG_WARN, "d%u v%u: emulator flaw: VMRUN left the host's state as the guest's "
+               "(exit %#lx info1 %#lx info2 %#lx intinfo %#lx, injected %#lx, vintr %#lx, "
+               "registers %s); redone from the state before it\n",
+               v->domain->id, v->id, (unsigned long)vmcb->exitcode,
+               (unsigned long)vmcb->exitinfo1, (unsigned long)vmcb->exitinfo2,
+               (unsigned long)vmcb->exitintinfo, (unsigned long)e->eventinj,
+               (unsigned long)e->vintr, regs_same ? "unchanged" : "changed");
+    memcpy(&vmcb->es, e->save, sizeof(e->save));
+    v->arch.regs = e->regs;
+    vmcb->vintr = e->vintr;
+    vmcb->interrupt_shadow = e->interrupt_shadow;
+    vmcb->eventinj = e->eventinj;
+    vmcb->exitintinfo = 0;
+    if (!regs_same || ++svm_of(v)->flaw_recoveries > 1000) {
+        domain_crash(v->domain, "the CPU lost this guest's state at VMRUN (emulator flaw)");
+        vmcb->exitcode = VMEXIT_INTR;           /* nothing left to handle */
+        return false;
+    }
+    return true;
 }
 
 static void svm_vcpu_run(struct vcpu *v)
 {
     struct vmcb *vmcb = vmcb_of(v);
     struct per_cpu *pc = this_cpu();
+    struct svm_entry_state *e = &entry_state[pc->cpu_id];
+    bool redo;
 
     svm_asid_assign(v);
     svm_inject_pending(v);
@@ -520,16 +616,28 @@ static void svm_vcpu_run(struct vcpu *v)
     vmcb->rip = v->arch.regs.rip;
     vmcb->rflags = v->arch.regs.rflags;
 
-    clgi();
-    local_irq_enable();
-    svm_vmrun(&v->arch.regs, svm_of(v)->vmcb_pa, pc->vendor.svm.host_vmcb_pa);
-    local_irq_disable();
-    stgi();
+    do {
+        entry_state_keep(e, v);
+        clgi();
+        local_irq_enable();
+        svm_vmrun(&v->arch.regs, svm_of(v)->vmcb_pa, pc->vendor.svm.host_vmcb_pa);
+        local_irq_disable();
+        stgi();
+        redo = svm_flawed_exit(v, e);
+    } while (redo);
 
     v->arch.regs.rax = vmcb->rax;
     v->arch.regs.rsp = vmcb->rsp;
     v->arch.regs.rip = vmcb->rip;
     v->arch.regs.rflags = vmcb->rflags;
+    if (svm_of(v)->virq_vec >= 0 && !(vmcb->vintr & VINTR_IRQ)) {
+        /* The guest took the offered interrupt. */
+        if (svm_of(v)->virq_ack)
+            vlapic_ack(v, svm_of(v)->virq_vec);
+        if (svm_of(v)->virq_vec == svm_of(v)->reinject_vec)
+            svm_of(v)->reinject_vec = -1;
+    }
+    svm_of(v)->virq_vec = -1;
     vmcb->eventinj = 0;
     vmcb->vintr &= ~VINTR_IRQ;
     local_irq_enable();         /* pending host interrupts run now */

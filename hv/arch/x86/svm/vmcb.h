@@ -83,6 +83,7 @@
 #define VMEXIT_IRET         0x074
 
 /* EVENTINJ / EXITINTINFO */
+#define EVENT_TYPE_MASK     (7u << 8)
 #define EVENT_TYPE_INTR     (0u << 8)
 #define EVENT_TYPE_NMI      (2u << 8)
 #define EVENT_TYPE_EXCEPTION (3u << 8)
