@@ -119,9 +119,16 @@ dev_checks() {
     echo "GUESTDEV net mac=$mac dom0: $d; peer: $p"
     echo "GUESTDEV peer-blob $(wget -q -O - http://10.0.1.2/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
     echo "GUESTDEV dom0-blob $(wget -q -O - http://10.0.1.1:8080/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
-    # Hot-plug: devices.sh attaches xvdc and a second vif, then detaches them.
+    # Hot-plug: devices.sh attaches xvdc (qcow2) and a second vif, then
+    # detaches them.
     echo "GUESTDEV ready"
-    wait_until 90 test -b /dev/xvdc && echo "GUESTDEV xvdc-appeared $(cat /sys/block/xvdc/size) sectors"
+    if wait_until 90 test -b /dev/xvdc; then
+        # xvdc is a qcow2 image in dom0: 8 MiB of xvdb's bytes into it.
+        dd if=/dev/xvdb of=/dev/xvdc bs=1M count=8 iflag=direct oflag=direct 2>/dev/null
+        w=$?
+        s=$(dd if=/dev/xvdc bs=1M count=8 iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
+        echo "GUESTDEV xvdc-appeared $(cat /sys/block/xvdc/size) sectors, wrote rc=$w sum $s"
+    fi
     wait_until 90 test ! -e /sys/block/xvdc && echo "GUESTDEV xvdc-gone"
     wait_until 90 test -e /sys/class/net/eth1 && echo "GUESTDEV eth1-appeared $(cat /sys/class/net/eth1/address)"
     wait_until 90 test ! -e /sys/class/net/eth1 && echo "GUESTDEV eth1-gone"

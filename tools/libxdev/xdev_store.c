@@ -211,7 +211,7 @@ int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint
     snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u", kind, domid);
     rm_if_empty(xs, path);
     if (node[0] != '\0')
-        xdev_loop_detach(node);
+        xdev_node_release(node);
     return 0;
 }
 
@@ -229,7 +229,7 @@ void xdev_remove_all(struct xs_client *xs, unsigned int domid)
             for (i = 0; i < n; i++) {
                 snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
                 if (xd_read(xs, path, "node", node, sizeof(node)) == 0 && node[0] != '\0')
-                    xdev_loop_detach(node);
+                    xdev_node_release(node);
             }
         }
         free(names);
