@@ -19,6 +19,9 @@
 #                    NIC) ping, and a 16 MiB fetch from each with the
 #                    right checksum
 #   dev-share        a second guest may not have the writable image too
+#   dev-guest-net    a second guest on xenbr0 pings the first and fetches
+#                    8 MiB from it (TCP guest to guest through dom0's
+#                    bridge) with the right checksum
 #   dev-hotplug      block-attach/-detach and network-attach/-detach while
 #                    it runs: its kernel sees each device come and go
 #   dev-qcow2        the hot-plugged xvdc is a qcow2 image (served by
@@ -30,7 +33,7 @@
 #                    device, vif, backend or store entry is left, and the
 #                    hypervisor's free memory is back (no grant mapping
 #                    of dom0's held the guest's pages)
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-hotplug dev-qcow2 dev-destroy"
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
@@ -178,6 +181,18 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
         [ "$(loops_used)" = 1 ]
     report dev-share $? "rc $src: $(tail -n 1 /tmp/dev2.out | head -c 200); loops $(loops_used)"
 
+    # Guest to guest: "dev3" fetches dev's blob (xvdb's first 8 MiB).
+    want8=$(dd if="$vdev" bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
+    /bin/oxl create /tmp/dev.cfg 'name="dev3"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+        'cmdline="console=hvc0 quiet oryx.devfetch='"$DEV_IP"'/10.0.1.4"' > /tmp/dev3.out 2>&1
+    grc=$?
+    wait_for 150 grep -aq "GUESTDEV fetched" /var/log/oryx/guest-dev3.log
+    gf=$(grep -a "GUESTDEV fetched" /var/log/oryx/guest-dev3.log | head -n 1 | sed 's/.*GUESTDEV fetched *//; s/[^[:print:]]//g')
+    timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
+    case "$gf" in "$want8 "*"round-trip"*) true ;; *) false ;; esac && [ "$grc" = 0 ]
+    report dev-guest-net $? "rc $grc ($(tail -n 1 /tmp/dev3.out | head -c 100)); dev3: '$gf'; want $want8"
+    echo "BENCH dev-guest-net $(echo "$gf" | sed -n 's/.*secs=\([0-9.]*\).*round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/secs=\1 ping_ms=\2/p')"
+
     # Hot-plug while it runs.
     wait_for 60 guestdev_seen ready
     echo "DEVSTEP hot-plug"
@@ -203,7 +218,6 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     report dev-hotplug $? "${hb:-attached and detached}; guest: xvdc '$(guestdev xvdc-appeared)', eth1 '$(guestdev eth1-appeared)'; block-list rows 3 -> $l3, 2 -> $l2; network-list 2 -> $n2, 1 -> $n1; loops $(loops_used)"
 
     # What the guest wrote to its qcow2 disk, read back by qemu-nbd here.
-    want8=$(dd if="$vdev" bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
     magic=$(head -c 3 /tmp/hot.qcow2)
     back=""
     if qemu-nbd --fork --read-only --format=qcow2 --connect=/dev/nbd3 /tmp/hot.qcow2 > /tmp/qn.out 2>&1 &&
