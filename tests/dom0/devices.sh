@@ -19,19 +19,37 @@
 #                    NIC) ping, and a 16 MiB fetch from each with the
 #                    right checksum
 #   dev-share        a second guest may not have the writable image too
+#   dev-guest-net    a second guest on xenbr0 pings the first and fetches
+#                    8 MiB from it (TCP guest to guest through dom0's
+#                    bridge) with the right checksum
 #   dev-hotplug      block-attach/-detach and network-attach/-detach while
 #                    it runs: its kernel sees each device come and go
+#   dev-qcow2        the hot-plugged xvdc is a qcow2 image (served by
+#                    qemu-nbd): the guest writes 8 MiB to it and reads
+#                    them back; after the detach no NBD device or qemu-nbd
+#                    is left, the file is still qcow2, and qemu-nbd in
+#                    dom0 reads the guest's bytes out of it
 #   dev-destroy      destroyed during disk and network I/O: no loop
 #                    device, vif, backend or store entry is left, and the
 #                    hypervisor's free memory is back (no grant mapping
 #                    of dom0's held the guest's pages)
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-hotplug dev-destroy"
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
 # Loop devices bound to a file.
 loops_used() {
     cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l
+}
+# NBD devices connected, and qemu-nbd servers running.
+nbds_used() {
+    ls /sys/block/nbd*/pid 2>/dev/null | wc -l
+}
+nbd_servers() {
+    pidof qemu-nbd | wc -w
+}
+nbd_released() {
+    [ "$(nbd_servers)" = 0 ] && [ "$(nbds_used)" = 0 ]
 }
 vifs_up() {
     ls /sys/class/net | grep -c '^vif'
@@ -46,7 +64,8 @@ guestdev_seen() {
     grep -aq "GUESTDEV $1" "$DEV_LOG"
 }
 dev_gone() {
-    ! /bin/oxl list | awk '$1 == "dev"' | grep -q . && [ "$(loops_used)" = 0 ] && [ "$(vifs_up)" = 0 ]
+    ! /bin/oxl list | awk '$1 == "dev"' | grep -q . && [ "$(loops_used)" = 0 ] && [ "$(vifs_up)" = 0 ] &&
+        [ "$(nbds_used)" = 0 ]
 }
 
 # What the guest and dom0's back-ends said, when a step did not come.
@@ -108,11 +127,11 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     }
     refuse "/tmp/nosuch.img': No such file" 'disk=["/tmp/nosuch.img,raw,xvda,rw"]'
     refuse "is a directory" 'disk=["/tmp/adir,raw,xvda,rw"]'
-    refuse "format=vhd is not supported" 'disk=["/tmp/small.img,vhd,xvda,rw"]'
+    refuse "qemu-nbd cannot serve '/tmp/small.img' as vpc" 'disk=["/tmp/small.img,vhd,xvda,rw"]'
     refuse "used by two disks" 'disk=["/tmp/small.img,raw,xvda,rw", "/tmp/vd.img,raw,xvda,rw"]'
     refuse "bridge nosuchbr does not exist" 'disk=["/tmp/small.img,raw,xvda,rw"]' 'vif=["bridge=nosuchbr"]'
     refuse "not a disk name" 'disk=["/tmp/small.img,raw,vda,rw"]'
-    left="listed '$(/bin/oxl list | awk '$1 == "dev"')' loops $(loops_used) vifs $(vifs_up) store nodes $nodes0 -> $(store_nodes)"
+    left="listed '$(/bin/oxl list | awk '$1 == "dev"')' loops $(loops_used) nbds $(nbds_used) vifs $(vifs_up) store nodes $nodes0 -> $(store_nodes)"
     [ -z "$bad" ] && dev_gone && [ "$(store_nodes)" = "$nodes0" ]
     report dev-refused $? "${bad:-all six refused}; left: $left"
 
@@ -162,17 +181,33 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
         [ "$(loops_used)" = 1 ]
     report dev-share $? "rc $src: $(tail -n 1 /tmp/dev2.out | head -c 200); loops $(loops_used)"
 
+    # Guest to guest: "dev3" fetches dev's blob (xvdb's first 8 MiB).
+    want8=$(dd if="$vdev" bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
+    /bin/oxl create /tmp/dev.cfg 'name="dev3"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+        'cmdline="console=hvc0 quiet oryx.devfetch='"$DEV_IP"'/10.0.1.4"' > /tmp/dev3.out 2>&1
+    grc=$?
+    wait_for 150 grep -aq "GUESTDEV fetched" /var/log/oryx/guest-dev3.log
+    gf=$(grep -a "GUESTDEV fetched" /var/log/oryx/guest-dev3.log | head -n 1 | sed 's/.*GUESTDEV fetched *//; s/[^[:print:]]//g')
+    timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
+    case "$gf" in "$want8 "*"round-trip"*) true ;; *) false ;; esac && [ "$grc" = 0 ]
+    report dev-guest-net $? "rc $grc ($(tail -n 1 /tmp/dev3.out | head -c 100)); dev3: '$gf'; want $want8"
+    echo "BENCH dev-guest-net $(echo "$gf" | sed -n 's/.*secs=\([0-9.]*\).*round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/secs=\1 ping_ms=\2/p')"
+
     # Hot-plug while it runs.
     wait_for 60 guestdev_seen ready
     echo "DEVSTEP hot-plug"
-    dd if=/dev/zero of=/tmp/hot.img bs=1M count=8 2>/dev/null
+    cp /lib/oryx/hot.qcow2 /tmp/hot.qcow2
     hb=""
-    timeout 90 /bin/oxl block-attach dev /tmp/hot.img,raw,xvdc,rw > /tmp/hot.out 2>&1 || hb="$hb block-attach: $(head -c 100 /tmp/hot.out)"
+    timeout 90 /bin/oxl block-attach dev /tmp/hot.qcow2,qcow2,xvdc,rw > /tmp/hot.out 2>&1 || hb="$hb block-attach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen xvdc-appeared || hb="$hb; xvdc not seen"
     l3=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
+    nbd3=$(nbds_used)
+    json=$(/bin/oxl list -l dev 2>/dev/null | grep -c '"nbd": *"/dev/nbd')
     timeout 90 /bin/oxl block-detach dev xvdc > /tmp/hot.out 2>&1 || hb="$hb; block-detach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen xvdc-gone || hb="$hb; xvdc not gone"
     l2=$(/bin/oxl block-list dev | awk 'NR > 1' | wc -l)
+    wait_for 30 nbd_released
+    nbd2="$(nbds_used) devices, $(nbd_servers) servers"
     timeout 90 /bin/oxl network-attach dev bridge=xenbr0 > /tmp/hot.out 2>&1 || hb="$hb; network-attach: $(head -c 100 /tmp/hot.out)"
     wait_for 60 guestdev_seen eth1-appeared || hb="$hb; eth1 not seen"
     n2=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
@@ -181,6 +216,19 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     n1=$(/bin/oxl network-list dev | awk 'NR > 1' | wc -l)
     [ -z "$hb" ] && [ "$l3" = 3 ] && [ "$l2" = 2 ] && [ "$n2" = 2 ] && [ "$n1" = 1 ] && [ "$(loops_used)" = 1 ]
     report dev-hotplug $? "${hb:-attached and detached}; guest: xvdc '$(guestdev xvdc-appeared)', eth1 '$(guestdev eth1-appeared)'; block-list rows 3 -> $l3, 2 -> $l2; network-list 2 -> $n2, 1 -> $n1; loops $(loops_used)"
+
+    # What the guest wrote to its qcow2 disk, read back by qemu-nbd here.
+    magic=$(head -c 3 /tmp/hot.qcow2)
+    back=""
+    if qemu-nbd --fork --read-only --format=qcow2 --connect=/dev/nbd3 /tmp/hot.qcow2 > /tmp/qn.out 2>&1 &&
+        wait_for 10 test -e /sys/block/nbd3/pid; then
+        back=$(dd if=/dev/nbd3 bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
+        qemu-nbd --disconnect /dev/nbd3 > /dev/null 2>&1
+    fi
+    gq=$(guestdev xvdc-appeared)
+    case "$gq" in *"rc=0 sum $want8"*) true ;; *) false ;; esac && [ "$back" = "$want8" ] &&
+        [ "$magic" = QFI ] && [ "$nbd3" = 1 ] && [ "$json" = 1 ] && [ "$nbd2" = "0 devices, 0 servers" ]
+    report dev-qcow2 $? "guest: '$gq'; want sum $want8; while attached: NBD devices $nbd3, list -l nbd entries $json; after the detach: $nbd2; the file starts '$magic', qemu-nbd reads back $back ($(head -c 100 /tmp/qn.out))"
 
     # Destroyed in the middle of its I/O.
     wait_for 60 guestdev_seen busy
@@ -193,7 +241,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     fe=$(xs ls "/local/domain/$id" 2>/dev/null | wc -l)
     [ "$drc" = 0 ] && dev_gone && [ "$be" = 0 ] && [ "$fe" = 0 ] && [ "$(free_mib)" = "$free0" ] &&
         [ "$(store_nodes)" = "$nodes0" ]
-    report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
-    rm -f /tmp/vd.img /tmp/hot.img /tmp/small.img /tmp/www/blob
+    report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), nbds $(nbds_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
+    rm -f /tmp/vd.img /tmp/hot.qcow2 /tmp/small.img /tmp/www/blob
     rm -rf /var/cache/oryx              # the kernel oxl unpacked again: 66 MiB of tmpfs
 }

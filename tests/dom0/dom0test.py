@@ -86,6 +86,29 @@ XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for 
     # glibc loads it for pthread_cancel (libxenstore's xs_close of a watcher).
     ("libgcc-s1/lib/x86_64-linux-gnu/libgcc_s.so.1", "/lib/x86_64-linux-gnu/libgcc_s.so.1"),
 ]
+# qemu-nbd (serves the qcow2 disk of devices.sh's dev-qcow2), from the
+# host's Debian qemu-utils, with the libraries ldd names beside it (the
+# C library and loader come from XS_FILES).
+QEMU_NBD = "/usr/bin/qemu-nbd"
+HOT_QCOW2 = os.path.join(OUT, "hot.qcow2")
+
+
+def host_binary_files(path):
+    """(source, destination) pairs for a host binary and the shared
+    libraries it loads, at their paths, but those XS_FILES brings."""
+    have = {dst for _, dst in XS_FILES}
+    files = [(path, path)]
+    out = subprocess.run(["ldd", path], check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if "=>" in parts and len(parts) >= 3 and parts[2].startswith("/"):
+            lib = parts[2]
+            dst = "/lib/x86_64-linux-gnu/" + os.path.basename(lib)
+            if dst not in have:
+                files.append((os.path.realpath(lib), dst))
+    return files
+
+
 HERE = os.path.join(ROOT, "tests", "dom0")
 MKDOM0 = os.path.join(ROOT, "tests", "fixtures", "mkdom0-initramfs.sh")
 # DOM0TEST_ELF=1 (bench/dom0.sh): dom0's image also carries the kernel as
@@ -403,12 +426,16 @@ def make_fixtures():
         subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m",
                         "xen-evtchn xenfs xen-blkfront xen-netfront"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not os.path.exists(HOT_QCOW2):
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", HOT_QCOW2, "16M"], check=True)
+    nbd_files = host_binary_files(QEMU_NBD)
     if WITH_ELF and newer(VMLINUX, VMLINUZ):
         extract_elf(VMLINUZ, VMLINUX)
     life = os.path.join(HERE, "life.sh")
     devices = os.path.join(HERE, "devices.sh")
     if newer(DOM0_IMG, init, life, devices, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
-             GUEST_INITRD, ORYXD, *[src for src, _ in MICRO_GUESTS],
+             GUEST_INITRD, ORYXD, HOT_QCOW2, *[src for src, _ in nbd_files],
+             *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
                  "-a", "%s=/bin/mkguest" % MKGUEST,
@@ -421,7 +448,10 @@ def make_fixtures():
                  "-a", "%s=/bin/store-bench" % store_bench,
                  "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE,
                  "-a", "%s=/lib/oryx-life.sh" % life,
-                 "-a", "%s=/lib/oryx-devices.sh" % devices]
+                 "-a", "%s=/lib/oryx-devices.sh" % devices,
+                 "-a", "%s=/lib/oryx/hot.qcow2" % HOT_QCOW2]
+        for src, dst in nbd_files:
+            extra += ["-a", "%s=%s" % (src, dst)]
         for src, dst in MICRO_GUESTS:
             extra += ["-a", "%s=%s" % (src, dst)]
         if WITH_ELF:

@@ -119,9 +119,20 @@ dev_checks() {
     echo "GUESTDEV net mac=$mac dom0: $d; peer: $p"
     echo "GUESTDEV peer-blob $(wget -q -O - http://10.0.1.2/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
     echo "GUESTDEV dom0-blob $(wget -q -O - http://10.0.1.1:8080/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
-    # Hot-plug: devices.sh attaches xvdc and a second vif, then detaches them.
+    # For a second guest on the bridge (oryx.devfetch): xvdb's first 8 MiB.
+    mkdir -p /www
+    dd if=/dev/xvdb of=/www/blob bs=1M count=8 2>/dev/null
+    httpd -p 80 -h /www
+    # Hot-plug: devices.sh attaches xvdc (qcow2) and a second vif, then
+    # detaches them.
     echo "GUESTDEV ready"
-    wait_until 90 test -b /dev/xvdc && echo "GUESTDEV xvdc-appeared $(cat /sys/block/xvdc/size) sectors"
+    if wait_until 90 test -b /dev/xvdc; then
+        # xvdc is a qcow2 image in dom0: 8 MiB of xvdb's bytes into it.
+        dd if=/dev/xvdb of=/dev/xvdc bs=1M count=8 iflag=direct oflag=direct 2>/dev/null
+        w=$?
+        s=$(dd if=/dev/xvdc bs=1M count=8 iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)
+        echo "GUESTDEV xvdc-appeared $(cat /sys/block/xvdc/size) sectors, wrote rc=$w sum $s"
+    fi
     wait_until 90 test ! -e /sys/block/xvdc && echo "GUESTDEV xvdc-gone"
     wait_until 90 test -e /sys/class/net/eth1 && echo "GUESTDEV eth1-appeared $(cat /sys/class/net/eth1/address)"
     wait_until 90 test ! -e /sys/class/net/eth1 && echo "GUESTDEV eth1-gone"
@@ -133,6 +144,24 @@ dev_checks() {
 }
 devtest=$(sed -n 's/.*oryx\.devtest=\([0-9.]*\).*/\1/p' /proc/cmdline)
 [ -n "$devtest" ] && dev_checks "$devtest" &
+
+# oryx.devfetch=IP/MINE: a second guest on the bridge fetches the first
+# one's blob (guest to guest through dom0's bridge).
+fetch_checks() {
+    modprobe xen-netfront
+    ip link set lo up
+    wait_until 60 test -e /sys/class/net/eth0
+    ip link set eth0 up
+    ip addr add "$2/24" dev eth0
+    wait_until 30 ping -c 1 -W 1 "$1"
+    r=$(ping -c 5 -W 2 "$1" 2>&1 | tail -n 1)
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    s=$(wget -q -O - "http://$1/blob" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "GUESTDEV fetched $s secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }') ping: $r"
+}
+devfetch=$(sed -n 's/.*oryx\.devfetch=\([0-9.]*\/[0-9.]*\).*/\1/p' /proc/cmdline)
+[ -n "$devfetch" ] && fetch_checks "${devfetch%/*}" "${devfetch#*/}" &
 
 # The shell in the background, with the console as its stdin: init
 # waits in `wait`, which the traps interrupt.

@@ -33,7 +33,7 @@ int xdev_devid_to_vdev(uint32_t devid, char *buf, size_t len);
  * so a guest keeps its MAC across restarts. */
 void xdev_mac_default(const uint8_t uuid[16], uint32_t devid, uint8_t mac[6]);
 
-/* ---- dom0's side (xdev_loop.c, xdev_link.c: Linux ioctls) ---- */
+/* ---- dom0's side (xdev_loop.c, xdev_nbd.c, xdev_link.c: Linux ioctls) ---- */
 
 /* Attaches FILE to a free loop device (read-only when ro); writes its
  * path (/dev/loopN) to node and its device number to *major, *minor. */
@@ -42,6 +42,18 @@ int xdev_loop_attach(const char *file, int ro, char *node, size_t nodelen,
 /* Detaches it; while someone (blkback) still holds it open, the kernel
  * detaches it at their last close. -ENXIO: it was not attached. */
 int xdev_loop_detach(const char *node);
+
+/* Serves FILE, an image in FORMAT (qemu-img's name: qcow2, qcow, vpc,
+ * qed), on a free NBD device through qemu-nbd (read-only when ro);
+ * writes its path (/dev/nbdN) to node and its device number to *major,
+ * *minor. Loads the nbd module when needed; says what failed in err. */
+int xdev_nbd_attach(const char *file, const char *format, int ro, char *node, size_t nodelen,
+                    unsigned int *major, unsigned int *minor, char *err, size_t errlen);
+/* Disconnects it: its qemu-nbd ends, and blkback's I/O to it fails. */
+int xdev_nbd_detach(const char *node);
+/* Releases what a disk's node is (xenstore "node": a loop or NBD device
+ * libxdev set up); anything else is left alone. */
+int xdev_node_release(const char *node);
 
 int xdev_link_exists(const char *ifname);       /* 1 yes, 0 no */
 int xdev_link_is_bridge(const char *ifname);    /* 1 yes, 0 no */
@@ -106,7 +118,7 @@ struct xdev_info {
     int be_state, fe_state;             /* -1: missing */
     char vdev[16];                      /* vbd: its name */
     char target[256];                   /* vbd: params; vif: bridge */
-    char node[64];                      /* vbd: loop device; vif: interface */
+    char node[64];                      /* vbd: loop or NBD device; vif: interface */
     char mode[4];                       /* vbd: r or w */
     char mac[18];                       /* vif */
     char ring_ref[16], evtchn[16];      /* the frontend's, "" when missing */

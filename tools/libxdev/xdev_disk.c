@@ -1,7 +1,8 @@
 /*
  * A guest's disk: what libxl's device_disk_add and Xen's block hotplug
- * script do together. The target is checked, a file gets a loop device,
- * and both halves of the vbd are written in one store transaction (dom0's
+ * script do together. The target is checked, a raw file gets a loop
+ * device, a qcow2 (qcow, vhd, qed) image an NBD device served by
+ * qemu-nbd, and both halves of the vbd are written in one store transaction (dom0's
  * blkback probes as soon as it sees the backend directory, and must find
  * physical-device there already, as Xen's script would have written it).
  */
@@ -24,6 +25,7 @@ struct disk_entries {
     const char *vdev;
     const char *params;                 /* what the config named */
     const char *node;                   /* the block device blkback opens */
+    int owned;                          /* node is a loop/NBD device made for it */
     unsigned int major, minor;
     int ro;                             /* access=ro, or a CD-ROM */
 };
@@ -47,7 +49,8 @@ static int write_disk(struct xd_writer *w, void *arg)
     xd_put(w, be, "mode", "%s", !e->ro ? (e->d->shared_rw ? "w!" : "w") : "r");
     xd_put(w, be, "device-type", "%s", cdrom ? "cdrom" : "disk");
     xd_put(w, be, "params", "%s", e->params);
-    xd_put(w, be, "node", "%s", e->node);
+    if (e->owned)
+        xd_put(w, be, "node", "%s", e->node);   /* released when the disk goes */
     xd_put(w, be, "physical-device", "%x:%x", e->major, e->minor);
     xd_put(w, be, "physical-device-path", "%s", e->node);
     xd_put(w, be, "hotplug-status", "connected");
@@ -114,13 +117,32 @@ static int check_sharing(struct xs_client *xs, unsigned int domid, const struct 
     return rc;
 }
 
+/* qemu-img's name for an image format qemu-nbd serves; NULL: raw (a
+ * loop device, or the block device itself). */
+static const char *image_format(enum xlcfg_disk_format f)
+{
+    switch (f) {
+    case XLCFG_FORMAT_QCOW2:
+        return "qcow2";
+    case XLCFG_FORMAT_QCOW:
+        return "qcow";
+    case XLCFG_FORMAT_VHD:
+        return "vpc";
+    case XLCFG_FORMAT_QED:
+        return "qed";
+    default:
+        return NULL;
+    }
+}
+
 int xdev_disk_add(struct xs_client *xs, unsigned int domid, const struct xlcfg_disk *d,
                   char *err, size_t errlen)
 {
     struct disk_entries e = { .domid = domid, .d = d };
-    char fe[128], node[64] = "", *v = NULL;
-    int rc, looped = 0;
+    char fe[128], node[64] = "", why[200], *v = NULL;
+    const char *fmt;
     struct stat st;
+    int rc;
 
     if (d->vdev == NULL) {
         snprintf(err, errlen, "disk '%s' has no vdev", d->target ? d->target : "");
@@ -155,12 +177,8 @@ int xdev_disk_add(struct xs_client *xs, unsigned int domid, const struct xlcfg_d
                  "does itself)", d->vdev, d->script);
         return -EOPNOTSUPP;
     }
-    if (d->format != XLCFG_FORMAT_RAW && d->format != XLCFG_FORMAT_UNKNOWN) {
-        snprintf(err, errlen, "%s: format=%s is not supported yet (raw images and block devices "
-                 "are)", d->vdev,
-                 d->format == XLCFG_FORMAT_QCOW2 ? "qcow2" : d->format == XLCFG_FORMAT_QCOW ?
-                 "qcow" : d->format == XLCFG_FORMAT_VHD ? "vhd" : d->format == XLCFG_FORMAT_QED ?
-                 "qed" : "empty");
+    if (d->format == XLCFG_FORMAT_EMPTY) {
+        snprintf(err, errlen, "%s: format=empty is not supported yet: give it an image", d->vdev);
         return -EOPNOTSUPP;
     }
     if (d->target == NULL || d->target[0] == '\0') {
@@ -193,10 +211,25 @@ int xdev_disk_add(struct xs_client *xs, unsigned int domid, const struct xlcfg_d
         return rc;
     e.params = d->target;
     e.ro = !d->readwrite || d->is_cdrom;
+    fmt = image_format(d->format);
+    if (fmt != NULL && !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: format=%s needs an image file, and '%s' is a block device",
+                 d->vdev, fmt, d->target);
+        return -EINVAL;
+    }
     if (S_ISBLK(st.st_mode)) {
         e.node = d->target;
         e.major = major(st.st_rdev);
         e.minor = minor(st.st_rdev);
+    } else if (fmt != NULL) {
+        rc = xdev_nbd_attach(d->target, fmt, e.ro, node, sizeof(node), &e.major, &e.minor,
+                             why, sizeof(why));
+        if (rc) {
+            snprintf(err, errlen, "%s: %s", d->vdev, why);
+            return rc;
+        }
+        e.owned = 1;
+        e.node = node;
     } else {
         rc = xdev_loop_attach(d->target, e.ro, node, sizeof(node), &e.major, &e.minor);
         if (rc) {
@@ -204,11 +237,11 @@ int xdev_disk_add(struct xs_client *xs, unsigned int domid, const struct xlcfg_d
                      d->target, strerror(-rc));
             return rc;
         }
-        looped = 1;
+        e.owned = 1;
         e.node = node;
     }
     rc = xd_transaction(xs, write_disk, &e, err, errlen);
-    if (rc && looped)
-        xdev_loop_detach(node);
+    if (rc && e.owned)
+        xdev_node_release(node);
     return rc;
 }

@@ -155,9 +155,12 @@ int xd_transaction(struct xs_client *xs, int (*write)(struct xd_writer *, void *
 
 /* ---- removal ---- */
 
-static int is_closed(long st)
+/* Closed, or back below Closing: the backend's own move to Connected
+ * (a device attached a moment ago) can land just after our Closing and
+ * overwrite it, and nothing would then close it. */
+static int is_closed_or_reopened(long st)
 {
-    return st == XD_CLOSED;
+    return st == XD_CLOSED || st < XD_CLOSING;
 }
 
 /* Removes dir when it has no children left. */
@@ -197,8 +200,19 @@ int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint
         snprintf(path, sizeof(path), "%s/online", be);
         xs_client_write(xs, path, "0", 1);
         snprintf(path, sizeof(path), "%s/state", be);
-        xs_client_write(xs, path, "5", 1);
-        rc = xd_wait_state(xs, be, is_closed, XDEV_BACKEND_WAIT_MS, &st);
+        long end = now_ms() + XDEV_BACKEND_WAIT_MS, left;
+        for (;;) {
+            xs_client_write(xs, path, "5", 1);
+            left = end - now_ms();
+            rc = xd_wait_state(xs, be, is_closed_or_reopened, left > 0 ? (int)left : 0, &st);
+            if (rc || st == XD_CLOSED)
+                break;
+            if (now_ms() >= end) {
+                rc = -ETIMEDOUT;
+                break;
+            }
+            usleep(50 * 1000);          /* reopened: say Closing again */
+        }
         if (rc == -ETIMEDOUT) {
             snprintf(err, errlen,
                      "domain %u did not release %s %u in %d s (still in use? state %ld); "
@@ -211,7 +225,7 @@ int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint
     snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u", kind, domid);
     rm_if_empty(xs, path);
     if (node[0] != '\0')
-        xdev_loop_detach(node);
+        xdev_node_release(node);
     return 0;
 }
 
@@ -229,7 +243,7 @@ void xdev_remove_all(struct xs_client *xs, unsigned int domid)
             for (i = 0; i < n; i++) {
                 snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
                 if (xd_read(xs, path, "node", node, sizeof(node)) == 0 && node[0] != '\0')
-                    xdev_loop_detach(node);
+                    xdev_node_release(node);
             }
         }
         free(names);

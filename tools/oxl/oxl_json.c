@@ -37,7 +37,7 @@ static json_t *disks(const struct oxl_json_devs *dv, int *ok)
         set(o, "devid", json_integer(x->devid), ok);
         set(o, "readwrite", json_integer(x->mode[0] == 'w'), ok);
         if (x->node[0] && strcmp(x->node, x->target))
-            set(o, "loop", json_string(x->node), ok);
+            set(o, strncmp(x->node, "/dev/nbd", 8) ? "loop" : "nbd", json_string(x->node), ok);
         set(o, "backend_state", json_integer(x->be_state), ok);
         set(o, "frontend_state", json_integer(x->fe_state), ok);
     }
