@@ -220,7 +220,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     # What the guest wrote to its qcow2 disk, read back by qemu-nbd here.
     magic=$(head -c 3 /tmp/hot.qcow2)
     back=""
-    if qemu-nbd --fork --read-only --format=qcow2 --connect=/dev/nbd3 /tmp/hot.qcow2 > /tmp/qn.out 2>&1 &&
+    if qemu-nbd --fork --read-only --format=qcow2 --socket=/tmp/qn.sock --connect=/dev/nbd3 /tmp/hot.qcow2 > /tmp/qn.out 2>&1 &&
         wait_for 10 test -e /sys/block/nbd3/pid; then
         back=$(dd if=/dev/nbd3 bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
         qemu-nbd --disconnect /dev/nbd3 > /dev/null 2>&1

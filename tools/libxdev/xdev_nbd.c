@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #define NBD_MAX_DEVICES 256
+#define NBD_RUN_DIR     "/run/oryx"
 
 /* Runs argv with stdin and stdout on /dev/null; its stderr's first line
  * goes to msg. Returns its exit status, 127 when it could not run. */
@@ -107,7 +108,7 @@ static int nbd_node(int i, char *node, size_t nodelen, unsigned int *major, unsi
 int xdev_nbd_attach(const char *file, const char *format, int ro, char *node, size_t nodelen,
                     unsigned int *major, unsigned int *minor, char *err, size_t errlen)
 {
-    char conn[48], fmt[32], msg[256];
+    char conn[48], fmt[32], sock[64], msg[256];
     int i, rc, waited;
 
     if (access("/sys/module/nbd", F_OK) != 0) {
@@ -129,12 +130,16 @@ int xdev_nbd_attach(const char *file, const char *format, int ro, char *node, si
             continue;
         snprintf(conn, sizeof(conn), "--connect=%s", node);
         snprintf(fmt, sizeof(fmt), "--format=%s", format);
-        char *argv[] = { "qemu-nbd", "--fork", conn, fmt, "--discard=unmap", "--", (char *)file,
-                         NULL, NULL };
+        /* Its own socket between server and kernel client goes to our
+         * run directory, not /var/lock (a minimal dom0 may lack it). */
+        mkdir(NBD_RUN_DIR, 0700);
+        snprintf(sock, sizeof(sock), "--socket=" NBD_RUN_DIR "/qemu-nbd-nbd%d", i);
+        char *argv[] = { "qemu-nbd", "--fork", conn, fmt, sock, "--discard=unmap", "--",
+                         (char *)file, NULL, NULL };
         if (ro) {
-            argv[5] = "--read-only";
-            argv[6] = "--";
-            argv[7] = (char *)file;
+            argv[6] = "--read-only";
+            argv[7] = "--";
+            argv[8] = (char *)file;
         }
         rc = run(argv, msg, sizeof(msg));
         if (rc == 0) {
