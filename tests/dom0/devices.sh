@@ -33,7 +33,10 @@
 #                    device, vif, backend or store entry is left, and the
 #                    hypervisor's free memory is back (no grant mapping
 #                    of dom0's held the guest's pages)
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy"
+#   dev-destroy-rounds  nine more such rounds, the guest busy on a raw
+#                    disk, a qcow2 disk and its vif: nothing left, no NBD
+#                    device or qemu-nbd either
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy dev-destroy-rounds"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
@@ -242,6 +245,30 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     [ "$drc" = 0 ] && dev_gone && [ "$be" = 0 ] && [ "$fe" = 0 ] && [ "$(free_mib)" = "$free0" ] &&
         [ "$(store_nodes)" = "$nodes0" ]
     report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), nbds $(nbds_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
+
+    # Nine more rounds: a guest busy on a raw disk, a qcow2 disk and its
+    # vif, destroyed in the middle; each must leave nothing behind.
+    rb=""
+    for r in 2 3 4 5 6 7 8 9 10; do
+        if ! /bin/oxl create /tmp/dev.cfg 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+            'disk=["/tmp/vd.img,raw,xvda,rw", "/tmp/hot.qcow2,qcow2,xvdb,rw"]' \
+            'cmdline="console=hvc0 quiet oryx.devbusy='"$DEV_IP/$r"'"' > /tmp/round.out 2>&1; then
+            rb="$rb; round $r: create: $(tail -n 1 /tmp/round.out | head -c 100)"
+            continue
+        fi
+        rid=$(/bin/oxl domid dev 2>/dev/null)
+        wait_for 90 grep -aq "GUESTDEV busy-$r" "$DEV_LOG" || rb="$rb; round $r: the guest never got busy"
+        sleep 1
+        timeout 90 /bin/oxl destroy dev > /tmp/round.out 2>&1 ||
+            rb="$rb; round $r: destroy: $(head -c 80 /tmp/round.out)"
+        wait_for 60 dev_gone ||
+            rb="$rb; round $r: left loops $(loops_used) nbds $(nbds_used) vifs $(vifs_up)"
+        wait_for 60 free_is "$free0" || rb="$rb; round $r: free MiB $free0 -> $(free_mib)"
+        [ "$(backends_of "$rid")" = 0 ] && [ "$(store_nodes)" = "$nodes0" ] ||
+            rb="$rb; round $r: backends $(backends_of "$rid"), store nodes $nodes0 -> $(store_nodes)"
+    done
+    [ -z "$rb" ] && [ "$(nbd_servers)" = 0 ]
+    report dev-destroy-rounds $? "${rb:-9 more rounds, each left nothing}; qemu-nbd servers $(nbd_servers)"
     rm -f /tmp/vd.img /tmp/hot.qcow2 /tmp/small.img /tmp/www/blob
     rm -rf /var/cache/oryx              # the kernel oxl unpacked again: 66 MiB of tmpfs
 }

@@ -149,7 +149,7 @@ VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptim
 # Split devices (tests/dom0/devices.sh), after the NIC checks.
 DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-create", "dev-disk-read", "dev-disk-ro",
               "dev-disk-write", "dev-net", "dev-share", "dev-guest-net", "dev-hotplug", "dev-qcow2",
-              "dev-destroy"]
+              "dev-destroy", "dev-destroy-rounds"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + \
     VERB_CHECKS + [

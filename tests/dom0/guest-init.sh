@@ -160,6 +160,22 @@ fetch_checks() {
     t1=$(cut -d' ' -f1 /proc/uptime)
     echo "GUESTDEV fetched $s secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }') ping: $r"
 }
+# oryx.devbusy=IP/ROUND (devices.sh's destroy rounds): busy on both disks
+# and the network until destroyed.
+busy_checks() {
+    modprobe xen-blkfront
+    modprobe xen-netfront
+    wait_until 60 test -b /dev/xvda -a -b /dev/xvdb -a -e /sys/class/net/eth0
+    ip link set eth0 up
+    ip addr add "$1/24" dev eth0
+    while :; do dd if=/dev/xvda of=/dev/null bs=1M iflag=direct 2>/dev/null; done &
+    while :; do dd if=/dev/zero of=/dev/xvdb bs=1M count=8 oflag=direct 2>/dev/null; done &
+    while :; do wget -q -O /dev/null http://10.0.1.1:8080/blob 2>/dev/null; done &
+    echo "GUESTDEV busy-$2"
+}
+devbusy=$(sed -n 's/.*oryx\.devbusy=\([0-9.]*\/[0-9]*\).*/\1/p' /proc/cmdline)
+[ -n "$devbusy" ] && busy_checks "${devbusy%/*}" "${devbusy#*/}" &
+
 devfetch=$(sed -n 's/.*oryx\.devfetch=\([0-9.]*\/[0-9.]*\).*/\1/p' /proc/cmdline)
 [ -n "$devfetch" ] && fetch_checks "${devfetch%/*}" "${devfetch#*/}" &
 
