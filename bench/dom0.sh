@@ -8,6 +8,8 @@
 #             14.8-17.5 s for xl create of the same bzImage, 8.4-9.6 s for
 #             its ELF payload), from the bzImage, from the ELF file, and
 #             from the bzImage again (its ELF from oxl's unpack cache)
+#   devices   a guest's disk and network through Xen's split drivers,
+#             against dom0 doing the same directly (tests/dom0/devices.sh)
 #   store     200 writes, reads and watch events (tests/dom0/store-bench.sh):
 #             dom0 over its kernel's ring, the guest over its own ring, as
 #             ratios to oryxd's socket in the same dom0
@@ -53,6 +55,22 @@ for op in write read watch; do
     g=$(med "" "xs_guest_${op}_opsps")
     echo "$BENCH:   store $op/s socket=$s dom0-ring=$r ($(ratio "$r" "$s")) guest-ring=$g ($(ratio "$g" "$s"))"
 done
+# A guest's disk and network through blkfront/netfront and dom0's
+# blkback/netback, against dom0 doing the same directly in the same run
+# (tests/dom0/devices.sh): reading 64 MiB of the virtio disk (the guest's
+# xvdb is that disk, phy:), copying it into a file on dom0's tmpfs (the
+# guest's xvda is that file), and fetching 16 MiB (from dom0 and from the
+# peer host, against dom0's own fetch from the peer over virtio-net).
+gd=$(med "" guest_disk_read_MiBps); dd0=$(med "" dom0_disk_read_MiBps)
+echo "$BENCH:   guest disk read (xvdb) $gd MiB/s, dom0 $dd0 MiB/s: ratio $(ratio "$gd" "$dd0")"
+gc=$(med "" guest_disk_copy_MiBps); dc0=$(med "" dom0_disk_copy_MiBps)
+echo "$BENCH:   guest disk copy (xvdb to xvda) $gc MiB/s, dom0 $dc0 MiB/s: ratio $(ratio "$gc" "$dc0")"
+nv=$(med "" net_virtio_MiBps)
+for k in guest_net_from_dom0 guest_net_from_peer guest_net_from_guest; do
+    g=$(med "" "${k}_MiBps")
+    echo "$BENCH:   $k $g MiB/s, dom0 from the peer $nv MiB/s: ratio $(ratio "$g" "$nv")"
+done
+echo "$BENCH:   ping dom0->guest $(med "" ping_dom0_to_guest_ms) ms, guest->dom0 $(med "" ping_guest_to_dom0_ms) ms, guest->guest $(med "" ping_guest_to_guest_ms) ms (Xen 4.17 here: 10.9-11.3 and 5.4-6.4 ms)"
 fails=$(grep -c '^FAIL' "$res")
 [ "$fails" -eq 0 ] || echo "$BENCH: $fails check(s) failed: see $res"
 

@@ -102,6 +102,17 @@ check_devices() {
     vdev=/dev/$(disk_by_driver virtio_blk | cut -d' ' -f1)
     dd if=/dev/urandom of=/tmp/vd.img bs=1M count=64 2>/dev/null
     fsum=$(sha256sum < /tmp/vd.img | cut -d' ' -f1)
+    # dom0 doing what the guest will do through blkback, for bench/dom0.sh:
+    # the virtio disk's 64 MiB copied into the same file, and read alone.
+    cp /tmp/vd.img /tmp/vd.copy
+    t0=$(now_us)
+    dd if="$vdev" of=/tmp/vd.copy bs=1M count=64 iflag=direct conv=notrunc 2>/dev/null
+    t1=$(now_us)
+    dd if="$vdev" of=/dev/null bs=1M count=64 iflag=direct 2>/dev/null
+    t2=$(now_us)
+    rm -f /tmp/vd.copy
+    echo "BENCH dev-dom0-copy mib=64 us=$((t1 - t0))"
+    echo "BENCH dev-dom0-read mib=64 us=$((t2 - t1))"
     mkdir -p /tmp/www
     dd if=/dev/urandom of=/tmp/www/blob bs=1M count=16 2>/dev/null
     wsum=$(sha256sum < /tmp/www/blob | cut -d' ' -f1)
@@ -165,7 +176,8 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     now=$(sha256sum < /tmp/vd.img | cut -d' ' -f1)
     case "$wr" in "rc=0 $vsum "*) [ "$now" = "$vsum" ] ;; *) false ;; esac
     report dev-disk-write $? "guest: '$wr'; the file in dom0 now $now; want $vsum"
-    echo "BENCH dev-disk-write $(echo "$wr" | sed -n 's/.*secs=\([0-9.]*\).*/secs=\1/p')"
+    echo "BENCH dev-disk-write mib=64 $(echo "$wr" | sed -n 's/.*secs=\([0-9.]*\).*/secs=\1/p')"
+    echo "BENCH dev-disk-read mib=64 $(guestdev xvdb-read)"
 
     wait_for 120 guestdev_seen dom0-blob
     n=$(guestdev "net ")
@@ -175,7 +187,10 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     case "$n" in *"dom0: round-trip"*"peer: round-trip"*) true ;; *) false ;; esac &&
         [ "$pb" = "$(arg netsum "")" ] && [ "$db" = "$wsum" ] && case "$drtt" in round-trip*) true ;; *) false ;; esac
     report dev-net $? "guest: $n; peer's blob $pb want $(arg netsum ""); dom0's $db want $wsum; dom0 -> guest: $drtt"
-    echo "BENCH dev-ping dom0-to-guest $(echo "$drtt" | cut -d= -f2 | cut -d/ -f2) guest-to-dom0 $(echo "$n" | sed -n 's/.*dom0: round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/\1/p')"
+    ns=$(guestdev net-secs)
+    echo "BENCH dev-net-dom0 mib=16 secs=$(echo "$ns" | sed -n 's/.*dom0=\([0-9.]*\).*/\1/p')"
+    echo "BENCH dev-net-peer mib=16 secs=$(echo "$ns" | sed -n 's/.*peer=\([0-9.]*\).*/\1/p')"
+    echo "BENCH dev-ping dom0_to_guest_ms=$(echo "$drtt" | cut -d= -f2 | cut -d/ -f2) guest_to_dom0_ms=$(echo "$n" | sed -n 's/.*dom0: round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/\1/p')"
 
     # Two guests must not both write one image.
     /bin/oxl create /tmp/dev.cfg 'name="dev2"' 'disk=["/tmp/vd.img,raw,xvda,rw"]' > /tmp/dev2.out 2>&1
@@ -194,7 +209,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
     case "$gf" in "$want8 "*"round-trip"*) true ;; *) false ;; esac && [ "$grc" = 0 ]
     report dev-guest-net $? "rc $grc ($(tail -n 1 /tmp/dev3.out | head -c 100)); dev3: '$gf'; want $want8"
-    echo "BENCH dev-guest-net $(echo "$gf" | sed -n 's/.*secs=\([0-9.]*\).*round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/secs=\1 ping_ms=\2/p')"
+    echo "BENCH dev-guest-net mib=8 $(echo "$gf" | sed -n 's/.*secs=\([0-9.]*\).*round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/secs=\1 ping_ms=\2/p')"
 
     # Hot-plug while it runs.
     wait_for 60 guestdev_seen ready

@@ -565,6 +565,22 @@ def figures(boot, bench):
             f.append("%s_MiBps=%.1f" % (key, mib / max(secs, 1e-6)))
         except (KeyError, ValueError):
             f.append("%s_MiBps=n/a" % key)
+    # A guest's split devices (devices.sh), and dom0 doing the same
+    # directly in the same run: bench/dom0.sh gives the ratios.
+    for name, key in (("dev-disk-read", "guest_disk_read"), ("dev-dom0-read", "dom0_disk_read"),
+                      ("dev-disk-write", "guest_disk_copy"), ("dev-dom0-copy", "dom0_disk_copy"),
+                      ("dev-net-dom0", "guest_net_from_dom0"), ("dev-net-peer", "guest_net_from_peer"),
+                      ("dev-guest-net", "guest_net_from_guest")):
+        b = bench.get(name, {})
+        try:
+            secs = int(b["us"]) / 1e6 if "us" in b else float(b["secs"])
+            f.append("%s_MiBps=%.1f" % (key, float(b["mib"]) / max(secs, 1e-6)))
+        except (KeyError, ValueError):
+            f.append("%s_MiBps=n/a" % key)
+    ping = bench.get("dev-ping", {})
+    for k in ("dom0_to_guest_ms", "guest_to_dom0_ms"):
+        f.append("ping_%s=%s" % (k, ping.get(k) or "n/a"))
+    f.append("ping_guest_to_guest_ms=%s" % (bench.get("dev-guest-net", {}).get("ping_ms") or "n/a"))
     # Store requests per second (store-bench.sh): dom0 over the kernel's
     # ring and over the socket, and the guest over its own ring.
     for name, key in (("xenstore-ring", "xs_ring"), ("xenstore-socket", "xs_socket"),

@@ -96,6 +96,11 @@ dev_checks() {
     echo "GUESTDEV disks $(ls /sys/block | grep xvd | tr '\n' ' ')sizes $(cat /sys/block/xvda/size 2>/dev/null)/$(cat /sys/block/xvdb/size 2>/dev/null) ro $(cat /sys/block/xvdb/ro 2>/dev/null)"
     echo "GUESTDEV xvda-sum $(sum_of /dev/xvda)"
     echo "GUESTDEV xvdb-sum $(sum_of /dev/xvdb)"
+    # Timed alone (no checksum): 64 MiB read uncached, for bench/dom0.sh.
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    dd if=/dev/xvdb of=/dev/null bs=1M count=64 iflag=direct 2>/dev/null
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    echo "GUESTDEV xvdb-read secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }')"
     if dd if=/dev/zero of=/dev/xvdb bs=4k count=1 oflag=direct 2>/tmp/ro.err; then
         echo "GUESTDEV xvdb-write taken"
     else
@@ -119,6 +124,13 @@ dev_checks() {
     echo "GUESTDEV net mac=$mac dom0: $d; peer: $p"
     echo "GUESTDEV peer-blob $(wget -q -O - http://10.0.1.2/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
     echo "GUESTDEV dom0-blob $(wget -q -O - http://10.0.1.1:8080/blob 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    # The same two fetches timed alone (no checksum), for bench/dom0.sh.
+    t0=$(cut -d' ' -f1 /proc/uptime)
+    wget -q -O /dev/null http://10.0.1.1:8080/blob 2>/dev/null
+    t1=$(cut -d' ' -f1 /proc/uptime)
+    wget -q -O /dev/null http://10.0.1.2/blob 2>/dev/null
+    t2=$(cut -d' ' -f1 /proc/uptime)
+    echo "GUESTDEV net-secs dom0=$(echo "$t1 $t0" | awk '{ print $1 - $2 }') peer=$(echo "$t2 $t1" | awk '{ print $1 - $2 }')"
     # For a second guest on the bridge (oryx.devfetch): xvdb's first 8 MiB.
     mkdir -p /www
     dd if=/dev/xvdb of=/www/blob bs=1M count=8 2>/dev/null
