@@ -118,7 +118,8 @@ static const struct xs_proto_domain_ops dom_ops = {
  * Its devices' dom0 halves go first (Xen's libxl does it on destroy):
  * removing a backend directory makes dom0's blkback and netback let go
  * of the domain's rings and grants and netback delete its vif; a loop
- * device behind a file is told to end once blkback has closed it.
+ * device behind a file is told to end once blkback has closed it, an NBD
+ * device is disconnected (its qemu-nbd ends).
  */
 static void forget_devices(struct domains *ds, uint16_t domid)
 {
@@ -133,8 +134,8 @@ static void forget_devices(struct domains *ds, uint16_t domid)
         for (i = 0; n && i < n->nkids; i++) {
             snprintf(path, sizeof(path), "%s/%s/node", dir, n->kids[i]->name);
             read_node(ds, path, node, sizeof(node));
-            if (!strncmp(node, "/dev/loop", 9))
-                xdev_loop_detach(node);
+            if (node[0])
+                xdev_node_release(node);        /* the loop or NBD device made for it */
         }
         if (n)
             request(ds, XS_RM, dir);
