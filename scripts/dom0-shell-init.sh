@@ -1,7 +1,8 @@
 #!/bin/sh
 # /init of the dom0 image `make run` boots: loads dom0's drivers and Xen
 # devices, mounts xenfs, brings the NIC up with QEMU's user network
-# (10.0.2.15, DHCP by busybox udhcpc when it answers), and opens a shell.
+# (10.0.2.15, DHCP by busybox udhcpc when it answers) as the port of
+# xenbr0 for guests' vifs, and opens a shell.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -25,12 +26,16 @@ for n in /sys/class/net/eth*; do
     udhcpc -q -n -t 3 -i "$(basename "$n")" -s /bin/true >/dev/null 2>&1 &&
         ip addr add 10.0.2.15/24 dev "$(basename "$n")" 2>/dev/null
 done
+# Guests' vifs join xenbr0, which takes over the NIC and its address.
+/bin/oxl bridge-setup xenbr0 > /var/log/oryx/bridge-setup.log 2>&1
 cat <<'MSG'
 
 Oryx dom0 (Debian's stock kernel as the control domain).
   cat /proc/xen/capabilities    ls /dev/xen    cat /proc/partitions
   ip addr    cat /proc/interrupts    poweroff -f  (stops every domain and QEMU)
   oxl list    oxl create -c /etc/oryx/examples/linux.cfg  (Ctrl-] leaves its console)
+  oxl create -c /etc/oryx/examples/linux-disk.cfg  (root on its own disk, a vif on xenbr0)
+  oxl block-list linux-disk    oxl network-list linux-disk  (its address: QEMU's DHCP)
   oxl console linux    oxl shutdown -w linux    oxl help
 MSG
 setsid cttyhack sh -l || sh

@@ -31,13 +31,24 @@ if [ "$1" != "--domains" ]; then
     # The toolstack (static oryxd and oxl) and an example guest ride along.
     TOOLS="build/static/oryxd build/static/oxl"
     EX=tools/oxl/examples/linux.cfg
-    if [ ! -f "$IMG" ] || [ -n "$(find scripts/dom0-shell-init.sh $TOOLS $EX cache/vmlinuz \
-            cache/initramfs-min.cpio.gz -newer "$IMG" 2>/dev/null)" ]; then
-        echo "run: building dom0's initramfs (busybox, the dom0 modules, oryxd, oxl, a guest)"
+    EXD=tools/oxl/examples/linux-disk.cfg
+    # The second example boots from its own disk (guests/linux-rootfs).
+    DISK=build/run/linux-disk.img
+    RD=build/run/rootdisk-initrd.cpio.gz
+    if [ ! -f "$DISK" ] || [ ! -f "$RD" ] ||
+       [ -n "$(find guests/linux-rootfs cache/busybox -newer "$DISK" 2>/dev/null)" ]; then
+        echo "run: building the example guest's root disk and its ramdisk"
+        guests/linux-rootfs/mkrootfs.sh -o "$DISK" -r "$RD" > /dev/null || exit 1
+    fi
+    if [ ! -f "$IMG" ] || [ -n "$(find scripts/dom0-shell-init.sh $TOOLS $EX $EXD $DISK $RD \
+            cache/vmlinuz cache/initramfs-min.cpio.gz -newer "$IMG" 2>/dev/null)" ]; then
+        echo "run: building dom0's initramfs (busybox, the dom0 modules, oryxd, oxl, guests)"
         tests/fixtures/mkdom0-initramfs.sh -o "$IMG" -i scripts/dom0-shell-init.sh \
             -a build/static/oryxd=/bin/oryxd -a build/static/oxl=/bin/oxl \
             -a "$EX=/etc/oryx/examples/linux.cfg" -a cache/vmlinuz=/boot/vmlinuz \
-            -a cache/initramfs-min.cpio.gz=/boot/initrd.gz || exit 1
+            -a cache/initramfs-min.cpio.gz=/boot/initrd.gz \
+            -a "$EXD=/etc/oryx/examples/linux-disk.cfg" -a "$RD=/boot/rootdisk-initrd.gz" \
+            -a "$DISK=/var/lib/oryx/images/linux-disk.img" || exit 1
     fi
     for d in virtio sata; do
         [ -f build/run/disk-$d.img ] || truncate -s 64M build/run/disk-$d.img

@@ -36,7 +36,10 @@
 #   dev-destroy-rounds  nine more such rounds, the guest busy on a raw
 #                    disk, a qcow2 disk and its vif: nothing left, no NBD
 #                    device or qemu-nbd either
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy dev-destroy-rounds"
+#   dev-rootdisk     a guest booting from an ext4 root on its qcow2 xvda
+#                    (guests/linux-rootfs) writes a file, reboots, reads
+#                    it back and powers off; its NBD device goes with it
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy dev-destroy-rounds dev-rootdisk"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
@@ -50,6 +53,9 @@ nbds_used() {
 }
 nbd_servers() {
     pidof qemu-nbd | wc -w
+}
+rootdisk_gone() {
+    ! /bin/oxl domid rootdisk > /dev/null 2>&1 && [ "$(nbds_used)" = 0 ] && [ "$(nbd_servers)" = 0 ]
 }
 nbd_released() {
     [ "$(nbd_servers)" = 0 ] && [ "$(nbds_used)" = 0 ]
@@ -284,6 +290,28 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     done
     [ -z "$rb" ] && [ "$(nbd_servers)" = 0 ]
     report dev-destroy-rounds $? "${rb:-9 more rounds, each left nothing}; qemu-nbd servers $(nbd_servers)"
-    rm -f /tmp/vd.img /tmp/hot.qcow2 /tmp/small.img /tmp/www/blob
+
+    # A guest whose root is an ext4 filesystem on its own (qcow2) disk:
+    # it writes a file, reboots (on_reboot=restart: its disk is wired again
+    # for the new domain), reads the file back and powers off, and then its
+    # NBD device and qemu-nbd are gone (oryxd's clean-up, not oxl's).
+    cp /lib/oryx/root.qcow2 /tmp/root.qcow2
+    rm -f /var/log/oryx/guest-rootdisk.log
+    /bin/oxl create /tmp/dev.cfg 'name="rootdisk"' 'memory=96' 'vcpus=1' \
+        'ramdisk="/boot/rootdisk-initrd.gz"' 'disk=["/tmp/root.qcow2,qcow2,xvda,rw"]' \
+        'on_reboot="restart"' 'on_poweroff="destroy"' \
+        'cmdline="console=hvc0 quiet root=/dev/xvda rw"' > /tmp/rootdisk.out 2>&1
+    rrc=$?
+    wait_for 240 grep -aq "ROOTDISK boot 2" /var/log/oryx/guest-rootdisk.log
+    wait_for 60 rootdisk_gone
+    b1=$(grep -a "ROOTDISK boot 1" /var/log/oryx/guest-rootdisk.log | head -n 1 | sed 's/.*ROOTDISK //; s/[^[:print:]]//g')
+    b2=$(grep -a "ROOTDISK boot 2" /var/log/oryx/guest-rootdisk.log | head -n 1 | sed 's/.*ROOTDISK //; s/[^[:print:]]//g')
+    m1=$(echo "$b1" | awk '{ print $4 }')
+    case "$b2" in "boot 2 marker $m1 root /dev/xvda rw") [ -n "$m1" ] ;; *) false ;; esac &&
+        [ "$rrc" = 0 ] && rootdisk_gone && [ "$(store_nodes)" = "$nodes0" ]
+    report dev-rootdisk $? "rc $rrc ($(tail -n 1 /tmp/rootdisk.out | head -c 100)); first boot: '$b1'; second: '$b2'; after its poweroff: listed '$(/bin/oxl list | awk '$1 == "rootdisk"')', NBD devices $(nbds_used), qemu-nbd $(nbd_servers), store nodes $nodes0 -> $(store_nodes)"
+    [ -n "$b2" ] || tail -n 20 /var/log/oryx/guest-rootdisk.log | sed 's/[^[:print:]]//g; s/^/ROOTDIAG /'
+
+    rm -f /tmp/vd.img /tmp/hot.qcow2 /tmp/root.qcow2 /tmp/small.img /tmp/www/blob
     rm -rf /var/cache/oryx              # the kernel oxl unpacked again: 66 MiB of tmpfs
 }

@@ -91,6 +91,11 @@ XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for 
 # C library and loader come from XS_FILES).
 QEMU_NBD = "/usr/bin/qemu-nbd"
 HOT_QCOW2 = os.path.join(OUT, "hot.qcow2")
+# devices.sh's dev-rootdisk: a guest booting from an ext4 root on a qcow2
+# disk, and the ramdisk that mounts it (guests/linux-rootfs/mkrootfs.sh).
+MKROOTFS = os.path.join(ROOT, "guests", "linux-rootfs", "mkrootfs.sh")
+ROOT_QCOW2 = os.path.join(OUT, "root.qcow2")
+ROOT_RAMDISK = os.path.join(OUT, "rootdisk-initrd.cpio.gz")
 
 
 def host_binary_files(path):
@@ -149,7 +154,7 @@ VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptim
 # Split devices (tests/dom0/devices.sh), after the NIC checks.
 DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-create", "dev-disk-read", "dev-disk-ro",
               "dev-disk-write", "dev-net", "dev-share", "dev-guest-net", "dev-hotplug", "dev-qcow2",
-              "dev-destroy", "dev-destroy-rounds"]
+              "dev-destroy", "dev-destroy-rounds", "dev-rootdisk"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + \
     VERB_CHECKS + [
@@ -430,12 +435,20 @@ def make_fixtures():
     if not os.path.exists(HOT_QCOW2):
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", HOT_QCOW2, "16M"], check=True)
     nbd_files = host_binary_files(QEMU_NBD)
+    rootfs_srcs = [os.path.join(ROOT, "guests", "linux-rootfs", f)
+                   for f in os.listdir(os.path.join(ROOT, "guests", "linux-rootfs"))]
+    rc_local = os.path.join(HERE, "rootdisk-rc.local")
+    if newer(ROOT_QCOW2, rc_local, *rootfs_srcs, *common) or newer(ROOT_RAMDISK, *rootfs_srcs, *common):
+        subprocess.run([MKROOTFS, "-o", ROOT_QCOW2, "-f", "qcow2", "-r", ROOT_RAMDISK,
+                        "-a", "%s=/etc/rc.local" % rc_local], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if WITH_ELF and newer(VMLINUX, VMLINUZ):
         extract_elf(VMLINUZ, VMLINUX)
     life = os.path.join(HERE, "life.sh")
     devices = os.path.join(HERE, "devices.sh")
     if newer(DOM0_IMG, init, life, devices, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
-             GUEST_INITRD, ORYXD, HOT_QCOW2, *[src for src, _ in nbd_files],
+             GUEST_INITRD, ORYXD, HOT_QCOW2, ROOT_QCOW2, ROOT_RAMDISK,
+             *[src for src, _ in nbd_files],
              *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
         extra = ["-a", "%s=/bin/grantcheck" % GRANTCHECK,
@@ -450,7 +463,9 @@ def make_fixtures():
                  "-a", "%s=/boot/xs-hostile.elf" % XS_HOSTILE,
                  "-a", "%s=/lib/oryx-life.sh" % life,
                  "-a", "%s=/lib/oryx-devices.sh" % devices,
-                 "-a", "%s=/lib/oryx/hot.qcow2" % HOT_QCOW2]
+                 "-a", "%s=/lib/oryx/hot.qcow2" % HOT_QCOW2,
+                 "-a", "%s=/lib/oryx/root.qcow2" % ROOT_QCOW2,
+                 "-a", "%s=/boot/rootdisk-initrd.gz" % ROOT_RAMDISK]
         for src, dst in nbd_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         for src, dst in MICRO_GUESTS:
