@@ -33,7 +33,7 @@
 #                    device, vif, backend or store entry is left, and the
 #                    hypervisor's free memory is back (no grant mapping
 #                    of dom0's held the guest's pages)
-#   dev-destroy-rounds  nine more such rounds, the guest busy on a raw
+#   dev-destroy-rounds  more such rounds (9 on q35, 2 on pc), the guest busy on a raw
 #                    disk, a qcow2 disk and its vif: nothing left, no NBD
 #                    device or qemu-nbd either
 #   dev-rootdisk     a guest booting from an ext4 root on its qcow2 xvda
@@ -267,10 +267,12 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
         [ "$(store_nodes)" = "$nodes0" ]
     report dev-destroy $? "rc $drc ($(head -c 80 /tmp/ddestroy.out)); listed '$(/bin/oxl list | awk '$1 == "dev"')'; loops $(loops_used), nbds $(nbds_used), vifs $(vifs_up), backends $be, its store entries $fe, store nodes $nodes0 -> $(store_nodes), free MiB $free0 -> $(free_mib)"
 
-    # Nine more rounds: a guest busy on a raw disk, a qcow2 disk and its
-    # vif, destroyed in the middle; each must leave nothing behind.
+    # More rounds (oryx.devrounds: 9 on q35, 2 on pc): a guest busy on a
+    # raw disk, a qcow2 disk and its vif, destroyed in the middle; each
+    # must leave nothing behind.
     rb=""
-    for r in 2 3 4 5 6 7 8 9 10; do
+    rounds=$(arg devrounds 9)
+    for r in $(seq 2 $((rounds + 1))); do
         if ! /bin/oxl create /tmp/dev.cfg 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
             'disk=["/tmp/vd.img,raw,xvda,rw", "/tmp/hot.qcow2,qcow2,xvdb,rw"]' \
             'cmdline="console=hvc0 quiet oryx.devbusy='"$DEV_IP/$r"'"' > /tmp/round.out 2>&1; then
@@ -289,7 +291,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
             rb="$rb; round $r: backends $(backends_of "$rid"), store nodes $nodes0 -> $(store_nodes)"
     done
     [ -z "$rb" ] && [ "$(nbd_servers)" = 0 ]
-    report dev-destroy-rounds $? "${rb:-9 more rounds, each left nothing}; qemu-nbd servers $(nbd_servers)"
+    report dev-destroy-rounds $? "${rb:-$rounds more rounds, each left nothing}; qemu-nbd servers $(nbd_servers)"
 
     # A guest whose root is an ext4 filesystem on its own (qcow2) disk:
     # it writes a file, reboots (on_reboot=restart: its disk is wired again
