@@ -6,7 +6,8 @@
 # holding busybox, its applets and /sbin/init (busybox init: /etc/inittab
 # runs /etc/rc, which runs /etc/rc.local when there is one, then a shell
 # on hvc0); -a copies files in. -r: the ramdisk that boots it: it loads
-# xen-blkfront, xen-netfront and ext4, mounts root= (rw or ro as the
+# xen-blkfront, xen-netfront and ext4 (with crc32c, for its metadata
+# checksums), mounts root= (rw or ro as the
 # command line says) and switches to it.
 set -eu
 
@@ -33,7 +34,7 @@ case "$format" in raw|qcow2) ;; *) echo "$0: -f raw or qcow2, not '$format'" >&2
 
 if [ -n "$ramdisk" ]; then
     "$root_dir/tests/fixtures/mkdom0-initramfs.sh" -o "$ramdisk" -i "$here/ramdisk-init.sh" \
-        -m "xen-blkfront xen-netfront ext4"
+        -m "xen-blkfront xen-netfront crc32c_generic ext4"
 fi
 [ -n "$img" ] || exit 0
 

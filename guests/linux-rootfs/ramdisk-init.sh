@@ -13,7 +13,9 @@ for a in $(cat /proc/cmdline); do
     ro) mode=ro ;;
     esac
 done
-for m in xen-blkfront xen-netfront ext4; do
+# crc32c first: ext4's metadata checksums need it, and the kernel's own
+# request for it can come too late on a slow machine.
+for m in xen-blkfront xen-netfront crc32c_generic ext4; do
     modprobe "$m" || echo "ramdisk: modprobe $m failed"
 done
 n=150                                   # 30 s for blkfront to connect

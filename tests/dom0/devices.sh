@@ -313,6 +313,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
         [ "$rrc" = 0 ] && rootdisk_gone && [ "$(store_nodes)" = "$nodes0" ]
     report dev-rootdisk $? "rc $rrc ($(tail -n 1 /tmp/rootdisk.out | head -c 100)); first boot: '$b1'; second: '$b2'; after its poweroff: listed '$(/bin/oxl list | awk '$1 == "rootdisk"')', NBD devices $(nbds_used), qemu-nbd $(nbd_servers), store nodes $nodes0 -> $(store_nodes)"
     [ -n "$b2" ] || tail -n 20 /var/log/oryx/guest-rootdisk.log | sed 's/[^[:print:]]//g; s/^/ROOTDIAG /'
+    /bin/oxl domid rootdisk > /dev/null 2>&1 && timeout 90 /bin/oxl destroy rootdisk > /dev/null 2>&1
 
     rm -f /tmp/vd.img /tmp/hot.qcow2 /tmp/root.qcow2 /tmp/small.img /tmp/www/blob
     rm -rf /var/cache/oryx              # the kernel oxl unpacked again: 66 MiB of tmpfs
