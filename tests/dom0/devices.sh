@@ -48,6 +48,9 @@ loops_used() {
     cat /sys/block/loop*/loop/backing_file 2>/dev/null | wc -l
 }
 # NBD devices connected, and qemu-nbd servers running.
+xs_paths() {                    # every store path, sorted (what a check left)
+    xs ls -f / 2>/dev/null | sed "s/ = .*//" | sort
+}
 nbds_used() {
     ls /sys/block/nbd*/pid 2>/dev/null | wc -l
 }
@@ -138,6 +141,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     # Xen's toolstack keeps the backend kinds' directories once made.
     /bin/oxl store mkdir /local/domain/0/backend/vbd /local/domain/0/backend/vif
     nodes0=$(store_nodes)
+    xs_paths > /tmp/nodes0
     bad=""
     refuse() {                  # refuse WANT-IN-MESSAGE KEY=VALUE...
         want=$1
@@ -153,7 +157,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     refuse "not a disk name" 'disk=["/tmp/small.img,raw,vda,rw"]'
     left="listed '$(/bin/oxl list | awk '$1 == "dev"')' loops $(loops_used) nbds $(nbds_used) vifs $(vifs_up) store nodes $nodes0 -> $(store_nodes)"
     [ -z "$bad" ] && dev_gone && [ "$(store_nodes)" = "$nodes0" ]
-    report dev-refused $? "${bad:-all six refused}; left: $left"
+    report dev-refused $? "${bad:-all six refused}; left: $left$(xs_paths | diff /tmp/nodes0 - | grep '^+/' | head -n 8 | tr '\n' ' ')"
 
     free0=$(free_mib)
     /bin/oxl create /tmp/dev.cfg 'disk=["/tmp/vd.img,raw,xvda,rw", "phy:'"$vdev"',xvdb,r"]' \

@@ -229,6 +229,31 @@ int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint
     return 0;
 }
 
+/*
+ * Removes a backend directory for good: a back-end driver still setting
+ * the device up (blkback writes its features the moment it sees
+ * physical-device) can write into it just after the removal, and a store
+ * write makes the missing parents again. So: remove it again until it has
+ * stayed gone for 300 ms (at most 4 s).
+ */
+static void rm_settled(struct xs_client *xs, const char *dir)
+{
+    int gone = 0, rounds;
+    char *v = NULL;
+
+    for (rounds = 0; rounds < 40 && gone < 3; rounds++) {
+        if (xs_client_read(xs, dir, &v, NULL) == 0) {
+            free(v);
+            v = NULL;
+            xs_client_rm(xs, dir);
+            gone = 0;
+        } else {
+            gone++;
+        }
+        usleep(100 * 1000);
+    }
+}
+
 void xdev_remove_all(struct xs_client *xs, unsigned int domid)
 {
     char dir[128], path[160], node[64];
@@ -247,7 +272,10 @@ void xdev_remove_all(struct xs_client *xs, unsigned int domid)
             }
         }
         free(names);
-        xs_client_rm(xs, dir);
+        if (n)
+            rm_settled(xs, dir);
+        else
+            xs_client_rm(xs, dir);
         snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s", domid, xdev_kinds[k]);
         xs_client_rm(xs, dir);
     }
