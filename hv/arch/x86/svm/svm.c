@@ -543,7 +543,7 @@ window:
 
 /* What a world switch must leave as it found, to be redone. */
 struct svm_entry_state {
-    uint8_t save[offsetof(struct vmcb, br_to) + 8 - offsetof(struct vmcb, es)];
+    uint8_t save[offsetof(struct vmcb, rsvd9) - offsetof(struct vmcb, es)];  /* the save area */
     struct guest_regs regs;
     uint64_t vintr, interrupt_shadow, eventinj;
 };
@@ -637,7 +637,6 @@ static void svm_vcpu_run(struct vcpu *v)
         if (svm_of(v)->virq_vec == svm_of(v)->reinject_vec)
             svm_of(v)->reinject_vec = -1;
     }
-    svm_of(v)->virq_vec = -1;
     vmcb->eventinj = 0;
     vmcb->vintr &= ~VINTR_IRQ;
     local_irq_enable();         /* pending host interrupts run now */
