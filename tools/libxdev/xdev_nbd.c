@@ -134,13 +134,19 @@ int xdev_nbd_attach(const char *file, const char *format, int ro, char *node, si
          * run directory, not /var/lock (a minimal dom0 may lack it). */
         mkdir(NBD_RUN_DIR, 0700);
         snprintf(sock, sizeof(sock), "--socket=" NBD_RUN_DIR "/qemu-nbd-nbd%d", i);
-        char *argv[] = { "qemu-nbd", "--fork", conn, fmt, sock, "--discard=unmap", "--",
-                         (char *)file, NULL, NULL };
-        if (ro) {
-            argv[6] = "--read-only";
-            argv[7] = "--";
-            argv[8] = (char *)file;
-        }
+        char *argv[10];
+        int a = 0;
+        argv[a++] = "qemu-nbd";
+        argv[a++] = "--fork";
+        argv[a++] = conn;
+        argv[a++] = fmt;
+        argv[a++] = sock;
+        argv[a++] = "--discard=unmap";
+        if (ro)
+            argv[a++] = "--read-only";
+        argv[a++] = "--";
+        argv[a++] = (char *)file;
+        argv[a] = NULL;
         rc = run(argv, msg, sizeof(msg));
         if (rc == 0) {
             /* --fork returns once the server runs; the kernel marks the
