@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PKGS="build-essential clang libclang-rt-14-dev qemu-system-x86 python3 \
 xz-utils cpio gzip binutils xenstore-utils acpica-tools \
 grub-common grub-pc-bin xorriso mtools kmod liblzma-dev zlib1g-dev libjansson-dev liblmdb-dev \
-libzstd-dev mmdebstrap e2fsprogs qemu-utils"
+libzstd-dev mmdebstrap e2fsprogs qemu-utils lvm2"
 
 missing=""
 for p in $PKGS; do

@@ -22,6 +22,8 @@
 #   dev-guest-net    a second guest on xenbr0 pings the first and fetches
 #                    8 MiB from it (TCP guest to guest through dom0's
 #                    bridge) with the right checksum
+#   dev-vif-rate     dev3's vif has rate=2MB/s: dom0 fetches the 8 MiB back
+#                    from it no faster than that (netback's credit limit)
 #   dev-hotplug      block-attach/-detach and network-attach/-detach while
 #                    it runs: its kernel sees each device come and go
 #   dev-qcow2        the hot-plugged xvdc is a qcow2 image (served by
@@ -29,6 +31,19 @@
 #                    them back; after the detach no NBD device or qemu-nbd
 #                    is left, the file is still qcow2, and qemu-nbd in
 #                    dom0 reads the guest's bytes out of it
+#   dev-lvm          an LVM logical volume (a volume group on a loop
+#                    device) hot-plugged as xvdd: the guest writes 64 MiB
+#                    to it and reads them back, dom0 reads them out of the
+#                    volume; after the detach the volume group goes
+#   dev-hostile      guest "hostile" runs tests/dom0/hostile-front.c, a
+#                    frontend of its own against blkback and netback:
+#                    nonsense in its device nodes (4 vbds, its vif), then
+#                    on a connected ring bad requests between good ones,
+#                    and a producer index far ahead. Every bad request
+#                    gets an error, every bad device stays unconnected
+#                    with the back end's error named, the disk holds only
+#                    the good write, dev keeps running; destroyed, it
+#                    leaves nothing
 #   dev-destroy      destroyed during disk and network I/O: no loop
 #                    device, vif, backend or store entry is left, and the
 #                    hypervisor's free memory is back (no grant mapping
@@ -39,7 +54,7 @@
 #   dev-rootdisk     a guest booting from an ext4 root on its qcow2 xvda
 #                    (guests/linux-rootfs) writes a file, reboots, reads
 #                    it back and powers off; its NBD device goes with it
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-hotplug dev-qcow2 dev-destroy dev-destroy-rounds dev-rootdisk"
+DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-vif-rate dev-hotplug dev-qcow2 dev-lvm dev-hostile dev-destroy dev-destroy-rounds dev-rootdisk"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
@@ -84,6 +99,102 @@ dev_gone() {
 dev_diag() {
     tail -n 25 "$DEV_LOG" | sed 's/[^[:print:]]//g; s/^/DEVDIAG guest: /'
     dmesg | grep -i 'blkback\|netback\|xen\|vif\|loop' | tail -n 15 | sed 's/^/DEVDIAG dom0: /'
+}
+
+# dev-lvm (guest "dev" waits for xvdd after its hot-plug steps). $1: the
+# sum of the 64 MiB it copies there (its xvdb).
+check_lvm() {
+    echo "DEVSTEP lvm"
+    lb=""
+    modprobe dm-mod 2>/dev/null
+    mkdir -p /run/lock/lvm /run/lvm
+    dd if=/dev/zero of=/tmp/pv.img bs=1M count=0 seek=80 2>/dev/null
+    pvl=$(losetup -f 2>/dev/null) && losetup "$pvl" /tmp/pv.img || lb="losetup: no free loop device"
+    if [ -z "$lb" ]; then
+        { lvm pvcreate -q "$pvl" && lvm vgcreate -q oryxvg "$pvl" &&
+            lvm lvcreate -q -L 64M -n lv0 oryxvg; } > /tmp/lvm.out 2>&1 ||
+            lb="lvm: $(grep -v WARNING /tmp/lvm.out | tail -n 1 | head -c 120)"
+    fi
+    lv=/dev/oryxvg/lv0
+    [ -n "$lb" ] || [ -b "$lv" ] || lb="no $lv ($(ls /dev/mapper | tr '\n' ' '))"
+    if [ -z "$lb" ]; then
+        timeout 90 /bin/oxl block-attach dev "phy:$lv,xvdd,w" > /tmp/lvm.out 2>&1 ||
+            lb="block-attach: $(head -c 100 /tmp/lvm.out)"
+        wait_for 120 guestdev_seen xvdd-written || lb="$lb; the guest never wrote xvdd"
+        listed=$(/bin/oxl block-list dev | awk '$1 == 51760 && $4 == 4' | wc -l)
+        timeout 90 /bin/oxl block-detach dev xvdd > /tmp/lvm.out 2>&1 ||
+            lb="$lb; block-detach: $(head -c 100 /tmp/lvm.out)"
+        wait_for 60 guestdev_seen xvdd-gone || lb="$lb; xvdd not gone"
+    fi
+    gw=$(guestdev xvdd-written)
+    back=$(dd if="$lv" bs=1M count=64 2>/dev/null | sha256sum | cut -d' ' -f1)
+    { lvm vgremove -q -f oryxvg && lvm pvremove -q "$pvl"; } > /tmp/lvm.out 2>&1 ||
+        lb="$lb; vgremove: $(tail -n 1 /tmp/lvm.out | head -c 100)"
+    losetup -d "$pvl" 2>/dev/null
+    rm -f /tmp/pv.img
+    case "$gw" in "rc=0 $1 131072 sectors") true ;; *) false ;; esac && [ -z "$lb" ] && [ "$back" = "$1" ] &&
+        [ "$listed" = 1 ] && [ "$(loops_used)" = 1 ] && [ ! -e /dev/mapper/oryxvg-lv0 ]
+    report dev-lvm $? "${lb:-attached, written, detached}; guest: '$gw'; want rc=0 $1 131072 sectors; listed connected $listed; dom0 reads back $back; loops $(loops_used) after vgremove"
+}
+
+# The cases hostile-front reports, each "HOSTILE <case> PASS|FAIL detail".
+HOSTILE_CASES="setup store-nonsense ring-page-order ring-ref-unowned event-channel-unbound vif-nonsense ring-connect good-read bad-op sector-beyond sector-straddles no-segments too-many-segments first-after-last last-beyond-page gref-beyond-table gref-other-domain read-into-ro-grant ro-grant-untouched write-beyond write-straddles indirect-too-many indirect-bad-gref good-write prod-far-ahead"
+HOSTILE_LOG=/var/log/oryx/guest-hostile.log
+
+hostile_gone() {
+    ! /bin/oxl domid hostile > /dev/null 2>&1 && [ "$(loops_used)" = 1 ] && [ "$(vifs_up)" = 1 ]
+}
+
+# dev-hostile (guest "dev" is running, busy on its disks and network).
+check_hostile() {
+    echo "DEVSTEP hostile"
+    # xvda: 4 MiB with a marker in sector 0; what it must hold afterwards:
+    # the same, but page 1 is the guest's one good write.
+    dd if=/dev/zero of=/tmp/hb.img bs=1M count=4 2>/dev/null
+    printf 'ORYX-HOSTILE-SECTOR-0' | dd of=/tmp/hb.img conv=notrunc 2>/dev/null
+    cp /tmp/hb.img /tmp/hb.want
+    yes HOSTILE-WRITE-O | head -c 4096 | dd of=/tmp/hb.want bs=4096 seek=1 conv=notrunc 2>/dev/null
+    want=$(sha256sum < /tmp/hb.want | cut -d' ' -f1)
+    rm -f /tmp/hb.want "$HOSTILE_LOG"
+    disks='"/tmp/hb.img,raw,xvda,rw"'
+    for d in b c d e; do
+        dd if=/dev/zero of=/tmp/hs$d.img bs=1M count=1 2>/dev/null
+        disks="$disks, \"/tmp/hs$d.img,raw,xvd$d,rw\""
+    done
+    /bin/oxl create /tmp/dev.cfg 'name="hostile"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+        "disk=[$disks]" 'cmdline="console=hvc0 quiet oryx.hostile"' > /tmp/hostile.out 2>&1
+    hrc=$?
+    hid=$(/bin/oxl domid hostile 2>/dev/null)
+    # What the back ends print about its nonsense is expected in dmesg.
+    DMESG_ALLOW="${DMESG_ALLOW:+$DMESG_ALLOW|}(vbd|vif)[ -]$hid-|vif$hid\.|ring processing"
+    wait_for 300 grep -aq "HOSTILE done" "$HOSTILE_LOG"
+    hbad=""
+    for c in $HOSTILE_CASES; do
+        l=$(grep -a "HOSTILE $c " "$HOSTILE_LOG" | head -n 1 | sed 's/.*HOSTILE //; s/[^[:print:]]//g')
+        case "$l" in "$c PASS"*) ;; "") hbad="$hbad; $c: no result" ;; *) hbad="$hbad; $l" ;; esac
+    done
+    # dom0's side: each nonsense device unconnected, its error named.
+    be=/local/domain/0/backend
+    for v in 51728 51744 51760 51776; do
+        st=$(xs read "$be/vbd/$hid/$v/state" 2>&1)
+        er=$(xs read "/local/domain/0/error/backend/vbd/$hid/$v/error" 2>&1)
+        [ "$st" != 4 ] && [ -n "$er" ] || hbad="$hbad; vbd $v: state $st, error '$er'"
+    done
+    ver=$(xs read "/local/domain/0/error/backend/vif/$hid/0/error" 2>&1)
+    case "$ver" in *ring-ref*) ;; *) hbad="$hbad; vif error '$ver'" ;; esac
+    halted=$(dmesg | grep -c "ring processing")
+    [ "$halted" -ge 1 ] || hbad="$hbad; blkback never halted the ring"
+    ping -c 2 -W 3 "$DEV_IP" > /tmp/hping.out 2>&1 || hbad="$hbad; dev no longer answers: $(tail -n 1 /tmp/hping.out)"
+    timeout 90 /bin/oxl destroy hostile > /tmp/hostile.out 2>&1 || hbad="$hbad; destroy: $(head -c 80 /tmp/hostile.out)"
+    wait_for 60 hostile_gone || hbad="$hbad; left: loops $(loops_used) vifs $(vifs_up)"
+    [ "$(backends_of "$hid")" = 0 ] || hbad="$hbad; backends $(backends_of "$hid") left"
+    [ -z "$(xs ls /local/domain/0/error 2>/dev/null)" ] || hbad="$hbad; error nodes left"
+    now=$(sha256sum < /tmp/hb.img | cut -d' ' -f1)
+    [ "$now" = "$want" ] || hbad="$hbad; the disk holds $now, want $want"
+    [ "$hrc" = 0 ] && [ -z "$hbad" ]
+    report dev-hostile $? "rc $hrc ($(tail -n 1 /tmp/hostile.out | head -c 80)); ${hbad:-$(echo $HOSTILE_CASES | wc -w) cases refused or served right; 4 vbds and the vif unconnected with their errors; ring halted ($halted); dev answers; nothing left; the disk holds only the good write}"
+    [ -z "$hbad" ] || tail -n 30 "$HOSTILE_LOG" | sed 's/[^[:print:]]//g; s/^/HOSTILEDIAG /'
+    rm -f /tmp/hb.img /tmp/hs?.img
 }
 
 check_devices() {
@@ -211,15 +322,29 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
 
     # Guest to guest: "dev3" fetches dev's blob (xvdb's first 8 MiB).
     want8=$(dd if="$vdev" bs=1M count=8 2>/dev/null | sha256sum | cut -d' ' -f1)
-    /bin/oxl create /tmp/dev.cfg 'name="dev3"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+    # Its vif has rate=2MB/s (netback's limit on what the guest sends).
+    /bin/oxl create /tmp/dev.cfg 'name="dev3"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0,rate=2MB/s"]' \
         'cmdline="console=hvc0 quiet oryx.devfetch='"$DEV_IP"'/10.0.1.4"' > /tmp/dev3.out 2>&1
     grc=$?
+    id3=$(/bin/oxl domid dev3 2>/dev/null)
     wait_for 150 grep -aq "GUESTDEV fetched" /var/log/oryx/guest-dev3.log
     gf=$(grep -a "GUESTDEV fetched" /var/log/oryx/guest-dev3.log | head -n 1 | sed 's/.*GUESTDEV fetched *//; s/[^[:print:]]//g')
-    timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
     case "$gf" in "$want8 "*"round-trip"*) true ;; *) false ;; esac && [ "$grc" = 0 ]
     report dev-guest-net $? "rc $grc ($(tail -n 1 /tmp/dev3.out | head -c 100)); dev3: '$gf'; want $want8"
     echo "BENCH dev-guest-net mib=8 $(echo "$gf" | sed -n 's/.*secs=\([0-9.]*\).*round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/secs=\1 ping_ms=\2/p')"
+
+    # rate=: dom0 fetches those 8 MiB back from dev3. 2 MB/s makes that
+    # 4.2 s at least (a lower bound: load only slows it); dev's unlimited
+    # vif gave them in well under a second above.
+    rt=$(xs read "/local/domain/0/backend/vif/$id3/0/rate" 2>&1)
+    wait_for 30 grep -aq "GUESTDEV serving" /var/log/oryx/guest-dev3.log
+    t0=$(now_us)
+    rs=$(wget -q -O - http://10.0.1.4/blob 2>/dev/null | sha256sum | cut -d' ' -f1)
+    t1=$(now_us)
+    timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
+    rus=$((t1 - t0))
+    [ "$rs" = "$want8" ] && [ "$rus" -ge 3000000 ] && [ -n "$rt" ]
+    report dev-vif-rate $? "back end rate '$rt'; 8 MiB from dev3 in $((rus / 1000)) ms ($((8388608 / (rus / 1000 + 1))) kB/s; limit 2000 kB/s), sum $rs want $want8"
 
     # Hot-plug while it runs.
     wait_for 60 guestdev_seen ready
@@ -257,6 +382,9 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     case "$gq" in *"rc=0 sum $want8"*) true ;; *) false ;; esac && [ "$back" = "$want8" ] &&
         [ "$magic" = QFI ] && [ "$nbd3" = 1 ] && [ "$json" = 1 ] && [ "$nbd2" = "0 devices, 0 servers" ]
     report dev-qcow2 $? "guest: '$gq'; want sum $want8; while attached: NBD devices $nbd3, list -l nbd entries $json; after the detach: $nbd2; the file starts '$magic', qemu-nbd reads back $back ($(head -c 100 /tmp/qn.out))"
+
+    check_lvm "$vsum"
+    check_hostile
 
     # Destroyed in the middle of its I/O.
     wait_for 60 guestdev_seen busy

@@ -51,6 +51,8 @@ GRANTER = os.path.join(ROOT, "build", "guests", "granter-64.elf")
 GRANTER_NAME = "granter"
 GRANTER_ID = 2          # boot-time domains are numbered in module order from 1
 GRANTCHECK = os.path.join(OUT, "grantcheck")
+# devices.sh's dev-hostile: the guest's own hostile block/net frontend.
+HOSTILE_FRONT = os.path.join(OUT, "hostile-front")
 MKGUEST = os.path.join(OUT, "mkguest")
 OXL = os.path.join(OUT, "oxl")
 OXL_PARTS = [os.path.join(ROOT, "build", "tools", p) for p in
@@ -90,6 +92,8 @@ XS_FILES = [("xenstore-utils/usr/bin/xenstore", "/usr/bin/xenstore-%s" % t) for 
 # host's Debian qemu-utils, with the libraries ldd names beside it (the
 # C library and loader come from XS_FILES).
 QEMU_NBD = "/usr/bin/qemu-nbd"
+# LVM's tool (devices.sh's dev-lvm), from the host's Debian lvm2, likewise.
+LVM = "/usr/sbin/lvm"
 HOT_QCOW2 = os.path.join(OUT, "hot.qcow2")
 # devices.sh's dev-rootdisk: a guest booting from an ext4 root on a qcow2
 # disk, and the ramdisk that mounts it (guests/linux-rootfs/mkrootfs.sh).
@@ -153,8 +157,8 @@ VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptim
                "oxl-list-long", "oxl-top"]
 # Split devices (tests/dom0/devices.sh), after the NIC checks.
 DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-create", "dev-disk-read", "dev-disk-ro",
-              "dev-disk-write", "dev-net", "dev-share", "dev-guest-net", "dev-hotplug", "dev-qcow2",
-              "dev-destroy", "dev-destroy-rounds", "dev-rootdisk"]
+              "dev-disk-write", "dev-net", "dev-share", "dev-guest-net", "dev-vif-rate", "dev-hotplug", "dev-qcow2",
+              "dev-lvm", "dev-hostile", "dev-destroy", "dev-destroy-rounds", "dev-rootdisk"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]
 CHECKS = ["modules", "xen-caps", "xen-devs"] + STORE_CHECKS + GRANT_CHECKS + BUILD_CHECKS + \
     VERB_CHECKS + [
@@ -386,6 +390,11 @@ def make_fixtures():
     if newer(GRANTCHECK, src):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-Wall", "-Wextra",
                         "-Werror", "-o", GRANTCHECK, src], check=True)
+    src = os.path.join(HERE, "hostile-front.c")
+    blkif = os.path.join(ROOT, "include", "public", "io", "blkif.h")
+    if newer(HOSTILE_FRONT, src, blkif):
+        subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
+                        "-Werror", "-I" + os.path.join(ROOT, "include"), "-o", HOSTILE_FRONT, src], check=True)
     # mkguest links libxctl (the toolstack's builder) from what `make` built.
     mk_src = os.path.join(HERE, "mkguest.c")
     libxctl = os.path.join(ROOT, "build", "tools", "libxctl.a")
@@ -425,16 +434,18 @@ def make_fixtures():
         raise OSError("%s is missing (scripts/fetch-fixtures.sh)" % missing[0])
     guest_init = os.path.join(HERE, "guest-init.sh")
     store_bench = os.path.join(HERE, "store-bench.sh")
-    if newer(GUEST_INITRD, guest_init, store_bench, *[src for src, _ in xs_files], *common):
-        extra = ["-a", "%s=/bin/store-bench" % store_bench]
+    if newer(GUEST_INITRD, guest_init, store_bench, HOSTILE_FRONT, *[src for src, _ in xs_files], *common):
+        extra = ["-a", "%s=/bin/store-bench" % store_bench, "-a", "%s=/bin/hostile-front" % HOSTILE_FRONT]
         for src, dst in xs_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         subprocess.run([MKDOM0, "-o", GUEST_INITRD, "-i", guest_init, "-m",
-                        "xen-evtchn xenfs xen-blkfront xen-netfront"] + extra,
+                        "xen-evtchn xenfs xen-blkfront xen-netfront xen-gntalloc"] + extra,
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if not os.path.exists(HOT_QCOW2):
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", HOT_QCOW2, "16M"], check=True)
     nbd_files = host_binary_files(QEMU_NBD)
+    nbd_files += [f for f in host_binary_files(LVM) if f[1] not in {dst for _, dst in nbd_files}]
+    lvm_conf = os.path.join(HERE, "lvm.conf")
     rootfs_srcs = [os.path.join(ROOT, "guests", "linux-rootfs", f)
                    for f in os.listdir(os.path.join(ROOT, "guests", "linux-rootfs"))]
     rc_local = os.path.join(HERE, "rootdisk-rc.local")
@@ -447,7 +458,7 @@ def make_fixtures():
     life = os.path.join(HERE, "life.sh")
     devices = os.path.join(HERE, "devices.sh")
     if newer(DOM0_IMG, init, life, devices, store_bench, XS_HOSTILE, GRANTCHECK, MKGUEST, BUILT_GUEST, OXL,
-             GUEST_INITRD, ORYXD, HOT_QCOW2, ROOT_QCOW2, ROOT_RAMDISK,
+             GUEST_INITRD, ORYXD, HOT_QCOW2, ROOT_QCOW2, ROOT_RAMDISK, lvm_conf,
              *[src for src, _ in nbd_files],
              *[src for src, _ in MICRO_GUESTS],
              *[src for src, _ in xs_files], *common):
@@ -465,7 +476,8 @@ def make_fixtures():
                  "-a", "%s=/lib/oryx-devices.sh" % devices,
                  "-a", "%s=/lib/oryx/hot.qcow2" % HOT_QCOW2,
                  "-a", "%s=/lib/oryx/root.qcow2" % ROOT_QCOW2,
-                 "-a", "%s=/boot/rootdisk-initrd.gz" % ROOT_RAMDISK]
+                 "-a", "%s=/boot/rootdisk-initrd.gz" % ROOT_RAMDISK,
+                 "-a", "%s=/etc/lvm/lvm.conf" % lvm_conf]
         for src, dst in nbd_files:
             extra += ["-a", "%s=%s" % (src, dst)]
         for src, dst in MICRO_GUESTS:

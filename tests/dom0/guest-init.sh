@@ -148,6 +148,13 @@ dev_checks() {
     wait_until 90 test ! -e /sys/block/xvdc && echo "GUESTDEV xvdc-gone"
     wait_until 90 test -e /sys/class/net/eth1 && echo "GUESTDEV eth1-appeared $(cat /sys/class/net/eth1/address)"
     wait_until 90 test ! -e /sys/class/net/eth1 && echo "GUESTDEV eth1-gone"
+    # xvdd: an LVM volume in dom0; 64 MiB of xvdb's bytes into it.
+    if wait_until 120 test -b /dev/xvdd; then
+        dd if=/dev/xvdb of=/dev/xvdd bs=1M count=64 iflag=direct oflag=direct 2>/dev/null
+        w=$?
+        echo "GUESTDEV xvdd-written rc=$w $(sum_of /dev/xvdd) $(cat /sys/block/xvdd/size) sectors"
+    fi
+    wait_until 90 test ! -e /sys/block/xvdd && echo "GUESTDEV xvdd-gone"
     echo "GUESTDEV done"
     # Busy until destroyed: disk reads and network fetches in flight.
     while :; do dd if=/dev/xvda of=/dev/null bs=1M iflag=direct 2>/dev/null; done &
@@ -167,10 +174,14 @@ fetch_checks() {
     ip addr add "$2/24" dev eth0
     wait_until 30 ping -c 1 -W 1 "$1"
     r=$(ping -c 5 -W 2 "$1" 2>&1 | tail -n 1)
+    mkdir -p /www
     t0=$(cut -d' ' -f1 /proc/uptime)
-    s=$(wget -q -O - "http://$1/blob" 2>/dev/null | sha256sum | cut -d' ' -f1)
+    wget -q -O /www/blob "http://$1/blob" 2>/dev/null
     t1=$(cut -d' ' -f1 /proc/uptime)
+    s=$(sha256sum < /www/blob | cut -d' ' -f1)
     echo "GUESTDEV fetched $s secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }') ping: $r"
+    # Served back to dom0, through this vif's rate= limit (its transmit side).
+    httpd -p 80 -h /www && echo "GUESTDEV serving"
 }
 # oryx.devbusy=IP/ROUND (devices.sh's destroy rounds): busy on both disks
 # and the network until destroyed.
@@ -187,6 +198,15 @@ busy_checks() {
 }
 devbusy=$(sed -n 's/.*oryx\.devbusy=\([0-9.]*\/[0-9]*\).*/\1/p' /proc/cmdline)
 [ -n "$devbusy" ] && busy_checks "${devbusy%/*}" "${devbusy#*/}" &
+
+# oryx.hostile (devices.sh's dev-hostile): no blkfront or netfront; its
+# devices are left to /bin/hostile-front, a hostile frontend in userspace.
+if grep -q "oryx\.hostile" /proc/cmdline; then
+    modprobe xen-evtchn
+    modprobe xen-gntalloc
+    wait_until 30 test -c /dev/xen/gntalloc -a -c /dev/xen/evtchn
+    /bin/hostile-front &
+fi
 
 devfetch=$(sed -n 's/.*oryx\.devfetch=\([0-9.]*\/[0-9.]*\).*/\1/p' /proc/cmdline)
 [ -n "$devfetch" ] && fetch_checks "${devfetch%/*}" "${devfetch#*/}" &

@@ -174,6 +174,31 @@ static void rm_if_empty(struct xs_client *xs, const char *dir)
     free(names);
 }
 
+/*
+ * A back-end driver reports a fatal error (a frontend's nonsense, say) in
+ * its own domain's error/<backend path>/error node; it goes with the
+ * device, and so do the parents it leaves empty. devid < 0: the domain's
+ * every device of that kind.
+ */
+static void rm_error_nodes(struct xs_client *xs, const char *kind, unsigned int domid, long devid)
+{
+    char path[160];
+
+    if (devid >= 0) {
+        snprintf(path, sizeof(path), "/local/domain/0/error/backend/%s/%u/%ld", kind, domid, devid);
+        xs_client_rm(xs, path);
+        snprintf(path, sizeof(path), "/local/domain/0/error/backend/%s/%u", kind, domid);
+        rm_if_empty(xs, path);
+    } else {
+        snprintf(path, sizeof(path), "/local/domain/0/error/backend/%s/%u", kind, domid);
+        xs_client_rm(xs, path);
+    }
+    snprintf(path, sizeof(path), "/local/domain/0/error/backend/%s", kind);
+    rm_if_empty(xs, path);
+    rm_if_empty(xs, "/local/domain/0/error/backend");
+    rm_if_empty(xs, "/local/domain/0/error");
+}
+
 int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint32_t devid,
                 int force, char *err, size_t errlen)
 {
@@ -224,6 +249,7 @@ int xdev_remove(struct xs_client *xs, unsigned int domid, const char *kind, uint
     xs_client_rm(xs, be);
     snprintf(path, sizeof(path), "/local/domain/0/backend/%s/%u", kind, domid);
     rm_if_empty(xs, path);
+    rm_error_nodes(xs, kind, domid, devid);
     if (node[0] != '\0')
         xdev_node_release(node);
     return 0;
@@ -278,6 +304,7 @@ void xdev_remove_all(struct xs_client *xs, unsigned int domid)
             xs_client_rm(xs, dir);
         snprintf(dir, sizeof(dir), "/local/domain/%u/device/%s", domid, xdev_kinds[k]);
         xs_client_rm(xs, dir);
+        rm_error_nodes(xs, xdev_kinds[k], domid, -1);
     }
 }
 
