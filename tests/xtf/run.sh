@@ -13,8 +13,9 @@
 #   -j N            QEMUs at once (1; at most 2, and only on an idle machine)
 #   --out DIR       logs and results (build/xtf)
 #   --classify LOG [QEMU_STATUS]
-#                   print the category of one saved console log (the
-#                   parser alone; tests/xtf/suite.sh checks it on canned logs)
+#                   print the category of one saved log (the parser alone;
+#                   the status defaults to the log's "qemu-status N" line;
+#                   tests/xtf/suite.sh checks it on canned logs)
 #
 # Result categories (first match wins):
 #   HYPERVISOR-CRASH  Oryx panicked or faulted ("**** Oryx PANIC",
@@ -36,7 +37,7 @@ OUT=$ROOT/build/xtf
 BUILD=1
 
 usage() {
-    sed -n '9,18p' "$SELF" | sed 's/^# \{0,1\}//' >&2
+    sed -n '/^# Usage:/,/^#$/p' "$SELF" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -48,19 +49,30 @@ classify() {
     line ~ /^\*\*\*\* Oryx (PANIC|FATAL EXCEPTION)/ && hvcrash == "" { hvcrash = line }
     # The domain (always named xtf) writes "(xtf) text"; Oryx writes
     # "(dN) xtf: text" about it.
+    # XTF writes each line twice (console_io and its PV console ring), at
+    # times interleaved: only the first copy of a message counts.
     line ~ /^\(xtf\) / {
         g = substr(line, 7)
         if (result == "" && g ~ /^Test result: /) { result = substr(g, 14); next }
-        if (g ~ /^(--- Xen Test Framework ---|Environment: )/ || g == last) next
-        last = g
-        if (result == "" && firstmsg == "" && g ~ /^(Fail|FAIL|Error|ERROR|Skip|SKIP|PANIC|Warning)/) firstmsg = g
-        if (result == "" && g ~ /^PANIC: / && panicmsg == "") panicmsg = g
-        if (result == "") lastmsg = g
+        if (g ~ /^(--- Xen Test Framework ---|Environment: |\*+)$/ || g ~ /^Environment: / || result != "") next
+        if (g ~ /PANIC: /) { p = g; sub(/.*PANIC: /, "", p); if (panicmsg == "") { panicmsg = p; inpanic = 1 }; next }
+        if (inpanic == 1 && g ~ /^Vec /) { panicmsg = panicmsg ", " g; inpanic = 2 }
+        if (g in seen) next
+        seen[g] = 1
+        t = g; sub(/^[ \t]+/, "", t)
+        if (firstmsg == "" && t ~ /^(Fail|FAIL|Error|ERROR|Skip|SKIP|Unexpected|Warning)/) firstmsg = t
+        # A line that starts in lower case continues the one before.
+        if (t ~ /^[a-z]/ && prevmsg != "" && prevmsg == lastmsg) lastmsg = lastmsg " " t
+        else lastmsg = t
+        prevmsg = lastmsg
         next
     }
+    line ~ /^\(d[0-9]+\) xtf: shutdown: crash/ { guestcrash = 1 }
     line ~ /^\(d[0-9]+\) xtf: CRASHED: / && crashed == "" { crashed = line; sub(/^\(d[0-9]+\) xtf: CRASHED: /, "", crashed) }
     line ~ /not created/ && notcreated == "" { notcreated = line }
     line ~ /^All domains have stopped/ { ended = 1 }
+    # run_one appends QEMU'"'"'s exit status to the saved log.
+    line ~ /^qemu-status [0-9]+/ && rc == "" { split(line, w, /[ ,]+/); rc = w[2] }
     END {
         if (hvcrash != "") { print "HYPERVISOR-CRASH\t" hvcrash; exit }
         if (rc != "" && rc != 1 && rc != 124) {
@@ -76,7 +88,8 @@ classify() {
             else if (rc == 124 && !ended) det = det (det != "" ? "; " : "") "then hung"
             print cat "\t" det; exit
         }
-        if (crashed != "") { print "CRASH\t" crashed (panicmsg != "" ? "; " panicmsg : ""); exit }
+        if (crashed != "") { print "CRASH\t" crashed; exit }
+        if (guestcrash || panicmsg != "") { print "CRASH\tXTF panic: " (panicmsg != "" ? panicmsg : "(no message)"); exit }
         if (notcreated != "") { print "CRASH\t" notcreated; exit }
         if (rc == 124 || (rc == "" && !ended)) { print "HANG\t" (msg != "" ? "last output: " msg : "no output"); exit }
         print "CRASH\tstopped without a result" (msg != "" ? "; last output: " msg : "")
@@ -87,11 +100,15 @@ classify() {
 run_one() {
     bin=$1
     name=$(basename "$bin")
+    # XTF's own xl configuration for it: vCPUs and memory (the last
+    # setting wins, as in xl); a binary run only as variants (~hap,
+    # ~shadow) has only theirs.
     cfg="$bin.cfg"
+    [ -f "$cfg" ] || cfg=$(ls "$bin"~*.cfg 2>/dev/null | head -n 1)
     vcpus=1 mem=128
-    if [ -f "$cfg" ]; then
-        v=$(sed -n 's/^vcpus *= *\([0-9][0-9]*\).*/\1/p' "$cfg" | head -n 1)
-        m=$(sed -n 's/^memory *= *\([0-9][0-9]*\).*/\1/p' "$cfg" | head -n 1)
+    if [ -n "$cfg" ] && [ -f "$cfg" ]; then
+        v=$(sed -n 's/^vcpus *= *\([0-9][0-9]*\).*/\1/p' "$cfg" | tail -n 1)
+        m=$(sed -n 's/^memory *= *\([0-9][0-9]*\).*/\1/p' "$cfg" | tail -n 1)
         [ -n "$v" ] && vcpus=$v
         [ -n "$m" ] && mem=$m
     fi
