@@ -202,5 +202,14 @@ echo "Summary ($total tests, XTF $commit, $(date -u +%Y-%m-%d)):"
 for c in SUCCESS SKIP FAILURE ERROR CRASH HANG HYPERVISOR-CRASH; do
     printf '  %-16s %d\n' "$c" "$(grep -c "^$c " "$OUT/results.txt")"
 done | tee "$OUT/summary.txt"
-echo "Logs: $OUT/logs/"
+# The same results as a Markdown table, one row per test and one column
+# per environment (docs/status.md keeps a copy).
+awk '{ n = $2; sub(/^test-/, "", n); env = n; sub(/-.*/, "", env); sub(/^[^-]*-/, "", n)
+       if (!(n in row)) order[++k] = n; row[n] = 1; r[n, env] = $1 }
+     END { print "| Test | hvm64 | hvm32pae | hvm32pse | hvm32 |"; print "|---|---|---|---|---|"
+           for (i = 1; i <= k; i++) { n = order[i]; l = "| " n
+               split("hvm64 hvm32pae hvm32pse hvm32", e, " ")
+               for (j = 1; j <= 4; j++) l = l " | " ((n, e[j]) in r ? r[n, e[j]] : "-")
+               print l " |" } }' "$OUT/results.txt" > "$OUT/matrix.md"
+echo "Logs: $OUT/logs/; table: $OUT/matrix.md"
 ! grep -q '^HYPERVISOR-CRASH ' "$OUT/results.txt"
