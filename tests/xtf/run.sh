@@ -104,7 +104,10 @@ run_one() {
     # setting wins, as in xl); a binary run only as variants (~hap,
     # ~shadow) has only theirs.
     cfg="$bin.cfg"
-    [ -f "$cfg" ] || cfg=$(ls "$bin"~*.cfg 2>/dev/null | head -n 1)
+    if [ ! -f "$cfg" ]; then
+        cfg=
+        for c in "$bin"~*.cfg; do [ -f "$c" ] && { cfg=$c; break; }; done
+    fi
     vcpus=1 mem=128
     if [ -n "$cfg" ] && [ -f "$cfg" ]; then
         v=$(sed -n 's/^vcpus *= *\([0-9][0-9]*\).*/\1/p' "$cfg" | tail -n 1)
@@ -149,8 +152,10 @@ done
 [ $# -ge 1 ] || usage
 XTF=$(cd "$1" 2>/dev/null && pwd) || { echo "run.sh: no directory $1" >&2; exit 2; }
 shift
-[ -f "$XTF/xtf-runner" ] && [ -d "$XTF/tests" ] ||
-    { echo "run.sh: $XTF does not look like an XTF source tree (no xtf-runner, tests/)" >&2; exit 2; }
+if [ ! -f "$XTF/xtf-runner" ] || [ ! -d "$XTF/tests" ]; then
+    echo "run.sh: $XTF does not look like an XTF source tree (no xtf-runner, tests/)" >&2
+    exit 2
+fi
 [ -f "$HV" ] || { echo "run.sh: $HV missing: run make first" >&2; exit 2; }
 command -v "$QEMU" > /dev/null || { echo "run.sh: $QEMU not found (scripts/install-deps.sh)" >&2; exit 2; }
 case $JOBS in 1|2) ;; *) echo "run.sh: -j must be 1 or 2" >&2; exit 2 ;; esac
