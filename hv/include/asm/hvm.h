@@ -79,8 +79,13 @@ void hvm_handle_invalid_state(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64
                               uint64_t efer);
 /* DR0-DR3 into the CPU before entry, when the guest's DR7 needs them. */
 void hvm_debugreg_load(struct vcpu *v);
-/* DR0-DR3 back to zero; no CPU holds this vCPU's values any more. */
+/* DR0-DR3 and MSR_DEBUGCTL back to zero; no CPU holds this vCPU's values
+ * any more. */
 void hvm_debugreg_reset(struct vcpu *v);
+/* MSR_DEBUGCTL: the guest's value; a write returns false (the caller
+ * raises #GP) for bits the vCPU may not set. */
+uint64_t hvm_debugctl_read(struct vcpu *v);
+bool hvm_debugctl_write(struct vcpu *v, uint64_t val);
 void hvm_handle_triple_fault(struct vcpu *v);
 
 /* Interrupt sources, in the order they are delivered. */
