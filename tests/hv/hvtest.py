@@ -112,6 +112,10 @@ def cases():
                    guest("debugctl", "32", "name=dcc mem=8M cmdline=\"value=3\"")],
                   [r"\(dca\) PASS", r"\(dcb\) PASS", r"\(dcc\) PASS"], append="maxcpus=1",
                   check=pages_returned))
+    # ICEBP raises #DB as a trap (QEMU's TCG alone raises #UD); faults in
+    # its delivery come at the ICEBP; other #UDs still reach the guest.
+    mods, exp = every_mode("icebp")
+    c.append(Case("icebp", mods, exp, check=pages_returned))
     # An NMI is held back until the handler's IRET.
     mods, exp = every_mode("nmi-nest")
     c.append(Case("nmi-nest", mods, exp, check=pages_returned))
