@@ -102,6 +102,20 @@ def cases():
                    guest("debug-regs", "64", "name=drc mem=8M cmdline=\"noarch pattern=0xC3\"")],
                   [r"\(dra\) PASS", r"\(drb\) PASS", r"\(drc\) PASS"], append="maxcpus=1",
                   check=pages_returned))
+    # MSR_DEBUGCTL: reads 0, keeps LBR/BTF, refuses other bits with #GP,
+    # in every mode; the value is each vCPU's own.
+    mods, exp = every_mode("debugctl")
+    c.append(Case("debugctl", mods, exp, check=pages_returned))
+    c.append(Case("debugctl-isolated",
+                  [guest("debugctl", "64", "name=dca mem=8M cmdline=\"value=1\""),
+                   guest("debugctl", "32pae", "name=dcb mem=8M cmdline=\"value=2\""),
+                   guest("debugctl", "32", "name=dcc mem=8M cmdline=\"value=3\"")],
+                  [r"\(dca\) PASS", r"\(dcb\) PASS", r"\(dcc\) PASS"], append="maxcpus=1",
+                  check=pages_returned))
+    # ICEBP raises #DB as a trap (QEMU's TCG alone raises #UD); faults in
+    # its delivery come at the ICEBP; other #UDs still reach the guest.
+    mods, exp = every_mode("icebp")
+    c.append(Case("icebp", mods, exp, check=pages_returned))
     # An NMI is held back until the handler's IRET.
     mods, exp = every_mode("nmi-nest")
     c.append(Case("nmi-nest", mods, exp, check=pages_returned))

@@ -81,17 +81,27 @@ static int walk_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
     return copy_to_gpa(opaque, gpa, buf, len);
 }
 
-int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access, gpaddr_t *gpa,
-                    uint32_t *pfec)
+/* Not a walker bit: an implicit supervisor access (a descriptor table
+ * read by the CPU itself), whatever the CPL. */
+#define GA_SYSTEM (1u << 31)
+
+static int translate(struct vcpu *v, gvaddr_t gva, unsigned int access, gpaddr_t *gpa,
+                     uint32_t *pfec)
 {
     struct guest_paging pg = { 0 };
     struct guest_mem_ops ops = { walk_read, walk_write, v->domain };
 
     hvm->get_paging(v, &pg);
     pg.maxphyaddr = guest_maxphyaddr;
-    if (hvm->cpl(v) == 3)
+    if (!(access & GA_SYSTEM) && hvm->cpl(v) == 3)
         access |= GW_USER;
-    return guest_walk(&pg, &ops, gva, access, gpa, pfec);
+    return guest_walk(&pg, &ops, gva, access & ~GA_SYSTEM, gpa, pfec);
+}
+
+int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access, gpaddr_t *gpa,
+                    uint32_t *pfec)
+{
+    return translate(v, gva, access & ~GA_SYSTEM, gpa, pfec);
 }
 
 static int guest_copy(struct vcpu *v, gvaddr_t gva, void *buf, size_t len,
@@ -101,7 +111,7 @@ static int guest_copy(struct vcpu *v, gvaddr_t gva, void *buf, size_t len,
         size_t chunk = MIN(len, PAGE_SIZE - (gva & (PAGE_SIZE - 1)));
         gpaddr_t gpa;
         uint32_t pfec;
-        int rc = guest_translate(v, gva, access | (write ? GW_WRITE : 0), &gpa, &pfec);
+        int rc = translate(v, gva, access | (write ? GW_WRITE : 0), &gpa, &pfec);
 
         if (rc)
             return -EFAULT;
@@ -119,6 +129,11 @@ static int guest_copy(struct vcpu *v, gvaddr_t gva, void *buf, size_t len,
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len)
 {
     return guest_copy(v, gva, dst, len, false, 0);
+}
+
+int copy_from_guest_system(struct vcpu *v, void *dst, gvaddr_t gva, size_t len)
+{
+    return guest_copy(v, gva, dst, len, false, GA_SYSTEM);
 }
 
 int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len)

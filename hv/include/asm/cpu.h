@@ -44,6 +44,7 @@
 #define X86_EXC_DB  1
 #define X86_EXC_NMI 2
 #define X86_EXC_UD  6
+#define X86_EXC_NP  11
 #define X86_EXC_GP  13
 
 /* Debug registers: DR6 reads 1 in bits 4-11 and 16-31 (no RTM, no bus
@@ -51,6 +52,7 @@
 #define X86_DR6_DEFAULT 0xFFFF0FF0UL
 #define X86_DR6_WRITABLE 0x0000E00FUL  /* B0-B3, BD, BS, BT */
 #define X86_DR6_BD (1UL << 13)
+#define X86_DR6_BS (1UL << 14)
 #define X86_DR7_DEFAULT 0x400UL
 #define X86_DR7_WRITABLE 0xFFFF23FFUL  /* L/G0-3, LE, GE, GD, R/W and LEN */
 #define X86_DR7_GD (1UL << 13)
@@ -73,6 +75,9 @@
 #define MSR_VM_CR         0xC0010114
 #define MSR_VM_HSAVE_PA   0xC0010117
 #define MSR_APIC_BASE     0x1B
+#define MSR_DEBUGCTL      0x1D9
+#define DEBUGCTL_LBR      (1ULL << 0)   /* last branch record */
+#define DEBUGCTL_BTF      (1ULL << 1)   /* single-step on branches */
 #define MSR_PAT           0x277
 #define MSR_SYSENTER_CS   0x174
 #define MSR_SYSENTER_ESP  0x175

@@ -19,6 +19,9 @@ int zero_gpa(struct domain *d, gpaddr_t gpa, size_t len);
 
 int copy_from_guest(struct vcpu *v, void *dst, gvaddr_t gva, size_t len);
 int copy_to_guest(struct vcpu *v, gvaddr_t gva, const void *src, size_t len);
+/* A read the CPU makes itself (an IDT or GDT entry): supervisor access
+ * even at CPL 3. */
+int copy_from_guest_system(struct vcpu *v, void *dst, gvaddr_t gva, size_t len);
 
 /* Instruction bytes at gva (execute permission): as many as can be read,
  * up to len, stopping at the first page that fails. */

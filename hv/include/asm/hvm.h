@@ -37,6 +37,7 @@ struct hvm_ops {
     void (*set_cr0)(struct vcpu *v, uint64_t cr0);      /* checked by the caller; */
     void (*set_cr4)(struct vcpu *v, uint64_t cr4);      /* set_cr0 keeps EFER.LMA right */
     uint64_t (*get_dr)(struct vcpu *v, unsigned int n); /* DR6 or DR7 */
+    void (*get_idtr)(struct vcpu *v, uint64_t *base, uint32_t *limit);
     void (*set_dr)(struct vcpu *v, unsigned int n, uint64_t val);
 };
 
@@ -79,9 +80,21 @@ void hvm_handle_invalid_state(struct vcpu *v, uint64_t cr0, uint64_t cr3, uint64
                               uint64_t efer);
 /* DR0-DR3 into the CPU before entry, when the guest's DR7 needs them. */
 void hvm_debugreg_load(struct vcpu *v);
-/* DR0-DR3 back to zero; no CPU holds this vCPU's values any more. */
+/* DR0-DR3 and MSR_DEBUGCTL back to zero; no CPU holds this vCPU's values
+ * any more. */
 void hvm_debugreg_reset(struct vcpu *v);
+/* MSR_DEBUGCTL: the guest's value; a write returns false (the caller
+ * raises #GP) for bits the vCPU may not set. */
+uint64_t hvm_debugctl_read(struct vcpu *v);
+bool hvm_debugctl_write(struct vcpu *v, uint64_t val);
 void hvm_handle_triple_fault(struct vcpu *v);
+/* ICEBP (icebp.c): the instruction at RIP raised the ICEBP intercept, or
+ * #UD (an emulator that does not know ICEBP). Both return the length to
+ * move RIP past when #DB was injected as ICEBP's trap, 0 when RIP stays
+ * (a fault injected, #UD passed on, or the instruction is no longer
+ * there: run it again). */
+unsigned int hvm_handle_icebp(struct vcpu *v);
+unsigned int hvm_handle_ud(struct vcpu *v);
 
 /* Interrupt sources, in the order they are delivered. */
 enum hvm_intr_src { HVM_INTR_NONE, HVM_INTR_NMI, HVM_INTR_UPCALL, HVM_INTR_LAPIC };

@@ -62,6 +62,7 @@ struct arch_vcpu {
     } vendor;                   /* the back end's own state (asm/svm-types.h) */
     bool tlb_flush;             /* flush this vCPU's guest TLB at the next entry */
     uint64_t dr[4];             /* DR0-DR3 (DR6/DR7 live in the vendor's guest state) */
+    uint64_t debugctl;          /* MSR_DEBUGCTL as the guest wrote it (never loaded: see debugreg.c) */
     /* NMI blocking: set when an NMI is delivered, cleared once the
      * handler's IRET has run (the IRET exit and RIP moving past it). */
     bool nmi_masked;

@@ -1,5 +1,5 @@
 /*
- * Debug registers. Every guest MOV to or from DR0-DR7 is intercepted and
+ * Debug registers and MSR_DEBUGCTL. Every guest MOV to or from DR0-DR7 is intercepted and
  * served from the vCPU's own copy, so no domain reads what another wrote.
  * DR6 and DR7 live in the vendor's guest state (the CPU loads and saves
  * them at each world switch). DR0-DR3 reach the CPU lazily: only while
@@ -12,6 +12,15 @@
  * MOV to a debug register then frees the wrong list entry and QEMU dies.
  * Here every MOV to a debug register runs in the hypervisor, with the
  * host's DR7 (no breakpoint enabled) in force.
+ *
+ * MSR_DEBUGCTL is what Xen gives an HVM guest on AMD without LBR
+ * virtualisation: 0 at first, the last value written reads back, and the
+ * value is never loaded into the CPU (without LBR virtualisation VMRUN
+ * keeps the host's DEBUGCTL, and QEMU's TCG implements neither LBR nor
+ * BTF). Xen's SVM code stores any value; Oryx refuses with #GP the bits
+ * Xen's VT-x code refuses (everything but LBR and BTF: since XSA-269 an
+ * unchecked DEBUGCTL counts as a security bug there) and which a guest
+ * has no business setting on an AMD CPU either (bits 63:6 are reserved).
  */
 #include <oryx/lib.h>
 #include <oryx/domain.h>
@@ -35,6 +44,7 @@ void hvm_debugreg_load(struct vcpu *v)
 void hvm_debugreg_reset(struct vcpu *v)
 {
     memset(v->arch.dr, 0, sizeof(v->arch.dr));
+    v->arch.debugctl = 0;
     for (unsigned int i = 0; i < nr_cpus; i++)
         if (cpu_data[i] && cpu_data[i]->dr_owner == v)
             cpu_data[i]->dr_owner = NULL;
@@ -100,4 +110,17 @@ unsigned int hvm_handle_dr_access(struct vcpu *v, unsigned int dr, bool write)
     else
         hvm->set_dr(v, 7, (val & X86_DR7_WRITABLE) | X86_DR7_DEFAULT);
     return len;
+}
+
+uint64_t hvm_debugctl_read(struct vcpu *v)
+{
+    return v->arch.debugctl;
+}
+
+bool hvm_debugctl_write(struct vcpu *v, uint64_t val)
+{
+    if (val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF))
+        return false;
+    v->arch.debugctl = val;
+    return true;
 }

@@ -1,8 +1,8 @@
 /*
  * Intercepted MSRs: EFER (SVME hidden), PAT, the APIC base and x2APIC
- * registers, the Xen hypercall-page MSR, and the AMD model-specific MSRs
- * stock Linux reads without a safety net (research note §4.4). Other
- * reads raise #GP, other writes are dropped.
+ * registers, DEBUGCTL (debugreg.c), the Xen hypercall-page MSR, and the
+ * AMD model-specific MSRs stock Linux reads without a safety net
+ * (research note §4.4). Other reads raise #GP, other writes are dropped.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -88,6 +88,10 @@ bool hvm_handle_msr(struct vcpu *v, bool write)
                 goto gp;
             hvm->set_pat(v, val);
             return true;
+        case MSR_DEBUGCTL:
+            if (!hvm_debugctl_write(v, val))
+                goto gp;
+            return true;
         case MSR_VM_HSAVE_PA:       /* no nested SVM */
         case MSR_TSC:               /* the TSC is not writable: one offset for all */
             goto gp;
@@ -104,6 +108,9 @@ bool hvm_handle_msr(struct vcpu *v, bool write)
         break;
     case MSR_PAT:
         val = hvm->get_pat(v);
+        break;
+    case MSR_DEBUGCTL:
+        val = hvm_debugctl_read(v);
         break;
     case MSR_VM_CR_AMD:         /* SVM disabled and locked */
         val = (1ULL << 4) | (1ULL << 3);

@@ -168,14 +168,15 @@ static int svm_vcpu_init(struct vcpu *v)
     vmcb->cr_write_icpt = 1u << 4;              /* CR4: reserved bits checked */
     vmcb->dr_read_icpt = 0xFF;                  /* DR0-DR7: see hvm/debugreg.c */
     vmcb->dr_write_icpt = 0xFF;
-    vmcb->exception_icpt = 1u << 18;            /* #MC */
+    vmcb->exception_icpt = (1u << 18) |         /* #MC */
+                           (1u << 6);           /* #UD: ICEBP under QEMU's TCG (hvm/icebp.c) */
     vmcb->icpt3 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_SMI | INTERCEPT_INIT |
                   INTERCEPT_CR0_SEL | INTERCEPT_CPUID | INTERCEPT_RSM | INTERCEPT_INVD |
                   INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR |
                   INTERCEPT_TASKSW | INTERCEPT_SHUTDOWN;
     vmcb->icpt4 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD |
                   INTERCEPT_VMSAVE | INTERCEPT_STGI | INTERCEPT_CLGI |
-                  INTERCEPT_SKINIT | INTERCEPT_XSETBV;
+                  INTERCEPT_SKINIT | INTERCEPT_XSETBV | INTERCEPT_ICEBP;
     vmcb->iopm_base_pa = iopm_pa;
     vmcb->msrpm_base_pa = msrpm_pa;
     vmcb->vintr = VINTR_MASKING;                /* host IF governs host interrupts */
@@ -313,6 +314,12 @@ static void svm_set_dr(struct vcpu *v, unsigned int n, uint64_t val)
         vmcb_of(v)->dr7 = val;
 }
 
+static void svm_get_idtr(struct vcpu *v, uint64_t *base, uint32_t *limit)
+{
+    *base = vmcb_of(v)->idtr.base;
+    *limit = vmcb_of(v)->idtr.limit;
+}
+
 static void advance_rip(struct vcpu *v, unsigned int len)
 {
     v->arch.regs.rip += len;
@@ -444,6 +451,16 @@ static void svm_handle_exit(struct vcpu *v)
     case VMEXIT_TASK_SWITCH:
         exits[EXIT_OTHER]++;
         domain_crash(v->domain, "hardware task switch (not supported)");
+        break;
+    case VMEXIT_ICEBP:
+        exits[EXIT_EXCEPTION]++;
+        if ((len = hvm_handle_icebp(v)))
+            advance_rip(v, len);
+        break;
+    case VMEXIT_EXCP_BASE + X86_EXC_UD:
+        exits[EXIT_EXCEPTION]++;
+        if ((len = hvm_handle_ud(v)))
+            advance_rip(v, len);
         break;
     case VMEXIT_EXCP_BASE + 18:
         exits[EXIT_EXCEPTION]++;
@@ -664,6 +681,7 @@ static const struct hvm_ops svm_ops = {
     .set_cr4 = svm_set_cr4,
     .get_dr = svm_get_dr,
     .set_dr = svm_set_dr,
+    .get_idtr = svm_get_idtr,
 };
 
 const struct hvm_ops *svm_probe(void)
