@@ -24,7 +24,7 @@ line per run (boot seconds, disk and TCP MiB/s) for bench/dom0-baseline.sh.
 Consoles, time-stamped: build/dom0/<mode>-<machine>{,-peer}.log.
 
 Usage: dom0test.py --bare|--oryx [-M pc|q35]... [--repeat N]
-Env: DOM0TEST_TIMEOUT (seconds per dom0 run, default 900), ORYX_CACHE
+Env: DOM0TEST_TIMEOUT (seconds per dom0 run, default 1500), ORYX_CACHE
 (default cache/), DOM0TEST_KARGS (extra kernel arguments for dom0,
 default "quiet"), ORYX_DOM0_HV_ARGS (hypervisor options, oryx mode).
 """
@@ -131,7 +131,7 @@ DOM0_IMG = os.path.join(OUT, "dom0-elf.cpio.gz" if WITH_ELF else "dom0.cpio.gz")
 PEER_IMG = os.path.join(OUT, "peer.cpio.gz")
 BLOB = os.path.join(OUT, "blob")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
-TIMEOUT = int(os.environ.get("DOM0TEST_TIMEOUT", "900"))
+TIMEOUT = int(os.environ.get("DOM0TEST_TIMEOUT", "1500"))
 PEER_TIMEOUT = 180
 KARGS = os.environ.get("DOM0TEST_KARGS", "quiet")
 
@@ -139,7 +139,7 @@ MIB = 1 << 20
 # name: (file, seed, size MiB, MiB dom0 reads and checks)
 DISKS = {
     "virtio": ("disk-virtio.img", 1, 64, 64),
-    "sata": ("disk-sata.img", 2, 32, 16),
+    "sata": ("disk-sata.img", 2, 96, 16),   # devices.sh's dev-lvm: an LVM volume group on it
 }
 BLOB_SEED, BLOB_MIB = 3, 16
 MACHINES = ["pc", "q35"]
