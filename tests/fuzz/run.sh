@@ -18,6 +18,7 @@ insn) max=32 ;;
 cmdline) max=1024 ;;
 oryxd) max=1024 ;;
 domspec|xlcfg|xs_ring) max=4096 ;;
+guest_walk) max=12288 ;;
 elf|xz) max=16384 ;;
 bzimage) max=65536 ;;
 *) max=4096 ;;

@@ -51,6 +51,33 @@ bzimage)
 insn)
     "$gen" insn "$dir"
     ;;
+guest_walk)
+    # Header (flags, maxphyaddr, access, pad; CR3; address; extra bits), then
+    # the guest's RAM: two pages whose entries (present, user, writable)
+    # point at each other, for each paging mode.
+    python3 - "$dir" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def seed(name, flags, cr3, gva, ram):
+    hdr = struct.pack('<BBBxxxxxQQQ', flags, 48, 7, cr3, gva, 0)
+    open(d + '/' + name, 'wb').write(hdr + ram)
+ram = bytearray(8192)
+for i in range(512):                      # page 0: every entry -> page 1
+    struct.pack_into('<Q', ram, i * 8, 0x1000 | 0x67)
+for i in range(512):                      # page 1: every entry -> page 0
+    struct.pack_into('<Q', ram, 4096 + i * 8, 0x0000 | 0x67)
+seed('long4', 1 | 2 | 8 | 32 | 64, 0, 0x00007f1234567abc, bytes(ram))
+seed('long4-nx', 1 | 2 | 8 | 32 | 64, 0x1000, 0xffff800012345678, bytes(ram))
+seed('long5', 1 | 2 | 8 | 16 | 32, 0, 0x00ff7f1234567abc, bytes(ram))
+ram2 = bytearray(8192)
+for i in range(1024):                     # 2-level: 4-byte entries
+    struct.pack_into('<I', ram2, i * 4, 0x1000 | 0x67)
+seed('two-level', 1 | 2, 0, 0x12345678, bytes(ram2))
+seed('pse', 1 | 4, 0, 0x12345678, bytes(ram2[:4096]) + bytes([0xe7, 0, 0, 0]) * 1024)
+seed('pae', 1 | 8, 0x20, 0x12345678, bytes(ram))
+seed('nopaging', 0, 0, 0x12345678, bytes(64))
+PY
+    ;;
 cmdline)
     printf 'oryx.elf loglvl=info maxcpus=2 console=com1' >"$dir/basic"
     printf '/boot/oryx.gz dom0_mem=512M noreboot no-watchdog u8=0xff u16=65535 s32=4G' >"$dir/sizes"
