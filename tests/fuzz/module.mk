@@ -93,4 +93,5 @@ fuzz-build: $(FUZZ_BINS) $(patsubst %,$(BUILD)/fuzz/seeds/%.stamp,$(FUZZ_TARGETS
 fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_ONLY)) \
     $(patsubst %,$(BUILD)/fuzz/seeds/%.stamp,$(FUZZ_ONLY))
 	$(Q)for t in $(FUZZ_ONLY); do \
-	    tests/fuzz/run.sh $$t $(FUZZ_TIME) $(BUILD)/fuzz/corpus/$$t || exit 1; done
+	    FUZZ_DIR=$(BUILD)/fuzz tests/fuzz/run.sh $$t $(FUZZ_TIME) $(BUILD)/fuzz/corpus/$$t || exit 1; \
+	    done

@@ -9,7 +9,8 @@
 cd "$(dirname "$0")/../.." || exit 2
 name=$1 secs=$2 corpus=$3
 shift 3
-bin=build/fuzz/fuzz_$name
+out=${FUZZ_DIR:-build/fuzz}     # the make rules' $(BUILD)/fuzz
+bin=$out/fuzz_$name
 [ -x "$bin" ] || { echo "$name: $bin not built" >&2; exit 2; }
 
 # Largest input worth trying per target.
@@ -25,13 +26,13 @@ bzimage) max=65536 ;;
 esac
 
 mkdir -p "$corpus"
-dirs="$corpus build/fuzz/seeds/$name"
+dirs="$corpus $out/seeds/$name"
 [ -d "tests/fuzz/regress/$name" ] && dirs="$dirs tests/fuzz/regress/$name"
-log=build/fuzz/$name.log
+log=$out/$name.log
 # -timeout: one input running 10 s is a hang; -rss_limit_mb: a leak.
 # shellcheck disable=SC2086
 timeout $((secs + 120)) "$bin" -max_total_time="$secs" -max_len=$max -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="build/fuzz/crash-$name-" \
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/crash-$name-" \
     "$@" $dirs >"$log" 2>&1
 rc=$?
 cov=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -1)
