@@ -43,6 +43,11 @@ bzimage)
     "$gen" bzimage "$elf" "$size" "$dir/bz-raw-elf"
     xz -c --check=crc32 --x86 --lzma2=dict=1MiB "$elf" >"$tmp/p.xz"
     "$gen" bzimage "$tmp/p.xz" "$size" "$dir/bz-xz"
+    # Two streams and padding: the toolstack used to decode only the first.
+    head -c 600 "$elf" | xz -c --check=crc32 >"$tmp/p2.xz"
+    tail -c +601 "$elf" | xz -c --check=crc64 >>"$tmp/p2.xz"
+    printf '\0\0\0\0' >>"$tmp/p2.xz"
+    "$gen" bzimage "$tmp/p2.xz" "$size" "$dir/bz-xz-two-streams"
     gzip -c -9 "$elf" >"$tmp/p.gz"
     "$gen" bzimage "$tmp/p.gz" "$size" "$dir/bz-gzip"
     zstd -q -c -19 "$elf" >"$tmp/p.zst"
