@@ -1,7 +1,9 @@
 /*
  * libFuzzer target over the hypervisor command line (hv/common/cmdline.c,
  * hv/lib/parse.c): the boot loader's string, against a table holding
- * every option type. Checked beyond "no crash, no UB" (ASan's redzones
+ * every option type; and the same string as the value of dom0_mem= and
+ * dom0_max_vcpus= (hv/common/dom0_layout.c), whose results are checked
+ * against their documented ranges. Checked beyond "no crash, no UB" (ASan's redzones
  * around the option variables catch overlong writes): string options
  * stay NUL-terminated, custom handlers get NUL-terminated values no
  * longer than a word, and no more words are rejected than the line has.
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include <oryx/cmdline.h>
+#include <oryx/dom0_layout.h>
 #include <oryx/errno.h>
 #include <oryx/lib.h>
 #include <oryx/parse.h>
@@ -45,6 +48,40 @@ static const struct cmdline_opt opts[] = {
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void dom0_values(const char *s, uint64_t avail, unsigned int pcpus)
+{
+    struct dom0_mem_opt o, before;
+    unsigned int min = 7, max = 9;
+    const char *warn;
+    uint64_t mem;
+
+    memset(&o, 0, sizeof(o));
+    o.max.set = (avail >> 16) & 1;          /* an earlier dom0_mem= word */
+    o.max.bytes = avail >> 1;
+    before = o;
+    if (dom0_mem_parse(s, &o)) {
+        if (memcmp(&o, &before, sizeof(o)))
+            abort();                        /* changed on error */
+    } else if (o.amount.percent > 99 || o.min.percent > 99 || o.max.percent > 99) {
+        abort();
+    }
+    mem = dom0_mem_compute(&o, avail, &warn);
+    if (mem > avail)
+        abort();
+    if (avail >= DOM0_MEM_FLOOR + 4096 && (mem < DOM0_MEM_FLOOR || mem % 4096))
+        abort();
+
+    if (dom0_vcpus_parse(s, &min, &max)) {
+        if (min != 7 || max != 9)
+            abort();                        /* changed on error */
+    } else if (min < 1 || min > max) {
+        abort();
+    }
+    pcpus = dom0_vcpus_compute(min, max, pcpus);
+    if (pcpus < 1 || pcpus > DOM0_MAX_VCPUS)
+        abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -88,6 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bad > words)
         abort();
     cmdline_parse(NULL, opts, ARRAY_SIZE(opts));
+    /* The first bytes size the host for the dom0 values. */
+    dom0_values(s, size >= 8 ? (uint64_t)data[0] << 40 | (uint64_t)data[1] << 32 |
+                               (uint64_t)data[2] << 24 | (uint64_t)data[3] << 16 : 1ull << 30,
+                size ? data[size - 1] : 2);
     free(s);
     return 0;
 }

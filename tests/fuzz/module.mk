@@ -35,7 +35,8 @@ FUZZ_TARGETS += guest_walk
 FUZZ_SRCS_guest_walk  := hv/arch/x86/guest_walk.c $(FUZZ_SHIM)
 FUZZ_FLAGS_guest_walk := $(FUZZ_HV)
 FUZZ_TARGETS += cmdline
-FUZZ_SRCS_cmdline  := hv/common/cmdline.c hv/lib/parse.c $(FUZZ_SHIM)
+FUZZ_SRCS_cmdline  := hv/common/cmdline.c hv/lib/parse.c hv/common/dom0_layout.c \
+    hv/common/acpi_build.c $(FUZZ_SHIM)
 FUZZ_FLAGS_cmdline := $(FUZZ_HV)
 FUZZ_TARGETS += domspec
 FUZZ_SRCS_domspec  := hv/common/domspec.c hv/lib/parse.c $(FUZZ_SHIM)

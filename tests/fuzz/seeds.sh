@@ -87,6 +87,10 @@ cmdline)
     printf 'oryx.elf loglvl=info maxcpus=2 console=com1' >"$dir/basic"
     printf '/boot/oryx.gz dom0_mem=512M noreboot no-watchdog u8=0xff u16=65535 s32=4G' >"$dir/sizes"
     printf 'console="com1 vga" loglvl='"'"'x y'"'"' u64=18446744073709551615 \\"' >"$dir/quotes"
+    printf '1G,max:2G' >"$dir/dom0-mem"
+    printf -- '-256M,min:25%%' >"$dir/dom0-mem-minus"
+    printf '512M+10%%,min:0x100000B' >"$dir/dom0-mem-mixed"
+    printf '2-8' >"$dir/dom0-vcpus"
     printf 'watchdog=off dom0-mem=1T maxcpus=0x40 console=0123456789abcdefghij loglvl' >"$dir/long"
     ;;
 domspec)
