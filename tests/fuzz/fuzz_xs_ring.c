@@ -7,7 +7,8 @@
  *   2  set rsp_cons to any value
  *   3  read every reply (rsp_cons = rsp_prod, as a kernel does)
  *   4  scribble a byte anywhere in req[] or rsp[]
- *   5+ let the daemon run (xs_ring_process)
+ *   6  make raising the guest's event channel fail from now on (or work again)
+ *   5, 7+ let the daemon run (xs_ring_process)
  * The first two bytes pick the domain (dom0 or a domU) and whether the
  * page starts with indices near 2^32.
  *
@@ -16,6 +17,7 @@
  * and never consumes requests that were not produced; a cut-off
  * connection says why; the page is released exactly once.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +30,12 @@
 struct fake {
     struct xenstore_domain_interface intf;
     int releases;
+    bool fail_notify;
 };
 
 static int fz_notify(void *ctx)
 {
-    (void)ctx;
-    return 0;
+    return ((struct fake *)ctx)->fail_notify ? -EIO : 0;
 }
 
 static void fz_release(void *ctx)
@@ -97,6 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         case 3:
             i->rsp_cons = i->rsp_prod;
+            continue;
+        case 6:
+            f.fail_notify = !f.fail_notify;
             continue;
         case 4:
             if (size - off < 3)
