@@ -1,9 +1,11 @@
 # Oryx top-level build. `make` builds the hypervisor, the micro-guests,
 # the tools and the host unit tests; `make check-unit` and `make test` run
 # the tests (see README.md); `make install`, `make deb` and
-# `make debian-image` are in dist/dist.mk (docs/install.md).
+# `make debian-image` are in dist/dist.mk (docs/install.md); `make fuzz`
+# in tests/fuzz/module.mk (docs/testing.md).
 # Components add themselves through fragments:
-#   hv/hv.mk, guests/guests.mk, tests/unit/*.mk, tools/*/module.mk
+#   hv/hv.mk, guests/guests.mk, tests/unit/*.mk, tools/*/module.mk,
+#   tests/*/module.mk
 
 CC      ?= gcc
 HOSTCC  ?= $(CC)

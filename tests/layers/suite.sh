@@ -35,7 +35,7 @@ xs_loop xs_evtchn xs_gntdev
 xs_unix xs_ring
 xs_dom0 xs_guest console
 domains
-oryxd fuzz_oryxd
+oryxd
 '
 
 # check_layers NAME DIR TABLE

@@ -2,12 +2,10 @@
 # oxl CLI: exit codes and messages on good and garbage arguments, help and
 # bash completion generated from the command table, the control verbs
 # against a made-up hypervisor (fake_privcmd.c), the store verbs
-# against a private oryxd, and a bounded libFuzzer run over libxlcfg
-# (FUZZ_SECS, default 20; needs clang + libclang-rt-14-dev).
+# against a private oryxd. The xl.cfg parser's fuzzer is in tests/fuzz.
 cd "$(dirname "$0")/../.." || exit 2
 oxl=build/tools/oxl
 oryxd=build/tools/oryxd/oryxd
-FUZZ_SECS=${FUZZ_SECS:-20}
 tmp=$(mktemp -d)
 daemon=
 cleanup() {
@@ -297,22 +295,4 @@ else
     kill "$daemon" 2>/dev/null
     wait "$daemon" 2>/dev/null
     daemon=
-fi
-
-# Bounded fuzz run over the xl.cfg parser, seeded with the sample configs.
-if command -v clang >/dev/null 2>&1 && make -s build/fuzz/fuzz_xlcfg >"$tmp/fz.log" 2>&1; then
-    mkdir -p "$tmp/corpus"
-    cp tests/xlcfg/good/*.cfg tests/xlcfg/bad/*.cfg "$tmp/corpus/"
-    printf '!phy:/dev/vg0/x,xvda,w' >"$tmp/corpus/disk"
-    printf '!mac=00:16:3e:00:00:01,bridge=xenbr0,rate=1MB/s@20ms' >"$tmp/corpus/vif"
-    printf '!0000:01:00.*@3,permissive=1' >"$tmp/corpus/pci"
-    if timeout $((FUZZ_SECS + 60)) build/fuzz/fuzz_xlcfg -max_total_time="$FUZZ_SECS" \
-        -max_len=4096 -timeout=10 -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/fuzz.log" 2>&1; then
-        pass "fuzz-xlcfg-${FUZZ_SECS}s ($(grep -o 'Done [0-9]* runs' "$tmp/fuzz.log"))"
-    else
-        fail fuzz-xlcfg "crash: $(grep -m1 -e ERROR -e 'not a fixed point' -e 'does not load' "$tmp/fuzz.log")"
-        tail -40 "$tmp/fuzz.log" >&2
-    fi
-else
-    fail fuzz-xlcfg "cannot build the fuzzer (clang + libclang-rt-14-dev needed): $(tail -1 "$tmp/fz.log")"
 fi

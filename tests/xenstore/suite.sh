@@ -1,10 +1,9 @@
 #!/bin/sh
 # Store tests: oryxd against Debian's xenstore-utils, raw hostile clients
-# (hostile.py) and a bounded libFuzzer run. Needs xenstore-utils, python3,
-# clang + libclang-rt-14-dev (fuzzer). Takes about a minute.
+# (hostile.py). Needs xenstore-utils and python3. The protocol's and the
+# ring's fuzzers are in tests/fuzz.
 cd "$(dirname "$0")/../.." || exit 2
 ORYXD=build/tools/oryxd/oryxd
-FUZZ_SECS=${FUZZ_SECS:-30}
 tmp=$(mktemp -d)
 sock=$tmp/socket
 pid=
@@ -104,18 +103,4 @@ if command -v xenstore-read >/dev/null 2>&1; then
     XENSTORED_PATH=$ksock $T xenstore-read /kept/a >/dev/null 2>&1
     check kept-other-boot-empty 1 $?
     kill "$kpid"; wait "$kpid" 2>/dev/null
-fi
-
-# Bounded fuzz run over framing, dispatch and tree.
-if command -v clang >/dev/null 2>&1 && make -s build/fuzz/fuzz_oryxd >"$tmp/fz.log" 2>&1; then
-    mkdir -p "$tmp/corpus"
-    if timeout $((FUZZ_SECS + 60)) build/fuzz/fuzz_oryxd -max_total_time="$FUZZ_SECS" \
-        -max_len=1024 -timeout=10 -rss_limit_mb=2048 "$tmp/corpus" >"$tmp/fuzz.log" 2>&1; then
-        pass "fuzz-${FUZZ_SECS}s ($(grep -o 'Done [0-9]* runs' "$tmp/fuzz.log"))"
-    else
-        fail fuzz "crash: $(grep -m1 'ERROR' "$tmp/fuzz.log")"
-        tail -40 "$tmp/fuzz.log" >&2
-    fi
-else
-    fail fuzz "cannot build the fuzzer (clang + libclang-rt-14-dev needed)"
 fi

@@ -65,13 +65,23 @@ int xctl_unpack_kernel(const void *img, size_t len, const void **elf, size_t *el
     if (!out)
         return xctl_fail(err, errlen, -ENOMEM, "no memory to unpack the kernel");
     if (bi.format == BZIMAGE_FMT_XZ) {
-        uint64_t limit = UINT64_MAX;
-        size_t in_pos = 0, out_pos = 0;
-        /* The payload ends with the 4-byte unpacked size, not part of the stream. */
-        lzma_ret r = lzma_stream_buffer_decode(&limit, 0, NULL, payload, &in_pos,
-                                               bi.payload_length - 4, out, &out_pos,
-                                               bi.vmlinux_size);
-        if (r != LZMA_OK || out_pos != bi.vmlinux_size) {
+        /* A .xz file may hold several streams and padding (the hypervisor's
+         * decoder takes them too): a one-stream decode stopped after the
+         * first and refused what a boot-time domain boots. */
+        lzma_stream s = LZMA_STREAM_INIT;
+        lzma_ret r = lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED);
+        size_t out_pos = 0;
+        if (r == LZMA_OK) {
+            /* The payload ends with the 4-byte unpacked size, not part of the stream. */
+            s.next_in = payload;
+            s.avail_in = bi.payload_length - 4;
+            s.next_out = out;
+            s.avail_out = bi.vmlinux_size;
+            r = lzma_code(&s, LZMA_FINISH);
+            out_pos = bi.vmlinux_size - s.avail_out;
+            lzma_end(&s);
+        }
+        if (r != LZMA_STREAM_END || out_pos != bi.vmlinux_size) {
             free(out);
             return xctl_fail(err, errlen, -ENOEXEC, "the kernel's xz payload does not decode "
                              "(liblzma error %d, %zu of %zu bytes)", (int)r, out_pos,

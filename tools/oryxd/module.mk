@@ -1,7 +1,7 @@
 # oryxd: the toolstack daemon (xenstore-protocol store for now).
 # The protocol core (ORYXD_CORE) is transport-free and is shared with the
-# unit tests and the fuzzer; ORYXD_HOST adds the event loop and the
-# transports (socket, ring, dom0's local ring), oryxd.c main.
+# unit tests and the fuzzers (tests/fuzz); ORYXD_HOST adds the event loop
+# and the transports (socket, ring, dom0's local ring), oryxd.c main.
 
 ORYXD_CORE := tools/oryxd/xs_path.c tools/oryxd/xs_tree.c tools/oryxd/xs_db.c \
     tools/oryxd/xs_store.c tools/oryxd/xs_txn.c tools/oryxd/xs_watch.c \
@@ -27,16 +27,6 @@ $(BUILD)/tools/oryxd/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tool
 	$(Q)$(CC) -o $@ $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a -llmdb
 
 ALL_TARGETS += $(BUILD)/tools/oryxd/oryxd
-
-# libFuzzer target over the framing, dispatch and tree; needs clang with
-# compiler-rt (libclang-rt-14-dev on Debian 12). Not part of `all`.
-FUZZ_CC ?= clang
-$(BUILD)/fuzz/fuzz_oryxd: $(ORYXD_CORE) tools/oryxd/fuzz_oryxd.c
-	@mkdir -p $(@D)
-	$(Q)echo "  FUZZ    $@"
-	$(Q)$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Itools/oryxd \
-	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -o $@ $^ -llmdb
 
 # Static build for dom0's images (`make run`).
 $(BUILD)/static/oryxd: $(ORYXD_OBJS) $(BUILD)/tools/libxctl.a $(BUILD)/tools/libxdev.a
