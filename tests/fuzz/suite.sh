@@ -1,13 +1,13 @@
 #!/bin/sh
 # Short libFuzzer runs over every parser of untrusted input
 # (tests/fuzz/fuzz_*.c, docs/testing.md): each target FUZZ_SECS seconds
-# (default 8) in a fresh corpus started from its generated seeds and its
+# (default 5) in a fresh corpus started from its generated seeds and its
 # committed regression inputs. A crash, a sanitizer report, a hang, a leak
 # or a failed check fails the case; so does a fuzzer that cannot be built
-# (clang and libclang-rt-14-dev: scripts/install-deps.sh). About 1.5
-# minutes on 2 cores.
+# (clang and libclang-rt-14-dev: scripts/install-deps.sh). About a
+# minute on 2 cores.
 cd "$(dirname "$0")/../.." || exit 2
-FUZZ_SECS=${FUZZ_SECS:-8}
+FUZZ_SECS=${FUZZ_SECS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 targets=$(make -s --no-print-directory fuzz-list)
