@@ -180,15 +180,15 @@ fetch_checks() {
     t1=$(cut -d' ' -f1 /proc/uptime)
     s=$(sha256sum < /www/blob | cut -d' ' -f1)
     echo "GUESTDEV fetched $s secs=$(echo "$t1 $t0" | awk '{ print $1 - $2 }') ping: $r"
-    # Served back to dom0; devices.sh swaps this vif for one with rate=
-    # (netback's limit on what the guest sends), and the address moves.
-    httpd -p 80 -h /www && echo "GUESTDEV serving"
-    if wait_until 90 test ! -e /sys/class/net/eth0 &&
-        wait_until 90 sh -c 'ls /sys/class/net | grep -q "^eth"'; then
-        n=$(ls /sys/class/net | grep "^eth" | head -n 1)
-        ip link set "$n" up
-        ip addr add "$2/24" dev "$n"
-        echo "GUESTDEV swapped $n $(cat "/sys/class/net/$n/address")"
+    # Served back to dom0 through its second vif (rate=, netback's limit
+    # on what the guest sends), on a subnet of its own so that what it
+    # sends to dom0 there leaves by that vif.
+    httpd -p 80 -h /www
+    rip=$(sed -n 's/.*oryx\.devrate=\([0-9.]*\).*/\1/p' /proc/cmdline)
+    if [ -n "$rip" ] && wait_until 60 test -e /sys/class/net/eth1; then
+        ip link set eth1 up
+        ip addr add "$rip/24" dev eth1
+        echo "GUESTDEV rate-ready $(cat /sys/class/net/eth1/address)"
     fi
 }
 # oryx.devbusy=IP/ROUND (devices.sh's destroy rounds): busy on both disks
