@@ -355,7 +355,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     wait_for 60 grep -aq "GUESTDEV rate-ready" /var/log/oryx/guest-dev3.log || rb="; dev3 never set up eth1"
     rt=$(xs read "/local/domain/0/backend/vif/$id3/1/rate" 2>&1)
     t0=$(now_us)
-    rs=$(wget -q -T 60 -O - http://10.0.3.4/blob 2>/dev/null | sha256sum | cut -d' ' -f1)
+    rs=$(timeout 120 wget -q -O - http://10.0.3.4/blob 2>/dev/null | sha256sum | cut -d' ' -f1)
     t1=$(now_us)
     timeout 90 /bin/oxl destroy dev3 > /dev/null 2>&1
     ip addr del 10.0.3.1/24 dev xenbr0

@@ -167,6 +167,9 @@ devtest=$(sed -n 's/.*oryx\.devtest=\([0-9.]*\).*/\1/p' /proc/cmdline)
 # oryx.devfetch=IP/MINE: a second guest on the bridge fetches the first
 # one's blob (guest to guest through dom0's bridge).
 fetch_checks() {
+    # Two vifs on one bridge: each answers ARP for its own address only.
+    echo 1 > /proc/sys/net/ipv4/conf/all/arp_ignore
+    echo 2 > /proc/sys/net/ipv4/conf/all/arp_announce
     modprobe xen-netfront
     ip link set lo up
     wait_until 60 test -e /sys/class/net/eth0
