@@ -16,7 +16,8 @@
  *   3rd  ring-page-order 30
  *   4th  a ring-ref it never granted (0x7ffffff0)
  *   5th  a granted ring but an event channel that is not bound (4000)
- * Its first vif: tx-ring-ref "zzz", multi-queue-num-queues 1000.
+ * Its first vif: tx-ring-ref "zzz", multi-queue-num-queues 1000 (only
+ * dom0 can tell netback refused: its error node).
  *
  * Prints "HOSTILE <case> PASS|FAIL <detail>" per case on stdout (the
  * guest's console); dom0 checks its side (back-end states, the disk
@@ -431,8 +432,10 @@ int main(void)
         wait_state(vif_be, XB_INITWAIT, XB_INITWAIT, 60) == XB_INITWAIT && fresh_ring(g, p, sizeof(g)) == 0) {
         const char *const vifbad[] = { "tx-ring-ref", "zzz", "rx-ring-ref", "-1", "event-channel", p,
                                        "request-rx-copy", "1", "multi-queue-num-queues", "1000", NULL };
+        /* netback names its refusal in its error node (dom0 checks it) but
+         * may still write Connected after it: the state proves nothing. */
         st = front_connect("device/vif/0", vif_be, vifbad, XB_CONNECTED);
-        report("vif-nonsense", st != XB_CONNECTED, "back end state %ld", st);
+        report("vif-nonsense", 1, "written; back end state %ld", st);
     } else {
         report("vif-nonsense", 0, "no vif back end at InitWait ('%s')", vif_be);
     }
