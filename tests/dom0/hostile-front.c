@@ -51,6 +51,10 @@ struct evtchn_bind_unbound { unsigned int remote_domain; };
 struct evtchn_notify { unsigned int port; };
 #define IOCTL_EVTCHN_BIND_UNBOUND_PORT _IOC(_IOC_NONE, 'E', 2, sizeof(struct evtchn_bind_unbound))
 #define IOCTL_EVTCHN_NOTIFY _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_notify))
+_Static_assert(sizeof(struct gntalloc_alloc) == 24, "gntalloc alloc_gref size (its ioctl number)");
+_Static_assert(__builtin_offsetof(struct gntalloc_alloc, index) == 8, "gntalloc index");
+_Static_assert(__builtin_offsetof(struct gntalloc_alloc, gref_ids) == 16, "gntalloc gref_ids");
+_Static_assert(sizeof(struct evtchn_bind_unbound) == 4 && sizeof(struct evtchn_notify) == 4, "evtchn ioctls");
 
 #define PAGE 4096
 enum { XB_INIT = 1, XB_INITWAIT = 2, XB_INITIALISED = 3, XB_CONNECTED = 4, XB_CLOSING = 5 };
