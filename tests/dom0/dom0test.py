@@ -192,6 +192,10 @@ DMESG_ALLOW = {
 DATE_SLACK = 5      # seconds between dom0's clock and the host's
 # Console lines a clean run never has.
 REJECT = [r"Kernel panic", r"FATAL EXCEPTION", r"PANIC", r"unhandled SVM exit"]
+# After a failed run, the console lines that say why (CI shows stdout only).
+DIAG = re.compile(r"CRASHED|crashed|DEVDIAG|Kernel panic|BUG:|Oops|WARNING:|"
+                  r"\(d\d+\) [^ ]+: shutdown|triple fault")
+DIAG_MAX = 40
 
 
 def qemu_cmd(mode, machine, kargs, ports, smp=VCPUS, mem=MEM):
@@ -762,6 +766,17 @@ def run(mode, machine, sums):
     return res
 
 
+def diag_lines(path):
+    """The console's lines that tell what went wrong (DIAG), at most
+    DIAG_MAX of them, the last ones if there are more."""
+    try:
+        with open(path, errors="replace") as f:
+            hits = [l.rstrip()[:240] for l in f if DIAG.search(l)]
+    except OSError:
+        return []
+    return hits[-DIAG_MAX:]
+
+
 def main():
     mode, machines, repeat = None, [], 1
     argv = sys.argv[1:]
@@ -806,6 +821,9 @@ def main():
             for line in lines:
                 print(line, flush=True)
                 failed += line.startswith("FAIL")
+            if any(line.startswith("FAIL") for line in lines):
+                for line in diag_lines(log):
+                    print("DIAG: dom0/%s %s" % (machine, line), flush=True)
     return 1 if failed else 0
 
 
