@@ -19,6 +19,11 @@ void guest_access_init(unsigned int maxphyaddr)
     guest_maxphyaddr = maxphyaddr;
 }
 
+unsigned int guest_paddr_bits(void)
+{
+    return guest_maxphyaddr;
+}
+
 /* Translate one guest frame of RAM (or a mapped hypervisor page). A write
  * needs the p2m's write permission: a read-only grant mapping stays so. */
 static void *gpa_to_ptr(struct domain *d, gpaddr_t gpa, bool write)

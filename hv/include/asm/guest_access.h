@@ -33,5 +33,6 @@ int guest_translate(struct vcpu *v, gvaddr_t gva, unsigned int access, gpaddr_t 
 
 /* The guest's physical-address width (reserved-bit checks in walks). */
 void guest_access_init(unsigned int maxphyaddr);
+unsigned int guest_paddr_bits(void);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * The guest's local APIC, emulated in x2APIC mode (IA32_APIC_BASE.EXTD is
- * preset, so Linux never touches the xAPIC page): register file, IPIs by
- * ICR (fixed, NMI, INIT, SIPI), IRR/ISR delivery and EOI. The LAPIC timer
+ * The guest's local APIC: register file, IPIs by ICR (fixed, NMI, INIT,
+ * SIPI), IRR/ISR delivery, EOI and the error register. Reached as x2APIC
+ * MSRs (the mode every vCPU starts in: IA32_APIC_BASE.EXTD is preset, so
+ * Linux never touches the xAPIC page) or, once the guest has switched to
+ * xAPIC mode, by MMIO in the 4 KiB page at its base. The LAPIC timer
  * registers are accepted but the timer never fires: PVH guests use the
  * Xen one-shot timer instead.
  */
@@ -10,14 +12,20 @@
 
 #include <oryx/types.h>
 #include <oryx/spinlock.h>
+#include <asm/vlapic_rules.h>
 
 struct vcpu;
+struct hvm_mmio_range;
 
 struct vlapic {
     spinlock_t lock;            /* irr, isr, tmr and the registers below */
     uint64_t apic_base;         /* IA32_APIC_BASE */
-    uint32_t tpr, svr, esr;
-    uint32_t lvt[7];            /* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
+    uint32_t tpr, svr;
+    uint32_t esr;               /* what the guest reads: latched by its last write */
+    uint32_t esr_pending;       /* errors since that write */
+    uint32_t ldr, dfr;          /* xAPIC only: the x2APIC LDR follows the ID */
+    uint32_t icr_lo, icr_hi;    /* as last written (xAPIC: destination in 31:24) */
+    uint32_t lvt[LVT_NR];       /* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
     uint32_t tmict, tdcr;
     uint32_t irr[8], isr[8], tmr[8];
     volatile bool nmi_pending;
@@ -29,6 +37,9 @@ void vlapic_init(struct vcpu *v);
 /* MSR 0x800-0x8FF and IA32_APIC_BASE. Return false to raise #GP. */
 bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* The vCPU's xAPIC page (only in xAPIC mode): true with *r set to a
+ * range for hvm_mmio_emulate_range() when gpa lies in it. */
+bool vlapic_mmio_range(struct vcpu *v, uint64_t gpa, struct hvm_mmio_range *r);
 /* Highest deliverable vector (above the PPR), or -1. */
 int vlapic_pending_vector(struct vcpu *v);
 /* The vector was injected: IRR -> ISR. */

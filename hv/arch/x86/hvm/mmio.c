@@ -1,10 +1,10 @@
 /*
- * Emulated MMIO: a nested page fault inside a range a domain registered
- * (the control domain's IOAPIC view, the hidden pages) is served by
- * decoding the faulting instruction. Drivers reach device registers with
- * plain MOVs (readl/writel and their kin), so those are the forms
- * handled; anything else crashes the domain with the opcode named rather
- * than being guessed at.
+ * Emulated MMIO: a nested page fault inside the faulting vCPU's xAPIC page
+ * or a range its domain registered (the control domain's IOAPIC view, the
+ * hidden pages) is served by decoding the faulting instruction. Drivers
+ * reach device registers with plain MOVs (readl/writel and their kin), so
+ * those are the forms handled; anything else crashes the domain with the
+ * opcode named rather than being guessed at.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -12,6 +12,7 @@
 #include <asm/hvm.h>
 #include <asm/insn.h>
 #include <asm/vioapic.h>
+#include <asm/vlapic.h>
 
 int hvm_mmio_register(struct domain *d, const struct hvm_mmio_range *r)
 {
@@ -58,8 +59,15 @@ static void reg_set(struct vcpu *v, const struct insn_info *in, unsigned int n,
 
 bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
 {
-    const struct hvm_mmio_range *r = find_range(v->domain, gpa);
+    struct hvm_mmio_range apic;
+    const struct hvm_mmio_range *r;
 
+    /* Each vCPU has its own APIC page, at its own base: it is looked up
+     * for the vCPU that faulted, and before the domain's ranges (as the
+     * CPU's APIC decodes its page before the bus sees the address). */
+    if (vlapic_mmio_range(v, gpa, &apic))
+        return hvm_mmio_emulate_range(v, gpa, &apic);
+    r = find_range(v->domain, gpa);
     return r && hvm_mmio_emulate_range(v, gpa, r);
 }
 

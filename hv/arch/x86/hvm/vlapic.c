@@ -1,7 +1,8 @@
 /*
- * x2APIC emulation for guests (see asm/vlapic.h). APIC ID = vCPU id;
- * logical ID per the x2APIC cluster rule. Register numbers are the x2APIC
- * MSR index minus 0x800 (the xAPIC offset divided by 16).
+ * The guest's local APIC (see asm/vlapic.h). APIC ID = vCPU id. One
+ * register file serves both modes: register n is x2APIC MSR 0x800 + n and
+ * xAPIC offset n * 16. In x2APIC mode a register the mode lacks raises
+ * #GP; in xAPIC mode it reads 0 and ignores writes, as hardware does.
  */
 #include <oryx/lib.h>
 #include <oryx/domain.h>
@@ -10,12 +11,8 @@
 #include <asm/vlapic.h>
 #include <asm/hvm.h>
 #include <asm/cpu.h>
+#include <asm/guest_access.h>
 #include <asm/vioapic.h>
-
-#define APIC_BASE_BSP   (1ULL << 8)
-#define APIC_BASE_EXTD  (1ULL << 10)
-#define APIC_BASE_EN    (1ULL << 11)
-#define APIC_DEFAULT_PA 0xFEE00000ULL
 
 #define REG_ID      0x02
 #define REG_LVR     0x03
@@ -23,25 +20,54 @@
 #define REG_PPR     0x0A
 #define REG_EOI     0x0B
 #define REG_LDR     0x0D
+#define REG_DFR     0x0E        /* xAPIC only */
 #define REG_SVR     0x0F
 #define REG_ISR0    0x10
 #define REG_TMR0    0x18
 #define REG_IRR0    0x20
 #define REG_ESR     0x28
 #define REG_LVT_CMCI 0x2F
-#define REG_ICR     0x30
+#define REG_ICR     0x30        /* x2APIC: all 64 bits; xAPIC: the low half */
+#define REG_ICR_HI  0x31        /* xAPIC only: the destination */
 #define REG_LVT_TIMER 0x32
 #define REG_LVT_ERR 0x37
 #define REG_TMICT   0x38
 #define REG_TMCCT   0x39
 #define REG_TDCR    0x3E
-#define REG_SELF_IPI 0x3F
+#define REG_SELF_IPI 0x3F       /* x2APIC only */
 
 #define LVR_VALUE   0x00050014  /* version 0x14 (integrated), max LVT 5 */
+
+#define SVR_ENABLED         (1u << 8)
+#define ICR_BUSY            (1u << 12)
+#define ESR_SEND_ILLEGAL    (1u << 5)
+#define ESR_RECV_ILLEGAL    (1u << 6)
 
 static struct vlapic *vl(struct vcpu *v)
 {
     return &v->arch.vlapic;
+}
+
+static bool x2apic_mode(const struct vlapic *l)
+{
+    return vlapic_mode_of(l->apic_base) == APIC_MODE_X2APIC;
+}
+
+/* The registers as after a reset (IA32_APIC_BASE apart). */
+static void reset_regs(struct vlapic *l)
+{
+    l->tpr = 0;
+    l->svr = 0xFF;                      /* software-disabled */
+    l->esr = l->esr_pending = 0;
+    l->ldr = 0;
+    l->dfr = 0xFFFFFFFF;                /* flat model */
+    l->icr_lo = l->icr_hi = 0;
+    for (unsigned int i = 0; i < LVT_NR; i++)
+        l->lvt[i] = LVT_MASKED;
+    l->tmict = l->tdcr = 0;
+    memset(l->irr, 0, sizeof(l->irr));
+    memset(l->isr, 0, sizeof(l->isr));
+    memset(l->tmr, 0, sizeof(l->tmr));
 }
 
 void vlapic_init(struct vcpu *v)
@@ -51,11 +77,9 @@ void vlapic_init(struct vcpu *v)
     memset(l, 0, sizeof(*l));
     spin_lock_init(&l->lock);
     /* x2APIC preset: Linux then never uses the xAPIC page. */
-    l->apic_base = APIC_DEFAULT_PA | APIC_BASE_EN | APIC_BASE_EXTD |
+    l->apic_base = APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD |
                    (v->id == 0 ? APIC_BASE_BSP : 0);
-    l->svr = 0xFF;
-    for (unsigned int i = 0; i < ARRAY_SIZE(l->lvt); i++)
-        l->lvt[i] = 1u << 16;           /* masked */
+    reset_regs(l);
     l->sipi_vector = -1;
 }
 
@@ -82,7 +106,8 @@ int vlapic_pending_vector(struct vcpu *v)
     int irr = highest_bit(l->irr);
     int ret = -1;
 
-    if (irr >= 0 && (l->svr & 0x100) && ((uint32_t)irr & 0xF0) > (ppr(l) & 0xF0))
+    if (irr >= 0 && (l->apic_base & APIC_BASE_EN) && (l->svr & SVR_ENABLED) &&
+        ((uint32_t)irr & 0xF0) > (ppr(l) & 0xF0))
         ret = irr;
     spin_unlock_irqrestore(&l->lock, f);
     return ret;
@@ -98,20 +123,52 @@ void vlapic_ack(struct vcpu *v, int vector)
     spin_unlock_irqrestore(&l->lock, f);
 }
 
-void vlapic_set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
-{
-    struct vlapic *l = vl(v);
-    uint32_t bit = 1u << (vector % 32);
-    unsigned long f;
+static void accept_locked(struct vlapic *l, uint8_t vector, bool level);
 
-    if (vector < 16)
-        return;                         /* illegal vector: dropped (ESR would say so) */
-    f = spin_lock_irqsave(&l->lock);
+/*
+ * An error (an ESR bit) with the lock held. LVTERR is raised once per new
+ * bit, as Xen does (the SDM leaves per-bit or per-first-error to the
+ * implementation). An LVTERR with an illegal vector would signal a
+ * receive error of its own: that bit is folded in at once, not raised.
+ */
+static void error_locked(struct vlapic *l, uint32_t bit)
+{
+    uint32_t lvt = l->lvt[LVT_ERROR];
+
+    if (l->esr_pending & bit)
+        return;
+    l->esr_pending |= bit;
+    if (lvt & LVT_MASKED)
+        return;
+    if ((lvt & 0xFF) < 16)
+        l->esr_pending |= ESR_RECV_ILLEGAL;
+    else
+        accept_locked(l, (uint8_t)lvt, false);
+}
+
+/* A fixed interrupt into the IRR; vectors 0-15 are illegal: not accepted,
+ * a receive error instead. */
+static void accept_locked(struct vlapic *l, uint8_t vector, bool level)
+{
+    uint32_t bit = 1u << (vector % 32);
+
+    if (vector < 16) {
+        error_locked(l, ESR_RECV_ILLEGAL);
+        return;
+    }
     l->irr[vector / 32] |= bit;
     if (level)
         l->tmr[vector / 32] |= bit;
     else
         l->tmr[vector / 32] &= ~bit;
+}
+
+void vlapic_set_irq_trig(struct vcpu *v, uint8_t vector, bool level)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+
+    accept_locked(l, vector, level);
     spin_unlock_irqrestore(&l->lock, f);
     vcpu_kick_upcall(v);
 }
@@ -137,17 +194,15 @@ static int eoi(struct vlapic *l)
     return isr;
 }
 
-static uint32_t ldr_of(uint32_t id)
+/* Destinations are read in the sender's mode; the target's LDR and DFR
+ * are read without its lock (each a single aligned word). */
+static bool dest_match(struct vcpu *t, uint32_t dest, bool logical, bool x2)
 {
-    return ((id >> 4) << 16) | (1u << (id & 15));
-}
-
-static bool dest_match(struct vcpu *t, uint32_t dest, bool logical)
-{
-    if (!logical)
-        return dest == 0xFFFFFFFF || dest == t->id;
-    uint32_t ldr = ldr_of(t->id);
-    return (dest >> 16) == (ldr >> 16) && (dest & ldr & 0xFFFF);
+    if (x2)
+        return vlapic_x2apic_match(dest, logical, t->id);
+    return vlapic_xapic_match((uint8_t)dest, logical, (uint8_t)t->id,
+                              __atomic_load_n(&vl(t)->ldr, __ATOMIC_RELAXED),
+                              __atomic_load_n(&vl(t)->dfr, __ATOMIC_RELAXED));
 }
 
 /* INIT puts an AP into wait-for-SIPI; SIPI starts it in real mode. */
@@ -175,18 +230,28 @@ static void deliver(struct vcpu *src, struct vcpu *t, uint32_t mode, uint8_t vec
     }
 }
 
-static void send_ipi(struct vcpu *v, uint64_t icr)
+/* icr: the ICR's low half; dest: x2APIC ICR[63:32], or xAPIC ICR[63:56]. */
+static void send_ipi(struct vcpu *v, uint32_t icr, uint32_t dest, bool x2)
 {
     struct domain *d = v->domain;
     uint8_t vector = icr & 0xFF;
     uint32_t mode = (icr >> 8) & 7;
     bool logical = icr & (1u << 11);
     uint32_t shorthand = (icr >> 18) & 3;
-    uint32_t dest = (uint32_t)(icr >> 32);
 
     /* INIT level de-assert carries no action. */
     if (mode == 5 && !(icr & (1u << 14)))
         return;
+    if ((mode == 0 || mode == 1) && vector < 16) {
+        /* Never sent: an error at the sender (the SDM's Send Illegal Vector). */
+        struct vlapic *l = vl(v);
+        unsigned long f = spin_lock_irqsave(&l->lock);
+
+        error_locked(l, ESR_SEND_ILLEGAL);
+        spin_unlock_irqrestore(&l->lock, f);
+        vcpu_kick_upcall(v);
+        return;
+    }
     for (unsigned int i = 0; i < d->nr_vcpus; i++) {
         struct vcpu *t = d->vcpus[i];
         bool hit;
@@ -194,95 +259,247 @@ static void send_ipi(struct vcpu *v, uint64_t icr)
         case 1: hit = t == v; break;
         case 2: hit = true; break;
         case 3: hit = t != v; break;
-        default: hit = dest_match(t, dest, logical); break;
+        default: hit = dest_match(t, dest, logical, x2); break;
         }
         if (hit)
             deliver(v, t, mode, vector);
     }
 }
 
-bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+/* Register reg in the current mode (x2: the MSR view). False: no such
+ * register to read in this mode. Called with the lock held. */
+static bool reg_read(struct vcpu *v, unsigned int reg, bool x2, uint64_t *val)
 {
     struct vlapic *l = vl(v);
-    uint32_t reg = msr - 0x800;
 
-    if (msr == MSR_APIC_BASE) {
-        *val = l->apic_base;
-        return true;
+    switch (reg) {
+    case REG_ID: *val = x2 ? v->id : v->id << 24; return true;
+    case REG_LVR: *val = LVR_VALUE; return true;
+    case REG_TPR: *val = l->tpr; return true;
+    case REG_PPR: *val = ppr(l); return true;
+    case REG_LDR: *val = x2 ? vlapic_x2apic_ldr(v->id) : l->ldr; return true;
+    case REG_DFR: *val = l->dfr; return !x2;
+    case REG_SVR: *val = l->svr; return true;
+    case REG_ESR: *val = l->esr; return true;
+    /* Delivery is instant: the busy bit always reads 0. */
+    case REG_ICR: *val = x2 ? (uint64_t)l->icr_hi << 32 | l->icr_lo : l->icr_lo; return true;
+    case REG_ICR_HI: *val = l->icr_hi; return !x2;
+    case REG_TMICT: *val = l->tmict; return true;
+    case REG_TMCCT: *val = 0; return true;
+    case REG_TDCR: *val = l->tdcr; return true;
     }
-    if (msr < 0x800 || msr > 0x8FF || !(l->apic_base & APIC_BASE_EXTD))
+    if (reg >= REG_ISR0 && reg < REG_ISR0 + 8)
+        *val = l->isr[reg - REG_ISR0];
+    else if (reg >= REG_TMR0 && reg < REG_TMR0 + 8)
+        *val = l->tmr[reg - REG_TMR0];
+    else if (reg >= REG_IRR0 && reg < REG_IRR0 + 8)
+        *val = l->irr[reg - REG_IRR0];
+    else if (reg == REG_LVT_CMCI)
+        *val = l->lvt[LVT_CMCI];
+    else if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERR)
+        *val = l->lvt[LVT_TIMER + reg - REG_LVT_TIMER];
+    else
         return false;
+    return true;
+}
+
+static void write_lvt(struct vlapic *l, unsigned int lvt, uint32_t val)
+{
+    val &= vlapic_lvt_writable(lvt);
+    if (!(l->svr & SVR_ENABLED))
+        val |= LVT_MASKED;              /* stays masked while software-disabled */
+    l->lvt[lvt] = val;
+}
+
+/* Write register reg; the side effects outside this vCPU's state (IPIs,
+ * the IOAPIC's EOI) run after the lock is dropped. False: no such
+ * register to write in this mode, or (x2APIC) a value it refuses. */
+static bool reg_write(struct vcpu *v, unsigned int reg, bool x2, uint64_t val)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+    bool ok = true, ipi = false;
+    uint32_t icr = 0, dest = 0;
+    int level_eoi = -1;
+
+    switch (reg) {
+    case REG_TPR: l->tpr = val & 0xFF; break;
+    case REG_EOI: level_eoi = eoi(l); break;
+    case REG_LDR:
+        if (x2)
+            ok = false;                 /* derived from the ID */
+        else
+            l->ldr = val & 0xFF000000;
+        break;
+    case REG_DFR:
+        if (x2)
+            ok = false;
+        else
+            l->dfr = (uint32_t)val | 0x0FFFFFFF;
+        break;
+    case REG_SVR:
+        l->svr = val & 0x11FF;
+        if (!(val & SVR_ENABLED))
+            for (unsigned int i = 0; i < LVT_NR; i++)
+                l->lvt[i] |= LVT_MASKED;
+        break;
+    case REG_ESR:
+        /* A write latches the errors since the last one; x2APIC wants 0. */
+        if (x2 && val) {
+            ok = false;
+            break;
+        }
+        l->esr = l->esr_pending;
+        l->esr_pending = 0;
+        break;
+    case REG_ICR:
+        l->icr_lo = (uint32_t)val & ~ICR_BUSY;
+        if (x2)
+            l->icr_hi = (uint32_t)(val >> 32);
+        icr = l->icr_lo;
+        dest = x2 ? l->icr_hi : l->icr_hi >> 24;
+        ipi = true;
+        break;
+    case REG_ICR_HI:
+        if (x2)
+            ok = false;
+        else
+            l->icr_hi = val & 0xFF000000;
+        break;
+    case REG_TMICT: l->tmict = (uint32_t)val; break;
+    case REG_TDCR: l->tdcr = val & 0xB; break;
+    case REG_SELF_IPI:
+        if (x2) {
+            icr = (val & 0xFF) | (1u << 18);
+            ipi = true;
+        } else {
+            ok = false;
+        }
+        break;
+    default:
+        if (reg == REG_LVT_CMCI)
+            write_lvt(l, LVT_CMCI, (uint32_t)val);
+        else if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERR)
+            write_lvt(l, LVT_TIMER + reg - REG_LVT_TIMER, (uint32_t)val);
+        else
+            ok = false;     /* read-only or reserved register */
+        break;
+    }
+    spin_unlock_irqrestore(&l->lock, f);
+    if (ipi)
+        send_ipi(v, icr, dest, x2);
+    if (level_eoi >= 0)
+        vioapic_eoi(v, (uint8_t)level_eoi);     /* the line may fire again */
+    return ok;
+}
+
+/*
+ * IA32_APIC_BASE. Every vCPU starts in x2APIC mode (vlapic_init): Linux
+ * PVH guests rely on it and never write the mode back. Other moves follow
+ * the SDM, as Xen does (vlapic_base_write()): x2APIC -> xAPIC goes by way
+ * of off, and enabling from off starts from reset values; a move to off
+ * keeps the registers until then. The BSP flag is read/write. The base
+ * may move anywhere below the physical-address width, in every mode. Xen
+ * refuses a non-default base in xAPIC mode because its P2M is per domain;
+ * Oryx looks the page up per vCPU on each nested page fault, so the page
+ * answers at its new base wherever the guest has no RAM (RAM there stays
+ * RAM: the P2M is not changed).
+ */
+static bool write_base(struct vcpu *v, uint64_t val)
+{
+    struct vlapic *l = vl(v);
     unsigned long f = spin_lock_irqsave(&l->lock);
     bool ok = true;
-    switch (reg) {
-    case REG_ID: *val = v->id; break;
-    case REG_LVR: *val = LVR_VALUE; break;
-    case REG_TPR: *val = l->tpr; break;
-    case REG_PPR: *val = ppr(l); break;
-    case REG_LDR: *val = ldr_of(v->id); break;
-    case REG_SVR: *val = l->svr; break;
-    case REG_ESR: *val = l->esr; break;
-    case REG_ICR: *val = 0; break;      /* delivery is instant: never busy */
-    case REG_TMICT: *val = l->tmict; break;
-    case REG_TMCCT: *val = 0; break;
-    case REG_TDCR: *val = l->tdcr; break;
-    default:
-        if (reg >= REG_ISR0 && reg < REG_ISR0 + 8)
-            *val = l->isr[reg - REG_ISR0];
-        else if (reg >= REG_TMR0 && reg < REG_TMR0 + 8)
-            *val = l->tmr[reg - REG_TMR0];
-        else if (reg >= REG_IRR0 && reg < REG_IRR0 + 8)
-            *val = l->irr[reg - REG_IRR0];
-        else if (reg >= REG_LVT_CMCI && reg <= REG_LVT_ERR)
-            *val = l->lvt[reg - REG_LVT_CMCI];
-        else
-            ok = false;
+
+    switch (vlapic_base_write(l->apic_base, val, guest_paddr_bits())) {
+    case APIC_BASE_REFUSED:
+        ok = false;
+        break;
+    case APIC_BASE_RESET:
+        reset_regs(l);
+        l->apic_base = val;
+        break;
+    case APIC_BASE_STORED:
+        l->apic_base = val;
         break;
     }
     spin_unlock_irqrestore(&l->lock, f);
     return ok;
 }
 
-bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vlapic *l = vl(v);
-    uint32_t reg = msr - 0x800;
-    uint64_t icr = 0;
-    int level_eoi = -1;
-    bool ok = true;
+    unsigned long f;
+    bool ok;
 
     if (msr == MSR_APIC_BASE) {
-        /* Keep the address; EN and EXTD as written (x2APIC -> xAPIC is not offered). */
-        if ((val & ~(APIC_BASE_EN | APIC_BASE_EXTD | APIC_BASE_BSP | 0xFFFFFF000ULL)) ||
-            ((val & APIC_BASE_EXTD) && !(val & APIC_BASE_EN)))
-            return false;
-        l->apic_base = (l->apic_base & (APIC_BASE_BSP | ~0xFFFULL)) |
-                       (val & (APIC_BASE_EN | APIC_BASE_EXTD));
+        *val = l->apic_base;
         return true;
     }
-    if (msr < 0x800 || msr > 0x8FF || !(l->apic_base & APIC_BASE_EXTD))
+    if (msr < 0x800 || msr > 0x8FF || !x2apic_mode(l))
         return false;
-    unsigned long f = spin_lock_irqsave(&l->lock);
-    switch (reg) {
-    case REG_TPR: l->tpr = val & 0xFF; break;
-    case REG_EOI: level_eoi = eoi(l); break;
-    case REG_SVR: l->svr = val & 0x11FF; break;
-    case REG_ESR: l->esr = 0; break;
-    case REG_ICR: icr = val; break;
-    case REG_TMICT: l->tmict = (uint32_t)val; break;
-    case REG_TDCR: l->tdcr = val & 0xB; break;
-    case REG_SELF_IPI: icr = (val & 0xFF) | (1u << 18); break;
-    default:
-        if (reg >= REG_LVT_CMCI && reg <= REG_LVT_ERR)
-            l->lvt[reg - REG_LVT_CMCI] = (uint32_t)val;
-        else
-            ok = false;     /* read-only or reserved register */
-        break;
-    }
+    f = spin_lock_irqsave(&l->lock);
+    ok = reg_read(v, msr - 0x800, true, val);
     spin_unlock_irqrestore(&l->lock, f);
-    if (ok && (reg == REG_ICR || reg == REG_SELF_IPI))
-        send_ipi(v, icr);
-    if (level_eoi >= 0)
-        vioapic_eoi(v, (uint8_t)level_eoi);     /* the line may fire again */
     return ok;
+}
+
+bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (msr == MSR_APIC_BASE)
+        return write_base(v, val);
+    if (msr < 0x800 || msr > 0x8FF || !x2apic_mode(vl(v)))
+        return false;
+    return reg_write(v, msr - 0x800, true, val);
+}
+
+/* ---- the xAPIC page ---------------------------------------------------- */
+
+static uint64_t mmio_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
+{
+    struct vlapic *l = vl(v);
+    unsigned int reg, byte;
+    uint64_t val = 0;
+    unsigned long f;
+
+    if (!vlapic_mmio_slot(gpa & (PAGE_SIZE - 1), size, &reg, &byte))
+        return 0;
+    f = spin_lock_irqsave(&l->lock);
+    if (!reg_read(v, reg, false, &val))
+        val = 0;                        /* write-only or reserved */
+    spin_unlock_irqrestore(&l->lock, f);
+    val = (uint32_t)val >> (byte * 8);
+    return size >= 4 ? val : val & ((1u << (size * 8)) - 1);
+}
+
+static void mmio_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t val)
+{
+    struct vlapic *l = vl(v);
+    unsigned int reg, byte;
+    uint64_t old = 0;
+
+    if (!vlapic_mmio_slot(gpa & (PAGE_SIZE - 1), size, &reg, &byte))
+        return;                         /* no register there: ignored */
+    if (size < 4) {
+        unsigned long f = spin_lock_irqsave(&l->lock);
+        if (!reg_read(v, reg, false, &old))
+            old = 0;
+        spin_unlock_irqrestore(&l->lock, f);
+    }
+    /* Read-only and reserved registers ignore the write. */
+    (void)reg_write(v, reg, false, vlapic_mmio_merge((uint32_t)old, val, byte, size));
+}
+
+bool vlapic_mmio_range(struct vcpu *v, uint64_t gpa, struct hvm_mmio_range *r)
+{
+    uint64_t base = vl(v)->apic_base;
+
+    if (vlapic_mode_of(base) != APIC_MODE_XAPIC || (gpa & PAGE_MASK) != (base & PAGE_MASK))
+        return false;
+    r->start = base & PAGE_MASK;
+    r->end = r->start + PAGE_SIZE;
+    r->read = mmio_read;
+    r->write = mmio_write;
+    return true;
 }
