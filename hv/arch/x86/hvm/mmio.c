@@ -99,6 +99,16 @@ bool hvm_mmio_emulate_range(struct vcpu *v, gpaddr_t gpa, const struct hvm_mmio_
             r->write(v, gpa, size, val);
             goto done;
         }
+    } else if (in.opcode_map == INSN_MAP_1BYTE && in.opcode >= 0xA0 && in.opcode <= 0xA3 &&
+               !in.rep && !in.lock) {
+        /* mov with an absolute address (moffs), to or from AL/eAX: what a
+         * compiler makes of a constant pointer in 32-bit code. */
+        size = (in.opcode & 1) ? in.opsize : 1;
+        if (in.opcode & 2)
+            r->write(v, gpa, size, reg_get(v, &in, 0, size));
+        else
+            reg_set(v, &in, 0, size, r->read(v, gpa, size));
+        goto done;
     } else if (in.opcode_map == INSN_MAP_0F && in.has_modrm &&
                (in.opcode == 0xB6 || in.opcode == 0xB7)) {  /* movzx */
         size = in.opcode == 0xB6 ? 1 : 2;
