@@ -1,9 +1,10 @@
 /*
- * Exception entry for vectors 0-31. Each stub pushes a zero error code
- * where the CPU pushes none, then the vector, and joins exc_common, which
- * saves the general registers as a struct cpu_regs (traps.h) and calls
- * trap_dispatch(regs). trap_dispatch may change regs->ip (fault fixup);
- * everything is restored and the handler returns with iret.
+ * Exception and interrupt entry for vectors 0-255. Each stub pushes a
+ * zero error code where the CPU pushes none (always from vector 32 on),
+ * then the vector, and joins exc_common, which saves the general
+ * registers as a struct cpu_regs (traps.h) and calls trap_dispatch(regs).
+ * trap_dispatch may change regs->ip (fault fixup); everything is restored
+ * and the handler returns with iret.
  */
 #include "layout.h"
 
@@ -32,7 +33,7 @@ exc_stub_\vec:
         .altmacro
         .macro  all_stubs
         .set    v, 0
-        .rept   32
+        .rept   256
         exc_stub %v
         .set    v, v + 1
         .endr
@@ -95,7 +96,7 @@ exc_common:
         .endm
         .macro  all_ptrs
         .set    v, 0
-        .rept   32
+        .rept   256
         stub_ptr %v
         .set    v, v + 1
         .endr

@@ -4,7 +4,8 @@
 #include "layout.h"
 #include "runtime.h"
 
-#define NR_VECTORS 32
+#define NR_VECTORS 256
+#define NR_EXCEPTIONS 32
 
 volatile int exc_last_vector = EXC_NONE;
 volatile unsigned long exc_last_ip;
@@ -41,7 +42,7 @@ struct __attribute__((packed)) idt_desc {
 
 static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 
-static const char *const names[NR_VECTORS] = {
+static const char *const names[NR_EXCEPTIONS] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
     "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "rsvd15",
     "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "rsvd22", "rsvd23",
@@ -50,7 +51,7 @@ static const char *const names[NR_VECTORS] = {
 
 const char *exc_name(unsigned int vec)
 {
-    return vec < NR_VECTORS ? names[vec] : "?";
+    return vec < NR_EXCEPTIONS ? names[vec] : "?";
 }
 
 static void load_idt(uint16_t limit, const void *base)
@@ -99,6 +100,10 @@ void trap_dispatch(struct cpu_regs *r)
         trap_handler[r->vec](r);
         return;
     }
+    /* Not at a fixup: an interrupt may arrive at any instruction. */
+    if (r->vec >= NR_EXCEPTIONS)
+        guest_fail("unexpected interrupt %u at RIP %p", (unsigned int)r->vec,
+                   (void *)(unsigned long)r->ip);
 
     for (f = __exc_fixup_start; f < __exc_fixup_end; f++) {
         if (f->fault == r->ip) {

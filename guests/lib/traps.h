@@ -1,8 +1,10 @@
 /*
- * Exceptions in the micro-guests: an IDT for vectors 0-31. An exception
- * at an instruction registered with EXC_FIXUP (or through exc_try_*) is
- * recorded and execution resumes at the fixup; any other exception ends
- * the test with "FAIL exception N (...) at RIP ...".
+ * Exceptions and interrupts in the micro-guests: an IDT for all 256
+ * vectors. An exception at an instruction registered with EXC_FIXUP (or
+ * through exc_try_*) is recorded and execution resumes at the fixup; any
+ * other exception ends the test with "FAIL exception N (...) at RIP ...".
+ * An interrupt (vector 32-255) goes to its trap_handler[], and without
+ * one ends the test with "FAIL unexpected interrupt N".
  */
 #ifndef GUEST_TRAPS_H
 #define GUEST_TRAPS_H
@@ -59,7 +61,7 @@ static inline void exc_reset(void)
 
 void traps_init(void);
 /* A test's own handler for a vector (NULL: fixups, then failure). */
-extern void (*trap_handler[32])(struct cpu_regs *r);
+extern void (*trap_handler[256])(struct cpu_regs *r);
 const char *exc_name(unsigned int vec);
 
 /* Load an IDT with limit 0: the next exception cannot be delivered. */
