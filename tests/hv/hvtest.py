@@ -119,6 +119,29 @@ def cases():
     # An NMI is held back until the handler's IRET.
     mods, exp = every_mode("nmi-nest")
     c.append(Case("nmi-nest", mods, exp, check=pages_returned))
+    # The local APIC by MMIO (xAPIC mode) in every mode: each check prints
+    # a line, asserted here; vCPU 1 started by INIT-SIPI through the ICR.
+    xapic_lines = [r"x2APIC preset, base 0xfee00000, ID 0",
+                   r"refused moves #GP; x2APIC -> off -> xAPIC; x2APIC MSRs #GP",
+                   r"ID 0x00000000, version 0x00050014",
+                   r"TPR SVR LDR DFR ICR_HI LVT read back; reserved offsets read 0",
+                   r"self IPI 0x40 taken, EOI by MMIO; TPR 0x50 held 0x45 back",
+                   r"physical, flat and cluster logical destinations, broadcast",
+                   r"illegal vector: ESR 0x20, LVTERR vector taken",
+                   r"vCPU 1 by INIT-SIPI: ID 0x01000000, IRR 0x00000012 from logical IPIs",
+                   r"base moved to 0xfea00000: the page answers there",
+                   r"back to x2APIC: MSRs answer, TPR kept, SELF_IPI taken"]
+    mods, exp = every_mode("xapic", spec="mem=16M vcpus=2 cmdline=\"ap\"")
+    c.append(Case("xapic", mods,
+                  exp + ["\\(xapic%s\\) xapic: %s" % (m, l) for m in MODES for l in xapic_lines],
+                  check=pages_returned))
+    # The page is a hole at its old base, and in x2APIC mode.
+    c.append(Case("xapic-holes",
+                  [guest("xapic", "64", "name=xold mem=16M cmdline=\"touch=old\""),
+                   guest("xapic", "32pae", "name=xx2 mem=16M cmdline=\"touch=x2\"")],
+                  [r"\(d\d+\) xold: CRASHED: access to unmapped guest-physical 0xfee00030 \(read\)",
+                   r"\(d\d+\) xx2: CRASHED: access to unmapped guest-physical 0xfea00030 \(read\)"],
+                  reject=[r"\(x\w+\) FAIL", r"\(x\w+\) PASS"], check=pages_returned))
     # Reserved control-register bits fault at the MOV; VMRUN never fails.
     mods, exp = every_mode("cr4-reserved")
     c.append(Case("cr4-reserved", mods, exp, reject=[r"VMRUN refused"], check=pages_returned))
