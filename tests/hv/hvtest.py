@@ -142,6 +142,17 @@ def cases():
                   [r"\(d\d+\) xold: CRASHED: access to unmapped guest-physical 0xfee00030 \(read\)",
                    r"\(d\d+\) xx2: CRASHED: access to unmapped guest-physical 0xfea00030 \(read\)"],
                   reject=[r"\(x\w+\) FAIL", r"\(x\w+\) PASS"], check=pages_returned))
+    # The chipset's window (IOAPIC, HPET) answers all-ones, drops writes;
+    # just below it is a hole like any other.
+    mods, exp = every_mode("chipset-window")
+    c.append(Case("chipset-window", mods,
+                  exp + ["\\(chipsetwindow%s\\) HPET capabilities at 0xfed00000: all-ones, "
+                         "writes dropped" % m for m in MODES], check=pages_returned))
+    c.append(Case("chipset-window-edge",
+                  [guest("chipset-window", "32pae", "name=cwedge mem=16M cmdline=\"edge\""),
+                   guest("hello", "64", "name=ok mem=8M")],
+                  [r"\(d\d+\) cwedge: CRASHED: access to unmapped guest-physical 0xfebffffc \(read\)",
+                   r"\(ok\) PASS"], reject=[r"\(cwedge\) FAIL", r"\(cwedge\) PASS"], check=pages_returned))
     # Reserved control-register bits fault at the MOV; VMRUN never fails.
     mods, exp = every_mode("cr4-reserved")
     c.append(Case("cr4-reserved", mods, exp, reject=[r"VMRUN refused"], check=pages_returned))

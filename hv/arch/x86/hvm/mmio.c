@@ -57,6 +57,36 @@ static void reg_set(struct vcpu *v, const struct insn_info *in, unsigned int n,
         *r = (*r & ~((1ULL << (size * 8)) - 1)) | (val & ((1ULL << (size * 8)) - 1));
 }
 
+/*
+ * The chipset's window below the local APIC (0xFEC00000-0xFEDFFFFF: the
+ * IOAPIC, the HPET and their kin) holds no device for a domain: an OS
+ * probes there and must find nothing, as on a board without the device,
+ * rather than be crashed. Reads give all-ones and writes are dropped, what
+ * Xen gives an access no device model claims. Elsewhere a hole still
+ * crashes the domain: there a guest has no reason to look.
+ */
+#define CHIPSET_WINDOW_START 0xFEC00000ULL
+#define CHIPSET_WINDOW_END   0xFEE00000ULL
+
+static uint64_t absent_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
+{
+    (void)v;
+    (void)gpa;
+    return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+static void absent_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64_t val)
+{
+    (void)v;
+    (void)gpa;
+    (void)size;
+    (void)val;
+}
+
+static const struct hvm_mmio_range chipset_window = {
+    CHIPSET_WINDOW_START, CHIPSET_WINDOW_END, absent_read, absent_write,
+};
+
 bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
 {
     struct hvm_mmio_range apic;
@@ -68,6 +98,9 @@ bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
     if (vlapic_mmio_range(v, gpa, &apic))
         return hvm_mmio_emulate_range(v, gpa, &apic);
     r = find_range(v->domain, gpa);
+    if (!r && !is_control_domain(v->domain) &&
+        gpa >= chipset_window.start && gpa < chipset_window.end)
+        r = &chipset_window;    /* the control domain has the real devices there */
     return r && hvm_mmio_emulate_range(v, gpa, r);
 }
 
