@@ -38,9 +38,12 @@
 #                    volume; after the detach the volume group goes
 #   dev-hostile      (q35 only) guest "hostile" runs tests/dom0/hostile-front.c, a
 #                    frontend of its own against blkback and netback:
-#                    nonsense in its device nodes (4 vbds, its vif), then
-#                    on a connected ring bad requests between good ones,
-#                    and a producer index far ahead. Every bad request
+#                    nonsense in its device nodes (4 vbds, its first vif),
+#                    then on a connected ring bad requests between good
+#                    ones, and a producer index far ahead; on its second
+#                    vif's transmit ring bad grefs and a runt between good
+#                    frames, then a piece crossing its page, after which
+#                    netback disables that vif. Every bad request
 #                    gets an error, every bad device stays unconnected
 #                    with the back end's error named, the disk holds only
 #                    the good write, dev keeps running; destroyed, it
@@ -139,7 +142,7 @@ check_lvm() {
 }
 
 # The cases hostile-front reports, each "HOSTILE <case> PASS|FAIL detail".
-HOSTILE_CASES="setup store-nonsense ring-page-order ring-ref-unowned event-channel-unbound vif-nonsense ring-connect good-read bad-op sector-beyond sector-straddles no-segments too-many-segments first-after-last last-beyond-page gref-beyond-table gref-other-domain read-into-ro-grant ro-grant-untouched write-beyond write-straddles indirect-too-many indirect-bad-gref good-write prod-far-ahead"
+HOSTILE_CASES="setup store-nonsense ring-page-order ring-ref-unowned event-channel-unbound vif-nonsense ring-connect good-read bad-op sector-beyond sector-straddles no-segments too-many-segments first-after-last last-beyond-page gref-beyond-table gref-other-domain read-into-ro-grant ro-grant-untouched write-beyond write-straddles indirect-too-many indirect-bad-gref good-write prod-far-ahead vif-connect net-good-frame net-gref-beyond-table net-gref-other-domain net-runt net-good-again net-cross-page net-disabled"
 HOSTILE_LOG=/var/log/oryx/guest-hostile.log
 
 hostile_gone() {
@@ -163,7 +166,7 @@ check_hostile() {
         dd if=/dev/zero of=/tmp/hs$d.img bs=1M count=1 2>/dev/null
         disks="$disks, \"/tmp/hs$d.img,raw,xvd$d,rw\""
     done
-    /bin/oxl create /tmp/dev.cfg 'name="hostile"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0"]' \
+    /bin/oxl create /tmp/dev.cfg 'name="hostile"' 'memory=96' 'vcpus=1' 'vif=["bridge=xenbr0", "bridge=xenbr0"]' \
         "disk=[$disks]" 'cmdline="console=hvc0 quiet oryx.hostile"' > /tmp/hostile.out 2>&1
     hrc=$?
     hid=$(/bin/oxl domid hostile 2>/dev/null)
@@ -184,6 +187,11 @@ check_hostile() {
     done
     ver=$(xs read "/local/domain/0/error/backend/vif/$hid/0/error" 2>&1)
     case "$ver" in *ring-ref*|*queues*) ;; *) hbad="$hbad; vif error '$ver'" ;; esac
+    # Its second vif: the two good frames reached dom0, then netback disabled it.
+    np=$(cat "/sys/class/net/vif$hid.1/statistics/rx_packets" 2>/dev/null)
+    [ "${np:-0}" -ge 2 ] || hbad="$hbad; vif$hid.1 passed ${np:-no} frames to dom0, want 2"
+    dmesg | grep -q "vif$hid\.1: fatal error; disabling device" ||
+        hbad="$hbad; netback never disabled vif$hid.1"
     halted=$(dmesg | grep -c "ring processing")
     [ "$halted" -ge 1 ] || hbad="$hbad; blkback never halted the ring"
     ping -c 2 -W 3 "$DEV_IP" > /tmp/hping.out 2>&1 || hbad="$hbad; dev no longer answers: $(tail -n 1 /tmp/hping.out)"
@@ -204,7 +212,7 @@ check_hostile() {
     ts=$(tr '\n' '|' < /tmp/dmesg.hostile.ts | sed 's/|$//')
     [ -z "$ts" ] || DMESG_ALLOW="${DMESG_ALLOW:+$DMESG_ALLOW|}$ts"
     [ "$hrc" = 0 ] && [ -z "$hbad" ]
-    report dev-hostile $? "rc $hrc ($(tail -n 1 /tmp/hostile.out | head -c 80)); ${hbad:-$(echo $HOSTILE_CASES | wc -w) cases refused or served right; 4 vbds and the vif unconnected with their errors; ring halted ($halted); blkback warned $bw time(s) of its own; dev answers; nothing left; the disk holds only the good write}"
+    report dev-hostile $? "rc $hrc ($(tail -n 1 /tmp/hostile.out | head -c 80)); ${hbad:-$(echo $HOSTILE_CASES | wc -w) cases refused or served right; 4 vbds and the vif unconnected with their errors; ring halted ($halted); vif$hid.1 passed $np frames, then disabled; blkback warned $bw time(s) of its own; dev answers; nothing left; the disk holds only the good write}"
     [ -z "$hbad" ] || tail -n 30 "$HOSTILE_LOG" | sed 's/[^[:print:]]//g; s/^/HOSTILEDIAG /'
     rm -f /tmp/hb.img /tmp/hs?.img
 }
@@ -321,6 +329,7 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     case "$n" in *"dom0: round-trip"*"peer: round-trip"*) true ;; *) false ;; esac &&
         [ "$pb" = "$(arg netsum "")" ] && [ "$db" = "$wsum" ] && case "$drtt" in round-trip*) true ;; *) false ;; esac
     report dev-net $? "guest: $n; peer's blob $pb want $(arg netsum ""); dom0's $db want $wsum; dom0 -> guest: $drtt"
+    wait_for 60 guestdev_seen net-secs        # its two timed fetches come after the blobs
     ns=$(guestdev net-secs)
     echo "BENCH dev-net-dom0 mib=16 secs=$(echo "$ns" | sed -n 's/.*dom0=\([0-9.]*\).*/\1/p')"
     echo "BENCH dev-net-peer mib=16 secs=$(echo "$ns" | sed -n 's/.*peer=\([0-9.]*\).*/\1/p')"

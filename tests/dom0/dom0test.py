@@ -397,8 +397,8 @@ def make_fixtures():
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-Wall", "-Wextra",
                         "-Werror", "-o", GRANTCHECK, src], check=True)
     src = os.path.join(HERE, "hostile-front.c")
-    blkif = os.path.join(ROOT, "include", "public", "io", "blkif.h")
-    if newer(HOSTILE_FRONT, src, blkif):
+    io = [os.path.join(ROOT, "include", "public", "io", h) for h in ("ring.h", "blkif.h", "netif.h")]
+    if newer(HOSTILE_FRONT, src, *io):
         subprocess.run([os.environ.get("HOSTCC", "gcc"), "-static", "-O2", "-std=gnu11", "-Wall", "-Wextra",
                         "-Werror", "-I" + os.path.join(ROOT, "include"), "-o", HOSTILE_FRONT, src], check=True)
     # mkguest links libxctl (the toolstack's builder) from what `make` built.

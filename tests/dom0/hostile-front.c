@@ -18,6 +18,11 @@
  *   5th  a granted ring but an event channel that is not bound (4000)
  * Its first vif: tx-ring-ref "zzz", multi-queue-num-queues 1000 (only
  * dom0 can tell netback refused: its error node).
+ * Its second vif: connected properly, then fed transmit requests: a good
+ * frame, a gref it never granted, a gref granted to another domain and a
+ * runt, each answered (the bad ones with an error), and last a piece
+ * crossing its page, which netback takes as a malicious frontend: it
+ * disables the vif and answers nothing more (dom0 checks its dmesg).
  *
  * Prints "HOSTILE <case> PASS|FAIL <detail>" per case on stdout (the
  * guest's console); dom0 checks its side (back-end states, the disk
@@ -35,6 +40,7 @@
 #include <unistd.h>
 
 #include <public/io/blkif.h>
+#include <public/io/netif.h>
 #include <public/io/xs_wire.h>
 
 /* Linux uapi: xen/gntalloc.h and xen/evtchn.h (declared here, as grantcheck.c does). */
@@ -345,6 +351,96 @@ static void ring_abuse(const char *fe, const char *be)
            "%u responses after it", ring->hdr.rsp_prod - rsp);
 }
 
+static struct netif_tx_sring *tx;
+static int net_port;
+
+/* One transmit request; the response's status, or 99 when none came within ms. */
+static int net_submit(const struct netif_tx_request *r, uint16_t *rsp_id, int ms)
+{
+    uint32_t prod = tx->hdr.req_prod;
+
+    tx->ring[prod % NETIF_TX_RING_SLOTS].req = *r;
+    __atomic_store_n(&tx->hdr.req_prod, prod + 1, __ATOMIC_RELEASE);
+    notify(net_port);
+    for (int i = 0; i < ms / 10; i++) {
+        if (__atomic_load_n(&tx->hdr.rsp_prod, __ATOMIC_ACQUIRE) == prod + 1) {
+            const struct netif_tx_response *a = &tx->ring[prod % NETIF_TX_RING_SLOTS].rsp;
+            *rsp_id = a->id;
+            return a->status;
+        }
+        nap_ms(10);
+    }
+    return 99;
+}
+
+static void net_case(const char *name, uint32_t gref, uint16_t offset, uint16_t id, uint16_t size, int want)
+{
+    struct netif_tx_request r = { gref, offset, 0, id, size };
+    uint16_t got = 0;
+    int st = net_submit(&r, &got, 5000);
+
+    report(name, st == want && got == id, "status %d id %u (want status %d id %u)", st, got, want, id);
+}
+
+/* The second vif: a transmit ring fed good and bad requests. */
+static void net_abuse(const char *fe, const char *be)
+{
+    struct netif_rx_sring *rx;
+    uint32_t tref, rref, fref, oref, mac[6];
+    uint8_t *frame;
+    char ts[16], rs[16], ps[16], macs[32] = "", path[128];
+
+    tx = share_page(0, 1, &tref);
+    rx = share_page(0, 1, &rref);
+    frame = share_page(0, 0, &fref);        /* netback only reads what is sent */
+    net_port = bind_port();
+    if (!tx || !rx || !frame || !share_page(7, 0, &oref) || net_port < 0) {
+        report("vif-connect", 0, "gntalloc/evtchn set-up failed: %s", strerror(errno));
+        return;
+    }
+    if (wait_state(be, XB_INITWAIT, XB_INITWAIT, 60) != XB_INITWAIT) {
+        report("vif-connect", 0, "no back end at InitWait ('%s')", be);
+        return;
+    }
+    memset(tx, 0, PAGE);
+    memset(rx, 0, PAGE);
+    tx->hdr.req_event = tx->hdr.rsp_event = 1;
+    rx->hdr.req_event = rx->hdr.rsp_event = 1;
+    snprintf(ts, sizeof(ts), "%u", tref);
+    snprintf(rs, sizeof(rs), "%u", rref);
+    snprintf(ps, sizeof(ps), "%d", net_port);
+    /* No receive buffers are ever offered: what dom0 sends it stays queued. */
+    const char *kv[] = { "tx-ring-ref", ts, "rx-ring-ref", rs, "event-channel", ps, "request-rx-copy", "1",
+                         "feature-rx-notify", "1", NULL };
+    long st = front_connect(fe, be, kv, XB_CONNECTED);
+    if (st != XB_CONNECTED) {
+        report("vif-connect", 0, "the back end went to state %ld", st);
+        return;
+    }
+    report("vif-connect", 1, "tx gref %u rx gref %u port %d", tref, rref, net_port);
+
+    /* A broadcast frame from the vif's own address, of an experimental type. */
+    snprintf(path, sizeof(path), "%s/mac", fe);
+    xs_call(XS_READ, path, NULL, macs, sizeof(macs));
+    if (sscanf(macs, "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+        mac[0] = 0, mac[1] = 0x16, mac[2] = 0x3e, mac[3] = mac[4] = mac[5] = 1;
+    memset(frame, 0xff, 6);
+    for (int i = 0; i < 6; i++)
+        frame[6 + i] = (uint8_t)mac[i];
+    frame[12] = 0x88;
+    frame[13] = 0xb5;
+    memcpy(frame + 14, "ORYX-HOSTILE-NET", 16);
+
+    net_case("net-good-frame", fref, 0, 1, 60, XEN_NETIF_RSP_OKAY);
+    net_case("net-gref-beyond-table", 0xfffffff0u, 0, 2, 60, XEN_NETIF_RSP_ERROR);
+    net_case("net-gref-other-domain", oref, 0, 3, 60, XEN_NETIF_RSP_ERROR);
+    net_case("net-runt", fref, 0, 4, 8, XEN_NETIF_RSP_ERROR);
+    net_case("net-good-again", fref, 0, 5, 60, XEN_NETIF_RSP_OKAY);
+    /* Fatal: netback disables the vif and answers neither this nor what follows. */
+    net_case("net-cross-page", fref, 4000, 6, 200, 99);
+    net_case("net-disabled", fref, 0, 7, 60, 99);
+}
+
 /* A granted page and a fresh unbound port, as node values. */
 static int fresh_ring(char *gref, char *port, size_t len)
 {
@@ -444,7 +540,13 @@ int main(void)
         report("vif-nonsense", 0, "no vif back end at InitWait ('%s')", vif_be);
     }
 
-    /* Then the ring itself. */
+    /* The second vif's transmit ring. */
+    if (xs_call(XS_READ, "device/vif/1/backend", NULL, vif_be, sizeof(vif_be)) >= 0)
+        net_abuse("device/vif/1", vif_be);
+    else
+        report("vif-connect", 0, "no second vif");
+
+    /* Then the block ring. */
     ring_abuse(fe[0], be[0]);
     printf("HOSTILE done\n");
     return 0;

@@ -4,12 +4,8 @@
  * (xen-blkback) exchange. Facts from Xen's public io/blkif.h and
  * io/ring.h.
  *
- * The page starts with a 64-byte header of four free-running 32-bit
- * indices; the rest is an array of slots, each the union of a request and
- * a response, whose count is the largest power of two that fits. The
- * frontend writes requests and req_prod, the back end responses and
- * rsp_prod; a side asks to be notified by writing the index it waits for
- * into req_event / rsp_event.
+ * The page starts with the ring header of io/ring.h; the rest is an
+ * array of slots, each the union of a request and a response.
  *
  * Only the "x86_64-abi" layout is described (the protocol a 64-bit
  * frontend names in its "protocol" node): its padding is explicit, so the
@@ -19,9 +15,9 @@
 #define ORYX_PUBLIC_IO_BLKIF_H
 
 #include "../xen-compat.h"
+#include "ring.h"
 #include <stdint.h>
 
-typedef uint32_t blkif_ring_idx_t;
 typedef uint64_t blkif_sector_t;       /* 512-byte sectors, always */
 
 /* Request operations. */
@@ -42,15 +38,6 @@ typedef uint64_t blkif_sector_t;       /* 512-byte sectors, always */
 
 /* Frontend "protocol" node values. */
 #define XEN_IO_PROTO_ABI_X86_64 "x86_64-abi"
-
-/* The shared page's header. */
-struct blkif_sring_hdr {
-    blkif_ring_idx_t req_prod;      /* frontend */
-    blkif_ring_idx_t req_event;     /* back end: notify me at this req_prod */
-    blkif_ring_idx_t rsp_prod;      /* back end */
-    blkif_ring_idx_t rsp_event;     /* frontend: notify me at this rsp_prod */
-    uint8_t pad[48];
-};
 
 /* One page of data: sectors first_sect..last_sect (0..7) of the granted page. */
 struct blkif_request_segment {
@@ -105,11 +92,10 @@ union blkif_sring_entry {
 #define BLKIF_RING_SLOTS 32
 
 struct blkif_sring {
-    struct blkif_sring_hdr hdr;
+    struct xen_sring_hdr hdr;
     union blkif_sring_entry ring[BLKIF_RING_SLOTS];
 };
 
-XEN_ABI_ASSERT(sizeof(struct blkif_sring_hdr) == 64, "blkif header");
 XEN_ABI_ASSERT(sizeof(struct blkif_request_segment) == 8, "blkif segment");
 XEN_ABI_ASSERT(sizeof(struct blkif_request) == 112, "blkif request");
 XEN_ABI_ASSERT(offsetof(struct blkif_request, id) == 8, "blkif req.id");
