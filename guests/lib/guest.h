@@ -25,6 +25,7 @@
 #define ENOENT  2
 #define EFAULT  14
 #define EBUSY   16
+#define EEXIST  17
 #define EINVAL  22
 #define ENOSYS  38
 #define ETIME   62

@@ -169,6 +169,7 @@ void sched_start_vcpu(struct vcpu *v)
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
 
     v->state = VCPU_RUNNABLE;
+    v->initialised = true;
     runq_push(pc, v);
     spin_unlock_irqrestore(&pc->runq_lock, f);
     sched_kick(v->processor);

@@ -1,4 +1,5 @@
-/* vcpu_op and set_timer_op: per-vCPU one-shot timers and state queries. */
+/* vcpu_op and set_timer_op: bringing vCPUs up and down, per-vCPU one-shot
+ * timers and state queries. */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/domain.h>
@@ -7,6 +8,8 @@
 #include <oryx/sched.h>
 #include <asm/time.h>
 #include <public/vcpu.h>
+#include <public/hvm/hvm_vcpu.h>
+#include <asm/hvm.h>
 #include <public/xen.h>
 #include <oryx/pvclock.h>
 #include <asm/page.h>
@@ -82,6 +85,38 @@ long do_vcpu_op(struct vcpu *v, const struct hcall_args *args)
     if (id >= d->nr_vcpus)
         return -ENOENT;
     switch (cmd) {
+    case VCPUOP_initialise: {
+        struct vcpu_hvm_context c;
+        long rc = -EEXIST;
+        if (copy_from_guest(v, &c, arg, sizeof(c)))
+            return -EFAULT;
+        /* Once per vCPU (-EEXIST after, as on Xen): it is then brought up
+         * and down with the state it has. Under the domain's lock, so that
+         * two callers never mix their states into one. */
+        unsigned long f = spin_lock_irqsave(&d->lock);
+        if (!d->vcpus[id]->initialised && !(rc = hvm_vcpu_initialise(d->vcpus[id], &c)))
+            d->vcpus[id]->initialised = true;
+        spin_unlock_irqrestore(&d->lock, f);
+        return rc;
+    }
+    case VCPUOP_up: {
+        long rc = -EINVAL;
+        unsigned long f = spin_lock_irqsave(&d->lock);
+        if (d->vcpus[id]->initialised) {
+            /* Not into a domain on its way out (as hvm_vcpu_sipi). */
+            if (d->vcpus[id]->state == VCPU_DOWN &&
+                (d->state == DOMAIN_RUNNING || d->state == DOMAIN_PAUSED))
+                sched_start_vcpu(d->vcpus[id]);
+            rc = 0;
+        }
+        spin_unlock_irqrestore(&d->lock, f);
+        return rc;
+    }
+    case VCPUOP_down:
+        /* Stops where it is; VCPUOP_up resumes it there. */
+        if (d->vcpus[id]->state != VCPU_DOWN)
+            sched_remove_vcpu(d->vcpus[id]);
+        return 0;
     case VCPUOP_is_up:
         return d->vcpus[id]->state != VCPU_DOWN;
     case VCPUOP_stop_periodic_timer:

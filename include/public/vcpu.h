@@ -7,7 +7,8 @@
 
 #include "xen.h"
 
-/* arg IN vcpu_hvm_context (not defined here yet): set up an offline vCPU. */
+/* arg IN struct vcpu_hvm_context (hvm/hvm_vcpu.h): give a vCPU that never
+ * ran the state VCPUOP_up starts it in (-EEXIST once it has one). */
 #define VCPUOP_initialise            0
 /* arg NULL: start / stop / query (returns 1 if up) a vCPU. */
 #define VCPUOP_up                    1

@@ -153,6 +153,12 @@ def cases():
                    guest("hello", "64", "name=ok mem=8M")],
                   [r"\(d\d+\) cwedge: CRASHED: access to unmapped guest-physical 0xfebffffc \(read\)",
                    r"\(ok\) PASS"], reject=[r"\(cwedge\) FAIL", r"\(cwedge\) PASS"], check=pages_returned))
+    # VCPUOP_initialise / up / down: bad contexts refused, APs started in
+    # the guest's own paging mode, stopped and resumed.
+    mods, exp = every_mode("vcpu-up", spec="mem=16M vcpus=3")
+    c.append(Case("vcpu-up", mods,
+                  exp + ["\\(vcpuup%s\\) vCPU 1 down \\(vCPU 2 on\\), then up again where it was" % m
+                         for m in MODES], reject=[r"VMRUN refused"], check=pages_returned))
     # Reserved control-register bits fault at the MOV; VMRUN never fails.
     mods, exp = every_mode("cr4-reserved")
     c.append(Case("cr4-reserved", mods, exp, reject=[r"VMRUN refused"], check=pages_returned))

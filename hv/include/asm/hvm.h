@@ -13,6 +13,22 @@
 struct vcpu;
 struct domain;
 
+/* A segment register as the vendor code loads it: attr in the 12-bit
+ * form of vcpu_hvm_context (type/S/DPL/P, then AVL/L/DB/G). */
+struct hvm_seg {
+    uint16_t sel, attr;
+    uint32_t limit;
+    uint64_t base;
+};
+
+/* A whole start state (VCPUOP_initialise), checked by the caller. */
+struct hvm_vcpu_state {
+    uint64_t gpr[8];            /* rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi */
+    uint64_t rip, rflags;
+    uint64_t cr0, cr3, cr4, efer;
+    struct hvm_seg cs, ds, ss, es, tr;
+};
+
 struct hvm_ops {
     const char *name;
     int (*cpu_up)(void);                        /* enable on this CPU */
@@ -22,6 +38,8 @@ struct hvm_ops {
     void (*vcpu_set_pvh_entry)(struct vcpu *v, uint32_t eip, uint32_t ebx);
     /* Real-mode start at vector << 12 (an AP after INIT-SIPI). */
     void (*vcpu_set_realmode_entry)(struct vcpu *v, uint8_t vector);
+    /* Any start state (VCPUOP_initialise); FS, GS, LDTR, GDTR, IDTR null. */
+    void (*vcpu_set_state)(struct vcpu *v, const struct hvm_vcpu_state *s);
     /* Enter the guest once; returns after the exit has been handled.
      * Called with interrupts disabled; returns with them enabled. */
     void (*vcpu_run)(struct vcpu *v);
@@ -56,6 +74,9 @@ bool hvm_handle_cpuid(struct vcpu *v);
 void hvm_cpuid_init(void);
 /* The CR4 bits a guest may set (its CPUID's features). */
 uint64_t hvm_cr4_valid_bits(void);
+struct vcpu_hvm_context;
+/* VCPUOP_initialise: t's start state from c, checked; 0 or -EINVAL. */
+long hvm_vcpu_initialise(struct vcpu *t, const struct vcpu_hvm_context *c);
 bool hvm_handle_msr(struct vcpu *v, bool write);
 bool hvm_handle_hypercall(struct vcpu *v);
 bool hvm_handle_hlt(struct vcpu *v);

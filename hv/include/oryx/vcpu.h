@@ -22,6 +22,7 @@ struct vcpu {
     volatile enum vcpu_state state; /* changed under the run queue lock */
     bool on_runq;                   /* run queue lock */
     volatile bool is_running;       /* in the guest or its exit handling */
+    bool initialised;               /* has a state to run: started, or VCPUOP_initialise */
     struct vcpu *runq_next;
     struct timer singleshot;        /* VCPUOP_set_singleshot_timer / set_timer_op */
     volatile bool wake_pending;     /* woken while runnable: the next block returns */

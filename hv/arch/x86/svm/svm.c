@@ -660,6 +660,53 @@ static void svm_vcpu_run(struct vcpu *v)
     svm_handle_exit(v);
 }
 
+static void seg_load(struct vmcb_seg *d, const struct hvm_seg *s)
+{
+    *d = (struct vmcb_seg){ .sel = s->sel, .attrib = s->attr, .limit = s->limit, .base = s->base };
+}
+
+static void svm_vcpu_set_state(struct vcpu *v, const struct hvm_vcpu_state *s)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+    static const struct hvm_seg null = { 0, 0, 0, 0 };
+
+    seg_load(&vmcb->cs, &s->cs);
+    seg_load(&vmcb->ds, &s->ds);
+    seg_load(&vmcb->es, &s->es);
+    seg_load(&vmcb->ss, &s->ss);
+    seg_load(&vmcb->fs, &null);
+    seg_load(&vmcb->gs, &null);
+    seg_load(&vmcb->tr, &s->tr);
+    vmcb->ldtr = (struct vmcb_seg){ .sel = 0, .attrib = 0x82, .limit = 0, .base = 0 };
+    vmcb->gdtr = (struct vmcb_seg){ .limit = 0 };
+    vmcb->idtr = (struct vmcb_seg){ .limit = 0 };
+    vmcb->cpl = (s->ss.attr >> 5) & 3;      /* SVM takes the CPL from SS.DPL */
+    vmcb->cr3 = s->cr3;
+    vmcb->cr4 = s->cr4;
+    vmcb->efer = EFER_SVME;
+    svm_set_efer(v, s->efer & ~EFER_LMA);
+    svm_set_cr0(v, s->cr0);                 /* LMA follows LME and PG */
+    vmcb->dr6 = 0xFFFF0FF0;
+    vmcb->dr7 = 0x400;
+    vmcb->g_pat = 0x0007040600070406ULL;
+    vmcb->eventinj = 0;
+    vmcb->interrupt_shadow = 0;
+    svm_of(v)->reinject_vec = -1;
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    v->arch.regs.rax = s->gpr[0];
+    v->arch.regs.rcx = s->gpr[1];
+    v->arch.regs.rdx = s->gpr[2];
+    v->arch.regs.rbx = s->gpr[3];
+    v->arch.regs.rsp = s->gpr[4];
+    v->arch.regs.rbp = s->gpr[5];
+    v->arch.regs.rsi = s->gpr[6];
+    v->arch.regs.rdi = s->gpr[7];
+    v->arch.regs.rip = s->rip;
+    v->arch.regs.rflags = s->rflags;
+    v->arch.fpu_initialised = false;
+    v->arch.tlb_flush = true;
+}
+
 static const struct hvm_ops svm_ops = {
     .name = "SVM",
     .cpu_up = svm_cpu_up,
@@ -667,6 +714,7 @@ static const struct hvm_ops svm_ops = {
     .vcpu_destroy = svm_vcpu_destroy,
     .vcpu_set_pvh_entry = svm_vcpu_set_pvh_entry,
     .vcpu_set_realmode_entry = svm_vcpu_set_realmode_entry,
+    .vcpu_set_state = svm_vcpu_set_state,
     .vcpu_run = svm_vcpu_run,
     .inject_exception = svm_inject_exception,
     .get_paging = svm_get_paging,
