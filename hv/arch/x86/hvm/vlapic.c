@@ -201,6 +201,26 @@ static void send_ipi(struct vcpu *v, uint64_t icr)
     }
 }
 
+/*
+ * Slot in lvt[] (CMCI, timer, thermal, PMC, LINT0, LINT1, error) of an
+ * x2APIC register, -1 if it is no LVT. 0x830 is the ICR and 0x831, the
+ * xAPIC's ICR high half, does not exist in x2APIC mode: indexing by
+ * reg - REG_LVT_CMCI (as once done) gave LINT1 and LVT Error slots 7 and 8,
+ * past the array, on TMICT and TDCR (guests/hcfuzz checks this).
+ */
+_Static_assert(REG_LVT_ERR - REG_LVT_TIMER + 2 ==
+               sizeof(((struct vlapic *)0)->lvt) / sizeof(uint32_t),
+               "one lvt[] slot for CMCI and each of timer..error");
+
+static int lvt_index(uint32_t reg)
+{
+    if (reg == REG_LVT_CMCI)
+        return 0;
+    if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERR)
+        return (int)(reg - REG_LVT_TIMER) + 1;
+    return -1;
+}
+
 bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     struct vlapic *l = vl(v);
@@ -233,8 +253,8 @@ bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
             *val = l->tmr[reg - REG_TMR0];
         else if (reg >= REG_IRR0 && reg < REG_IRR0 + 8)
             *val = l->irr[reg - REG_IRR0];
-        else if (reg >= REG_LVT_CMCI && reg <= REG_LVT_ERR)
-            *val = l->lvt[reg - REG_LVT_CMCI];
+        else if (lvt_index(reg) >= 0)
+            *val = l->lvt[lvt_index(reg)];
         else
             ok = false;
         break;
@@ -273,8 +293,8 @@ bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     case REG_TDCR: l->tdcr = val & 0xB; break;
     case REG_SELF_IPI: icr = (val & 0xFF) | (1u << 18); break;
     default:
-        if (reg >= REG_LVT_CMCI && reg <= REG_LVT_ERR)
-            l->lvt[reg - REG_LVT_CMCI] = (uint32_t)val;
+        if (lvt_index(reg) >= 0)
+            l->lvt[lvt_index(reg)] = (uint32_t)val;
         else
             ok = false;     /* read-only or reserved register */
         break;
