@@ -15,7 +15,7 @@ Q       := @
 WARN    := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla
 export CC HOSTCC
 
-.PHONY: all clean check-unit test run run-domains run-micro bench deps soak
+.PHONY: all clean check-unit test run run-domains run-micro bench deps soak soak-hcfuzz
 all:
 
 include hv/hv.mk
@@ -59,6 +59,13 @@ bench: all
 soak: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)python3 tests/soak.py $(SOAK_ARGS)
+
+# Not part of `make test`: the hostile guests (guests/hcfuzz) for 10 million
+# calls in all, no CPU hog (HCFUZZ_ARGS, e.g. "--hcfuzz 1e6 --seed 42").
+HCFUZZ_ARGS ?= --hcfuzz 10000000
+soak-hcfuzz: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)python3 tests/soak.py --hv 0 --linux 0 --hogs 0 $(HCFUZZ_ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -8,11 +8,21 @@ the Linux boots the guest's sleep 2 in host seconds, its date's distance
 from the host's clock and the TSC frequency the hypervisor calibrated.
 Each failure's console is kept as build/soak/<test>-<run>.log.
 
-Usage: soak.py [--hv N] [--linux N] [--jobs J] [--hogs H] [hv-case-substring ...]
+With --hcfuzz CALLS it also runs the hostile guests (guests/hcfuzz): rounds
+of one boot each, with one hostile guest per mode (64, 32pae, 32) making
+--hcfuzz-round calls each (default 500000) beside a well-behaved domain,
+until CALLS calls in all; seeds from --seed (default: the clock), printed.
+It reports calls/s and the host crashes (the hypervisor panicked or
+faulted, QEMU died, or the console fell silent), which must be 0, and
+any hostile guest that failed or the well-behaved one stopping.
+
+Usage: soak.py [--hv N] [--linux N] [--jobs J] [--hogs H]
+               [--hcfuzz CALLS] [--hcfuzz-round N] [--seed S] [hv-case-substring ...]
 Exit status 1 when anything failed or hung.
 """
 import os
 import re
+import select
 import shutil
 import statistics
 import subprocess
@@ -116,19 +126,145 @@ def soak_linux(repeat):
     return tally, figures
 
 
+HCFUZZ_RE = re.compile(r"\((hf\w+)\) hcfuzz: calls (\d+) in (\d+\.\d+) s")
+HOST_CRASH_RE = re.compile(r"FATAL EXCEPTION|PANIC|BUG:|unhandled SVM exit|still charged")
+SILENCE = 180       # seconds without a console line: a hang
+
+
+def hcfuzz_round(seed, calls, log):
+    """One boot: a hostile guest per mode making `calls` calls and a
+    well-behaved domain that must still be stepping after they end."""
+    names = {"hf%s" % m: (m, seed + i) for i, m in enumerate(hvtest.HCFUZZ_MODES)}
+    mods = [hvtest.guest("hcfuzz", m, "name=%s mem=16M cmdline=\"seed=%d calls=%d report=%d\"" %
+                         (name, sd, calls, max(calls // 10, 1000)))
+            for name, (m, sd) in names.items()]
+    mods.append(hvtest.guest("progress", "64",
+                             "name=well mem=8M cmdline=\"block steps=100000000 ms=200\""))
+    args = ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt",
+            "-smp", "2", "-m", "512", "-nographic", "-no-reboot", "-kernel", hvtest.HV,
+            "-append", "exit_when_done", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+            "-monitor", "none", "-serial", "stdio",
+            "-initrd", ",".join(m.replace(",", ",,") for m in mods)]
+    res = {"done": {}, "failed": [], "host": None, "well": False}
+    t0 = time.time()
+    last = last_hf = t0
+    buf = b""
+    with open(log, "wb") as f:
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL)
+        try:
+            end_of_fuzz = None
+            while True:
+                r, _, _ = select.select([p.stdout], [], [], 5)
+                now = time.time()
+                if r:
+                    chunk = os.read(p.stdout.fileno(), 65536)
+                    if not chunk:
+                        if not end_of_fuzz or not res["well"]:
+                            res["host"] = "QEMU exited (status %s) mid-run" % p.wait()
+                        break
+                    f.write(chunk)
+                    buf += chunk
+                    last = now
+                    *lines, buf = buf.split(b"\n")
+                    for raw in lines:
+                        line = raw.decode("utf-8", "replace")
+                        if "(hf" in line:
+                            last_hf = now
+                        m = HCFUZZ_RE.search(line)
+                        if m:
+                            res["done"][m.group(1)] = (int(m.group(2)), float(m.group(3)))
+                        if re.search(r"\((hf\w+)\) FAIL|\(d\d+\) \w+: CRASHED", line):
+                            res["failed"].append(line.strip()[:300])
+                        if HOST_CRASH_RE.search(line) and not res["host"]:
+                            res["host"] = line.strip()[:300]
+                        if end_of_fuzz and "(well) progress: step" in line:
+                            res["well"] = True
+                if res["host"]:
+                    break
+                finished = set(res["done"]) | {n for n in names
+                                               if any("(%s)" % n in x or " %s: " % n in x
+                                                      for x in res["failed"])}
+                if end_of_fuzz is None and finished >= set(names):
+                    end_of_fuzz = now
+                if end_of_fuzz and (res["well"] or now - end_of_fuzz > 30):
+                    break           # the well-behaved domain answered, or never will
+                if now - last > SILENCE:
+                    res["host"] = "console silent for %d s (hang)" % SILENCE
+                    break
+                if end_of_fuzz is None and now - last_hf > SILENCE:
+                    res["failed"].append("hostile guests silent for %d s while the console "
+                                         "was not (a domain hang)" % SILENCE)
+                    break
+        finally:
+            p.kill()
+            p.wait()
+    res["wall"] = (end_of_fuzz or time.time()) - t0
+    res["names"] = names
+    return res
+
+
+def soak_hcfuzz(total, per, seed):
+    os.makedirs(OUT, exist_ok=True)
+    rounds = max(1, -(-total // (per * len(hvtest.HCFUZZ_MODES))))
+    print("soak: hcfuzz %d calls: %d round(s) of %d calls in each of %s; seed %d" %
+          (total, rounds, per, ", ".join(hvtest.HCFUZZ_MODES), seed), flush=True)
+    calls = host = failed = well_lost = 0
+    wall = 0.0
+    per_mode = {m: [0, 0.0] for m in hvtest.HCFUZZ_MODES}
+    for n in range(1, rounds + 1):
+        s = seed + 10 * (n - 1)
+        log = os.path.join(OUT, "hcfuzz-%d.log" % n)
+        r = hcfuzz_round(s, per, log)
+        done = sum(c for c, _ in r["done"].values())
+        calls += done
+        wall += r["wall"]
+        for name, (c, secs) in r["done"].items():
+            per_mode[r["names"][name][0]][0] += c
+            per_mode[r["names"][name][0]][1] += secs
+        bad = bool(r["host"] or r["failed"] or not r["well"])
+        host += bool(r["host"])
+        failed += len(r["failed"])
+        well_lost += not r["well"] and not r["host"]
+        print("  hcfuzz round %d/%d (seeds %s): %d calls in %.0f s, %.0f calls/s%s%s%s" % (
+            n, rounds, ", ".join("%s=%d" % v for v in r["names"].values()), done, r["wall"],
+            done / r["wall"] if r["wall"] else 0,
+            "; HOST: " + r["host"] if r["host"] else "",
+            "; " + " | ".join(r["failed"][:3]) if r["failed"] else "",
+            "" if r["well"] or r["host"] else "; the well-behaved domain stopped"), flush=True)
+        if not bad:
+            os.unlink(log)
+        else:
+            print("    console kept in %s" % log)
+    print("hcfuzz: %d calls in %.0f s of fuzzing: %.0f calls/s; host crashes %d; "
+          "hostile guests failed %d; well-behaved domain lost %d" %
+          (calls, wall, calls / wall if wall else 0, host, failed, well_lost))
+    for m, (c, secs) in per_mode.items():
+        if secs:
+            print("    mode %-6s %d calls, %.0f calls/s per guest (its own clock)" % (m, c, c / secs))
+    return host + failed + well_lost
+
+
 def main():
     hv_n, linux_n, jobs, hogs, names = 50, 20, 2, 1, []
+    hcf_total, hcf_round, seed = 0, 500000, int(time.time())
     argv = sys.argv[1:]
     while argv:
         a = argv.pop(0)
-        if a in ("--hv", "--linux", "--jobs", "--hogs"):
-            v = int(argv.pop(0))
+        if a in ("--hv", "--linux", "--jobs", "--hogs", "--hcfuzz", "--hcfuzz-round", "--seed"):
+            v = int(float(argv.pop(0)))
             if a == "--hv":
                 hv_n = v
             elif a == "--linux":
                 linux_n = v
             elif a == "--jobs":
                 jobs = v
+            elif a == "--hcfuzz":
+                hcf_total = v
+            elif a == "--hcfuzz-round":
+                hcf_round = v
+            elif a == "--seed":
+                seed = v
             else:
                 hogs = v
         else:
@@ -140,7 +276,8 @@ def main():
         print("soak: %d CPU hog(s); each hypervisor case %d times (%d at once)" %
               (hogs, hv_n, jobs), flush=True)
         tallies = soak_hv(hv_n, jobs, names) if hv_n else {}
-        print("%-28s %5s %5s %5s %5s %5s" % ("test", "runs", "pass", "hang", "clock", "other"))
+        if hv_n or linux_n:
+            print("%-28s %5s %5s %5s %5s %5s" % ("test", "runs", "pass", "hang", "clock", "other"))
         for name, t in tallies.items():
             print("%-28s %5d %5d %5d %5d %5d" % ("hv/" + name, t.runs, t.passes, t.hangs,
                                                 t.clock, t.other), flush=True)
@@ -171,6 +308,8 @@ def main():
                     mean = statistics.mean(khz)
                     print("    calibrated TSC: mean %.0f kHz, spread %.0f ppm (min %d, max %d)" %
                           (mean, (max(khz) - min(khz)) / mean * 1e6, min(khz), max(khz)))
+        if hcf_total:
+            bad += soak_hcfuzz(hcf_total, hcf_round, seed)
     finally:
         for p in hog_procs:
             p.kill()

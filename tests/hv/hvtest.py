@@ -24,11 +24,12 @@ def guest(name, mode, spec):
 class Case:
     def __init__(self, name, modules, expect=(), reject=(), order=(), smp=2,
                  append="", cpu="qemu64,+svm,+npt", timeout=120, mem=512,
-                 check=None, ends=True, machine="pc"):
+                 check=None, ends=True, machine="pc", note=""):
         self.name, self.modules, self.expect, self.reject = name, modules, expect, reject
         self.order, self.smp, self.append, self.cpu = order, smp, append, cpu
         self.timeout, self.mem, self.check, self.ends = timeout, mem, check, ends
         self.machine = machine
+        self.note = note        # appended to a FAIL line (e.g. how to rerun it)
 
 
 def every_mode(test, extra_expect=(), spec="mem=16M"):
@@ -51,6 +52,37 @@ def pages_returned(out):
     if m1.group(1) != m2.group(1):
         return "free pages before %s, after %s" % (m1.group(1), m2.group(1))
     return None
+
+
+HCFUZZ_MODES = ["64", "32pae", "32"]
+
+
+def hcfuzz_seed():
+    """The run's time seed (HCFUZZ_SEED reruns one), printed on failure."""
+    return int(os.environ.get("HCFUZZ_SEED") or int(time.time()))
+
+
+def hcfuzz_case(name, seeds, calls, beside, timeout, time_seed):
+    """Hostile guests (one per (mode, seed)) and a well-behaved one."""
+    mods = [guest("hcfuzz", m, "name=hf%s mem=16M cmdline=\"seed=%d calls=%d\"" % (n, s, calls))
+            for n, (m, s) in seeds.items()]
+    exp = [r"\(hf%s\) hcfuzz: calls %d in .* calls/s" % (n, calls) for n in seeds]
+    exp += [r"\(hf%s\) PASS" % n for n in seeds] + [r"\(well\) PASS"]
+
+    def check(out):
+        # The well-behaved domain ran while the hostile ones did: one of its
+        # steps comes after the first hostile guest started and before the
+        # last one finished.
+        starts = [m.start() for m in re.finditer(r"\(hf\w+\) hcfuzz: seed", out)]
+        ends = [m.start() for m in re.finditer(r"\(hf\w+\) hcfuzz: calls \d+ in", out)]
+        steps = [m.start() for m in re.finditer(r"\(well\) progress: step", out)]
+        if not starts or not ends or not any(min(starts) < s < max(ends) for s in steps):
+            return "the well-behaved domain made no step while the hostile ones ran"
+        return pages_returned(out)
+    return Case(name, mods + [guest("progress", "64", "name=well mem=8M cmdline=\"%s\"" % beside)],
+                exp, reject=[r"CRASHED", r"\(hf\w+\) FAIL"], check=check, timeout=timeout,
+                note="rerun: HCFUZZ_SEED=%d tests/hv/hvtest.py hcfuzz; seeds %s" % (
+                    time_seed, ", ".join("%s=%d" % (m, s) for m, s in seeds.values())))
 
 
 def cases():
@@ -275,6 +307,13 @@ def cases():
                   [guest("evtchn", m, "name=up%s mem=16M cmdline=\"upcall\"" % m) for m in MODES],
                   [r"\(up%s\) PASS" % m for m in MODES] +
                   [r"\(up64\) upcall: VIRQ_TIMER port \d+ woke HLT"], check=pages_returned))
+    # Hostile guests issuing random hypercalls, MSR, port, CPUID and SVM
+    # instructions in three modes (guests/hcfuzz), with fixed seeds and one
+    # from the clock, beside a domain that must keep running and finish.
+    t = hcfuzz_seed()
+    c.append(hcfuzz_case("hcfuzz", {"64": ("64", 1), "32pae": ("32pae", 2), "32": ("32", 3),
+                                    "t": (HCFUZZ_MODES[t % 3], t)},
+                         3000, "block steps=40 ms=50", 240, t))
     # Boot refusals and hypervisor faults.
     c.append(Case("no-svm", [], [r"no AMD-V", r"PANIC.*needs AMD SVM"], reject=[],
                   cpu="qemu64,-svm", ends=False, timeout=60))
@@ -329,8 +368,8 @@ def run(case):
     with open(os.path.join(OUT, case.name + ".log"), "w") as f:
         f.write(out)
     if why:
-        return "FAIL: hv/%s %s (%.0fs; console in build/hvtest/%s.log)" % (
-            case.name, "; ".join(why), dt, case.name)
+        return "FAIL: hv/%s %s (%.0fs; console in build/hvtest/%s.log)%s" % (
+            case.name, "; ".join(why), dt, case.name, "; " + case.note if case.note else "")
     return "PASS: hv/%s (%.0fs)" % (case.name, dt)
 
 

@@ -74,11 +74,21 @@ bool hvm_handle_msr(struct vcpu *v, bool write)
 
     if (write) {
         switch (msr) {
-        case MSR_EFER:
+        case MSR_EFER: {
+            struct guest_paging pg;
+
             if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+                goto gp;
+            /* LME may change only with paging off: the CPU raises #GP
+             * otherwise. Accepting it left a 64-bit guest with LMA but no
+             * LME (found by guests/hcfuzz). LMA is read-only: set_efer
+             * keeps it. */
+            hvm->get_paging(v, &pg);
+            if ((pg.cr0 & X86_CR0_PG) && ((val ^ pg.efer) & EFER_LME))
                 goto gp;
             hvm->set_efer(v, val);
             return true;
+        }
         case XEN_HYPERCALL_MSR_DEFAULT:
             if (write_hypercall_page(v, val))
                 goto gp;

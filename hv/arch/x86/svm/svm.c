@@ -112,6 +112,7 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
     vmcb->cr3 = 0;
     vmcb->cr4 = 0;
     vmcb->efer = EFER_SVME;     /* required by VMRUN; hidden from the guest */
+    svm_of(v)->efer_lme = false;
     vmcb->dr6 = 0xFFFF0FF0;
     vmcb->dr7 = 0x400;
     vmcb->g_pat = 0x0007040600070406ULL;
@@ -139,6 +140,7 @@ static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
     vmcb->cr3 = 0;
     vmcb->cr4 = 0;
     vmcb->efer = EFER_SVME;
+    svm_of(v)->efer_lme = false;
     vmcb->dr6 = 0xFFFF0FF0;
     vmcb->dr7 = 0x400;
     vmcb->g_pat = 0x0007040600070406ULL;
@@ -230,6 +232,20 @@ static void svm_inject_exception(struct vcpu *v, unsigned int vector, int errcod
     vmcb_of(v)->eventinj = ev;
 }
 
+/*
+ * The guest's EFER as it sees it. With paging off, LME has no effect (LMA
+ * follows LME only when CR0.PG turns on) and the VMCB holds it clear: QEMU's
+ * TCG, at #VMEXIT, restores the host's CR0 while the guest's EFER and CR4
+ * are still loaded, and with guest LME set and PAE clear it then drops the
+ * host's CR0 (paging off under the hypervisor's feet). A guest that set
+ * LME in 32-bit mode without paging triggered it (found by guests/hcfuzz).
+ * set_cr0 moves LME in when paging turns on, out when it turns off.
+ */
+static uint64_t svm_guest_efer(struct vcpu *v)
+{
+    return (vmcb_of(v)->efer & ~(EFER_SVME | EFER_LME)) | (svm_of(v)->efer_lme ? EFER_LME : 0);
+}
+
 static void svm_get_paging(struct vcpu *v, struct guest_paging *pg)
 {
     struct vmcb *vmcb = vmcb_of(v);
@@ -237,7 +253,7 @@ static void svm_get_paging(struct vcpu *v, struct guest_paging *pg)
     pg->cr0 = vmcb->cr0;
     pg->cr3 = vmcb->cr3;
     pg->cr4 = vmcb->cr4;
-    pg->efer = vmcb->efer;
+    pg->efer = svm_guest_efer(v) | EFER_SVME;
 }
 
 static enum insn_mode svm_insn_mode(struct vcpu *v)
@@ -263,16 +279,20 @@ static uint64_t svm_cs_base(struct vcpu *v)
 
 static uint64_t svm_get_efer(struct vcpu *v)
 {
-    return vmcb_of(v)->efer & ~EFER_SVME;
+    return svm_guest_efer(v);
 }
 
 /* LMA is the CPU's to set (when paging turns on with LME); SVME must stay
- * set for VMRUN and is never visible to the guest. */
+ * set for VMRUN and is never visible to the guest. LME reaches the VMCB
+ * only together with CR0.PG (see svm_guest_efer). */
 static void svm_set_efer(struct vcpu *v, uint64_t efer)
 {
     struct vmcb *vmcb = vmcb_of(v);
+    bool lme = efer & EFER_LME;
 
-    vmcb->efer = (efer & ~EFER_LMA) | (vmcb->efer & EFER_LMA) | EFER_SVME;
+    svm_of(v)->efer_lme = lme;
+    vmcb->efer = (efer & ~(EFER_LMA | EFER_LME)) | (vmcb->efer & EFER_LMA) | EFER_SVME |
+                 (lme && (vmcb->cr0 & X86_CR0_PG) ? EFER_LME : 0);
 }
 
 static uint64_t svm_get_pat(struct vcpu *v)
@@ -290,10 +310,10 @@ static void svm_set_cr0(struct vcpu *v, uint64_t cr0)
     struct vmcb *vmcb = vmcb_of(v);
 
     vmcb->cr0 = cr0;
-    if ((cr0 & X86_CR0_PG) && (vmcb->efer & EFER_LME))
-        vmcb->efer |= EFER_LMA;
+    if ((cr0 & X86_CR0_PG) && svm_of(v)->efer_lme)
+        vmcb->efer |= EFER_LME | EFER_LMA;
     else if (!(cr0 & X86_CR0_PG))
-        vmcb->efer &= ~EFER_LMA;
+        vmcb->efer &= ~(EFER_LME | EFER_LMA);
 }
 
 static void svm_set_cr4(struct vcpu *v, uint64_t cr4)
