@@ -33,6 +33,7 @@ GUEST_MODES_many-exits      := 64 32
 GUEST_MODES_granter         := 64
 GUEST_MODES_xs-hostile      := 64
 GUEST_MODES_hcfuzz          := 64 32pae 32
+GUEST_MODES_evtchn-fifo     := 64 32pae 32
 
 GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S))
 GUEST_NAMES    := $(sort $(filter-out lib,$(notdir $(patsubst %/,%,$(dir $(wildcard guests/*/*.c))))))

@@ -221,6 +221,25 @@ out:
     return rc;
 }
 
+int domain_ram_get_writable(struct domain *d, uint64_t gfn, paddr_t *hpa)
+{
+    paddr_t mapped, ram;
+    unsigned int perms, order;
+
+    if (!domain_gfn_is_ram(d, gfn))
+        return -EINVAL;
+    if (p2m_query(&d->p2m, gfn << PAGE_SHIFT, &mapped, &perms, &order) || !(perms & P2M_W))
+        return -EINVAL;
+    if (domain_ram_get(d, gfn, &ram))
+        return -EINVAL;
+    if (ram != mapped) {
+        domain_ram_put(d, gfn);
+        return -EINVAL;     /* something else is mapped over that RAM */
+    }
+    *hpa = ram;
+    return 0;
+}
+
 void domain_ram_put(struct domain *d, uint64_t gfn)
 {
     struct mem_extent *e;

@@ -1,18 +1,28 @@
 /*
- * Event channels, 2-level ABI (docs/design/events.md).
+ * Event channels, 2-level and FIFO ABIs (docs/design/events.md).
  *
- * Each domain has up to 4096 ports (1024 for a guest using the 32-bit
- * shared_info layout). A port is free, unbound (waiting for a remote
- * domain), interdomain (joined to a port of another or the same domain),
- * a VIRQ, an IPI, or a Xen port (its far end is the hypervisor itself).
- * Raising a port sets its bit in shared_info.evtchn_pending; if the port
- * is unmasked, the notify vCPU's selector bit and upcall flag follow and
- * the vCPU is kicked. The guest writes the same words concurrently, so
- * every change to them is an atomic read-modify-write.
+ * A domain starts with the 2-level ABI: up to 4096 ports (1024 for a guest
+ * using the 32-bit shared_info layout). A port is free, unbound (waiting
+ * for a remote domain), interdomain (joined to a port of another or the
+ * same domain), a VIRQ, an IPI, or a Xen port (its far end is the
+ * hypervisor itself). Raising a port sets its bit in
+ * shared_info.evtchn_pending; if the port is unmasked, the notify vCPU's
+ * selector bit and upcall flag follow and the vCPU is kicked.
+ *
+ * EVTCHNOP_init_control switches the domain to the FIFO ABI for good (no
+ * EVTCHNOP_reset here): up to 2^17 ports, one event word each in guest
+ * pages the guest adds, and per-vCPU queues of 16 priorities. Raising a
+ * port sets PENDING in its word and, if unmasked and not yet queued,
+ * links it behind the queue's tail (kept here) or makes it the head.
+ *
+ * The guest writes the same words concurrently, so every change to them
+ * is an atomic read-modify-write, and nothing read back from guest memory
+ * is trusted: no link is ever followed, every retry loop is bounded.
  *
  * Port records live in pages of 128, allocated on first use and charged
  * to the domain; the per-domain header and per-vCPU state share one block
- * allocated at domain creation. Delivery never allocates.
+ * allocated at domain creation, the FIFO state another at the switch.
+ * Delivery never allocates.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -45,17 +55,61 @@ struct evtchn_port {
     domid_t remote_dom;         /* UNBOUND: who may bind; INTERDOMAIN: peer id */
     uint32_t notify_vcpu;       /* < nr_vcpus; senders read it without the lock */
     uint32_t u;                 /* VIRQ: virq; INTERDOMAIN: the peer's port */
-    uint32_t _pad;
+    /* FIFO. The queue of future raises (set_priority, under the lock). */
+    uint8_t priority;
+    /* The queue the port was last linked on, kept across close: it may
+     * still be that queue's tail. Under evtchn_fifo.lock. */
+    uint8_t last_prio;
+    uint16_t last_vcpu;
     struct domain *peer;        /* INTERDOMAIN; see interdomain_lock */
+    /* FIFO: raised while its event word did not exist yet (no array page
+     * covers it); raised again when the page comes. Atomic. */
+    uint8_t fifo_held;
+    uint8_t _pad[7];
 };
-_Static_assert(sizeof(struct evtchn_port) == 24, "port record size");
+_Static_assert(sizeof(struct evtchn_port) == 32, "port record size");
 
 #define PORTS_PER_BUCKET 128u
-#define NR_BUCKETS       (EVTCHN_PORTS_64 / PORTS_PER_BUCKET)
+/* Buckets of the 2-level range sit in the header; the rest of the FIFO
+ * range goes through group pages of bucket pointers, made on first use. */
+#define NR_BUCKETS        (EVTCHN_PORTS_64 / PORTS_PER_BUCKET)
+#define BUCKETS_PER_GROUP (PAGE_SIZE / sizeof(struct evtchn_port *))
+#define NR_GROUPS         ((EVTCHN_FIFO_NR_CHANNELS / PORTS_PER_BUCKET - NR_BUCKETS + \
+                            BUCKETS_PER_GROUP - 1) / BUCKETS_PER_GROUP)
 _Static_assert(PORTS_PER_BUCKET * sizeof(struct evtchn_port) <= PAGE_SIZE, "bucket fits a page");
+_Static_assert(NR_GROUPS == 2, "two group pages cover 2^17 ports");
+
+/* FIFO event array: one u32 word per port, 1024 to a guest page. */
+#define FIFO_WORDS_PER_PAGE (PAGE_SIZE / sizeof(event_word_t))
+#define FIFO_MAX_PAGES      (EVTCHN_FIFO_NR_CHANNELS / FIFO_WORDS_PER_PAGE)
+#define FIFO_PENDING        (1u << EVTCHN_FIFO_PENDING)
+#define FIFO_MASKED         (1u << EVTCHN_FIFO_MASKED)
+#define FIFO_LINKED         (1u << EVTCHN_FIFO_LINKED)
+#define FIFO_BUSY           (1u << EVTCHN_FIFO_BUSY)
+_Static_assert(FIFO_WORDS_PER_PAGE == 1024, "event words per page");
+
+struct fifo_vcpu {
+    /* The guest's control block, set once by init_control. */
+    struct evtchn_fifo_control_block *cb;
+    uint64_t cb_gfn;
+    /* Last port linked on each queue, 0 = none. Only ever compared with
+     * ports and used to find a word: a guest cannot make it unsafe. */
+    uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];
+};
+
+struct evtchn_fifo {
+    spinlock_t lock;            /* tails, linking, ports' last queue */
+    unsigned int order;         /* page block of this struct */
+    /* Ports the event array covers; grows by a page, under the owner's
+     * ev->lock, after the page's pointer is in place. */
+    uint32_t nr_words;
+    event_word_t *array[FIFO_MAX_PAGES];
+    uint64_t array_gfn[FIFO_MAX_PAGES];
+    struct fifo_vcpu vcpu[];
+};
 
 struct evtchn_vcpu {
-    uint16_t virq_port[NR_VIRQS];   /* ports of VIRQs bound to this vCPU, 0 none */
+    uint32_t virq_port[NR_VIRQS];   /* ports of VIRQs bound to this vCPU, 0 none */
     volatile bool polling;          /* blocked in SCHEDOP_poll */
     volatile uint32_t poll_port;    /* the one port polled; 0 = any event */
     struct timer poll_timer;        /* the poll's timeout, on v->processor */
@@ -70,7 +124,11 @@ struct evtchn_domain {
     volatile bool held_any;     /* held[] may have bits */
     unsigned int order;         /* page block of this struct */
     unsigned int nr_vcpus;
+    uint32_t free_hint;         /* ports 1..free_hint-1 are all in use */
+    /* Set once (under lock) by the first init_control: FIFO from then on. */
+    struct evtchn_fifo *fifo;
     struct evtchn_port *bucket[NR_BUCKETS];     /* written once, under lock */
+    struct evtchn_port **group[NR_GROUPS];      /* likewise, and their slots */
     struct {
         evtchn_xen_fn fn;
         void *data;
@@ -135,21 +193,75 @@ static bool bit_test_and_clear(void *base, unsigned int bit, bool compat)
 
 /* ---- ports ---- */
 
+static unsigned int order_for(size_t bytes)
+{
+    unsigned int order = 0;
+
+    while (((size_t)PAGE_SIZE << order) < bytes)
+        order++;
+    return order;
+}
+
+static struct evtchn_fifo *fifo_of(const struct evtchn_domain *ev)
+{
+    return __atomic_load_n(&ev->fifo, __ATOMIC_ACQUIRE);
+}
+
 static unsigned int port_limit(const struct evtchn_domain *ev)
 {
+    if (fifo_of(ev))
+        return EVTCHN_FIFO_NR_CHANNELS;
     return ev->compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+}
+
+/* Where the bucket pointer of `port` lives, or NULL while its group page
+ * does not exist (or port is out of every range). */
+static struct evtchn_port **bucket_slot(struct evtchn_domain *ev, uint32_t port)
+{
+    uint32_t b = port / PORTS_PER_BUCKET;
+    struct evtchn_port **grp;
+
+    if (b < NR_BUCKETS)
+        return &ev->bucket[b];
+    if (port >= EVTCHN_FIFO_NR_CHANNELS)
+        return NULL;
+    b -= NR_BUCKETS;
+    grp = __atomic_load_n(&ev->group[b / BUCKETS_PER_GROUP], __ATOMIC_ACQUIRE);
+    return grp ? &grp[b % BUCKETS_PER_GROUP] : NULL;
 }
 
 /* The record of an allocated bucket's port, or NULL (no lock needed:
  * buckets are only ever added, and freed with the domain). */
 static struct evtchn_port *port_rec(struct evtchn_domain *ev, uint32_t port)
 {
-    struct evtchn_port *b;
+    struct evtchn_port **slot = bucket_slot(ev, port);
+    struct evtchn_port *b = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : NULL;
 
-    if (port >= EVTCHN_PORTS_64)
-        return NULL;
-    b = __atomic_load_n(&ev->bucket[port / PORTS_PER_BUCKET], __ATOMIC_ACQUIRE);
     return b ? &b[port % PORTS_PER_BUCKET] : NULL;
+}
+
+/* Make port's bucket (and group page). Caller holds lock. 0 or -ENOMEM. */
+static int bucket_make(struct evtchn_domain *ev, uint32_t port)
+{
+    struct evtchn_port **slot = bucket_slot(ev, port);
+    paddr_t pg;
+
+    if (!slot) {
+        uint32_t g = (port / PORTS_PER_BUCKET - NR_BUCKETS) / BUCKETS_PER_GROUP;
+
+        pg = page_alloc_zeroed(0, &ev->d->acct);
+        if (!pg)
+            return -ENOMEM;
+        __atomic_store_n(&ev->group[g], (struct evtchn_port **)__va(pg), __ATOMIC_RELEASE);
+        slot = bucket_slot(ev, port);
+    }
+    if (!*slot) {
+        pg = page_alloc_zeroed(0, &ev->d->acct);
+        if (!pg)
+            return -ENOMEM;
+        __atomic_store_n(slot, (struct evtchn_port *)__va(pg), __ATOMIC_RELEASE);
+    }
+    return 0;
 }
 
 /* A guest-named port that is in range for its layout and allocated. */
@@ -160,23 +272,23 @@ static struct evtchn_port *port_lookup(struct evtchn_domain *ev, uint32_t port)
     return port_rec(ev, port);
 }
 
-/* Lowest free port: 0 and *out, or -ENOSPC / -ENOMEM. Caller holds lock. */
+/* Lowest free port: 0 and *out, or -ENOSPC / -ENOMEM. Caller holds lock.
+ * The port starts at the default FIFO priority (in either ABI). */
 static int port_alloc(struct evtchn_domain *ev, uint32_t *out)
 {
     unsigned int limit = port_limit(ev);
 
-    for (uint32_t p = 1; p < limit; p++) {
+    for (uint32_t p = ev->free_hint > 1 ? ev->free_hint : 1; p < limit; p++) {
         struct evtchn_port *rec = port_rec(ev, p);
 
         if (!rec) {
-            paddr_t pg = page_alloc_zeroed(0, &ev->d->acct);
-            if (!pg)
+            if (bucket_make(ev, p))
                 return -ENOMEM;
-            __atomic_store_n(&ev->bucket[p / PORTS_PER_BUCKET],
-                             (struct evtchn_port *)__va(pg), __ATOMIC_RELEASE);
             rec = port_rec(ev, p);
         }
         if (rec->state == ECS_FREE) {
+            __atomic_store_n(&rec->priority, EVTCHN_FIFO_PRIORITY_DEFAULT, __ATOMIC_RELAXED);
+            ev->free_hint = p + 1;
             *out = p;
             return 0;
         }
@@ -221,24 +333,38 @@ static void wake_pollers(struct evtchn_domain *ev, uint32_t port)
     }
 }
 
-/* Selector bit for word `word` of vCPU n, then the upcall flag and a kick
- * when it goes 0 -> 1. A vCPU without a vcpu_info yet gets a full rescan
- * when it registers one (VCPUOP_register_vcpu_info sets every selector). */
-static void mark_upcall(struct domain *d, uint32_t n, unsigned int word, bool compat)
+/* vCPU n's vcpu_info, or NULL when it has none yet. */
+static struct vcpu_info *vinfo(struct domain *d, uint32_t n, struct vcpu **vp)
 {
     struct vcpu *v;
-    struct vcpu_info *vi;
 
     if (n >= d->nr_vcpus)
         n = 0;
     v = d->vcpus[n];
-    vi = v ? vcpu_info_of(v) : NULL;
+    *vp = v;
+    return v ? vcpu_info_of(v) : NULL;
+}
+
+/* The upcall flag, and a kick when it goes 0 -> 1. */
+static void upcall_set(struct vcpu *v, struct vcpu_info *vi)
+{
+    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+        vcpu_kick_upcall(v);
+}
+
+/* Selector bit for word `word` of vCPU n, then the upcall flag. A vCPU
+ * without a vcpu_info yet gets a full rescan when it registers one
+ * (VCPUOP_register_vcpu_info sets every selector). */
+static void mark_upcall(struct domain *d, uint32_t n, unsigned int word, bool compat)
+{
+    struct vcpu *v;
+    struct vcpu_info *vi = vinfo(d, n, &v);
+
     if (!vi)
         return;
     if (bit_test_and_set((uint8_t *)vi + (compat ? VI_SEL_OFF_32 : VI_SEL_OFF_64), word, compat))
         return;
-    if (!__atomic_exchange_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
-        vcpu_kick_upcall(v);
+    upcall_set(v, vi);
 }
 
 static void raise_bit(struct domain *d, uint8_t *si, uint32_t port, uint32_t notify)
@@ -253,13 +379,14 @@ static void raise_bit(struct domain *d, uint8_t *si, uint32_t port, uint32_t not
     wake_pollers(ev, port);
 }
 
-/* Deliver what was raised before shared_info existed. */
+/* Deliver what was raised before shared_info existed. (After the switch
+ * to FIFO the held bits were carried over and are ignored.) */
 static void flush_held(struct domain *d)
 {
     struct evtchn_domain *ev = d->evtchn;
     uint8_t *si = (uint8_t *)domain_shared_info(d);
 
-    if (!si || !__atomic_exchange_n(&ev->held_any, false, __ATOMIC_ACQ_REL))
+    if (!si || fifo_of(ev) || !__atomic_exchange_n(&ev->held_any, false, __ATOMIC_ACQ_REL))
         return;
     for (unsigned int w = 0; w < ARRAY_SIZE(ev->held); w++) {
         uint64_t bits = __atomic_exchange_n(&ev->held[w], 0, __ATOMIC_ACQ_REL);
@@ -276,6 +403,126 @@ static void flush_held(struct domain *d)
     }
 }
 
+/* ---- FIFO delivery ---- */
+
+/* Port's event word, or NULL when no array page covers it yet. Pages are
+ * only added (nr_words published after the pointer), never removed while
+ * the domain lives, so no lock is needed. */
+static event_word_t *fifo_word(struct evtchn_fifo *ff, uint32_t port)
+{
+    uint32_t n = __atomic_load_n(&ff->nr_words, __ATOMIC_ACQUIRE);
+
+    if (port >= n)
+        return NULL;
+    return &ff->array[port / FIFO_WORDS_PER_PAGE][port % FIFO_WORDS_PER_PAGE];
+}
+
+/*
+ * Make the LINKED word w point at `link`, clearing BUSY. The guest may
+ * meanwhile clear LINKED (it consumed the event: the queue went empty),
+ * flip MASKED or clear PENDING; BUSY asks it not to unmask while we try,
+ * so a well-behaved guest makes the exchange fail only a few times. False
+ * if w is not linked, or if the guest keeps changing it (then the caller
+ * starts a new head: the guest only loses its own event order).
+ */
+#define SET_LINK_TRIES 8
+static bool fifo_set_link(event_word_t *w, uint32_t link)
+{
+    uint32_t old = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+    bool busy = false;
+
+    for (unsigned int i = 0; i < SET_LINK_TRIES && (old & FIFO_LINKED); i++) {
+        uint32_t new = (old & ~(FIFO_BUSY | EVTCHN_FIFO_LINK_MASK)) | link;
+
+        if (__atomic_compare_exchange_n(w, &old, new, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_ACQUIRE))
+            return true;
+        if (!busy) {
+            busy = true;
+            old = __atomic_or_fetch(w, FIFO_BUSY, __ATOMIC_SEQ_CST);
+        }
+    }
+    if (busy)
+        __atomic_fetch_and(w, ~FIFO_BUSY, __ATOMIC_SEQ_CST);
+    return false;
+}
+
+/*
+ * FIFO raise of `port` towards vCPU `notify`, at the port's priority:
+ * PENDING; then, if the word is unmasked, not yet linked and the vCPU has
+ * a control block, link it behind the queue's tail, or make it the head
+ * and set the queue's ready bit and the upcall flag when the queue was
+ * empty. Same callers' rules as deliver().
+ */
+static void fifo_raise(struct domain *d, struct evtchn_fifo *ff, uint32_t port, uint32_t notify)
+{
+    struct evtchn_domain *ev = d->evtchn;
+    struct evtchn_port *rec = port_rec(ev, port);
+    event_word_t *w = fifo_word(ff, port);
+    struct evtchn_fifo_control_block *cb;
+    struct fifo_vcpu *fv;
+    bool fresh, linked = true;
+    uint32_t prio;
+
+    if (!rec)
+        return;
+    if (!w) {
+        /* No word yet: expand_array raises it when its page comes. */
+        if (!__atomic_exchange_n(&rec->fifo_held, 1, __ATOMIC_SEQ_CST))
+            wake_pollers(ev, port);
+        /* Unless the page came meanwhile and its scan missed us (pairs
+         * with the fence in op_expand_array()): then raise it now. */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        w = fifo_word(ff, port);
+        if (!w || !__atomic_exchange_n(&rec->fifo_held, 0, __ATOMIC_SEQ_CST))
+            return;
+    }
+    if (notify >= ev->nr_vcpus)
+        notify = 0;
+    fv = &ff->vcpu[notify];
+    prio = __atomic_load_n(&rec->priority, __ATOMIC_RELAXED);
+    if (prio > EVTCHN_FIFO_PRIORITY_MIN)
+        prio = EVTCHN_FIFO_PRIORITY_DEFAULT;
+
+    spin_lock(&ff->lock);
+    fresh = !(__atomic_fetch_or(w, FIFO_PENDING, __ATOMIC_SEQ_CST) & FIFO_PENDING);
+    /* Without a control block the event stays pending only: the guest
+     * must not unmask before it registered one (its unmask relinks). */
+    cb = __atomic_load_n(&fv->cb, __ATOMIC_ACQUIRE);
+    if (cb && !(__atomic_load_n(w, __ATOMIC_ACQUIRE) & FIFO_MASKED) &&
+        !(__atomic_fetch_or(w, FIFO_LINKED, __ATOMIC_SEQ_CST) & FIFO_LINKED)) {
+        /* Was it the tail of the queue it was last on? Then that queue is
+         * empty now (the guest unlinked it): forget the tail, or a later
+         * link from it would join two queues, or the port to itself. */
+        struct fifo_vcpu *ov = &ff->vcpu[rec->last_vcpu < ev->nr_vcpus ? rec->last_vcpu : 0];
+        uint32_t op = rec->last_prio < EVTCHN_FIFO_MAX_QUEUES ? rec->last_prio : 0;
+
+        if (ov->tail[op] == port)
+            ov->tail[op] = 0;
+        rec->last_vcpu = (uint16_t)notify;
+        rec->last_prio = (uint8_t)prio;
+        linked = false;
+        if (fv->tail[prio]) {
+            event_word_t *tw = fifo_word(ff, fv->tail[prio]);
+            linked = tw && fifo_set_link(tw, port);
+        }
+        if (!linked)
+            __atomic_store_n(&cb->head[prio], port, __ATOMIC_RELEASE);
+        fv->tail[prio] = port;
+    }
+    spin_unlock(&ff->lock);
+
+    if (!linked && !(__atomic_fetch_or(&cb->ready, 1u << prio, __ATOMIC_SEQ_CST) & (1u << prio))) {
+        struct vcpu *v;
+        struct vcpu_info *vi = vinfo(d, notify, &v);
+
+        if (vi)
+            upcall_set(v, vi);
+    }
+    if (fresh)
+        wake_pollers(ev, port);
+}
+
 /*
  * Raise `port` of d towards vCPU `notify`. The caller keeps d's event
  * state alive: it holds d's lock, or the lock of a domain with an
@@ -284,24 +531,49 @@ static void flush_held(struct domain *d)
 static void deliver(struct domain *d, uint32_t port, uint32_t notify)
 {
     struct evtchn_domain *ev = d->evtchn;
+    struct evtchn_fifo *ff = fifo_of(ev);
     uint8_t *si = (uint8_t *)domain_shared_info(d);
 
+    if (ff) {
+        fifo_raise(d, ff, port, notify);
+        return;
+    }
     if (!si) {
         __atomic_fetch_or(&ev->held[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
         __atomic_store_n(&ev->held_any, true, __ATOMIC_SEQ_CST);
         wake_pollers(ev, port);
         flush_held(d);      /* shared_info may have appeared meanwhile */
-        return;
+    } else {
+        if (ev->held_any)
+            flush_held(d);
+        raise_bit(d, si, port, notify);
     }
-    if (ev->held_any)
-        flush_held(d);
-    raise_bit(d, si, port, notify);
+    /* A peer raising us holds only its own lock: d may have switched to
+     * FIFO meanwhile, after the switch collected the 2-level bits. Raise
+     * it again there (a spurious event at worst). Pairs with the fence in
+     * fifo_switch(). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    ff = fifo_of(ev);
+    if (ff)
+        fifo_raise(d, ff, port, notify);
 }
 
 static void clear_pending(struct evtchn_domain *ev, uint32_t port)
 {
     uint8_t *si = (uint8_t *)domain_shared_info(ev->d);
+    struct evtchn_fifo *ff = fifo_of(ev);
 
+    if (ff) {
+        /* The guest unlinks and skips a linked event that is not pending. */
+        struct evtchn_port *rec = port_rec(ev, port);
+        event_word_t *w = fifo_word(ff, port);
+
+        if (rec)
+            __atomic_store_n(&rec->fifo_held, 0, __ATOMIC_SEQ_CST);
+        if (w)
+            __atomic_fetch_and(w, ~FIFO_PENDING, __ATOMIC_SEQ_CST);
+        return;
+    }
     __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
     if (si)
         bit_test_and_clear(si + SI_PENDING_OFF, port, ev->compat);
@@ -311,9 +583,19 @@ bool evtchn_port_pending(struct domain *d, uint32_t port)
 {
     struct evtchn_domain *ev = d->evtchn;
     uint8_t *si = (uint8_t *)domain_shared_info(d);
+    struct evtchn_fifo *ff;
 
     if (!ev || port == 0 || port >= port_limit(ev))
         return false;
+    ff = fifo_of(ev);
+    if (ff) {
+        struct evtchn_port *rec = port_rec(ev, port);
+        event_word_t *w = fifo_word(ff, port);
+
+        if (rec && __atomic_load_n(&rec->fifo_held, __ATOMIC_ACQUIRE))
+            return true;
+        return w && (__atomic_load_n(w, __ATOMIC_ACQUIRE) & FIFO_PENDING);
+    }
     if (__atomic_load_n(&ev->held[port / 64], __ATOMIC_ACQUIRE) & (1ull << (port % 64)))
         return true;
     return si && bit_test(si + SI_PENDING_OFF, port, ev->compat);
@@ -405,6 +687,8 @@ static void port_close_locked(struct evtchn_domain *ev, uint32_t port, struct ev
     }
     clear_pending(ev, port);
     __atomic_store_n(&rec->state, ECS_FREE, __ATOMIC_RELEASE);
+    if (port < ev->free_hint)
+        ev->free_hint = port;
     rec->xen_slot = 0;
     rec->remote_dom = 0;
     __atomic_store_n(&rec->notify_vcpu, 0, __ATOMIC_RELAXED);
@@ -558,7 +842,7 @@ static long op_bind_virq(struct vcpu *v, gvaddr_t arg)
     rec->u = b.virq;
     rec->notify_vcpu = b.vcpu;
     __atomic_store_n(&rec->state, ECS_VIRQ, __ATOMIC_RELEASE);
-    ev->vcpu[b.vcpu].virq_port[b.virq] = (uint16_t)port;
+    ev->vcpu[b.vcpu].virq_port[b.virq] = port;
 out:
     spin_unlock(&ev->lock);
     if (rc)
@@ -778,6 +1062,7 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
     struct evtchn_domain *ev = d->evtchn;
     struct evtchn_unmask u;
     struct evtchn_port *rec;
+    struct evtchn_fifo *ff;
     uint8_t *si;
     bool compat;
 
@@ -789,6 +1074,17 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
         spin_unlock(&ev->lock);
         return -EINVAL;
     }
+    ff = fifo_of(ev);
+    if (ff) {
+        /* Clear MASKED; a pending event gets linked now (no word: it
+         * is held, and raised when its page comes). */
+        event_word_t *w = fifo_word(ff, u.port);
+
+        if (w && (__atomic_and_fetch(w, ~FIFO_MASKED, __ATOMIC_SEQ_CST) & FIFO_PENDING))
+            fifo_raise(d, ff, u.port, rec->notify_vcpu);
+        spin_unlock(&ev->lock);
+        return 0;
+    }
     si = (uint8_t *)domain_shared_info(d);
     compat = ev->compat;
     if (si && bit_test_and_clear(si + (compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64), u.port, compat) &&
@@ -796,6 +1092,174 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
         mark_upcall(d, rec->notify_vcpu, u.port / (compat ? 32 : 64), compat);
     spin_unlock(&ev->lock);
     return 0;
+}
+
+/* ---- FIFO set-up ---- */
+
+/*
+ * The first init_control: publish the FIFO state, then carry every bound
+ * port's 2-level pending state over (as Xen: it is raised again when an
+ * array page covers the port). Caller holds ev->lock; a peer raising a
+ * port concurrently through the 2-level path re-raises it (deliver()).
+ */
+static void fifo_switch(struct evtchn_domain *ev, struct evtchn_fifo *ff)
+{
+    uint8_t *si = (uint8_t *)domain_shared_info(ev->d);
+    uint32_t limit = ev->compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+
+    __atomic_store_n(&ev->fifo, ff, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&ev->held_any, false, __ATOMIC_SEQ_CST);
+    for (uint32_t port = 1; port < limit; port++) {
+        struct evtchn_port *rec = port_rec(ev, port);
+        bool pend;
+
+        if (!rec) {
+            port = (port / PORTS_PER_BUCKET + 1) * PORTS_PER_BUCKET - 1;
+            continue;
+        }
+        pend = __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)),
+                                  __ATOMIC_SEQ_CST) & (1ull << (port % 64));
+        if (si && bit_test(si + SI_PENDING_OFF, port, ev->compat))
+            pend = true;
+        if (pend && rec->state != ECS_FREE)
+            __atomic_store_n(&rec->fifo_held, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+static long op_init_control(struct vcpu *v, gvaddr_t arg)
+{
+    struct domain *d = v->domain;
+    struct evtchn_domain *ev = d->evtchn;
+    struct evtchn_init_control ic;
+    struct evtchn_fifo *ff;
+    paddr_t hpa;
+    long rc = 0;
+
+    if (copy_from_guest(v, &ic, arg, sizeof(ic)))
+        return -EFAULT;
+    ic.link_bits = EVTCHN_FIFO_LINK_BITS;
+    if (!vcpu_valid(d, ic.vcpu))
+        return -ENOENT;
+    /* Inside its page and 8-byte aligned (as Xen). */
+    if (ic.offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block) || (ic.offset & 7))
+        return -EINVAL;
+    if (probe_out(v, arg, &ic, sizeof(ic)))
+        return -EFAULT;
+
+    spin_lock(&ev->lock);
+    ff = ev->fifo;
+    if (ff && ff->vcpu[ic.vcpu].cb) {
+        rc = -EINVAL;       /* once per vCPU */
+        goto out;
+    }
+    /* Referenced until the domain is freed: the page cannot leave it. */
+    if (domain_ram_get_writable(d, ic.control_gfn, &hpa)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    if (!ff) {
+        unsigned int order = order_for(sizeof(*ff) + (size_t)ev->nr_vcpus * sizeof(ff->vcpu[0]));
+        paddr_t pg = page_alloc_zeroed(order, &d->acct);
+
+        if (!pg) {
+            domain_ram_put(d, ic.control_gfn);
+            rc = -ENOMEM;
+            goto out;
+        }
+        ff = __va(pg);
+        spin_lock_init(&ff->lock);
+        ff->order = order;
+        ff->vcpu[ic.vcpu].cb_gfn = ic.control_gfn;
+        ff->vcpu[ic.vcpu].cb = (void *)((uint8_t *)__va(hpa) + ic.offset);
+        fifo_switch(ev, ff);
+    } else {
+        ff->vcpu[ic.vcpu].cb_gfn = ic.control_gfn;
+        __atomic_store_n(&ff->vcpu[ic.vcpu].cb,
+                         (struct evtchn_fifo_control_block *)((uint8_t *)__va(hpa) + ic.offset),
+                         __ATOMIC_RELEASE);
+    }
+out:
+    spin_unlock(&ev->lock);
+    if (rc)
+        return rc;
+    return copy_to_guest(v, arg, &ic, sizeof(ic)) ? -EFAULT : 0;
+}
+
+static long op_expand_array(struct vcpu *v, gvaddr_t arg)
+{
+    struct domain *d = v->domain;
+    struct evtchn_domain *ev = d->evtchn;
+    struct evtchn_expand_array ea;
+    struct evtchn_fifo *ff;
+    uint32_t slot, first;
+    paddr_t hpa;
+    long rc = 0;
+
+    if (copy_from_guest(v, &ea, arg, sizeof(ea)))
+        return -EFAULT;
+    spin_lock(&ev->lock);
+    ff = ev->fifo;
+    if (!ff) {
+        rc = -EOPNOTSUPP;   /* no init_control yet (as Xen) */
+        goto out;
+    }
+    first = ff->nr_words;
+    slot = first / FIFO_WORDS_PER_PAGE;
+    if (slot >= FIFO_MAX_PAGES) {
+        rc = -ENOSPC;
+        goto out;
+    }
+    if (domain_ram_get_writable(d, ea.array_gfn, &hpa)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    ff->array[slot] = __va(hpa);
+    ff->array_gfn[slot] = ea.array_gfn;
+    __atomic_store_n(&ff->nr_words, first + FIFO_WORDS_PER_PAGE, __ATOMIC_RELEASE);
+    /* Raise what was held for want of these words (pairs with the fence
+     * in fifo_raise()). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (uint32_t port = first; port < first + FIFO_WORDS_PER_PAGE; port++) {
+        struct evtchn_port *rec = port_rec(ev, port);
+
+        if (!rec) {
+            port = (port / PORTS_PER_BUCKET + 1) * PORTS_PER_BUCKET - 1;
+            continue;
+        }
+        if (rec->state != ECS_FREE && __atomic_exchange_n(&rec->fifo_held, 0, __ATOMIC_SEQ_CST))
+            fifo_raise(d, ff, port, __atomic_load_n(&rec->notify_vcpu, __ATOMIC_RELAXED));
+    }
+out:
+    spin_unlock(&ev->lock);
+    return rc;
+}
+
+static long op_set_priority(struct vcpu *v, gvaddr_t arg)
+{
+    struct evtchn_domain *ev = v->domain->evtchn;
+    struct evtchn_set_priority sp;
+    struct evtchn_port *rec;
+    long rc = 0;
+
+    if (copy_from_guest(v, &sp, arg, sizeof(sp)))
+        return -EFAULT;
+    if (!fifo_of(ev))
+        return -ENOSYS;     /* the 2-level ABI has no priorities */
+    spin_lock(&ev->lock);
+    rec = port_rec(ev, sp.port);
+    /* Xen's order: a port with no record, then one not in use (port 0
+     * included), then the priority. Raises already queued keep theirs. */
+    if (!rec)
+        rc = -EINVAL;
+    else if (sp.port == 0 || rec->state == ECS_FREE)
+        rc = -EACCES;
+    else if (sp.priority > EVTCHN_FIFO_PRIORITY_MIN)
+        rc = -EINVAL;
+    else
+        __atomic_store_n(&rec->priority, (uint8_t)sp.priority, __ATOMIC_RELAXED);
+    spin_unlock(&ev->lock);
+    return rc;
 }
 
 long do_event_channel_op(struct vcpu *v, const struct hcall_args *args)
@@ -827,12 +1291,15 @@ long do_event_channel_op(struct vcpu *v, const struct hcall_args *args)
         return op_bind_vcpu(v, arg);
     case EVTCHNOP_unmask:
         return op_unmask(v, arg);
-    case EVTCHNOP_bind_pirq:        /* no physical IRQs for guests */
-    case EVTCHNOP_reset:
-    case EVTCHNOP_reset_cont:
-    case EVTCHNOP_init_control:     /* FIFO ABI: guests fall back to 2-level */
+    case EVTCHNOP_init_control:
+        return op_init_control(v, arg);
     case EVTCHNOP_expand_array:
+        return op_expand_array(v, arg);
     case EVTCHNOP_set_priority:
+        return op_set_priority(v, arg);
+    case EVTCHNOP_bind_pirq:        /* no physical IRQs for guests */
+    case EVTCHNOP_reset:            /* (FIFO is then for the domain's life) */
+    case EVTCHNOP_reset_cont:
     default:
         return -ENOSYS;
     }
@@ -998,15 +1465,6 @@ void evtchn_send_virq_global(struct domain *d, unsigned int virq)
 
 /* ---- lifetime ---- */
 
-static unsigned int order_for(size_t bytes)
-{
-    unsigned int order = 0;
-
-    while (((size_t)PAGE_SIZE << order) < bytes)
-        order++;
-    return order;
-}
-
 int evtchn_domain_init(struct domain *d)
 {
     /* Callable before or after the vCPUs are made: d->nr_vcpus is set
@@ -1054,7 +1512,7 @@ void evtchn_domain_destroy(struct domain *d)
     spin_lock(&ev->lock);
     ev->dying = true;
     spin_unlock(&ev->lock);
-    for (uint32_t port = 1; port < EVTCHN_PORTS_64; port++) {
+    for (uint32_t port = 1; port < EVTCHN_FIFO_NR_CHANNELS; port++) {
         struct evtchn_port *rec = port_rec(ev, port);
         if (!rec) {
             port = (port / PORTS_PER_BUCKET + 1) * PORTS_PER_BUCKET - 1;
@@ -1070,9 +1528,27 @@ void evtchn_domain_destroy(struct domain *d)
     spin_unlock(&interdomain_lock);
 
     d->evtchn = NULL;
+    if (ev->fifo) {
+        struct evtchn_fifo *ff = ev->fifo;
+
+        for (unsigned int i = 0; i < ev->nr_vcpus; i++)
+            if (ff->vcpu[i].cb)
+                domain_ram_put(d, ff->vcpu[i].cb_gfn);
+        for (unsigned int i = 0; i < ff->nr_words / FIFO_WORDS_PER_PAGE; i++)
+            domain_ram_put(d, ff->array_gfn[i]);
+        page_free(__pa(ff), ff->order, &d->acct);
+    }
     for (unsigned int b = 0; b < NR_BUCKETS; b++)
         if (ev->bucket[b])
             page_free(__pa(ev->bucket[b]), 0, &d->acct);
+    for (unsigned int g = 0; g < NR_GROUPS; g++) {
+        if (!ev->group[g])
+            continue;
+        for (unsigned int b = 0; b < BUCKETS_PER_GROUP; b++)
+            if (ev->group[g][b])
+                page_free(__pa(ev->group[g][b]), 0, &d->acct);
+        page_free(__pa(ev->group[g]), 0, &d->acct);
+    }
     page_free(__pa(ev), ev->order, &d->acct);
 }
 
@@ -1087,6 +1563,7 @@ void evtchn_dump(struct domain *d)
 {
     struct evtchn_domain *ev = d->evtchn;
     uint8_t *si = (uint8_t *)domain_shared_info(d);
+    struct evtchn_fifo *ff;
     unsigned int used = 0;
 
     if (!ev) {
@@ -1094,6 +1571,7 @@ void evtchn_dump(struct domain *d)
         return;
     }
     spin_lock(&ev->lock);
+    ff = ev->fifo;
     for (unsigned int i = 0; i < ev->nr_vcpus; i++) {
         struct vcpu_info *vi = d->vcpus[i] ? vcpu_info_of(d->vcpus[i]) : NULL;
         if (vi)
@@ -1102,20 +1580,39 @@ void evtchn_dump(struct domain *d)
                    ev->vcpu[i].polling ? " (polling)" : "");
         else
             printk("  vCPU%u: no vcpu_info%s\n", i, ev->vcpu[i].polling ? " (polling)" : "");
+        if (ff && ff->vcpu[i].cb)
+            printk("    FIFO ready %#x\n", __atomic_load_n(&ff->vcpu[i].cb->ready, __ATOMIC_RELAXED));
     }
-    for (uint32_t port = 1; port < EVTCHN_PORTS_64; port++) {
+    for (uint32_t port = 1; port < EVTCHN_FIFO_NR_CHANNELS; port++) {
         struct evtchn_port *rec = port_rec(ev, port);
-        if (!rec || rec->state == ECS_FREE)
+        if (!rec) {
+            port = (port / PORTS_PER_BUCKET + 1) * PORTS_PER_BUCKET - 1;
             continue;
-        used++;
-        printk("  port %u: %s vcpu %u u %u remote %s%u pending %d masked %d\n", port,
-               rec->state < ARRAY_SIZE(state_names) ? state_names[rec->state] : "?",
-               rec->notify_vcpu, rec->u, rec->state == ECS_XEN ? "hv" : "d",
-               rec->state == ECS_XEN ? 0 : rec->remote_dom,
-               (int)evtchn_port_pending(d, port),
-               si ? (int)bit_test(si + (ev->compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
-                                  port, ev->compat) : -1);
+        }
+        if (rec->state == ECS_FREE)
+            continue;
+        if (++used > 256)
+            continue;       /* a debug key, not a flood */
+        const char *st = rec->state < ARRAY_SIZE(state_names) ? state_names[rec->state] : "?";
+        const char *rk = rec->state == ECS_XEN ? "hv" : "d";
+        unsigned int rd = rec->state == ECS_XEN ? 0 : rec->remote_dom;
+        int pend = (int)evtchn_port_pending(d, port);
+
+        if (ff) {
+            event_word_t *w = fifo_word(ff, port);
+            printk("  port %u: %s vcpu %u u %u remote %s%u pending %d prio %u word %#x%s\n",
+                   port, st, rec->notify_vcpu, rec->u, rk, rd, pend, rec->priority,
+                   w ? __atomic_load_n(w, __ATOMIC_RELAXED) : 0, w ? "" : " (none)");
+        } else {
+            printk("  port %u: %s vcpu %u u %u remote %s%u pending %d masked %d\n",
+                   port, st, rec->notify_vcpu, rec->u, rk, rd, pend,
+                   si ? (int)bit_test(si + (ev->compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
+                                      port, ev->compat) : -1);
+        }
     }
     spin_unlock(&ev->lock);
-    printk("  %u ports in use (%s layout)\n", used, ev->compat ? "32-bit" : "64-bit");
+    if (ff)
+        printk("  %u ports in use (FIFO, %u event words)\n", used, ff->nr_words);
+    else
+        printk("  %u ports in use (%s layout)\n", used, ev->compat ? "32-bit" : "64-bit");
 }

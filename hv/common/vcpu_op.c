@@ -30,26 +30,17 @@ static long set_singleshot(struct vcpu *v, uint64_t abs_ns, bool future_only)
 static long register_vcpu_info(struct vcpu *t, const struct vcpu_register_vcpu_info *r)
 {
     struct domain *d = t->domain;
-    paddr_t hpa, ram;
-    unsigned int perms, order;
+    paddr_t hpa;
     struct vcpu_info *nvi;
 
     if (r->offset > PAGE_SIZE - sizeof(struct vcpu_info) || r->rsvd)
         return -EINVAL;
     if (t->vcpu_info_page)
         return -EBUSY;      /* once only, as in Xen */
-    if (!domain_gfn_is_ram(d, r->mfn))
-        return -EINVAL;     /* must be the domain's RAM */
-    if (p2m_query(&d->p2m, r->mfn << PAGE_SHIFT, &hpa, &perms, &order) || !(perms & P2M_W))
-        return -EINVAL;
     /* The hypervisor writes there from now on: a reference keeps the page
      * from being ballooned out (held until the domain is freed). */
-    if (domain_ram_get(d, r->mfn, &ram))
+    if (domain_ram_get_writable(d, r->mfn, &hpa))
         return -EINVAL;
-    if (ram != hpa) {
-        domain_ram_put(d, r->mfn);
-        return -EINVAL;     /* something else is mapped over that RAM */
-    }
     nvi = (struct vcpu_info *)((uint8_t *)__va(hpa) + r->offset);
     if (t->vcpu_info)
         memcpy(nvi, t->vcpu_info, sizeof(*nvi));

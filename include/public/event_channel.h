@@ -121,14 +121,44 @@ struct evtchn_unmask {
 };
 typedef struct evtchn_unmask evtchn_unmask_t;
 
-/* Close every port of dom. */
+/* Close every port of dom (Oryx: -ENOSYS). */
 struct evtchn_reset {
     domid_t dom;                /* IN */
 };
 typedef struct evtchn_reset evtchn_reset_t;
 
-/* FIFO ABI: register a vCPU's control block. Oryx answers -ENOSYS so that
- * guests use the 2-level ABI. */
+/*
+ * FIFO ABI. EVTCHNOP_init_control registers a vCPU's control block (at
+ * control_gfn + offset, 8-byte aligned, inside the page); the first call
+ * switches the domain from the 2-level ABI to FIFO. The event array (one
+ * u32 event word per port, 1024 to a page) grows one guest page at a time
+ * with EVTCHNOP_expand_array. Events carry a priority: 0 is served first.
+ */
+#define EVTCHN_FIFO_PRIORITY_MAX     0
+#define EVTCHN_FIFO_PRIORITY_DEFAULT 7
+#define EVTCHN_FIFO_PRIORITY_MIN     15
+#define EVTCHN_FIFO_MAX_QUEUES       (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+typedef uint32_t event_word_t;
+
+/* Bits of an event word; the low LINK_BITS are the next port in its queue. */
+#define EVTCHN_FIFO_PENDING   31
+#define EVTCHN_FIFO_MASKED    30
+#define EVTCHN_FIFO_LINKED    29
+#define EVTCHN_FIFO_BUSY      28    /* the hypervisor is writing the link */
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1u << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1u << EVTCHN_FIFO_LINK_BITS)
+
+/* Per vCPU, in guest memory: bit q of ready = queue q has events; head[q]
+ * = the first port of queue q when the guest found it empty. */
+struct evtchn_fifo_control_block {
+    uint32_t ready;
+    uint32_t _rsvd;
+    uint32_t head[EVTCHN_FIFO_MAX_QUEUES];
+};
+typedef struct evtchn_fifo_control_block evtchn_fifo_control_block_t;
+
 struct evtchn_init_control {
     uint64_t control_gfn;       /* IN */
     uint32_t offset;            /* IN */
@@ -173,5 +203,9 @@ XEN_ABI_ASSERT(sizeof(struct evtchn_init_control) == 24, "init_control");
 XEN_ABI_ASSERT(offsetof(struct evtchn_init_control, link_bits) == 16, "link_bits");
 XEN_ABI_ASSERT(sizeof(struct evtchn_expand_array) == 8, "expand_array");
 XEN_ABI_ASSERT(sizeof(struct evtchn_set_priority) == 8, "set_priority");
+XEN_ABI_ASSERT(offsetof(struct evtchn_set_priority, priority) == 4, "sp.priority");
+XEN_ABI_ASSERT(sizeof(struct evtchn_fifo_control_block) == 72, "fifo control block");
+XEN_ABI_ASSERT(offsetof(struct evtchn_fifo_control_block, head) == 8, "fifo head");
+XEN_ABI_ASSERT(sizeof(event_word_t) == 4, "event word");
 
 #endif

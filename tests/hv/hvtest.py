@@ -314,6 +314,17 @@ def cases():
     c.append(hcfuzz_case("hcfuzz", {"64": ("64", 1), "32pae": ("32pae", 2), "32": ("32", 3),
                                     "t": (HCFUZZ_MODES[t % 3], t)},
                          3000, "block steps=40 ms=50", 240, t))
+    # FIFO event channels: refusals, the switch, queues and priorities,
+    # masking, more than 4096 ports, the upcall walking the queues.
+    fifo_modes = ["64", "32pae", "32"]
+    c.append(Case("evtchn-fifo",
+                  [guest("evtchn-fifo", m, "name=fifo%s mem=16M" % m) for m in fifo_modes],
+                  [r"\(fifo%s\) PASS" % m for m in fifo_modes] +
+                  [r"\(fifo64\) priority: port \d+ at 2 served before port \d+ at 7",
+                   r"\(fifo32\) many: \d+ unbound ports 1?\d+\.\.5000 and IPI port 50\d\d",
+                   r"\(fifo32pae\) upcall: VIRQ_TIMER port \d+ woke HLT",
+                   r"\(fifo64\) ring: hello from the console ring, FIFO"],
+                  check=pages_returned))
     # Boot refusals and hypervisor faults.
     c.append(Case("no-svm", [], [r"no AMD-V", r"PANIC.*needs AMD SVM"], reject=[],
                   cpu="qemu64,-svm", ends=False, timeout=60))

@@ -100,6 +100,9 @@ check_dmesg() {
     report dmesg-callback $? "'Xen HVM callback vector for event delivery is enabled'"
     grep -q "Grant table initialized" /tmp/dmesg
     report dmesg-grant $? "'Grant table initialized'"
+    # The FIFO event-channel ABI is offered, so Linux takes it.
+    grep -q "Using FIFO-based ABI" /tmp/dmesg
+    report dmesg-fifo $? "'Using FIFO-based ABI'"
     bad=$(grep -E "BUG:|WARNING:" /tmp/dmesg | head -n 1)
     [ -z "$bad" ]
     report dmesg-clean $? "${bad:-no BUG: or WARNING: lines}"

@@ -11,7 +11,7 @@ serial port) a few bytes at a time, ~50 ms apart: the UART has a 16-byte
 FIFO and the hypervisor polls it every 20 ms. The console is read as it
 arrives; each step waits for its line with its own timeout.
 
-Steps: both guests reach /init; debug keys h, d, q and an unknown one
+Steps: both guests reach /init; debug keys h, d, q, e and an unknown one
 while the hypervisor has the input; Ctrl-A x3 to web, a typed command, a
 single Ctrl-A that stays the shell's (start of line), a 300-byte line
 written at once; Ctrl-A x3 to db, a command, `poweroff -f` (the input
@@ -272,6 +272,16 @@ def steps(con):
         con.expect(r"^CPU1: (running d\d+v\d+|idle), \d+ queued:", m, STEP_TIMEOUT)
         con.expect(r"^memory: \d+ of \d+ pages free", m, STEP_TIMEOUT)
 
+    def key_e():
+        # Event channels: both Linux guests took the FIFO ABI.
+        m = con.mark()
+        con.send(b"e")
+        con.expect(r"^d\d+ web event channels:", m, STEP_TIMEOUT)
+        con.expect(r"^    FIFO ready (0|0x[0-9a-f]+)$", m, STEP_TIMEOUT)
+        # Linux puts its timer VIRQ in the highest queue (set_priority).
+        con.expect(r"^  port \d+: virq vcpu 0 .* prio 0 word ", m, STEP_TIMEOUT)
+        con.expect(r"^  \d+ ports in use \(FIFO, \d+ event words\)", m, STEP_TIMEOUT)
+
     def key_unknown():
         m = con.mark()
         con.send(b"x")
@@ -372,7 +382,7 @@ def steps(con):
             raise StepFailed("; ".join(why))
 
     return [("boot", boot), ("debug-key-h", key_h), ("debug-key-d", key_d),
-            ("debug-key-q", key_q), ("debug-key-unknown", key_unknown),
+            ("debug-key-q", key_q), ("debug-key-e", key_e), ("debug-key-unknown", key_unknown),
             ("focus-web", focus_web), ("type-web", type_web),
             ("ctrl-a-once-web", ctrl_a_once_web), ("paste-web", paste_web),
             ("focus-db", focus_db), ("type-db", type_db), ("poweroff-db", poweroff_db),

@@ -43,7 +43,7 @@ HOSTTIME = "@HOSTTIME@"     # replaced by the host's epoch when QEMU starts
 
 # What init.sh reports with full checks; each must say PASS.
 CHECKS = ["hypervisor", "cpus", "clocksource", "date", "sleep", "dmesg-pvh",
-          "dmesg-callback", "dmesg-grant", "dmesg-clean", "cpu-load"]
+          "dmesg-callback", "dmesg-grant", "dmesg-fifo", "dmesg-clean", "cpu-load"]
 SLEEP_MIN, SLEEP_MAX = 1.6, 2.4     # sleep 2, within 20%
 DATE_SLACK = 5                      # seconds between guest and host clocks
 

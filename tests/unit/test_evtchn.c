@@ -130,6 +130,53 @@ void page_free(paddr_t pa, unsigned int order, struct mem_account *acct)
     free(__va(pa));
 }
 
+/* Guest RAM pages for the FIFO ABI: a gfn is a host page's address >> 12;
+ * only pages made by gpage() are "RAM". References are counted. */
+#define MAX_GPAGES 256
+static void *gpages[MAX_GPAGES];
+static int gpage_refs;
+
+int domain_ram_get_writable(struct domain *d, uint64_t gfn, paddr_t *hpa)
+{
+    (void)d;
+    for (int i = 0; i < MAX_GPAGES; i++)
+        if (gpages[i] && (uintptr_t)gpages[i] >> PAGE_SHIFT == gfn) {
+            gpage_refs++;
+            *hpa = __pa(gpages[i]);
+            return 0;
+        }
+    return -EINVAL;
+}
+
+void domain_ram_put(struct domain *d, uint64_t gfn)
+{
+    (void)d;
+    (void)gfn;
+    gpage_refs--;
+}
+
+static uint64_t gpage(void **out)
+{
+    void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
+
+    memset(p, 0, PAGE_SIZE);
+    for (int i = 0; i < MAX_GPAGES; i++)
+        if (!gpages[i]) {
+            gpages[i] = p;
+            break;
+        }
+    *out = p;
+    return (uintptr_t)p >> PAGE_SHIFT;
+}
+
+static void gpages_free(void)
+{
+    for (int i = 0; i < MAX_GPAGES; i++) {
+        free(gpages[i]);
+        gpages[i] = NULL;
+    }
+}
+
 /* ---- fixtures ---- */
 
 struct tdom {
@@ -570,9 +617,12 @@ static void unsupported_ops(void)
     struct tdom *t = tdom_new(1, 1, true);
     struct evtchn_init_control ic = { 0 };
 
-    CHECK_EQ(evop(t, 0, EVTCHNOP_init_control, &ic), -ENOSYS);
-    CHECK_EQ(evop_raw(t, EVTCHNOP_expand_array, BAD_GVA), -ENOSYS);
-    CHECK_EQ(evop_raw(t, EVTCHNOP_set_priority, 0), -ENOSYS);
+    struct evtchn_set_priority sp = { 1, 0 };
+
+    /* FIFO ops before any init_control: as Xen. */
+    CHECK_EQ(evop_raw(t, EVTCHNOP_expand_array, BAD_GVA), -EFAULT);
+    CHECK_EQ(evop(t, 0, EVTCHNOP_expand_array, &ic), -EOPNOTSUPP);
+    CHECK_EQ(evop(t, 0, EVTCHNOP_set_priority, &sp), -ENOSYS);
     CHECK_EQ(evop_raw(t, EVTCHNOP_bind_pirq, 0), -ENOSYS);
     CHECK_EQ(evop_raw(t, EVTCHNOP_reset, 0), -ENOSYS);
     CHECK_EQ(evop_raw(t, EVTCHNOP_reset_cont, 0), -ENOSYS);
@@ -1102,6 +1152,555 @@ out:
     tdom_free(r.t);
 }
 
+/* ---- FIFO ABI ---- */
+
+#define W_PENDING (1u << EVTCHN_FIFO_PENDING)
+#define W_MASKED  (1u << EVTCHN_FIFO_MASKED)
+#define W_LINKED  (1u << EVTCHN_FIFO_LINKED)
+#define W_BUSY    (1u << EVTCHN_FIFO_BUSY)
+
+/* A guest's FIFO state: control blocks per vCPU, event array pages. */
+struct fguest {
+    struct evtchn_fifo_control_block *cb[MAXV];
+    uint32_t *page[8];
+    unsigned int pages;
+    uint32_t local_head[MAXV][EVTCHN_FIFO_MAX_QUEUES];
+};
+
+static long init_control(struct tdom *t, uint64_t gfn, uint32_t offset, uint32_t vcpu,
+                         uint8_t *link_bits)
+{
+    struct evtchn_init_control ic = { .control_gfn = gfn, .offset = offset, .vcpu = vcpu };
+    long rc = evop(t, 0, EVTCHNOP_init_control, &ic);
+    if (link_bits)
+        *link_bits = ic.link_bits;
+    return rc;
+}
+
+static long fifo_start(struct tdom *t, struct fguest *g, unsigned int vcpus)
+{
+    void *p;
+    long rc = 0;
+
+    memset(g, 0, sizeof(*g));
+    for (unsigned int i = 0; i < vcpus && !rc; i++) {
+        uint64_t gfn = gpage(&p);
+        g->cb[i] = p;
+        rc = init_control(t, gfn, 0, i, NULL);
+    }
+    return rc;
+}
+
+static long expand(struct tdom *t, struct fguest *g, uint32_t init)
+{
+    struct evtchn_expand_array ea;
+    void *p;
+    long rc;
+
+    ea.array_gfn = gpage(&p);
+    for (unsigned int i = 0; i < 1024; i++)
+        ((uint32_t *)p)[i] = init;
+    rc = evop(t, 0, EVTCHNOP_expand_array, &ea);
+    if (!rc)
+        g->page[g->pages++] = p;
+    return rc;
+}
+
+static volatile uint32_t *word(struct fguest *g, uint32_t port)
+{
+    return &g->page[port / 1024][port % 1024];
+}
+
+static long set_prio(struct tdom *t, uint32_t port, uint32_t prio)
+{
+    struct evtchn_set_priority sp = { .port = port, .priority = prio };
+    return evop(t, 0, EVTCHNOP_set_priority, &sp);
+}
+
+/* Linux's consumer for one vCPU: walk the ready queues, unlink each
+ * event, count (and ack) those pending and unmasked into seen[] (by port,
+ * if given) and return how many. */
+static uint32_t clear_linked(volatile uint32_t *w)
+{
+    uint32_t old = *w;
+    while (!__atomic_compare_exchange_n(w, &old, old & ~(W_LINKED | EVTCHN_FIFO_LINK_MASK),
+                                        false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+    return old & EVTCHN_FIFO_LINK_MASK;
+}
+
+static unsigned int consume(struct fguest *g, unsigned int vcpu, uint32_t *order, unsigned int max)
+{
+    struct evtchn_fifo_control_block *cb = g->cb[vcpu];
+    uint32_t ready = __atomic_exchange_n(&cb->ready, 0, __ATOMIC_SEQ_CST);
+    unsigned int n = 0, guard = 0;
+
+    while (ready && guard++ < 1000000) {
+        unsigned int q = (unsigned int)__builtin_ctz(ready);
+        uint32_t head = g->local_head[vcpu][q], next;
+        volatile uint32_t *w;
+
+        if (!head)
+            head = __atomic_load_n(&cb->head[q], __ATOMIC_ACQUIRE);
+        w = word(g, head);
+        next = clear_linked(w);
+        if (!next)
+            ready &= ~(1u << q);
+        if ((*w & W_PENDING) && !(*w & W_MASKED)) {
+            __atomic_fetch_and(w, ~W_PENDING, __ATOMIC_SEQ_CST);
+            if (order && n < max)
+                order[n] = head;
+            n++;
+        }
+        g->local_head[vcpu][q] = next;
+        ready |= __atomic_exchange_n(&cb->ready, 0, __ATOMIC_SEQ_CST);
+    }
+    return n;
+}
+
+static void fifo_tdom_free(struct tdom *t)
+{
+    tdom_free(t);
+    CHECK_EQ(gpage_refs, 0);        /* every guest page let go */
+    gpages_free();
+}
+
+static void fifo_init_rules(void)
+{
+    struct tdom *t = tdom_new(1, 2, true);
+    struct evtchn_init_control ic = { 0 };
+    struct fguest g;
+    void *cb0, *cb1, *junk;
+    uint64_t gfn0 = gpage(&cb0), gfn1 = gpage(&cb1);
+    uint8_t lb = 0;
+    long pages;
+
+    memset(&g, 0, sizeof(g));
+    /* XSA-188's sequence: a bad gfn fails and leaves the 2-level ABI. */
+    CHECK_EQ(init_control(t, (uint64_t)-2, 0, 0, NULL), -EINVAL);
+    CHECK_EQ(expand(t, &g, 0), -EOPNOTSUPP);
+    CHECK_EQ(set_prio(t, 1, 0), -ENOSYS);
+    CHECK_EQ(gpage_refs, 0);
+    pages = (long)t->d.acct.pages;
+    CHECK_EQ(init_control(t, gfn0, 0, 2, NULL), -ENOENT);
+    CHECK_EQ(init_control(t, gfn0, 0, 0xffffffffu, NULL), -ENOENT);
+    CHECK_EQ(init_control(t, gfn0, 4, 0, NULL), -EINVAL);          /* unaligned */
+    CHECK_EQ(init_control(t, gfn0, 4096 - 72 + 8, 0, NULL), -EINVAL);  /* past the page */
+    CHECK_EQ(init_control(t, gfn0, 0xfffffff8u, 0, NULL), -EINVAL);
+    CHECK_EQ(init_control(t, 0, 0, 0, NULL), -EINVAL);             /* not RAM */
+    CHECK_EQ(evop_raw(t, EVTCHNOP_init_control, BAD_GVA), -EFAULT);
+    ic.control_gfn = gfn0;
+    ro_lo = (uintptr_t)&ic;
+    ro_hi = ro_lo + sizeof(ic);
+    CHECK_EQ(evop(t, 0, EVTCHNOP_init_control, &ic), -EFAULT);     /* nothing committed */
+    ro_lo = ro_hi = 0;
+    CHECK_EQ((long)t->d.acct.pages, pages);
+    CHECK_EQ(gpage_refs, 0);
+
+    /* The last aligned offset that fits; link_bits 17. */
+    CHECK_EQ(init_control(t, gfn0, 4096 - 72, 0, &lb), 0);
+    CHECK_EQ(lb, 17);
+    CHECK((long)t->d.acct.pages > pages);                           /* FIFO state charged */
+    CHECK_EQ(init_control(t, gfn1, 0, 0, NULL), -EINVAL);           /* twice */
+    CHECK_EQ(init_control(t, gfn1, 0, 1, NULL), 0);
+    CHECK_EQ(init_control(t, gfn1, 0, 1, NULL), -EINVAL);
+    CHECK_EQ(gpage_refs, 2);
+
+    /* expand_array: bad gfns, then pages up to 2^17 ports. */
+    struct evtchn_expand_array ea = { .array_gfn = 12345 };
+    CHECK_EQ(evop(t, 0, EVTCHNOP_expand_array, &ea), -EINVAL);
+    ea.array_gfn = gpage(&junk);
+    for (int i = 0; i < 128; i++)
+        CHECK_EQ(evop(t, 0, EVTCHNOP_expand_array, &ea), 0);        /* one page, 128 times */
+    CHECK_EQ(evop(t, 0, EVTCHNOP_expand_array, &ea), -ENOSPC);
+    CHECK_EQ(gpage_refs, 130);
+
+    /* set_priority: port checks before the priority, as Xen. */
+    long p = bind_ipi(t, 0);
+    CHECK(p > 0);
+    CHECK_EQ(set_prio(t, (uint32_t)p, 0), 0);
+    CHECK_EQ(set_prio(t, (uint32_t)p, 15), 0);
+    CHECK_EQ(set_prio(t, (uint32_t)p, 16), -EINVAL);
+    CHECK_EQ(set_prio(t, 0, 3), -EACCES);
+    CHECK_EQ(set_prio(t, (uint32_t)p + 1, 3), -EACCES);             /* free */
+    CHECK_EQ(set_prio(t, 5000, 3), -EINVAL);                        /* no record */
+    CHECK_EQ(set_prio(t, 1u << 17, 3), -EINVAL);
+    CHECK_EQ(evop_raw(t, EVTCHNOP_set_priority, BAD_GVA), -EFAULT);
+    fifo_tdom_free(t);
+}
+
+static void fifo_delivery(void)
+{
+    struct tdom *t = tdom_new(1, 2, true);
+    struct fguest g;
+    struct vcpu_info *vi0 = &t->si->vcpu_info[0], *vi1 = &t->si->vcpu_info[1];
+    uint32_t order[8];
+
+    CHECK_EQ(fifo_start(t, &g, 2), 0);
+    CHECK_EQ(expand(t, &g, 0), 0);
+    uint32_t a = (uint32_t)bind_ipi(t, 0), b = (uint32_t)bind_ipi(t, 0);
+    uint32_t c = (uint32_t)bind_ipi(t, 1);
+
+    /* First event: PENDING|LINKED, head of queue 7, ready bit, upcall. */
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+    CHECK_EQ(g.cb[0]->ready, 1u << EVTCHN_FIFO_PRIORITY_DEFAULT);
+    CHECK_EQ(vi0->evtchn_upcall_pending, 1);
+    CHECK_EQ(kicks[0], 1);
+    CHECK_EQ(vi0->evtchn_pending_sel, 0);       /* nothing 2-level */
+    CHECK(evtchn_port_pending(&t->d, a));
+    /* Second: linked behind the first, no new head, no new kick. */
+    CHECK_EQ(ev_send(t, b), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_LINKED | b);
+    CHECK_EQ(*word(&g, b), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+    CHECK_EQ(kicks[0], 1);
+    /* Again while queued: nothing changes. */
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_LINKED | b);
+    /* Another vCPU's queue. */
+    CHECK_EQ(ev_send(t, c), 0);
+    CHECK_EQ(g.cb[1]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], c);
+    CHECK_EQ(vi1->evtchn_upcall_pending, 1);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+
+    CHECK_EQ(consume(&g, 0, order, 8), 2);
+    CHECK_EQ(order[0], a);
+    CHECK_EQ(order[1], b);
+    CHECK_EQ(consume(&g, 1, order, 8), 1);
+    CHECK_EQ(*word(&g, a), 0);
+    CHECK(!evtchn_port_pending(&t->d, a));
+
+    /* The queue went empty: the next raise is a new head (b was the
+     * tail: it must not be linked to itself). */
+    vi0->evtchn_upcall_pending = 0;
+    CHECK_EQ(ev_send(t, b), 0);
+    CHECK_EQ(*word(&g, b), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], b);
+    CHECK_EQ(vi0->evtchn_upcall_pending, 1);
+    CHECK_EQ(consume(&g, 0, order, 8), 1);
+    CHECK_EQ(order[0], b);
+
+    /* Masked: PENDING only; the unmask hypercall links it. */
+    *word(&g, a) |= W_MASKED;
+    vi0->evtchn_upcall_pending = 0;
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_MASKED);
+    CHECK_EQ(g.cb[0]->ready, 0);
+    CHECK_EQ(vi0->evtchn_upcall_pending, 0);
+    CHECK_EQ(ev_unmask(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], a);
+    CHECK_EQ(vi0->evtchn_upcall_pending, 1);
+    CHECK_EQ(consume(&g, 0, NULL, 0), 1);
+    /* Unmasking what is not pending links nothing. */
+    *word(&g, a) |= W_MASKED;
+    CHECK_EQ(ev_unmask(t, a), 0);
+    CHECK_EQ(*word(&g, a), 0);
+    CHECK_EQ(ev_unmask(t, 0), -EINVAL);
+    CHECK_EQ(ev_unmask(t, 3000), -EINVAL);      /* no record */
+
+    /* Priorities: the higher queue is served first. */
+    CHECK_EQ(set_prio(t, b, 2), 0);
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(ev_send(t, b), 0);
+    CHECK_EQ(g.cb[0]->head[2], b);
+    CHECK_EQ(g.cb[0]->ready, (1u << 2) | (1u << 7));
+    CHECK_EQ(consume(&g, 0, order, 8), 2);
+    CHECK_EQ(order[0], b);
+    CHECK_EQ(order[1], a);
+
+    /* Close clears PENDING; the guest unlinks the rest. */
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(ev_close(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_LINKED);
+    CHECK_EQ(consume(&g, 0, NULL, 0), 0);
+    CHECK_EQ(*word(&g, a), 0);
+    /* A port bound again starts at the default priority. */
+    CHECK_EQ(ev_close(t, b), 0);
+    CHECK_EQ(bind_ipi(t, 0), a);
+    CHECK_EQ(bind_ipi(t, 0), b);
+    CHECK_EQ(ev_send(t, b), 0);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], b);
+    CHECK_EQ(consume(&g, 0, NULL, 0), 1);
+
+    /* A vCPU with no control block: pending only. */
+    struct tdom *u = tdom_new(2, 2, true);
+    struct fguest h;
+    CHECK_EQ(fifo_start(u, &h, 1), 0);
+    CHECK_EQ(expand(u, &h, 0), 0);
+    uint32_t d1 = (uint32_t)bind_ipi(u, 1);
+    CHECK_EQ(ev_send(u, d1), 0);
+    CHECK_EQ(*word(&h, d1), W_PENDING);
+    CHECK_EQ(u->si->vcpu_info[1].evtchn_upcall_pending, 0);
+    tdom_free(u);
+    fifo_tdom_free(t);
+}
+
+/* Ports bound before the switch keep their pending state; ports whose
+ * word does not exist yet are held until their page comes. */
+static void fifo_switch_and_held(void)
+{
+    struct tdom *t = tdom_new(1, 1, true);
+    struct fguest g;
+    uint32_t order[8];
+
+    uint32_t a = (uint32_t)bind_ipi(t, 0), b = (uint32_t)bind_ipi(t, 0);
+    CHECK_EQ(ev_send(t, a), 0);                     /* 2-level pending */
+    CHECK(pend(t, a));
+    CHECK_EQ(fifo_start(t, &g, 1), 0);
+    CHECK(evtchn_port_pending(&t->d, a));            /* held: no word yet */
+    CHECK(!evtchn_port_pending(&t->d, b));
+    CHECK_EQ(g.cb[0]->ready, 0);
+    /* Linux masks the whole page before adding it. */
+    CHECK_EQ(expand(t, &g, W_MASKED), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_MASKED);
+    CHECK_EQ(*word(&g, b), W_MASKED);
+    *word(&g, a) &= ~W_MASKED;
+    CHECK_EQ(ev_unmask(t, a), 0);
+    CHECK_EQ(consume(&g, 0, order, 8), 1);
+    CHECK_EQ(order[0], a);
+
+    /* Beyond the array: 1500 ports need a second page. */
+    for (int i = 0; i < 1500; i++)
+        CHECK(alloc_unbound(t, 0) > 0);
+    long p = bind_ipi(t, 0);
+    CHECK(p >= 1024);
+    CHECK_EQ(ev_send(t, (uint32_t)p), 0);
+    CHECK(evtchn_port_pending(&t->d, (uint32_t)p));
+    /* Poll sees held ports. */
+    CHECK_EQ(expand(t, &g, 0), 0);
+    CHECK_EQ(*word(&g, (uint32_t)p), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], (uint32_t)p);
+    CHECK_EQ(consume(&g, 0, order, 8), 1);
+    CHECK_EQ(order[0], (uint32_t)p);
+    /* Held and then closed: nothing comes with the page. */
+    long q = bind_ipi(t, 0);
+    for (int i = 0; i < 600; i++)
+        alloc_unbound(t, 0);
+    long r = bind_ipi(t, 0);
+    CHECK(r >= 2048);
+    CHECK_EQ(ev_send(t, (uint32_t)r), 0);
+    CHECK_EQ(ev_close(t, (uint32_t)r), 0);
+    CHECK(!evtchn_port_pending(&t->d, (uint32_t)r));
+    CHECK_EQ(expand(t, &g, 0), 0);
+    CHECK_EQ(*word(&g, (uint32_t)r), 0);
+    (void)q;
+    fifo_tdom_free(t);
+}
+
+/* More than 4096 ports, up to 2^17; VIRQs and interdomain pairs up high. */
+static void fifo_many_ports(void)
+{
+    struct tdom *t = tdom_new(1, 1, true), *o = tdom_new(2, 1, true);
+    struct fguest g;
+    struct evtchn_status st;
+    long p = 0;
+
+    CHECK_EQ(fifo_start(t, &g, 1), 0);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(expand(t, &g, 0), 0);
+    for (int i = 1; i < 5000; i++) {
+        p = alloc_unbound(t, 2);
+        if (p != i)
+            break;
+    }
+    CHECK_EQ(p, 4999);
+    long v = bind_virq(t, VIRQ_TIMER, 0);
+    CHECK_EQ(v, 5000);
+    evtchn_send_virq(t->v[0], VIRQ_TIMER);
+    CHECK_EQ(*word(&g, 5000), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], 5000);
+    CHECK_EQ(consume(&g, 0, NULL, 0), 1);
+    /* Domain 2 (2-level) binds to port 4500 and sends. */
+    struct evtchn_bind_interdomain bi = { .remote_dom = 1, .remote_port = 4500 };
+    CHECK_EQ(evop(o, 0, EVTCHNOP_bind_interdomain, &bi), 0);
+    CHECK_EQ(ev_send(o, bi.local_port), 0);
+    CHECK_EQ(*word(&g, 4500), W_PENDING | W_LINKED);
+    CHECK_EQ(consume(&g, 0, NULL, 0), 1);
+    CHECK_EQ(ev_status(t, 4500, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_interdomain);
+    CHECK_EQ(ev_status(t, 200000, &st), -EINVAL);
+    /* And back: our high port raises their 2-level bit. */
+    CHECK_EQ(ev_send(t, 4500), 0);
+    CHECK(pend(o, bi.local_port));
+    CHECK_EQ(ev_close(t, 4500), 0);
+    CHECK_EQ(ev_status(o, bi.local_port, &st), 0);
+    CHECK_EQ(st.status, EVTCHNSTAT_unbound);
+    tdom_free(o);
+
+    /* Every port up to 2^17 - 1 (the lowest free first), then none. */
+    CHECK_EQ(alloc_unbound(t, 0), 4500);
+    for (uint32_t i = 5001; i < (1u << 17); i++) {
+        p = alloc_unbound(t, 0);
+        if (p != (long)i)
+            break;
+    }
+    CHECK_EQ(p, (1 << 17) - 1);
+    CHECK_EQ(alloc_unbound(t, 0), -ENOSPC);
+    CHECK_EQ(ev_close(t, 100000), 0);
+    CHECK_EQ(bind_ipi(t, 0), 100000);
+    CHECK(t->d.acct.pages > 1024);
+    fifo_tdom_free(t);
+}
+
+/* A hostile guest rewrites its words while we link: the hypervisor gives
+ * up after a few tries, never loops, never follows a link. */
+struct flipper {
+    volatile uint32_t *w;
+    volatile bool stop;
+};
+
+static void *flip(void *arg)
+{
+    struct flipper *f = arg;
+
+    while (!f->stop)
+        __atomic_fetch_xor(f->w, W_MASKED, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void fifo_hostile(void)
+{
+    struct tdom *t = tdom_new(1, 1, true);
+    struct fguest g;
+    struct flipper f;
+    pthread_t th;
+
+    CHECK_EQ(fifo_start(t, &g, 1), 0);
+    CHECK_EQ(expand(t, &g, 0), 0);
+    uint32_t a = (uint32_t)bind_ipi(t, 0), b = (uint32_t)bind_ipi(t, 0);
+
+    /* Garbage everywhere: links to nowhere, BUSY left set, heads. */
+    *word(&g, a) = W_LINKED | 0x1ffff;
+    *word(&g, b) = W_BUSY | 77;
+    for (int q = 0; q < 16; q++)
+        g.cb[0]->head[q] = 0xffffffffu;
+    CHECK_EQ(ev_send(t, a), 0);                  /* already "linked": nothing */
+    CHECK_EQ(*word(&g, a), W_PENDING | W_LINKED | 0x1ffff);
+    CHECK_EQ(ev_send(t, b), 0);
+    CHECK_EQ(*word(&g, b) & (W_PENDING | W_LINKED), W_PENDING | W_LINKED);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], b);
+
+    /* b is the tail and linked: a thread flips its MASKED bit while we
+     * link another port behind it. */
+    uint32_t c = (uint32_t)bind_ipi(t, 0);
+    *word(&g, c) = 0;
+    f.w = word(&g, b);
+    f.stop = false;
+    pthread_create(&th, NULL, flip, &f);
+    for (int i = 0; i < 2000; i++) {
+        CHECK_EQ(ev_send(t, c), 0);
+        *word(&g, c) = 0;
+    }
+    f.stop = true;
+    pthread_join(th, NULL);
+    CHECK(!(*word(&g, b) & W_BUSY));            /* never left BUSY */
+    /* The guest clearing LINKED on the tail: the next is a new head. */
+    *word(&g, b) = 0;
+    *word(&g, c) = 0;
+    CHECK_EQ(ev_send(t, c), 0);
+    CHECK_EQ(g.cb[0]->head[EVTCHN_FIFO_PRIORITY_DEFAULT], c);
+    fifo_tdom_free(t);
+}
+
+/* A consumer thread runs Linux's loop while the test raises IPIs on three
+ * priorities: every send is seen exactly once. */
+struct frace {
+    struct tdom *t;
+    struct fguest *g;
+    volatile bool stop;
+    volatile uint64_t seen;
+};
+
+static void *fifo_consumer(void *arg)
+{
+    struct frace *r = arg;
+    struct vcpu_info *vi = &r->t->si->vcpu_info[0];
+
+    for (unsigned long idle = 0; !r->stop;) {
+        if (!__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE)) {
+            if ((++idle & 255) == 0)
+                sched_yield();
+            continue;
+        }
+        __atomic_store_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+        __atomic_fetch_add(&r->seen, consume(r->g, 0, NULL, 0), __ATOMIC_SEQ_CST);
+    }
+    return NULL;
+}
+
+static void fifo_delivery_race(void)
+{
+    struct fguest g;
+    struct frace r = { .t = tdom_new(1, 1, true), .g = &g };
+    pthread_t th;
+    uint32_t ports[6];
+    const unsigned int rounds = 3000;
+
+    CHECK_EQ(fifo_start(r.t, &g, 1), 0);
+    CHECK_EQ(expand(r.t, &g, 0), 0);
+    for (int i = 0; i < 6; i++) {
+        ports[i] = (uint32_t)bind_ipi(r.t, 0);
+        CHECK_EQ(set_prio(r.t, ports[i], (uint32_t)(i % 3) * 4), 0);
+    }
+    pthread_create(&th, NULL, fifo_consumer, &r);
+    for (unsigned int i = 0; i < rounds; i++) {
+        uint32_t p = ports[i % 6];
+        for (long spin = 0; *word(&g, p) & W_PENDING; spin++) {
+            if ((spin & 255) == 255)
+                sched_yield();
+            if (spin > 200000000L) {
+                CHECK(!"consumer never took the event");
+                goto out;
+            }
+        }
+        CHECK_EQ(ev_send(r.t, p), 0);
+    }
+    for (long spin = 0; spin < 200000000L && r.seen < rounds; spin++)
+        if ((spin & 255) == 255)
+            sched_yield();
+out:
+    r.stop = true;
+    pthread_join(th, NULL);
+    CHECK_EQ(r.seen, rounds);
+    fifo_tdom_free(r.t);
+}
+
+/* SCHEDOP_poll and the debug dump in FIFO mode. */
+static void fifo_poll_and_dump(void)
+{
+    struct tdom *t = tdom_new(1, 1, true);
+    struct fguest g;
+    extern int shim_log_quiet;
+
+    CHECK_EQ(fifo_start(t, &g, 1), 0);
+    CHECK_EQ(expand(t, &g, W_MASKED), 0);
+    uint32_t a = (uint32_t)bind_ipi(t, 0);
+    CHECK_EQ(ev_send(t, a), 0);
+    CHECK_EQ(*word(&g, a), W_PENDING | W_MASKED);
+    uint32_t *list = malloc(sizeof(uint32_t));
+    struct sched_poll *sp = calloc(1, sizeof(*sp));
+    list[0] = a;
+    set_xen_guest_handle(sp->ports, list);
+    sp->nr_ports = 1;
+    struct hcall_args pa = { .a = { SCHEDOP_poll, (uint64_t)(uintptr_t)sp }, .is64 = true };
+    int before = blocks[0];
+    CHECK_EQ(do_sched_poll(t->v[0], &pa), 0);
+    CHECK_EQ(blocks[0], before);                /* pending (masked): no block */
+    list[0] = 70000;                            /* in the FIFO range */
+    CHECK_EQ(do_sched_poll(t->v[0], &pa), 0);
+    CHECK_EQ(blocks[0], before + 1);
+    list[0] = 1u << 17;
+    CHECK_EQ(do_sched_poll(t->v[0], &pa), -EINVAL);
+    free(list);
+    free(sp);
+    shim_log_quiet = 1;
+    evtchn_dump(&t->d);
+    fifo_tdom_free(t);
+}
+
 static void dump_does_not_crash(void)
 {
     struct tdom *t = tdom_new(1, 2, true);
@@ -1139,4 +1738,11 @@ UNIT_MAIN("evtchn")
     TEST_RUN(sched_poll);
     TEST_RUN(delivery_race);
     TEST_RUN(dump_does_not_crash);
+    TEST_RUN(fifo_init_rules);
+    TEST_RUN(fifo_delivery);
+    TEST_RUN(fifo_switch_and_held);
+    TEST_RUN(fifo_many_ports);
+    TEST_RUN(fifo_hostile);
+    TEST_RUN(fifo_delivery_race);
+    TEST_RUN(fifo_poll_and_dump);
 }

@@ -148,6 +148,11 @@ bool domain_ram_hpa(struct domain *d, uint64_t gfn, paddr_t *hpa);
  * 0, -EINVAL (not RAM of d), -EBUSY (too many references) or -ENOMEM.
  */
 int domain_ram_get(struct domain *d, uint64_t gfn, paddr_t *hpa);
+/* domain_ram_get() for a page the hypervisor will write through from now
+ * on (a vcpu_info, FIFO event-channel pages): it must be d's own RAM and
+ * mapped writable at gfn right now (nothing else mapped over it).
+ * 0 and *hpa, or -EINVAL; domain_ram_put() ends it. */
+int domain_ram_get_writable(struct domain *d, uint64_t gfn, paddr_t *hpa);
 void domain_ram_put(struct domain *d, uint64_t gfn);
 /* References on gfn now (ram_lock held, or a racy snapshot). */
 unsigned int domain_ram_refs(struct domain *d, uint64_t gfn);

@@ -1,7 +1,8 @@
 /*
- * Event channels, 2-level ABI: ports, their bindings, and delivery into
- * the guest's shared_info bits. Design, semantics and lock order:
- * docs/design/events.md.
+ * Event channels: ports, their bindings, and delivery into the guest's
+ * shared_info bits (2-level ABI) or its event words and queues (FIFO ABI,
+ * from the domain's first EVTCHNOP_init_control). Design, semantics and
+ * lock order: docs/design/events.md.
  */
 #ifndef ORYX_EVENT_CHANNEL_H
 #define ORYX_EVENT_CHANNEL_H
@@ -12,8 +13,9 @@ struct domain;
 struct vcpu;
 struct hcall_args;
 
-/* Ports a guest may use: 64 x 64 bits (64-bit shared_info layout) or
- * 32 x 32 bits (32-bit layout). Port 0 is never valid. */
+/* Ports a 2-level guest may use: 64 x 64 bits (64-bit shared_info
+ * layout) or 32 x 32 bits (32-bit layout); with FIFO,
+ * EVTCHN_FIFO_NR_CHANNELS (2^17). Port 0 is never valid. */
 #define EVTCHN_PORTS_64 4096u
 #define EVTCHN_PORTS_32 1024u
 
@@ -44,7 +46,8 @@ int evtchn_alloc_xen_port(struct domain *d, unsigned int notify_vcpu, evtchn_xen
 /* Does nothing if the port is no longer a Xen port (the guest closed it). */
 void evtchn_notify_xen_port(struct domain *d, uint32_t port);
 
-/* The port's pending bit (before shared_info exists: the held copy). */
+/* The port's pending bit (2-level before shared_info exists, or FIFO
+ * before its event word exists: the held copy). */
 bool evtchn_port_pending(struct domain *d, uint32_t port);
 
 /* shared_info has just been mapped (and vCPUs given their vcpu_info):
