@@ -20,6 +20,7 @@ struct svm_vcpu {
     bool virq_ack;              /* when taken, the vLAPIC moves it from IRR to ISR */
     int16_t reinject_vec;       /* an external interrupt whose delivery an exit cut short */
     uint32_t flaw_recoveries;   /* world switches redone (see svm_flawed_exit) */
+    uint64_t shutdown_redone_rip;   /* a triple fault at this entry was redone once; ~0: none */
     bool efer_lme;              /* the guest's EFER.LME (the VMCB's only while paging) */
 };
 

@@ -165,6 +165,7 @@ static int svm_vcpu_init(struct vcpu *v)
     svm_of(v)->last_cpu = -1;
     svm_of(v)->virq_vec = -1;
     svm_of(v)->reinject_vec = -1;
+    svm_of(v)->shutdown_redone_rip = ~0ULL;
 
     vmcb->cr_read_icpt = 0;
     vmcb->cr_write_icpt = 1u << 4;              /* CR4: reserved bits checked */
@@ -361,6 +362,8 @@ static void svm_handle_exit(struct vcpu *v)
     struct vmcb *vmcb = vmcb_of(v);
     uint64_t code = vmcb->exitcode;
 
+    uint64_t prev_exit = v->arch.last_exit, intinfo = vmcb->exitintinfo;
+
     v->arch.last_exit = code;
     uint64_t *exits = v->arch.exits;
     unsigned int len;
@@ -447,6 +450,14 @@ static void svm_handle_exit(struct vcpu *v)
         break;
     case VMEXIT_SHUTDOWN:
         exits[EXIT_SHUTDOWN]++;
+        /* What the guest was at, for whoever reads why it died. */
+        printk_lvl(LOG_ERR, "d%u v%u: triple fault: RIP %#lx RSP %#lx CS %#x/%#x SS %#x CR0 %#lx "
+                   "CR2 %#lx CR3 %#lx CR4 %#lx EFER %#lx IDT %#lx/%#x delivering %#lx, "
+                   "after exit %#lx\n", v->domain->id, v->id, (unsigned long)vmcb->rip,
+                   (unsigned long)vmcb->rsp, vmcb->cs.sel, vmcb->cs.attrib, vmcb->ss.sel,
+                   (unsigned long)vmcb->cr0, (unsigned long)vmcb->cr2, (unsigned long)vmcb->cr3,
+                   (unsigned long)vmcb->cr4, (unsigned long)vmcb->efer, (unsigned long)vmcb->idtr.base,
+                   vmcb->idtr.limit, (unsigned long)intinfo, (unsigned long)prev_exit);
         hvm_handle_triple_fault(v);
         break;
     case VMEXIT_VMRUN:
@@ -608,6 +619,55 @@ static void entry_state_keep(struct svm_entry_state *e, struct vcpu *v)
  * as it last stopped: the emulator broke the switch before the guest ran
  * an instruction (this is checked: the registers came back unchanged).
  */
+/* A field of the save area as it was kept before the entry. */
+#define ENTRY_SAVED(e, f) \
+    (*(const __typeof__(((struct vmcb *)0)->f) *)((e)->save + offsetof(struct vmcb, f) - \
+                                                  offsetof(struct vmcb, es)))
+
+static void entry_state_restore(struct vcpu *v, const struct svm_entry_state *e)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    memcpy(&vmcb->es, e->save, sizeof(e->save));
+    v->arch.regs = e->regs;
+    vmcb->vintr = e->vintr;
+    vmcb->interrupt_shadow = e->interrupt_shadow;
+    vmcb->eventinj = e->eventinj;
+    vmcb->exitintinfo = 0;
+}
+
+/*
+ * The flaw's second face: a triple fault (SHUTDOWN) at the very
+ * instruction the guest was entered at, its registers and paging as they
+ * went in, right after an exit the hypervisor handled. Seen after a
+ * VMMCALL, at the `jmp` that follows it in Linux's hypercall stub: an
+ * instruction that cannot fault, and a guest whose next thousand entries
+ * there run fine. The entry is redone once from the state kept before it;
+ * a second triple fault at the same entry is the guest's own (a broken IDT
+ * or page tables give the same one every time) and crashes it.
+ */
+static bool svm_shutdown_at_entry(struct vcpu *v, const struct svm_entry_state *e)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    if (vmcb->exitcode != VMEXIT_SHUTDOWN || svm_of(v)->shutdown_redone_rip == e->regs.rip)
+        return false;
+    /* No progress: the same place, stack, paging and registers. */
+    if (vmcb->rip != e->regs.rip || vmcb->rsp != e->regs.rsp ||
+        vmcb->cr0 != ENTRY_SAVED(e, cr0) || vmcb->cr3 != ENTRY_SAVED(e, cr3) ||
+        vmcb->cr4 != ENTRY_SAVED(e, cr4) || vmcb->cs.sel != ENTRY_SAVED(e, cs.sel) ||
+        memcmp(&v->arch.regs, &e->regs, offsetof(struct guest_regs, rsp)))
+        return false;
+    printk_lvl(LOG_WARN, "d%u v%u: a triple fault at the entry itself (RIP %#lx, last exit %#lx, "
+               "injected %#lx, vintr %#lx): redone once from the state before it, as QEMU's "
+               "flaw gives these (a second one is the guest's own)\n",
+               v->domain->id, v->id, (unsigned long)e->regs.rip, (unsigned long)v->arch.last_exit,
+               (unsigned long)e->eventinj, (unsigned long)e->vintr);
+    svm_of(v)->shutdown_redone_rip = e->regs.rip;
+    entry_state_restore(v, e);
+    return true;
+}
+
 static bool svm_flawed_exit(struct vcpu *v, const struct svm_entry_state *e)
 {
     struct vmcb *vmcb = vmcb_of(v);
@@ -623,12 +683,7 @@ static bool svm_flawed_exit(struct vcpu *v, const struct svm_entry_state *e)
                (unsigned long)vmcb->exitinfo1, (unsigned long)vmcb->exitinfo2,
                (unsigned long)vmcb->exitintinfo, (unsigned long)e->eventinj,
                (unsigned long)e->vintr, regs_same ? "unchanged" : "changed");
-    memcpy(&vmcb->es, e->save, sizeof(e->save));
-    v->arch.regs = e->regs;
-    vmcb->vintr = e->vintr;
-    vmcb->interrupt_shadow = e->interrupt_shadow;
-    vmcb->eventinj = e->eventinj;
-    vmcb->exitintinfo = 0;
+    entry_state_restore(v, e);
     if (!regs_same || ++svm_of(v)->flaw_recoveries > 1000) {
         domain_crash(v->domain, "the CPU lost this guest's state at VMRUN (emulator flaw)");
         vmcb->exitcode = VMEXIT_INTR;           /* nothing left to handle */
@@ -660,8 +715,10 @@ static void svm_vcpu_run(struct vcpu *v)
         svm_vmrun(&v->arch.regs, svm_of(v)->vmcb_pa, pc->vendor.svm.host_vmcb_pa);
         local_irq_disable();
         stgi();
-        redo = svm_flawed_exit(v, e);
+        redo = svm_flawed_exit(v, e) || svm_shutdown_at_entry(v, e);
     } while (redo);
+    if (vmcb->exitcode != VMEXIT_SHUTDOWN)
+        svm_of(v)->shutdown_redone_rip = ~0ULL;     /* it ran on: a later one is new */
 
     v->arch.regs.rax = vmcb->rax;
     v->arch.regs.rsp = vmcb->rsp;
