@@ -14,7 +14,9 @@
  *    a second VCPUOP_initialise: -EEXIST;
  *  - brings them up (the counts move, VCPUOP_is_up says 1), vCPU 1 down
  *    (its count stops, is_up 0, vCPU 2 goes on) and up again (it resumes).
- * Expected: PASS.
+ * With `last` it then takes vCPUs 1 and 2 down and itself last: the
+ * domain must be powered off (as on Xen), not left with none running.
+ * Expected: PASS (with last: "shutdown: poweroff", no PASS).
  */
 #include "guest.h"
 #include <public/vcpu.h>
@@ -213,4 +215,13 @@ void test_main(void)
     if (!moves(1, 1))
         guest_fail("vCPU 1 did not resume after a second VCPUOP_up");
     printf("vCPU 1 down (vCPU 2 on), then up again where it was\n");
+    if (cmdline_has("last")) {
+        /* The last vCPU running going down powers the domain off. */
+        CHECK_RC(HYPERVISOR_vcpu_op(VCPUOP_down, 1, 0), 0);
+        CHECK_RC(HYPERVISOR_vcpu_op(VCPUOP_down, 2, 0), 0);
+        printf("about to down the last vCPU running\n");
+        cons_flush();
+        HYPERVISOR_vcpu_op(VCPUOP_down, 0, 0);
+        guest_fail("still running after downing the last vCPU");
+    }
 }

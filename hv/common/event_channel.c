@@ -293,6 +293,9 @@ static int port_alloc(struct evtchn_domain *ev, uint32_t *out)
             return 0;
         }
     }
+    /* All of 1..limit-1 in use: the next look starts past them (a close
+     * lowers the hint), not over the whole table again under the locks. */
+    ev->free_hint = limit;
     return -ENOSPC;
 }
 

@@ -9,6 +9,7 @@
 #include <asm/time.h>
 #include <public/vcpu.h>
 #include <public/hvm/hvm_vcpu.h>
+#include <public/sched.h>
 #include <asm/hvm.h>
 #include <public/xen.h>
 #include <oryx/pvclock.h>
@@ -85,8 +86,10 @@ long do_vcpu_op(struct vcpu *v, const struct hcall_args *args)
          * and down with the state it has. Under the domain's lock, so that
          * two callers never mix their states into one. */
         unsigned long f = spin_lock_irqsave(&d->lock);
-        if (!d->vcpus[id]->initialised && !(rc = hvm_vcpu_initialise(d->vcpus[id], &c)))
-            d->vcpus[id]->initialised = true;
+        struct vcpu *t = d->vcpus[id];
+        if (!t->initialised && t->state == VCPU_DOWN && !t->is_running &&
+            !(rc = hvm_vcpu_initialise(t, &c)))
+            t->initialised = true;
         spin_unlock_irqrestore(&d->lock, f);
         return rc;
     }
@@ -103,11 +106,22 @@ long do_vcpu_op(struct vcpu *v, const struct hcall_args *args)
         spin_unlock_irqrestore(&d->lock, f);
         return rc;
     }
-    case VCPUOP_down:
-        /* Stops where it is; VCPUOP_up resumes it there. */
-        if (d->vcpus[id]->state != VCPU_DOWN)
+    case VCPUOP_down: {
+        /* Stops where it is; VCPUOP_up resumes it there. The last vCPU
+         * running powers the domain off instead, as on Xen (and as cli;
+         * hlt does): a domain with none left would never end. */
+        bool others = false;
+        unsigned long f = spin_lock_irqsave(&d->lock);
+        for (unsigned int i = 0; i < d->nr_vcpus; i++)
+            if (i != id && d->vcpus[i]->state != VCPU_DOWN)
+                others = true;
+        if (others && d->vcpus[id]->state != VCPU_DOWN)
             sched_remove_vcpu(d->vcpus[id]);
+        spin_unlock_irqrestore(&d->lock, f);
+        if (!others)
+            domain_shutdown(d, SHUTDOWN_poweroff);
         return 0;
+    }
     case VCPUOP_is_up:
         return d->vcpus[id]->state != VCPU_DOWN;
     case VCPUOP_stop_periodic_timer:

@@ -191,6 +191,11 @@ def cases():
     c.append(Case("vcpu-up", mods,
                   exp + ["\\(vcpuup%s\\) vCPU 1 down \\(vCPU 2 on\\), then up again where it was" % m
                          for m in MODES], reject=[r"VMRUN refused"], check=pages_returned))
+    c.append(Case("vcpu-up-last",
+                  [guest("vcpu-up", "64", "name=vulast mem=16M vcpus=3 cmdline=\"last\""),
+                   guest("vcpu-up", "32", "name=vulast32 mem=16M vcpus=3 cmdline=\"last\"")],
+                  [r"\(d\d+\) vulast: shutdown: poweroff", r"\(d\d+\) vulast32: shutdown: poweroff"],
+                  reject=[r"\(vulast\w*\) FAIL", r"\(vulast\w*\) PASS"], check=pages_returned))
     # Reserved control-register bits fault at the MOV; VMRUN never fails.
     mods, exp = every_mode("cr4-reserved")
     c.append(Case("cr4-reserved", mods, exp, reject=[r"VMRUN refused"], check=pages_returned))

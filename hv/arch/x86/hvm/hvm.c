@@ -234,17 +234,24 @@ void hvm_vcpu_init_signal(struct vcpu *v)
 void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
 {
     struct domain *d = v->domain;
+    /* Under the domain's lock, as VCPUOP_initialise and VCPUOP_up: the
+     * look at the vCPU and its new state are one step, so no other start
+     * path writes its VMCB or starts it in between. */
+    unsigned long f = spin_lock_irqsave(&d->lock);
 
     if (!v->arch.vlapic.init_pending || v->state != VCPU_DOWN || v->is_running ||
-        (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED))
+        (d->state != DOMAIN_RUNNING && d->state != DOMAIN_PAUSED)) {
+        spin_unlock_irqrestore(&d->lock, f);
         return;                 /* SIPI only leaves wait-for-SIPI; a second one is ignored */
+    }
     /* One sent just as the domain was paused still starts the vCPU: it is
      * runnable and queued when the domain is unpaused. */
     v->arch.vlapic.init_pending = false;
     hvm->vcpu_set_realmode_entry(v, vector);
+    sched_start_vcpu(v);
+    spin_unlock_irqrestore(&d->lock, f);
     printk_lvl(LOG_DEBUG, "(d%u) %s: vCPU%u started at %#x (SIPI)\n", d->id, d->name, v->id,
                (unsigned int)vector << 12);
-    sched_start_vcpu(v);
 }
 
 bool hvm_handle_hlt(struct vcpu *v)

@@ -653,7 +653,7 @@ static bool svm_shutdown_at_entry(struct vcpu *v, const struct svm_entry_state *
     if (vmcb->exitcode != VMEXIT_SHUTDOWN || svm_of(v)->shutdown_redone_rip == e->regs.rip)
         return false;
     /* No progress: the same place, stack, paging and registers. */
-    if (vmcb->rip != e->regs.rip || vmcb->rsp != e->regs.rsp ||
+    if (vmcb->rip != e->regs.rip || vmcb->rsp != e->regs.rsp || vmcb->rax != e->regs.rax ||
         vmcb->cr0 != ENTRY_SAVED(e, cr0) || vmcb->cr3 != ENTRY_SAVED(e, cr3) ||
         vmcb->cr4 != ENTRY_SAVED(e, cr4) || vmcb->cs.sel != ENTRY_SAVED(e, cs.sel) ||
         memcmp(&v->arch.regs, &e->regs, offsetof(struct guest_regs, rsp)))
