@@ -173,19 +173,21 @@ static void fix_vcpu(struct call *c)
     }
 }
 
-/* A gfn for an extent of 2^order pages that keeps off our memory. */
-static uint64_t extent_gfn(uint32_t order)
+/* A gfn for an extent of 2^order pages that keeps off our memory. The
+ * checks are made on the value as the hypervisor will read it: cut to
+ * xen_pfn_t (32 bits in 32-bit modes), then aligned. */
+static xen_pfn_t extent_gfn(uint32_t order)
 {
     uint64_t pages = order < 64 ? 1ULL << order : 0;
-    uint64_t g = edge_gfn();
+    uint64_t g;
     unsigned int tries;
 
     for (tries = 0; tries < 4; tries++) {
+        g = (xen_pfn_t)edge_gfn();
         if (chance(90) && pages)
             g &= ~(pages - 1);                  /* mostly aligned */
         if (!gfn_range_protected(g, pages ? pages : ~0ULL))
-            return g;
-        g = edge_gfn();
+            return (xen_pfn_t)g;
     }
     /* Fall back to the free zone, aligned, or to the last frame of the
      * address space (misaligned for any order above 0, no RAM for 0). */
@@ -228,7 +230,7 @@ static void fix_memory(struct call *c)
             entries = 1;
         list = (xen_pfn_t *)(GUARD - entries * sizeof(xen_pfn_t));
         for (i = 0; i < entries; i++)
-            list[i] = (xen_pfn_t)extent_gfn(order);
+            list[i] = extent_gfn(order);
         set_xen_guest_handle(r->extent_start, chance(90) ? list : (xen_pfn_t *)(unsigned long)bad_ptr());
         r->nr_extents = n;
         r->extent_order = order;
