@@ -47,6 +47,9 @@ for m in 64 32 32pse 32pae; do
     run hypercall-page-$m $B/hypercall-page-$m.elf qemu64 "" 3 '^FAIL exception 6 (#UD)'
     run cpuid-$m $B/cpuid-$m.elf qemu64,-svm "" 3 '^FAIL no XenVMMXenVMM'
 done
+for m in 64 32 32pae; do
+    run hcfuzz-$m $B/hcfuzz-$m.elf qemu64 "" 3 '^FAIL hcfuzz needs the hypervisor'
+done
 run cpu-hog-64 $B/cpu-hog-64.elf qemu64 "rounds=2 work=10000" 1 '^cpu-hog: round 2/2'
 run progress-64 $B/progress-64.elf qemu64 "" 3 '^FAIL exception 6 (#UD)'
 run many-exits-64 $B/many-exits-64.elf qemu64 "iters=10000" 1 '^BENCH many-exits'

@@ -13,8 +13,9 @@ of one boot each, with one hostile guest per mode (64, 32pae, 32) making
 --hcfuzz-round calls each (default 500000) beside a well-behaved domain,
 until CALLS calls in all; seeds from --seed (default: the clock), printed.
 It reports calls/s and the host crashes (the hypervisor panicked or
-faulted, QEMU died, or the console fell silent), which must be 0, and
-any hostile guest that failed or the well-behaved one stopping.
+faulted, the machine reset, QEMU exited, or the console fell silent),
+which must be 0, and any hostile guest that failed or the well-behaved
+one stopping.
 
 Usage: soak.py [--hv N] [--linux N] [--jobs J] [--hogs H]
                [--hcfuzz CALLS] [--hcfuzz-round N] [--seed S] [hv-case-substring ...]
@@ -133,7 +134,10 @@ SILENCE = 180       # seconds without a console line: a hang
 
 def hcfuzz_round(seed, calls, log):
     """One boot: a hostile guest per mode making `calls` calls and a
-    well-behaved domain that must still be stepping after they end."""
+    well-behaved domain that must still be stepping after they end.
+    Without -no-reboot, so that a host triple fault shows as a second
+    boot, with QEMU's CPU state at the reset in <log>.qemu; QEMU exiting
+    is then a power-off (or QEMU's own end)."""
     names = {"hf%s" % m: (m, seed + i) for i, m in enumerate(hvtest.HCFUZZ_MODES)}
     mods = [hvtest.guest("hcfuzz", m, "name=%s mem=16M cmdline=\"seed=%d calls=%d report=%d\"" %
                          (name, sd, calls, max(calls // 10, 1000)))
@@ -141,14 +145,15 @@ def hcfuzz_round(seed, calls, log):
     mods.append(hvtest.guest("progress", "64",
                              "name=well mem=8M cmdline=\"block steps=100000000 ms=200\""))
     args = ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt",
-            "-smp", "2", "-m", "512", "-nographic", "-no-reboot", "-kernel", hvtest.HV,
+            "-smp", "2", "-m", "512", "-nographic", "-kernel", hvtest.HV,
             "-append", "exit_when_done", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-            "-monitor", "none", "-serial", "stdio",
+            "-monitor", "none", "-serial", "stdio", "-d", "cpu_reset", "-D", log + ".qemu",
             "-initrd", ",".join(m.replace(",", ",,") for m in mods)]
     res = {"done": {}, "failed": [], "host": None, "well": False}
     t0 = time.time()
     last = last_hf = t0
     buf = b""
+    boots = 0
     with open(log, "wb") as f:
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL)
@@ -161,7 +166,8 @@ def hcfuzz_round(seed, calls, log):
                     chunk = os.read(p.stdout.fileno(), 65536)
                     if not chunk:
                         if not end_of_fuzz or not res["well"]:
-                            res["host"] = "QEMU exited (status %s) mid-run" % p.wait()
+                            res["host"] = "QEMU exited (status %s) mid-run, no reset: " \
+                                          "a power-off?" % p.wait()
                         break
                     f.write(chunk)
                     buf += chunk
@@ -178,6 +184,11 @@ def hcfuzz_round(seed, calls, log):
                             res["failed"].append(line.strip()[:300])
                         if HOST_CRASH_RE.search(line) and not res["host"]:
                             res["host"] = line.strip()[:300]
+                        if "Oryx hypervisor" in line:
+                            boots += 1
+                            if boots > 1 and not res["host"]:
+                                res["host"] = "the machine reset (a host triple fault?): " \
+                                              "QEMU's CPU state in %s.qemu" % log
                         if end_of_fuzz and "(well) progress: step" in line:
                             res["well"] = True
                 if res["host"]:
@@ -234,6 +245,8 @@ def soak_hcfuzz(total, per, seed):
             "" if r["well"] or r["host"] else "; the well-behaved domain stopped"), flush=True)
         if not bad:
             os.unlink(log)
+            if os.path.exists(log + ".qemu"):
+                os.unlink(log + ".qemu")
         else:
             print("    console kept in %s" % log)
     print("hcfuzz: %d calls in %.0f s of fuzzing: %.0f calls/s; host crashes %d; "
