@@ -122,6 +122,21 @@ static void svm_vcpu_set_pvh_entry(struct vcpu *v, uint32_t eip, uint32_t ebx)
     v->arch.regs.rflags = 0x2;
 }
 
+/* What every start state shares: debug registers and PAT at their reset
+ * values, no event pending or being re-injected, registers zero. */
+static void entry_reset(struct vcpu *v)
+{
+    struct vmcb *vmcb = vmcb_of(v);
+
+    vmcb->dr6 = 0xFFFF0FF0;
+    vmcb->dr7 = 0x400;
+    vmcb->g_pat = 0x0007040600070406ULL;
+    vmcb->eventinj = 0;
+    vmcb->interrupt_shadow = 0;
+    svm_of(v)->reinject_vec = -1;
+    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+}
+
 /* An AP leaving wait-for-SIPI: real mode at vector << 12, as after INIT. */
 static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
 {
@@ -141,13 +156,7 @@ static void svm_vcpu_set_realmode_entry(struct vcpu *v, uint8_t vector)
     vmcb->cr4 = 0;
     vmcb->efer = EFER_SVME;
     svm_of(v)->efer_lme = false;
-    vmcb->dr6 = 0xFFFF0FF0;
-    vmcb->dr7 = 0x400;
-    vmcb->g_pat = 0x0007040600070406ULL;
-    vmcb->eventinj = 0;
-    vmcb->interrupt_shadow = 0;
-    svm_of(v)->reinject_vec = -1;
-    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    entry_reset(v);
     v->arch.regs.rflags = 0x2;
     v->arch.fpu_initialised = false;
 }
@@ -763,13 +772,7 @@ static void svm_vcpu_set_state(struct vcpu *v, const struct hvm_vcpu_state *s)
     vmcb->efer = EFER_SVME;
     svm_set_efer(v, s->efer & ~EFER_LMA);
     svm_set_cr0(v, s->cr0);                 /* LMA follows LME and PG */
-    vmcb->dr6 = 0xFFFF0FF0;
-    vmcb->dr7 = 0x400;
-    vmcb->g_pat = 0x0007040600070406ULL;
-    vmcb->eventinj = 0;
-    vmcb->interrupt_shadow = 0;
-    svm_of(v)->reinject_vec = -1;
-    memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+    entry_reset(v);
     v->arch.regs.rax = s->gpr[0];
     v->arch.regs.rcx = s->gpr[1];
     v->arch.regs.rdx = s->gpr[2];
