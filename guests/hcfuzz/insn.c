@@ -28,25 +28,6 @@
 #define VEC_UD      6
 #define VEC_GP      13
 
-static int try_rdmsr(uint32_t msr, uint64_t *val)
-{
-    uint32_t lo = 0, hi = 0;
-
-    exc_reset();
-    __asm__ volatile (EXC_FIXUP("rdmsr") : "+a" (lo), "+d" (hi) : "c" (msr) : "memory");
-    *val = ((uint64_t)hi << 32) | lo;
-    return exc_last_vector;
-}
-
-static int try_wrmsr(uint32_t msr, uint64_t val)
-{
-    exc_reset();
-    __asm__ volatile (EXC_FIXUP("wrmsr")
-                      :: "c" (msr), "a" ((uint32_t)val), "d" ((uint32_t)(val >> 32))
-                      : "memory");
-    return exc_last_vector;
-}
-
 static const uint32_t msrs[] = {
     0x0, 0x1, 0x10, 0x17, 0x1B, 0x2A, 0x3A, 0x3B, 0x48, 0x49, 0x8B, 0x9B,
     0xC1, 0xE7, 0xE8, 0xFE, 0x10A, 0x174, 0x175, 0x176, 0x179, 0x17A, 0x17B,

@@ -59,6 +59,26 @@ static inline void exc_reset(void)
     exc_last_vector = EXC_NONE;
 }
 
+/* WRMSR / RDMSR, returning the vector it raised (EXC_NONE: none). */
+static inline int try_wrmsr(uint32_t msr, uint64_t val)
+{
+    exc_reset();
+    __asm__ volatile (EXC_FIXUP("wrmsr")
+                      :: "c" (msr), "a" ((uint32_t)val), "d" ((uint32_t)(val >> 32))
+                      : "memory");
+    return exc_last_vector;
+}
+
+static inline int try_rdmsr(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+
+    exc_reset();
+    __asm__ volatile (EXC_FIXUP("rdmsr") : "+a" (lo), "+d" (hi) : "c" (msr) : "memory");
+    *val = ((uint64_t)hi << 32) | lo;
+    return exc_last_vector;
+}
+
 void traps_init(void);
 /* A test's own handler for a vector (NULL: fixups, then failure). */
 extern void (*trap_handler[256])(struct cpu_regs *r);

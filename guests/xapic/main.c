@@ -75,26 +75,6 @@ static void expect_reg(unsigned int off, uint32_t want, const char *what)
         guest_fail("%s: offset 0x%x reads 0x%08x, expected 0x%08x", what, off, got, want);
 }
 
-/* WRMSR or RDMSR, returning the vector it raised (EXC_NONE: none). */
-static int try_wrmsr(uint32_t msr, uint64_t val)
-{
-    exc_reset();
-    __asm__ volatile (EXC_FIXUP("wrmsr")
-                      :: "c" (msr), "a" ((uint32_t)val), "d" ((uint32_t)(val >> 32))
-                      : "memory");
-    return exc_last_vector;
-}
-
-static int try_rdmsr(uint32_t msr, uint64_t *val)
-{
-    uint32_t lo = 0, hi = 0;
-
-    exc_reset();
-    __asm__ volatile (EXC_FIXUP("rdmsr") : "+a" (lo), "+d" (hi) : "c" (msr));
-    *val = ((uint64_t)hi << 32) | lo;
-    return exc_last_vector;
-}
-
 static void expect_base_gp(uint64_t val, const char *what)
 {
     uint64_t before = rdmsr(MSR_APIC_BASE);
