@@ -106,6 +106,8 @@ static struct domain *domain_create_as(const struct domspec *spec, bool control)
     d->on_poweroff = spec->on_poweroff;
     d->on_reboot = spec->on_reboot;
     d->on_crash = spec->on_crash;
+    d->emulation = XEN_X86_EMU_LAPIC |
+        (spec->hvm ? XEN_X86_EMU_IOAPIC | XEN_X86_EMU_HPET | XEN_X86_EMU_RTC : 0);
     d->state = DOMAIN_CREATED;
     d->refs = 1;                        /* the domain list's */
     d->nr_vcpus = spec->vcpus;          /* sizes the event channels' vCPU table */
@@ -194,6 +196,7 @@ static void stop_vcpus(struct domain *d)
 {
     for (unsigned int i = 0; i < d->nr_vcpus; i++)
         sched_remove_vcpu(d->vcpus[i]);
+    hvm_domain_devices_stop(d);         /* their timers, as the vCPUs' */
 }
 
 static struct vcpu *current_vcpu_of(struct domain *d)

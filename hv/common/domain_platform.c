@@ -6,6 +6,7 @@
 #include <oryx/vconsole.h>
 #include <oryx/domain_platform.h>
 #include <asm/page.h>
+#include <asm/hvm.h>
 
 /* ACPI tables at GUEST_ACPI_GPA, in pages the domain owns, listed in its
  * memory map as ACPI. */
@@ -51,6 +52,11 @@ int domain_platform_init(struct domain *d, struct domain_platform *p, bool hv_co
 
     if (rc)
         return rc;
+    rc = hvm_domain_devices_init(d);
+    if (rc) {
+        *why = "no memory for its emulated devices";
+        return rc;
+    }
     if (hv_console) {
         rc = vconsole_domain_init(d, GUEST_CONSOLE_GFN);
         if (rc) {

@@ -19,6 +19,7 @@ enum domspec_key {
     KEY_ON_REBOOT,
     KEY_ON_CRASH,
     KEY_CMDLINE,
+    KEY_TYPE,
     KEY_NR,
 };
 
@@ -30,6 +31,7 @@ static const char *const key_names[KEY_NR] = {
     [KEY_ON_REBOOT] = "on_reboot",
     [KEY_ON_CRASH] = "on_crash",
     [KEY_CMDLINE] = "cmdline",
+    [KEY_TYPE] = "type",
 };
 
 static const char *const action_names[] = {
@@ -186,6 +188,11 @@ static int set_key(struct domspec *d, enum domspec_key k, const char *v, char *e
         if (strlen(v) >= DOMSPEC_CMDLINE_MAX)
             return fail(err, errlen, "cmdline too long (max %d bytes)", DOMSPEC_CMDLINE_MAX - 1);
         memcpy(d->cmdline, v, strlen(v) + 1);
+        return 0;
+    case KEY_TYPE:
+        if (strcmp(v, "pvh") && strcmp(v, "hvm"))
+            return fail(err, errlen, "bad type '%s' (pvh or hvm)", v);
+        d->hvm = v[0] == 'h';
         return 0;
     default:
         return fail(err, errlen, "internal: unhandled key %d", (int)k);

@@ -26,6 +26,11 @@ static void t_full(void)
     CHECK_EQ(d.on_crash, DOMSPEC_PRESERVE);
     CHECK(!strcmp(d.cmdline, "console=hvc0 quiet"));
     CHECK(!strcmp(err, ""));
+    CHECK(!d.hvm);
+    CHECK_EQ(parse("domain name=x type=hvm"), 0);
+    CHECK(d.hvm);
+    CHECK_EQ(parse("domain name=x type=pvh"), 0);
+    CHECK(!d.hvm);
 }
 
 static void t_defaults_and_path(void)
@@ -88,6 +93,9 @@ static void t_bad(void)
         { "domain name=a vcpus=129", "bad vcpus '129'" },
         { "domain name=a vcpus=two", "bad vcpus 'two'" },
         { "domain name=a on_crash=explode", "bad on_crash 'explode'" },
+        { "domain name=a type=HVM", "bad type 'HVM' (pvh or hvm)" },
+        { "domain name=a type=pv", "bad type 'pv'" },
+        { "domain name=a type=hvm type=pvh", "type given twice" },
         { "domain name=a on_poweroff=", "on_poweroff= needs a value" },
         { "domain name=a on_reboot=Restart", "bad on_reboot 'Restart'" },
         { "domain name=a name=b", "name given twice" },

@@ -90,7 +90,10 @@ struct hvm_mmio_range;
 int hvm_mmio_register(struct domain *d, const struct hvm_mmio_range *r);
 bool hvm_mmio_emulate(struct vcpu *v, uint64_t gpa);
 bool hvm_mmio_emulate_range(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_range *r);
-/* The x86 part of a domain's teardown. */
+/* The devices emulated for d (its emulation flags): made with its platform,
+ * their timers stopped with its vCPUs, freed at its teardown (devices.c). */
+int hvm_domain_devices_init(struct domain *d);
+void hvm_domain_devices_stop(struct domain *d);
 void hvm_domain_destroy(struct domain *d);
 /* MOV to a CR, MOV to/from a DR: emulated from the instruction they
  * decode, whose length they return (0: RIP stays, a fault was injected

@@ -49,5 +49,11 @@ void vlapic_set_irq(struct vcpu *v, uint8_t vector);
 /* The same, level-triggered when level: its EOI is reported to the
  * IOAPIC view (vioapic_eoi). */
 void vlapic_set_irq_trig(struct vcpu *v, uint8_t vector, bool level);
+/* An interrupt message on d's bus (from its emulated IOAPIC): dest is 8
+ * bits, matched in each target's mode; 0xFF physical reaches all. Fixed,
+ * lowest priority (the first target) and NMI; other modes are dropped. */
+struct domain;
+void vlapic_bus_message(struct domain *d, uint8_t dest, bool logical, uint32_t mode,
+                        uint8_t vector, bool level);
 
 #endif

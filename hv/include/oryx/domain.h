@@ -73,6 +73,7 @@ struct domain {
     volatile enum domain_state state;
     unsigned int shutdown_reason;       /* SHUTDOWN_* when state is SHUTDOWN */
     uint8_t on_poweroff, on_reboot, on_crash;   /* DOMSPEC_* final actions */
+    uint32_t emulation;                 /* XEN_X86_EMU_*: the devices emulated for it */
     const struct domain_builder *builder;       /* who built it, told of its end */
     void *builder_data;
 

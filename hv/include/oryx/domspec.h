@@ -2,7 +2,7 @@
  * Boot-time domain specifications, read from boot-module command lines
  * (the syntax is documented in docs/boot-domains.md):
  *
- *   [PATH] domain name=web mem=64M vcpus=2 on_crash=preserve cmdline="console=hvc0"
+ *   [PATH] domain name=web mem=64M vcpus=2 type=pvh on_crash=preserve cmdline="console=hvc0"
  *   [PATH] initrd [for=web]
  *
  * domspec_parse() reads one kernel module's line; domspec_scan() walks all
@@ -33,6 +33,7 @@ struct domspec {
     uint32_t vcpus;                     /* 1..DOMSPEC_VCPUS_MAX */
     uint8_t on_poweroff, on_reboot, on_crash;   /* enum domspec_action */
     char cmdline[DOMSPEC_CMDLINE_MAX];  /* the guest kernel's command line */
+    bool hvm;                           /* type=hvm: IOAPIC, HPET and RTC emulated too */
 };
 
 /* A domain name: [A-Za-z0-9_.-]{1,31} (the caller bounds the length). */

@@ -109,4 +109,21 @@ XEN_ABI_ASSERT(sizeof(struct arch_shared_info) == 40, "arch_shared_info size");
 
 /* The hypercall-page MSR index is in CPUID leaf base+2 (see cpuid.h). */
 
+/*
+ * The devices the hypervisor emulates for a domain
+ * (xen_arch_domainconfig.emulation_flags in Xen's domctl). A PVH domain
+ * has the local APIC only; an HVM one also the IOAPIC, HPET and RTC.
+ */
+#define XEN_X86_EMU_LAPIC       (1U << 0)
+#define XEN_X86_EMU_HPET        (1U << 1)
+#define XEN_X86_EMU_PM          (1U << 2)
+#define XEN_X86_EMU_RTC         (1U << 3)
+#define XEN_X86_EMU_IOAPIC      (1U << 4)
+#define XEN_X86_EMU_PIC         (1U << 5)
+#define XEN_X86_EMU_VGA         (1U << 6)
+#define XEN_X86_EMU_IOMMU       (1U << 7)
+#define XEN_X86_EMU_PIT         (1U << 8)
+#define XEN_X86_EMU_USE_PIRQ    (1U << 9)
+#define XEN_X86_EMU_VPCI        (1U << 10)
+
 #endif

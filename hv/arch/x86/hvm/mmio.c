@@ -159,8 +159,3 @@ done:
     v->arch.regs.rip += in.len;
     return true;
 }
-
-void hvm_domain_destroy(struct domain *d)
-{
-    vioapic_hwdom_destroy(d);
-}

@@ -1,7 +1,9 @@
 /*
- * The control domain's view of the IOAPIC (asm/vioapic.h). Dom0 keeps
- * what it wrote (its view is what it reads back); the hardware gets a
- * checked translation of it.
+ * The IOAPIC as domains see it (asm/vioapic.h): one register file, two
+ * kinds. The control domain's view keeps what dom0 wrote (its view is what
+ * it reads back) and the hardware gets a checked translation of it. An
+ * HVM domain's IOAPIC is emulated whole: its pins are the lines of the
+ * hypervisor's emulated devices (HPET, RTC) and deliver to the vLAPICs.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
@@ -16,6 +18,8 @@
 #include <asm/vlapic.h>
 
 #define VIOAPIC_MAX_PINS 120            /* an IOAPIC has at most 240 redirection registers */
+#define VIOAPIC_EMUL_PINS 48            /* Xen's HVM IOAPIC: GSIs 0-47 */
+#define VIOAPIC_VERSION   0x11          /* 82093AA-like: no EOI register */
 
 #define RTE_VECTOR      0xFFULL
 #define RTE_DELMODE     (7ULL << 8)
@@ -32,11 +36,14 @@
 #define REG_EOI         0x40
 
 struct vioapic {
-    spinlock_t lock;                    /* everything below; a leaf */
+    spinlock_t lock;                    /* everything below; taken before a vLAPIC's */
     struct domain *d;
+    bool emulated;                      /* an HVM domain's own; else dom0's view */
     unsigned int pins;
-    uint32_t sel;                       /* IOREGSEL as dom0 wrote it */
-    uint64_t rte[VIOAPIC_MAX_PINS];     /* dom0's view */
+    uint32_t sel;                       /* IOREGSEL as the guest wrote it */
+    uint32_t id;                        /* emulated: the ID register (bits 27:24) */
+    uint64_t lines;                     /* emulated: the pins asserted, a bit each */
+    uint64_t rte[VIOAPIC_MAX_PINS];     /* the guest's view */
     int8_t phys_cpu[VIOAPIC_MAX_PINS];  /* where the pin is routed, -1: nowhere */
     bool hv_masked[VIOAPIC_MAX_PINS];   /* level pin delivered, dom0's EOI due */
     bool warned;
@@ -108,6 +115,70 @@ static void program_pin(struct vioapic *vio, unsigned int pin)
     write_phys(pin, phys);
 }
 
+/* Emulated: deliver pin's interrupt if its line is up and the entry lets
+ * it through (unmasked; level: not already awaiting its EOI). Lock held. */
+static void emul_check(struct vioapic *vio, unsigned int pin)
+{
+    uint64_t e = vio->rte[pin];
+    uint32_t mode = (e & RTE_DELMODE) >> 8;
+
+    if (!(vio->lines & (1ULL << pin)) || (e & RTE_MASK))
+        return;
+    if (e & RTE_LEVEL) {
+        if (e & RTE_REMOTE_IRR)
+            return;
+        if (mode <= 1)          /* fixed and lowest priority await an EOI */
+            vio->rte[pin] |= RTE_REMOTE_IRR;
+    }
+    vlapic_bus_message(vio->d, (uint8_t)(e >> RTE_DEST_SHIFT), e & RTE_DESTMODE, mode,
+                       (uint8_t)(e & RTE_VECTOR), (e & RTE_LEVEL) && mode <= 1);
+}
+
+void vioapic_set_line(struct domain *d, unsigned int gsi, bool high)
+{
+    struct vioapic *vio = d->arch.vioapic;
+    unsigned long f;
+    bool rising;
+
+    if (!vio || !vio->emulated || gsi >= vio->pins)
+        return;
+    f = spin_lock_irqsave(&vio->lock);
+    rising = high && !(vio->lines & (1ULL << gsi));
+    if (high)
+        vio->lines |= 1ULL << gsi;
+    else
+        vio->lines &= ~(1ULL << gsi);
+    if (rising || (high && (vio->rte[gsi] & RTE_LEVEL)))
+        emul_check(vio, gsi);
+    spin_unlock_irqrestore(&vio->lock, f);
+}
+
+void vioapic_pulse(struct domain *d, unsigned int gsi)
+{
+    vioapic_set_line(d, gsi, true);
+    vioapic_set_line(d, gsi, false);
+}
+
+unsigned int vioapic_isa_gsi(unsigned int isa_irq)
+{
+    return isa_irq == 0 ? 2 : isa_irq;  /* the MADT's override: the PIT's IRQ 0 on pin 2 */
+}
+
+/* An EOI of vector on one of d's vCPUs: its level pins awaiting it are
+ * free again, and fire again if their line is still up. */
+static void emul_eoi(struct vioapic *vio, uint8_t vector)
+{
+    unsigned long f = spin_lock_irqsave(&vio->lock);
+
+    for (unsigned int pin = 0; pin < vio->pins; pin++) {
+        if ((vio->rte[pin] & RTE_VECTOR) != vector || !(vio->rte[pin] & RTE_REMOTE_IRR))
+            continue;
+        vio->rte[pin] &= ~RTE_REMOTE_IRR;
+        emul_check(vio, pin);
+    }
+    spin_unlock_irqrestore(&vio->lock, f);
+}
+
 static uint64_t vioapic_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
 {
     struct vioapic *vio = v->domain->arch.vioapic;
@@ -121,12 +192,14 @@ static uint64_t vioapic_read(struct vcpu *v, gpaddr_t gpa, unsigned int size)
         val = vio->sel;
     } else if (off == REG_WIN) {
         reg = vio->sel;
-        if (reg <= 2) {
+        if (reg <= 2 && vio->emulated) {
+            val = reg == 1 ? VIOAPIC_VERSION | (vio->pins - 1) << 16 : vio->id;
+        } else if (reg <= 2) {
             val = ioapic_read(reg);             /* ID, version, arbitration */
         } else if (reg >= 0x10 && reg < 0x10 + 2 * vio->pins) {
             unsigned int pin = (reg - 0x10) / 2;
             uint64_t e = vio->rte[pin];
-            if (!(reg & 1))     /* the hardware's status bits in dom0's entry */
+            if (!(reg & 1) && !vio->emulated)   /* the hardware's status bits in dom0's entry */
                 e = (e & ~(RTE_STATUS | RTE_REMOTE_IRR)) |
                     (ioapic_read(reg) & (RTE_STATUS | RTE_REMOTE_IRR));
             val = (reg & 1) ? e >> 32 : (uint32_t)e;
@@ -154,13 +227,23 @@ static void vioapic_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint6
             unsigned int pin = (reg - 0x10) / 2;
             uint64_t keep = (reg & 1) ? 0xFFFFFFFFULL : 0xFFFFFFFF00000000ULL;
             uint64_t nv = (reg & 1) ? (val & 0xFFFFFFFF) << 32 : (val & 0xFFFFFFFF);
-            vio->rte[pin] = (vio->rte[pin] & keep) | nv;
-            vio->rte[pin] &= ~(RTE_STATUS | RTE_REMOTE_IRR);
-            program_pin(vio, pin);
+            uint64_t ro = vio->rte[pin] & (RTE_STATUS | RTE_REMOTE_IRR);
+
+            vio->rte[pin] = ((vio->rte[pin] & keep) | nv) & ~(RTE_STATUS | RTE_REMOTE_IRR);
+            if (!vio->emulated) {
+                program_pin(vio, pin);
+            } else {
+                if (vio->rte[pin] & RTE_LEVEL)  /* an edge pin has no remote IRR */
+                    vio->rte[pin] |= ro & RTE_REMOTE_IRR;
+                emul_check(vio, pin);
+            }
+        } else if (reg == 0 && vio->emulated) {
+            vio->id = (uint32_t)val & 0x0F000000;
         }
-        /* ID and the read-only registers: dom0's writes are dropped. */
+        /* The read-only registers, and dom0's ID: writes are dropped. */
     }
-    /* REG_EOI: the hypervisor ended the interrupt when it took it. */
+    /* REG_EOI: dom0's: the hypervisor ended the interrupt when it took it;
+     * the emulated IOAPIC has none (version 0x11): EOIs come by the vLAPIC. */
     spin_unlock_irqrestore(&vio->lock, f);
 }
 
@@ -170,6 +253,10 @@ void vioapic_eoi(struct vcpu *v, uint8_t vector)
     unsigned int cpu = v->processor, pin;
     unsigned long f;
 
+    if (vio && vio->emulated) {
+        emul_eoi(vio, vector);
+        return;
+    }
     if (!vio || cpu >= MAX_CPUS || !(pin = level_pin[cpu][vector]))
         return;
     pin--;
@@ -240,12 +327,41 @@ int vioapic_hwdom_init(struct domain *d, paddr_t base)
     return 0;
 }
 
-void vioapic_hwdom_destroy(struct domain *d)
+int vioapic_emul_init(struct domain *d)
+{
+    struct vioapic *vio = xzalloc(sizeof(*vio));
+    struct hvm_mmio_range r = {
+        .start = VIOAPIC_EMUL_BASE, .end = VIOAPIC_EMUL_BASE + PAGE_SIZE,
+        .read = vioapic_read, .write = vioapic_write,
+    };
+
+    if (!vio)
+        return -ENOMEM;
+    spin_lock_init(&vio->lock);
+    vio->d = d;
+    vio->emulated = true;
+    vio->pins = VIOAPIC_EMUL_PINS;
+    for (unsigned int i = 0; i < vio->pins; i++)
+        vio->rte[i] = RTE_MASK;
+    if (hvm_mmio_register(d, &r)) {
+        xfree(vio);
+        return -ENOSPC;
+    }
+    d->arch.vioapic = vio;
+    return 0;
+}
+
+void vioapic_destroy(struct domain *d)
 {
     struct vioapic *vio = d->arch.vioapic;
 
     if (!vio)
         return;
+    if (vio->emulated) {
+        d->arch.vioapic = NULL;
+        xfree(vio);
+        return;
+    }
     __atomic_store_n(&hwdom, NULL, __ATOMIC_RELEASE);
     for (unsigned int i = 0; i < vio->pins; i++)
         write_phys(i, RTE_MASK);

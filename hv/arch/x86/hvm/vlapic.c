@@ -503,3 +503,23 @@ bool vlapic_mmio_range(struct vcpu *v, uint64_t gpa, struct hvm_mmio_range *r)
     r->write = mmio_write;
     return true;
 }
+
+void vlapic_bus_message(struct domain *d, uint8_t dest, bool logical, uint32_t mode,
+                        uint8_t vector, bool level)
+{
+    for (unsigned int i = 0; i < d->nr_vcpus; i++) {
+        struct vcpu *t = d->vcpus[i];
+        bool x2 = x2apic_mode(vl(t));
+
+        /* 0xFF is the physical broadcast in either mode: 8 bits of the
+         * x2APIC ID are all a bus message carries. */
+        if (!(!logical && dest == 0xFF) && !dest_match(t, dest, logical, x2))
+            continue;
+        if (mode <= 1)
+            vlapic_set_irq_trig(t, vector, level);
+        else
+            deliver(NULL, t, mode == 5 || mode == 6 ? 7 : mode, vector);   /* no INIT/SIPI */
+        if (mode == 1)
+            break;      /* lowest priority: one target, the first */
+    }
+}
