@@ -7,6 +7,7 @@
 struct vcpu;
 
 struct vioapic;
+struct vhpet;
 
 /* A guest-physical range whose accesses the hypervisor emulates. */
 struct hvm_mmio_range {
@@ -23,7 +24,8 @@ struct arch_domain {
      * set: intercepted); 0 for the shared all-intercepting map. */
     paddr_t io_bitmap;
     unsigned int io_bitmap_order;
-    struct vioapic *vioapic;            /* the control domain's IOAPIC view */
+    struct vioapic *vioapic;            /* the control domain's IOAPIC view, or its own */
+    struct vhpet *hpet;                 /* XEN_X86_EMU_HPET */
     struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
     unsigned int nr_mmio;
     unsigned long forbidden_warned;     /* kinds of hidden range reported, a bit each */

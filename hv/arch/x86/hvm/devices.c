@@ -11,6 +11,7 @@
 #include <public/xen.h>
 #include <asm/hvm.h>
 #include <asm/vioapic.h>
+#include <asm/hpet.h>
 
 int hvm_domain_devices_init(struct domain *d)
 {
@@ -18,15 +19,18 @@ int hvm_domain_devices_init(struct domain *d)
 
     if (d->emulation & XEN_X86_EMU_IOAPIC)
         rc = vioapic_emul_init(d);
+    if (!rc && (d->emulation & XEN_X86_EMU_HPET))
+        rc = hpet_init(d);
     return rc;
 }
 
 void hvm_domain_devices_stop(struct domain *d)
 {
-    (void)d;
+    hpet_stop(d);
 }
 
 void hvm_domain_destroy(struct domain *d)
 {
+    hpet_destroy(d);
     vioapic_destroy(d);
 }
