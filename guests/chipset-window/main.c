@@ -6,6 +6,9 @@
  * IOAPIC's index register, the HPET's capabilities and the window's last
  * dword are probed. With `edge` it then reads the dword just below the
  * window, a hole like any other: the domain must be crashed there.
+ * With `hvm` (a type=hvm domain, which has a PC's chipset) holes anywhere
+ * answer like the window: the dwords below it and at 3 GiB, by MOV and
+ * by bt/bts/btr/btc (CF from the all-ones read, writes dropped).
  * Expected: PASS (with edge: crashed at 0xfebffffc).
  */
 #include "guest.h"
@@ -37,8 +40,35 @@ static void probe(unsigned long addr, const char *what)
     printf("%s at %p: all-ones, writes dropped\n", what, (void *)addr);
 }
 
+/* The bit-test family on a hole: CF is the bit of what the read gives. */
+static void bit_tests(unsigned long addr)
+{
+    volatile uint32_t *p = (volatile uint32_t *)addr;
+    uint32_t bit = 37;                  /* a register offset past the dword */
+    uint8_t cf[4];
+
+    __asm__ volatile ("btl %[b], %[m]; setc %[c]" : [c] "=q" (cf[0]) : [m] "m" (*p), [b] "r" (bit));
+    __asm__ volatile ("btsl $3, %[m]; setc %[c]" : [c] "=q" (cf[1]), [m] "+m" (*p));
+    __asm__ volatile ("btrl $4, %[m]; setc %[c]" : [c] "=q" (cf[2]), [m] "+m" (*p));
+    __asm__ volatile ("lock btcl %[b], %[m]; setc %[c]" : [c] "=q" (cf[3]), [m] "+m" (*p)
+                      : [b] "r" (bit));
+    for (unsigned int i = 0; i < 4; i++)
+        if (cf[i] != 1)
+            guest_fail("bit test %u on the hole at %p: CF %u, want 1", i, (void *)addr, cf[i]);
+    if (*p != 0xFFFFFFFFu)
+        guest_fail("hole at %p reads 0x%x after bit tests", (void *)addr, *p);
+}
+
 void test_main(void)
 {
+    if (cmdline_has("hvm")) {
+        probe(BELOW_WINDOW, "hole below the window");
+        probe(0xC0000000UL, "hole at 3 GiB");
+        bit_tests(BELOW_WINDOW - 12);   /* its offset's dword is still below */
+        bit_tests(0xC0000000UL);
+        printf("bt, bts, btr, btc on holes: CF 1, writes dropped\n");
+        return;
+    }
     probe(IOAPIC_INDEX, "IOAPIC index");
     probe(HPET_CAPS, "HPET capabilities");
     probe(WINDOW_LAST, "window's last dword");

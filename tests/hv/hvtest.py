@@ -200,6 +200,12 @@ def cases():
                   exp + [r"\(pvhbeside\) PASS"] +
                   ["\\(hpet%s\\) %s" % (m, l) for m in MODES for l in hpet_lines],
                   check=pages_returned))
+    # A type=hvm domain has a PC's chipset: holes anywhere read all-ones,
+    # by MOV and the bit-test family.
+    mods, exp = every_mode("chipset-window", spec="mem=16M type=hvm cmdline=\"hvm\"")
+    c.append(Case("holes-hvm", mods,
+                  exp + ["\\(chipsetwindow%s\\) bt, bts, btr, btc on holes: CF 1, writes dropped" % m
+                         for m in MODES], reject=[r"CRASHED"], check=pages_returned))
     # VCPUOP_initialise / up / down: bad contexts refused, APs started in
     # the guest's own paging mode, stopped and resumed.
     mods, exp = every_mode("vcpu-up", spec="mem=16M vcpus=3")

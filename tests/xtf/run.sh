@@ -118,12 +118,14 @@ run_one() {
     log="$OUT/logs/$name.log"
     start=$(date +%s)
     # The domain's name is always "xtf": test names can be longer than a
-    # domain name may be and contain "~".
+    # domain name may be and contain "~". Every binary here is an HVM
+    # test, run as XTF's xl configurations do (type=hvm): with the IOAPIC,
+    # HPET and RTC emulated.
     timeout -k 5 "$TIMEOUT" "$QEMU" -M pc -accel tcg -cpu qemu64,+svm,+npt -smp 2 -m 512 \
         -display none -monitor none -serial stdio -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 \
         -kernel "$HV" -append "exit_when_done loglvl=info" \
-        -initrd "$bin domain name=xtf mem=${mem}M vcpus=$vcpus" \
+        -initrd "$bin domain name=xtf mem=${mem}M vcpus=$vcpus type=hvm" \
         < /dev/null > "$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))

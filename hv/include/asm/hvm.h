@@ -89,6 +89,9 @@ void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
 struct hvm_mmio_range;
 int hvm_mmio_register(struct domain *d, const struct hvm_mmio_range *r);
 bool hvm_mmio_emulate(struct vcpu *v, uint64_t gpa);
+/* A hole in a domain with a PC's chipset (type=hvm): reads all-ones,
+ * writes dropped, for the instructions the MMIO emulator knows. */
+bool hvm_mmio_emulate_absent(struct vcpu *v, uint64_t gpa);
 bool hvm_mmio_emulate_range(struct vcpu *v, uint64_t gpa, const struct hvm_mmio_range *r);
 /* The devices emulated for d (its emulation flags): made with its platform,
  * their timers stopped with its vCPUs, freed at its teardown (devices.c). */

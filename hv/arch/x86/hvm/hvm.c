@@ -105,6 +105,9 @@ void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
         return;
     if (is_control_domain(v->domain) && dom0_handle_npf(v, gpa, error))
         return;
+    if ((v->domain->emulation & XEN_X86_EMU_IOAPIC) && !(error & 0x10) &&
+        hvm_mmio_emulate_absent(v, gpa))
+        return;
 
     snprintf(why, sizeof(why), "access to unmapped guest-physical %#lx (%s)",
              (unsigned long)gpa, (error & 2) ? "write" : (error & 0x10) ? "fetch" : "read");

@@ -87,6 +87,14 @@ static const struct hvm_mmio_range chipset_window = {
     CHIPSET_WINDOW_START, CHIPSET_WINDOW_END, absent_read, absent_write,
 };
 
+/* A domain with a PC's chipset (type=hvm) finds what a PC gives where no
+ * device answers, anywhere: all-ones, writes dropped (Xen gives any HVM
+ * domain the same). A PVH domain's stray access crashes it instead. */
+bool hvm_mmio_emulate_absent(struct vcpu *v, gpaddr_t gpa)
+{
+    return hvm_mmio_emulate_range(v, gpa, &chipset_window);
+}
+
 bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
 {
     struct hvm_mmio_range apic;
@@ -141,6 +149,20 @@ bool hvm_mmio_emulate_range(struct vcpu *v, gpaddr_t gpa, const struct hvm_mmio_
             r->write(v, gpa, size, reg_get(v, &in, 0, size));
         else
             reg_set(v, &in, 0, size, r->read(v, gpa, size));
+        goto done;
+    } else if (in.opcode_map == INSN_MAP_0F && in.has_modrm && !in.rep &&
+               (in.opcode == 0xA3 || in.opcode == 0xAB || in.opcode == 0xB3 ||
+                in.opcode == 0xBB || (in.opcode == 0xBA && (in.modrm >> 3 & 7) >= 4))) {
+        /* bt, bts, btr, btc: the CPU has already moved the access to the
+         * word holding the bit (gpa); the offset's low bits pick the bit. */
+        unsigned int op = in.opcode == 0xBA ? (in.modrm >> 3 & 7) - 4 : (in.opcode >> 3) & 3;
+        uint64_t off = in.opcode == 0xBA ? in.imm : reg_get(v, &in, in.reg, in.opsize);
+        uint64_t mask = 1ULL << (off & (in.opsize * 8 - 1));
+        uint64_t old = r->read(v, gpa, in.opsize);
+
+        if (op)
+            r->write(v, gpa, in.opsize, op == 1 ? old | mask : op == 2 ? old & ~mask : old ^ mask);
+        v->arch.regs.rflags = (v->arch.regs.rflags & ~1ULL) | ((old & mask) ? 1 : 0);   /* CF */
         goto done;
     } else if (in.opcode_map == INSN_MAP_0F && in.has_modrm &&
                (in.opcode == 0xB6 || in.opcode == 0xB7)) {  /* movzx */
