@@ -1,48 +1,56 @@
 /*
  * Per-guest ACPI tables (see oryx/acpi_build.h and docs/design/acpi.md):
  * the smallest set with which stock Linux finds its CPUs through the MADT
- * and runs in hardware-reduced mode, touching no legacy hardware.
+ * and runs in hardware-reduced mode, touching no legacy hardware; for a
+ * domain with a PC's chipset, its IOAPIC, HPET and CMOS RTC as well.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/acpi_build.h>
 
 #define RSDP_AREA    64u        /* RSDP padded so the XSDT starts aligned */
-#define XSDT_ENTRIES 2u         /* FADT, MADT */
+#define XSDT_MAX     3u         /* FADT, MADT; pc: HPET */
 
 /* Table offsets within the buffer for one vCPU count. */
 struct acpi_layout {
-    size_t xsdt, fadt, dsdt, madt, end;
-    uint32_t xsdt_len, madt_len;
+    size_t xsdt, fadt, dsdt, madt, hpet, end;
+    uint32_t xsdt_len, madt_len, nr_xsdt;
 };
 
-static uint32_t madt_entries_len(uint32_t nr_vcpus)
+static uint32_t madt_entries_len(uint32_t nr_vcpus, bool pc)
 {
     uint32_t small = MIN(nr_vcpus, ACPI_MADT_LAPIC_MAX_ID + 1);
 
     return small * (uint32_t)sizeof(struct acpi_madt_lapic) +
-           (nr_vcpus - small) * (uint32_t)sizeof(struct acpi_madt_x2apic);
+           (nr_vcpus - small) * (uint32_t)sizeof(struct acpi_madt_x2apic) +
+           (pc ? (uint32_t)(sizeof(struct acpi_madt_ioapic) + sizeof(struct acpi_madt_iso)) : 0);
 }
 
 /* Only called with 1 <= nr_vcpus <= ACPI_BUILD_MAX_VCPUS: no overflow. */
-static void layout_for(uint32_t nr_vcpus, struct acpi_layout *l)
+static void layout_for(uint32_t nr_vcpus, bool pc, struct acpi_layout *l)
 {
-    l->xsdt_len = (uint32_t)(sizeof(struct acpi_sdt_header) + XSDT_ENTRIES * sizeof(uint64_t));
-    l->madt_len = (uint32_t)sizeof(struct acpi_madt) + madt_entries_len(nr_vcpus);
+    l->nr_xsdt = pc ? 3 : 2;
+    l->xsdt_len = (uint32_t)(sizeof(struct acpi_sdt_header) + l->nr_xsdt * sizeof(uint64_t));
+    l->madt_len = (uint32_t)sizeof(struct acpi_madt) + madt_entries_len(nr_vcpus, pc);
     l->xsdt = RSDP_AREA;
     l->fadt = ALIGN_UP(l->xsdt + l->xsdt_len, ACPI_BUILD_ALIGN);
     l->dsdt = ALIGN_UP(l->fadt + sizeof(struct acpi_fadt), ACPI_BUILD_ALIGN);
     l->madt = ALIGN_UP(l->dsdt + sizeof(struct acpi_sdt_header), ACPI_BUILD_ALIGN);
     l->end = l->madt + l->madt_len;
+    l->hpet = 0;
+    if (pc) {
+        l->hpet = ALIGN_UP(l->end, ACPI_BUILD_ALIGN);
+        l->end = l->hpet + sizeof(struct acpi_hpet);
+    }
 }
 
-size_t acpi_build_size(uint32_t nr_vcpus)
+size_t acpi_build_size(uint32_t nr_vcpus, bool pc)
 {
     struct acpi_layout l;
 
     if (nr_vcpus == 0 || nr_vcpus > ACPI_BUILD_MAX_VCPUS)
         return 0;
-    layout_for(nr_vcpus, &l);
+    layout_for(nr_vcpus, pc, &l);
     return l.end;
 }
 
@@ -81,21 +89,22 @@ static void header_seal(struct acpi_sdt_header *h)
     h->checksum = checksum_of(h, h->length);
 }
 
-static void build_fadt(struct acpi_fadt *f, uint64_t dsdt_gpa)
+static void build_fadt(struct acpi_fadt *f, uint64_t dsdt_gpa, bool pc)
 {
     header_init(&f->h, ACPI_SIG_FADT, sizeof(*f), 6);
     /* The 32-bit copy only when it is exact: ACPICA warns on a mismatch. */
     f->dsdt = dsdt_gpa <= UINT32_MAX ? (uint32_t)dsdt_gpa : 0;
     f->x_dsdt = dsdt_gpa;
     /* No SCI, SMI, PM blocks or GPEs: hardware-reduced needs none. */
-    f->iapc_boot_arch = ACPI_IAPC_NO_VGA | ACPI_IAPC_NO_CMOS_RTC;
+    f->iapc_boot_arch = ACPI_IAPC_NO_VGA | (pc ? 0 : ACPI_IAPC_NO_CMOS_RTC);
+    f->century = pc ? ACPI_RTC_CENTURY : 0;
     f->flags = ACPI_FADT_WBINVD | ACPI_FADT_PWR_BUTTON | ACPI_FADT_SLP_BUTTON |
                ACPI_FADT_FORCE_APIC_PHYS | ACPI_FADT_HW_REDUCED;
     f->minor_version = 0;       /* ACPI 6.0 */
     header_seal(&f->h);
 }
 
-static void build_madt(struct acpi_madt *m, uint32_t len, uint32_t nr_vcpus)
+static void build_madt(struct acpi_madt *m, uint32_t len, uint32_t nr_vcpus, bool pc)
 {
     uint8_t *e = (uint8_t *)(m + 1);
 
@@ -121,7 +130,30 @@ static void build_madt(struct acpi_madt *m, uint32_t len, uint32_t nr_vcpus)
             e += sizeof(x);
         }
     }
+    if (pc) {
+        struct acpi_madt_ioapic io = {
+            .type = ACPI_MADT_IOAPIC, .length = sizeof(io),
+            .ioapic_id = 0, .address = ACPI_IOAPIC_ADDR, .gsi_base = 0,
+        };
+        /* ISA IRQ 0 (the timer) on pin 2; flags 0: as the bus says (edge, high). */
+        struct acpi_madt_iso iso = {
+            .type = ACPI_MADT_ISO, .length = sizeof(iso), .bus = 0, .source = 0, .gsi = 2,
+        };
+        memcpy(e, &io, sizeof(io));
+        e += sizeof(io);
+        memcpy(e, &iso, sizeof(iso));
+    }
     header_seal(&m->h);
+}
+
+static void build_hpet(struct acpi_hpet *t)
+{
+    header_init(&t->h, ACPI_SIG_HPET, sizeof(*t), 1);
+    t->block_id = ACPI_HPET_BLOCK_ID;
+    t->base = (struct acpi_gas){ .space_id = 0, .bit_width = 64, .address = ACPI_HPET_ADDR };
+    t->min_tick = 0x80;
+    t->page_protection = 1;             /* 4 KiB protected */
+    header_seal(&t->h);
 }
 
 int acpi_build_tables(const struct acpi_build_params *p, void *buf, size_t buf_size,
@@ -140,7 +172,7 @@ int acpi_build_tables(const struct acpi_build_params *p, void *buf, size_t buf_s
         *why = "table address not 16-byte aligned";
         goto out;
     }
-    layout_for(p->nr_vcpus, &l);
+    layout_for(p->nr_vcpus, p->pc, &l);
     if (p->gpa > UINT64_MAX - l.end) {
         *why = "tables would wrap the address space";
         goto out;
@@ -153,18 +185,20 @@ int acpi_build_tables(const struct acpi_build_params *p, void *buf, size_t buf_s
 
     memset(b, 0, l.end);
 
-    build_fadt((struct acpi_fadt *)(b + l.fadt), p->gpa + l.dsdt);
+    build_fadt((struct acpi_fadt *)(b + l.fadt), p->gpa + l.dsdt, p->pc);
 
     struct acpi_sdt_header *dsdt = (struct acpi_sdt_header *)(b + l.dsdt);
     header_init(dsdt, ACPI_SIG_DSDT, sizeof(*dsdt), 2);   /* rev 2: 64-bit AML ints */
     header_seal(dsdt);
 
-    build_madt((struct acpi_madt *)(b + l.madt), l.madt_len, p->nr_vcpus);
+    build_madt((struct acpi_madt *)(b + l.madt), l.madt_len, p->nr_vcpus, p->pc);
+    if (p->pc)
+        build_hpet((struct acpi_hpet *)(b + l.hpet));
 
     struct acpi_sdt_header *xsdt = (struct acpi_sdt_header *)(b + l.xsdt);
-    uint64_t entries[XSDT_ENTRIES] = { p->gpa + l.fadt, p->gpa + l.madt };
+    uint64_t entries[XSDT_MAX] = { p->gpa + l.fadt, p->gpa + l.madt, p->gpa + l.hpet };
     header_init(xsdt, ACPI_SIG_XSDT, l.xsdt_len, 1);
-    memcpy(xsdt + 1, entries, sizeof(entries));
+    memcpy(xsdt + 1, entries, l.nr_xsdt * sizeof(uint64_t));
     header_seal(xsdt);
 
     struct acpi_rsdp *r = (struct acpi_rsdp *)b;

@@ -7,13 +7,15 @@
 #include <oryx/domain_platform.h>
 #include <asm/page.h>
 #include <asm/hvm.h>
+#include <public/xen.h>
 
 /* ACPI tables at GUEST_ACPI_GPA, in pages the domain owns, listed in its
  * memory map as ACPI. */
 static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *rsdp,
                       const char **why)
 {
-    size_t need = acpi_build_size(d->nr_vcpus);
+    bool pc = d->emulation & XEN_X86_EMU_IOAPIC;
+    size_t need = acpi_build_size(d->nr_vcpus, pc);
     struct acpi_build_result res;
     unsigned int order = 0;
     int rc;
@@ -30,7 +32,7 @@ static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *r
         return -ENOMEM;
     }
     d->acpi_order = order;
-    struct acpi_build_params p = { .nr_vcpus = d->nr_vcpus, .gpa = GUEST_ACPI_GPA };
+    struct acpi_build_params p = { .nr_vcpus = d->nr_vcpus, .gpa = GUEST_ACPI_GPA, .pc = pc };
     rc = acpi_build_tables(&p, __va(d->acpi_tables), PAGE_SIZE << order, &res, why);
     if (rc)
         return rc;

@@ -112,6 +112,15 @@ def cases():
     c.append(Case("two-vcpus", linux("l2", "256M", 2), linux=["l2"],
                   expect=[r"l2: shutdown: poweroff", r"All domains have stopped \(0 failed"],
                   check=pages_returned))
+    # A type=hvm domain: its MADT lists the IOAPIC and the HPET table the
+    # HPET; Linux finds them and its CMOS RTC, and still runs on Xen's timer.
+    c.append(Case("hvm-platform", linux("lh", "256M", 2, extra="type=hvm"), linux=["lh"],
+                  expect=[r"\(lh\) .*IOAPIC\[0\]: apic_id 0, version 17, address 0xfec00000, GSI 0-47",
+                          r"\(lh\) .*ACPI: INT_SRC_OVR \(bus 0 bus_irq 0 global_irq 2 dfl dfl\)",
+                          r"\(lh\) .*ACPI: HPET id: 0x8086a201 base: 0xfed00000",
+                          r"\(lh\) .*ACPI: Using IOAPIC for interrupt routing",
+                          r"lh: shutdown: poweroff", r"All domains have stopped \(0 failed"],
+                  check=pages_returned))
     c.append(Case("three-domains",
                   linux("la", "128M", 1) + linux("lb", "128M", 1) + linux("lc", "256M", 2),
                   linux=["la", "lb", "lc"], mem=1024, timeout=int(t * 1.5),

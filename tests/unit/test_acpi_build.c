@@ -52,10 +52,12 @@ struct parsed {
     const struct acpi_fadt *fadt;
     const struct acpi_sdt_header *dsdt;
     const struct acpi_madt *madt;
+    const struct acpi_hpet *hpet;
 };
 
-/* Walk RSDP -> XSDT -> tables as an OS would. */
-static void parse(uint64_t base, const struct acpi_build_result *res, struct parsed *out)
+/* Walk RSDP -> XSDT -> tables as an OS would; pc: the PC chipset's too. */
+static void parse_pc(uint64_t base, const struct acpi_build_result *res, struct parsed *out,
+                     bool pc)
 {
     memset(out, 0, sizeof(*out));
     CHECK(res->size > 0 && res->size <= BUF_SIZE);
@@ -74,7 +76,7 @@ static void parse(uint64_t base, const struct acpi_build_result *res, struct par
     const struct acpi_sdt_header *x = table(base, res->size, r->xsdt_addr, "XSDT");
     if (!x)
         return;
-    CHECK_EQ(x->length, 36 + 2 * 8);
+    CHECK_EQ(x->length, 36 + (pc ? 3 : 2) * 8);
     for (size_t i = 0; i < (x->length - 36) / 8; i++) {
         uint64_t a;
         memcpy(&a, (const uint8_t *)x + 36 + 8 * i, 8);
@@ -88,19 +90,38 @@ static void parse(uint64_t base, const struct acpi_build_result *res, struct par
         } else if (!memcmp(t->signature, "APIC", 4)) {
             CHECK(out->madt == NULL);
             out->madt = (const void *)table(base, res->size, a, "APIC");
+        } else if (pc && !memcmp(t->signature, "HPET", 4)) {
+            CHECK(out->hpet == NULL);
+            out->hpet = (const void *)table(base, res->size, a, "HPET");
         } else {
             CHECK(!"unexpected table in the XSDT");
         }
     }
     CHECK(out->fadt != NULL);
     CHECK(out->madt != NULL);
+    CHECK(!pc || out->hpet != NULL);
+    if (out->hpet) {
+        const struct acpi_hpet *h = out->hpet;
+        CHECK_EQ(h->h.length, 56);
+        CHECK_EQ(h->block_id, 0x8086A201u);
+        CHECK_EQ(h->base.space_id, 0);
+        CHECK_EQ(h->base.bit_width, 64);
+        CHECK_EQ(h->base.address, 0xFED00000ULL);
+        CHECK_EQ(h->number, 0);
+    }
     if (out->fadt) {
         const struct acpi_fadt *f = out->fadt;
         CHECK_EQ(f->h.length, 276);
         CHECK_EQ(f->h.revision, 6);
         CHECK(f->flags & ACPI_FADT_HW_REDUCED);
         CHECK(f->flags & ACPI_FADT_FORCE_APIC_PHYS);
-        CHECK_EQ(f->iapc_boot_arch, 0x24);      /* no VGA, no CMOS RTC, no 8042 */
+        if (pc) {
+            CHECK_EQ(f->iapc_boot_arch, 0x04);  /* no VGA, no 8042; a CMOS RTC */
+            CHECK_EQ(f->century, 0x32);
+        } else {
+            CHECK_EQ(f->iapc_boot_arch, 0x24);  /* no VGA, no CMOS RTC, no 8042 */
+            CHECK_EQ(f->century, 0);
+        }
         CHECK_EQ(f->sci_int, 0);
         CHECK_EQ(f->firmware_ctrl, 0);
         CHECK_EQ(f->x_firmware_ctrl, 0);
@@ -116,13 +137,19 @@ static void parse(uint64_t base, const struct acpi_build_result *res, struct par
     }
 }
 
-/* Checks the MADT lists vCPUs 0..n-1 in order, the right entry type each. */
-static void check_madt(const struct acpi_madt *m, uint32_t n)
+static void parse(uint64_t base, const struct acpi_build_result *res, struct parsed *out)
+{
+    parse_pc(base, res, out, false);
+}
+
+/* Checks the MADT lists vCPUs 0..n-1 in order, the right entry type each;
+ * pc: then the IOAPIC and the override of IRQ 0, and nothing else. */
+static void check_madt_pc(const struct acpi_madt *m, uint32_t n, bool pc)
 {
     CHECK_EQ(m->lapic_addr, 0xFEE00000u);
     CHECK_EQ(m->flags, 0);
     const uint8_t *e = (const uint8_t *)(m + 1), *end = (const uint8_t *)m + m->h.length;
-    uint32_t id = 0;
+    uint32_t id = 0, ioapics = 0, isos = 0;
     while (e < end) {
         CHECK(end - e >= 2);
         CHECK(e[1] >= 2 && e[1] <= end - e);
@@ -145,18 +172,42 @@ static void check_madt(const struct acpi_madt *m, uint32_t n)
             CHECK_EQ(x.acpi_uid, id);
             CHECK_EQ(x.flags, ACPI_MADT_ENABLED);
             CHECK_EQ(x.reserved, 0);
+        } else if (pc && e[0] == ACPI_MADT_IOAPIC && !ioapics) {
+            struct acpi_madt_ioapic io;
+            CHECK_EQ(e[1], 12);
+            memcpy(&io, e, sizeof(io));
+            CHECK_EQ(io.address, 0xFEC00000u);
+            CHECK_EQ(io.gsi_base, 0);
+            CHECK_EQ(id, n);                    /* after the CPUs */
+            ioapics++;
+            e += e[1];
+            continue;
+        } else if (pc && e[0] == ACPI_MADT_ISO && !isos) {
+            struct acpi_madt_iso iso;
+            CHECK_EQ(e[1], 10);
+            memcpy(&iso, e, sizeof(iso));
+            CHECK_EQ(iso.bus, 0);
+            CHECK_EQ(iso.source, 0);
+            CHECK_EQ(iso.gsi, 2);
+            CHECK_EQ(iso.flags, 0);
+            isos++;
+            e += e[1];
+            continue;
         } else {
-            CHECK(!"unexpected MADT entry type");  /* no IOAPIC, no overrides */
+            CHECK(!"unexpected MADT entry type");  /* PVH: no IOAPIC, no overrides */
         }
         id++;
         e += e[1];
     }
     CHECK_EQ(id, n);
+    CHECK_EQ(ioapics, pc ? 1u : 0u);
+    CHECK_EQ(isos, pc ? 1u : 0u);
 }
 
-static void build_and_check(uint32_t n, uint64_t gpa)
+
+static void build_and_check_pc(uint32_t n, uint64_t gpa, bool pc)
 {
-    struct acpi_build_params p = { .nr_vcpus = n, .gpa = gpa };
+    struct acpi_build_params p = { .nr_vcpus = n, .gpa = gpa, .pc = pc };
     struct acpi_build_result res = { 0, 0 };
     const char *why = "unset";
     struct parsed t;
@@ -165,11 +216,11 @@ static void build_and_check(uint32_t n, uint64_t gpa)
     CHECK_EQ(acpi_build_tables(&p, buf, sizeof(buf), &res, &why), 0);
     CHECK(why == NULL);
     CHECK_EQ(res.rsdp_gpa, gpa);
-    CHECK_EQ(res.size, acpi_build_size(n));
+    CHECK_EQ(res.size, acpi_build_size(n, pc));
     CHECK(res.size <= 4096 || n > 255);
-    parse(gpa, &res, &t);
+    parse_pc(gpa, &res, &t, pc);
     if (t.madt)
-        check_madt(t.madt, n);
+        check_madt_pc(t.madt, n, pc);
     /* Nothing written past the end it reported. */
     for (size_t i = res.size; i < sizeof(buf); i++)
         if (buf[i] != 0xA5) {
@@ -178,7 +229,14 @@ static void build_and_check(uint32_t n, uint64_t gpa)
         }
 }
 
+static void build_and_check(uint32_t n, uint64_t gpa)
+{
+    build_and_check_pc(n, gpa, false);
+}
+
 static void test_vcpus_1(void) { build_and_check(1, TEST_GPA); }
+static void test_pc_1(void) { build_and_check_pc(1, TEST_GPA, true); }
+static void test_pc_300(void) { build_and_check_pc(300, TEST_GPA, true); }
 static void test_vcpus_2(void) { build_and_check(2, TEST_GPA); }
 static void test_vcpus_4(void) { build_and_check(4, TEST_GPA); }
 static void test_vcpus_128(void) { build_and_check(128, TEST_GPA); }
@@ -210,7 +268,7 @@ static void test_small_buffer(void)
     struct acpi_build_params p = { .nr_vcpus = 4, .gpa = TEST_GPA };
     struct acpi_build_result res = { 0x1234, 0x5678 };
     const char *why = NULL;
-    size_t need = acpi_build_size(4);
+    size_t need = acpi_build_size(4, false);
 
     CHECK(need > 0);
     memset(buf, 0xA5, sizeof(buf));
@@ -243,8 +301,8 @@ static void test_bad_params(void)
     CHECK(why != NULL);
     p.nr_vcpus = UINT32_MAX;
     CHECK_EQ(acpi_build_tables(&p, buf, sizeof(buf), &res, &why), -EINVAL);
-    CHECK_EQ(acpi_build_size(0), 0);
-    CHECK_EQ(acpi_build_size(ACPI_BUILD_MAX_VCPUS + 1), 0);
+    CHECK_EQ(acpi_build_size(0, false), 0);
+    CHECK_EQ(acpi_build_size(ACPI_BUILD_MAX_VCPUS + 1, true), 0);
     p.nr_vcpus = 1;
     p.gpa = TEST_GPA + 4;
     why = NULL;
@@ -373,17 +431,17 @@ static int iasl_dsdt(const char *dir, const struct acpi_sdt_header *d)
     return n == d->length && !memcmp(d, rt, 9) && !memcmp((const uint8_t *)d + 10, rt + 10, 18);
 }
 
-static void acpica_tables(uint32_t n)
+static void acpica_tables(uint32_t n, bool pc)
 {
-    struct acpi_build_params p = { .nr_vcpus = n, .gpa = TEST_GPA };
+    struct acpi_build_params p = { .nr_vcpus = n, .gpa = TEST_GPA, .pc = pc };
     struct acpi_build_result res;
     const char *why;
     struct parsed t;
     char dir[] = "/tmp/oryx-acpi-XXXXXX";
 
     CHECK_EQ(acpi_build_tables(&p, buf, sizeof(buf), &res, &why), 0);
-    parse(TEST_GPA, &res, &t);
-    if (!t.fadt || !t.madt || !t.dsdt)
+    parse_pc(TEST_GPA, &res, &t, pc);
+    if (!t.fadt || !t.madt || !t.dsdt || (pc && !t.hpet))
         return;
     CHECK(mkdtemp(dir) != NULL);
     const struct acpi_rsdp *r = (const void *)buf;
@@ -392,6 +450,8 @@ static void acpica_tables(uint32_t n)
     CHECK(iasl_roundtrip(dir, "facp", t.fadt, t.fadt->h.length));
     CHECK(iasl_roundtrip(dir, "apic", t.madt, t.madt->h.length));
     CHECK(iasl_dsdt(dir, t.dsdt));
+    if (pc)
+        CHECK(iasl_roundtrip(dir, "hpet", t.hpet, t.hpet->h.length));
     if (have_tool("acpiexec"))
         CHECK(run(dir, "log", "acpiexec -b namespace facp.dat dsdt.dat apic.dat >exec.out 2>&1"
                   " && ! grep -Ei 'error|warning|exception' exec.out"));
@@ -410,14 +470,17 @@ static void test_acpica_tools(void)
         printf("PASS: acpi_build/iasl skipped: iasl not installed (Debian acpica-tools)\n");
         return;
     }
-    acpica_tables(1);
-    acpica_tables(4);
-    acpica_tables(300);
+    acpica_tables(1, false);
+    acpica_tables(4, false);
+    acpica_tables(300, false);
+    acpica_tables(2, true);
 }
 
 UNIT_MAIN("acpi_build")
 {
     TEST_RUN(test_vcpus_1);
+    TEST_RUN(test_pc_1);
+    TEST_RUN(test_pc_300);
     TEST_RUN(test_vcpus_2);
     TEST_RUN(test_vcpus_4);
     TEST_RUN(test_vcpus_128);

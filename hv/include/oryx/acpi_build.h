@@ -5,10 +5,14 @@
  * tables are written into a caller buffer that will appear in the guest
  * at params.gpa. Why each field has its value: docs/design/acpi.md.
  *
+ * With params.pc (a type=hvm domain, which has a PC's chipset) the MADT
+ * also lists the IOAPIC and the override that puts ISA IRQ 0 on pin 2, an
+ * HPET table follows, and the FADT no longer says "no CMOS RTC".
+ *
  * Layout inside the buffer (every table 16-byte aligned):
  *   +0x00  RSDP (36 bytes, area padded to 64)
- *   +0x40  XSDT (header + 2 entries: FADT, MADT)
- *   ...    FADT (276), DSDT (36), MADT (44 + entries)
+ *   +0x40  XSDT (header + 2 entries: FADT, MADT; pc: + HPET)
+ *   ...    FADT (276), DSDT (36), MADT (44 + entries), pc: HPET (56)
  */
 #ifndef ORYX_ACPI_BUILD_H
 #define ORYX_ACPI_BUILD_H
@@ -18,6 +22,11 @@
 #define ACPI_BUILD_MAX_VCPUS   4096u    /* keeps the MADT well under a page set */
 #define ACPI_BUILD_ALIGN       16u      /* of params.gpa and of every table */
 #define ACPI_LAPIC_ADDR        0xFEE00000u
+/* The PC chipset of a type=hvm domain (hv/arch/x86/hvm: vioapic.c, hpet.c). */
+#define ACPI_IOAPIC_ADDR       0xFEC00000u
+#define ACPI_HPET_ADDR         0xFED00000ULL
+#define ACPI_HPET_BLOCK_ID     0x8086A201u  /* its capabilities' low half: 3 timers */
+#define ACPI_RTC_CENTURY       0x32u        /* the CMOS byte holding the century */
 
 /* Signatures and revisions we emit. */
 #define ACPI_SIG_RSDP          "RSD PTR "
@@ -25,6 +34,7 @@
 #define ACPI_SIG_FADT          "FACP"
 #define ACPI_SIG_DSDT          "DSDT"
 #define ACPI_SIG_MADT          "APIC"
+#define ACPI_SIG_HPET          "HPET"
 #define ACPI_OEM_ID            "ORYX  "     /* 6 bytes, space padded */
 #define ACPI_OEM_TABLE_ID      "ORYXPVH "   /* 8 bytes */
 #define ACPI_CREATOR_ID        "ORYX"
@@ -158,6 +168,19 @@ struct acpi_madt_iso {
     uint16_t flags;             /* polarity, trigger mode */
 } __packed;
 
+/* The IA-PC HPET Description Table (HPET specification 1.0a, 3.2.4). */
+struct acpi_hpet {
+    struct acpi_sdt_header h;
+    uint32_t block_id;          /* the capabilities register's low 32 bits */
+    struct acpi_gas base;       /* system memory, 64 bits */
+    uint8_t  number;            /* the HPET's sequence number */
+    uint16_t min_tick;          /* the smallest periodic tick it keeps */
+    uint8_t  page_protection;   /* 1: no other device in its 4 KiB page */
+} __packed;
+
+_Static_assert(sizeof(struct acpi_hpet) == 56, "HPET table size");
+_Static_assert(offsetof(struct acpi_hpet, base) == 40, "HPET base");
+_Static_assert(offsetof(struct acpi_hpet, min_tick) == 53, "HPET min tick");
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP v2 size");
 _Static_assert(offsetof(struct acpi_rsdp, rsdt_addr) == 16, "RSDP rsdt");
 _Static_assert(offsetof(struct acpi_rsdp, length) == 20, "RSDP length");
@@ -189,6 +212,7 @@ _Static_assert(offsetof(struct acpi_madt_iso, flags) == 8, "override flags");
 struct acpi_build_params {
     uint32_t nr_vcpus;          /* 1..ACPI_BUILD_MAX_VCPUS */
     uint64_t gpa;               /* where buf will live in the guest */
+    bool pc;                    /* IOAPIC, HPET and CMOS RTC described too */
 };
 
 struct acpi_build_result {
@@ -200,7 +224,7 @@ struct acpi_build_result {
 uint8_t acpi_sum(const void *p, size_t len);
 
 /* Bytes acpi_build_tables() needs for nr_vcpus (0 when out of range). */
-size_t acpi_build_size(uint32_t nr_vcpus);
+size_t acpi_build_size(uint32_t nr_vcpus, bool pc);
 
 /*
  * Write the tables for p into buf[0..buf_size). Returns 0, -EINVAL (bad
