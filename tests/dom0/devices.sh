@@ -322,18 +322,18 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     echo "BENCH dev-disk-read mib=64 $(guestdev xvdb-read)"
 
     wait_for 120 guestdev_seen dom0-blob
-    n=$(guestdev "net ")
+    gnet=$(guestdev "net ")        # not n: wait_for (init.sh) uses that name
     pb=$(guestdev peer-blob)
     db=$(guestdev dom0-blob)
     drtt=$(ping -c 5 -W 2 "$DEV_IP" 2>&1 | tail -n 1)
-    case "$n" in *"dom0: round-trip"*"peer: round-trip"*) true ;; *) false ;; esac &&
+    case "$gnet" in *"dom0: round-trip"*"peer: round-trip"*) true ;; *) false ;; esac &&
         [ "$pb" = "$(arg netsum "")" ] && [ "$db" = "$wsum" ] && case "$drtt" in round-trip*) true ;; *) false ;; esac
-    report dev-net $? "guest: $n; peer's blob $pb want $(arg netsum ""); dom0's $db want $wsum; dom0 -> guest: $drtt"
+    report dev-net $? "guest: $gnet; peer's blob $pb want $(arg netsum ""); dom0's $db want $wsum; dom0 -> guest: $drtt"
     wait_for 60 guestdev_seen net-secs        # its two timed fetches come after the blobs
     ns=$(guestdev net-secs)
     echo "BENCH dev-net-dom0 mib=16 secs=$(echo "$ns" | sed -n 's/.*dom0=\([0-9.]*\).*/\1/p')"
     echo "BENCH dev-net-peer mib=16 secs=$(echo "$ns" | sed -n 's/.*peer=\([0-9.]*\).*/\1/p')"
-    echo "BENCH dev-ping dom0_to_guest_ms=$(echo "$drtt" | cut -d= -f2 | cut -d/ -f2) guest_to_dom0_ms=$(echo "$n" | sed -n 's/.*dom0: round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/\1/p')"
+    echo "BENCH dev-ping dom0_to_guest_ms=$(echo "$drtt" | cut -d= -f2 | cut -d/ -f2) guest_to_dom0_ms=$(echo "$gnet" | sed -n 's/.*dom0: round-trip[^=]*= *[0-9.]*\/\([0-9.]*\).*/\1/p')"
 
     # Two guests must not both write one image.
     /bin/oxl create /tmp/dev.cfg 'name="dev2"' 'disk=["/tmp/vd.img,raw,xvda,rw"]' > /tmp/dev2.out 2>&1
