@@ -86,9 +86,10 @@ void msr_one(void);
 void io_one(void);
 void cpuid_one(void);
 void svm_one(void);
+void mmio_one(void);
 
 /* ---- main.c: statistics and the record of the call in flight ---- */
-enum kind { K_HC, K_MSR, K_IO, K_CPUID, K_SVM, K_NR };
+enum kind { K_HC, K_MSR, K_IO, K_CPUID, K_SVM, K_MMIO, K_NR };
 enum hc_res { R_OK, R_ENOSYS, R_EFAULT, R_EPERM, R_EINVAL, R_OTHER, R_NR };
 
 struct stats {

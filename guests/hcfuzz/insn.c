@@ -372,3 +372,43 @@ void svm_one(void)
         st.insn_fault++;
     }
 }
+
+/*
+ * The chipset's window (0xFEC00000-0xFEDFFFFF): in a type=hvm domain the
+ * IOAPIC and the HPET answer there, elsewhere all-ones. Random widths,
+ * offsets mostly on their registers, random values, MOVs and the bit-test
+ * family; reads may give anything, but nothing may fault. Their
+ * interrupts find IF clear (NMIs are counted by fuzz_trap).
+ */
+void mmio_one(void)
+{
+    static const unsigned long bases[] = { 0xFEC00000UL, 0xFED00000UL };
+    unsigned long a;
+    uint32_t val = chance(50) ? (uint32_t)edge_int() : rnd32();
+    unsigned int how = rnd_below(8);
+
+    if (chance(85))
+        a = bases[rnd_below(NELEM(bases))] + (chance(70) ? rnd_below(0x140) : rnd_below(0x1000));
+    else
+        a = 0xFEC00000UL + rnd_below(0x200000);
+    a &= ~(unsigned long)(how == 0 || how == 4 ? 0 : how == 1 || how == 5 ? 1 : 3);
+    if (a > 0xFEDFFFFCUL)
+        a = 0xFEDFFFFCUL;
+    st.kind[K_MMIO]++;
+    DESCRIBE("mmio %#lx op %u value 0x%x", a, how, val);
+    exc_reset();
+    switch (how) {
+    case 0: *(volatile uint8_t *)a = (uint8_t)val; break;
+    case 1: *(volatile uint16_t *)a = (uint16_t)val; break;
+    case 2: *(volatile uint32_t *)a = val; break;
+    case 3: __asm__ volatile ("btsl %1, %0" : "+m" (*(volatile uint32_t *)a) : "r" (val & 31)); break;
+    case 4: val = *(volatile uint8_t *)a; break;
+    case 5: val = *(volatile uint16_t *)a; break;
+    case 6: val = *(volatile uint32_t *)a; break;
+    default: __asm__ volatile ("btl %1, %0" :: "m" (*(volatile uint32_t *)a), "r" (val & 31)); break;
+    }
+    (void)val;
+    if (exc_last_vector != EXC_NONE)
+        FAIL("iteration %llu: %s raised %s", (unsigned long long)cur_iter, cur_desc,
+             exc_name((unsigned int)exc_last_vector));
+}

@@ -11,11 +11,13 @@
  *                    addresses, pointers straddling a hole, frames near
  *                    4 GiB and beyond (hcall.c);
  *   RDMSR/WRMSR (14%), port I/O (10%), CPUID (8%), and the SVM and other
- *   intercepted instructions (8%) (insn.c).
+ *   intercepted instructions (8%) (insn.c); with `chipset` (a type=hvm
+ *   domain) a tenth of the hypercalls' share goes to MOVs and bit tests
+ *   on the IOAPIC, the HPET and the rest of the chipset's window.
  * seed=N makes a run reproducible: the same seed and mode give the same
  * operations in the same order (the answers may differ with timing: timers,
  * other domains). mask=N restricts the kinds (bit 0
- * hypercalls, 1 MSRs, 2 ports, 3 CPUID, 4 SVM), for narrowing a failure
+ * hypercalls, 1 MSRs, 2 ports, 3 CPUID, 4 SVM, 5 chipset MMIO), for narrowing a failure
  * down. report=N prints progress every N calls (default calls / 10);
  * trace=N prints each operation from iteration N on.
  *
@@ -244,12 +246,13 @@ static void report(uint64_t done, uint64_t total, uint64_t ns)
     cons_break();
     printf("hcfuzz: %llu/%llu calls, ", (unsigned long long)done, (unsigned long long)total);
     print_ms("", ns);
-    printf(": hc %llu msr %llu [gp %llu] io %llu cpuid %llu svm %llu [ud %llu fault %llu] nmi %llu\n",
+    printf(": hc %llu msr %llu [gp %llu] io %llu cpuid %llu svm %llu [ud %llu fault %llu] "
+           "mmio %llu nmi %llu\n",
            (unsigned long long)st.kind[K_HC], (unsigned long long)st.kind[K_MSR],
            (unsigned long long)st.msr_gp, (unsigned long long)st.kind[K_IO],
            (unsigned long long)st.kind[K_CPUID], (unsigned long long)st.kind[K_SVM],
            (unsigned long long)st.svm_ud, (unsigned long long)st.insn_fault,
-           (unsigned long long)st.nmis);
+           (unsigned long long)st.kind[K_MMIO], (unsigned long long)st.nmis);
     printf("hcfuzz:   hypercall results: ok %llu nosys %llu fault %llu perm %llu inval %llu "
            "other %llu exception %llu\n", (unsigned long long)st.hc_res[R_OK],
            (unsigned long long)st.hc_res[R_ENOSYS], (unsigned long long)st.hc_res[R_EFAULT],
@@ -263,7 +266,9 @@ void test_main(void)
     uint64_t seed = cmdline_u64("seed", 1);
     uint64_t calls = cmdline_u64("calls", 10000);
     uint64_t every = cmdline_u64("report", 0);
-    uint32_t mask = (uint32_t)cmdline_u64("mask", 0x1F) & 0x1F;
+    bool chipset = cmdline_has("chipset");
+    uint32_t all = chipset ? 0x3F : 0x1F;
+    uint32_t mask = (uint32_t)cmdline_u64("mask", all) & all;
 
     trace_from = cmdline_u64("trace", ~0ULL);
     uint64_t i, t0, t1, next_report;
@@ -273,7 +278,7 @@ void test_main(void)
     if (cons_debugcon())
         FAIL("hcfuzz needs the hypervisor (no debugcon)");
     if (!mask)
-        mask = 0x1F;
+        mask = all;
     if (!every)
         every = calls >= 10 ? div64(calls, 10, 0) : 1;
     find_ram();
@@ -299,7 +304,8 @@ void test_main(void)
         arena_stir();
         do {
             k = rnd_below(100);
-            k = k < 60 ? K_HC : k < 74 ? K_MSR : k < 84 ? K_IO : k < 92 ? K_CPUID : K_SVM;
+            k = k < 6 && chipset ? K_MMIO : k < 60 ? K_HC : k < 74 ? K_MSR : k < 84 ? K_IO :
+                k < 92 ? K_CPUID : K_SVM;
         } while (!(mask & (1u << k)));
         switch (k) {
         case K_HC:
@@ -313,6 +319,9 @@ void test_main(void)
             break;
         case K_CPUID:
             cpuid_one();
+            break;
+        case K_MMIO:
+            mmio_one();
             break;
         default:
             svm_one();

@@ -62,10 +62,12 @@ def hcfuzz_seed():
     return int(os.environ.get("HCFUZZ_SEED") or int(time.time()))
 
 
-def hcfuzz_case(name, seeds, calls, beside, timeout, time_seed):
-    """Hostile guests (one per (mode, seed)) and a well-behaved one."""
-    mods = [guest("hcfuzz", m, "name=hf%s mem=16M cmdline=\"seed=%d calls=%d\"" % (n, s, calls))
-            for n, (m, s) in seeds.items()]
+def hcfuzz_case(name, seeds, calls, beside, timeout, time_seed, hvm=False):
+    """Hostile guests (one per (mode, seed)) and a well-behaved one; hvm:
+    type=hvm domains, fuzzing their chipset too."""
+    extra = (" type=hvm", " chipset") if hvm else ("", "")
+    mods = [guest("hcfuzz", m, "name=hf%s mem=16M%s cmdline=\"seed=%d calls=%d%s\"" %
+                  (n, extra[0], s, calls, extra[1])) for n, (m, s) in seeds.items()]
     exp = [r"\(hf%s\) hcfuzz: calls %d in .* calls/s" % (n, calls) for n in seeds]
     exp += [r"\(hf%s\) PASS" % n for n in seeds] + [r"\(well\) PASS"]
 
@@ -81,8 +83,8 @@ def hcfuzz_case(name, seeds, calls, beside, timeout, time_seed):
         return pages_returned(out)
     return Case(name, mods + [guest("progress", "64", "name=well mem=8M cmdline=\"%s\"" % beside)],
                 exp, reject=[r"CRASHED", r"\(hf\w+\) FAIL"], check=check, timeout=timeout,
-                note="rerun: HCFUZZ_SEED=%d tests/hv/hvtest.py hcfuzz; seeds %s" % (
-                    time_seed, ", ".join("%s=%d" % (m, s) for m, s in seeds.values())))
+                note="rerun: HCFUZZ_SEED=%d tests/hv/hvtest.py %s; seeds %s" % (
+                    time_seed, name, ", ".join("%s=%d" % (m, s) for m, s in seeds.values())))
 
 
 def cases():
@@ -343,6 +345,10 @@ def cases():
     c.append(hcfuzz_case("hcfuzz", {"64": ("64", 1), "32pae": ("32pae", 2), "32": ("32", 3),
                                     "t": (HCFUZZ_MODES[t % 3], t)},
                          3000, "block steps=40 ms=50", 240, t))
+    # The same in type=hvm domains: their RTC ports, IOAPIC and HPET too.
+    c.append(hcfuzz_case("hcfuzz-hvm", {"h64": ("64", 4), "h32": ("32", 5),
+                                        "ht": (HCFUZZ_MODES[t % 3], t + 1)},
+                         3000, "block steps=40 ms=50", 240, t, hvm=True))
     # FIFO event channels: refusals, the switch, queues and priorities,
     # masking, more than 4096 ports, the upcall walking the queues.
     fifo_modes = ["64", "32pae", "32"]
