@@ -126,6 +126,7 @@ void sched_remove_vcpu(struct vcpu *v)
     runq_unlink(pc, v);
     spin_unlock_irqrestore(&pc->runq_lock, f);
     stop_timer(&v->singleshot);
+    hvm_vcpu_down(v);           /* after the state: see vlapic.c */
     if (v->is_running)
         sched_kick(v->processor);
 }

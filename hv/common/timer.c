@@ -82,6 +82,17 @@ void stop_timer(struct timer *t)
     spin_unlock_irqrestore(&pc->timer_lock, f);
 }
 
+void kill_timer(struct timer *t)
+{
+    struct per_cpu *pc = cpu_data[t->cpu];
+
+    stop_timer(t);
+    if (!pc || t->cpu == smp_processor_id())
+        return;     /* here its callback can only be running below us */
+    while (__atomic_load_n(&pc->timer_running, __ATOMIC_ACQUIRE) == t)
+        cpu_relax();
+}
+
 bool timer_softirq_pending(void)
 {
     return this_cpu()->timer_fired;
@@ -98,9 +109,11 @@ void timer_run_expired(void)
     while (pc->timers && pc->timers->expires <= now) {
         struct timer *t = pc->timers;
         list_remove(pc, t);
+        __atomic_store_n(&pc->timer_running, t, __ATOMIC_RELAXED);
         spin_unlock_irqrestore(&pc->timer_lock, f);
         t->fn(t->data);
         f = spin_lock_irqsave(&pc->timer_lock);
+        __atomic_store_n(&pc->timer_running, NULL, __ATOMIC_RELEASE);
         now = NOW();
     }
     timer_reprogram(pc);

@@ -169,6 +169,23 @@ def cases():
     c.append(Case("xapic", mods,
                   exp + ["\\(xapic%s\\) xapic: %s" % (m, l) for m in MODES for l in xapic_lines],
                   check=pages_returned))
+    # The local APIC timer (one-shot, periodic, TSC-deadline, masking,
+    # divide, mode changes, a 10 ns period) by MSR and then by MMIO, in
+    # every mode; ratios only, no absolute times.
+    apic_timer_lines = [r"one-shot: TMCCT 0x[0-9a-f]+ -> 0x[0-9a-f]+, counted to 0, 1 interrupt",
+                        r"divide by 1 counts faster than by 16 \(ratio >= 2\)",
+                        r"periodic: interrupts until TMICT 0; masked: counts, delivers none",
+                        r"masked LVT and software-disabled APIC deliver nothing",
+                        r"a mode change stops the running timer",
+                        r"periodic TMICT 1: no flood \(at most one per 100 us\), stopped",
+                        r"mode 11 is one-shot; vector 5 sets ESR 0x40",
+                        r"TSC-deadline fires once after the deadline; past: at once; "
+                        r"0 and a mode change disarm"]
+    mods, exp = every_mode("apic-timer")
+    c.append(Case("apic-timer", mods,
+                  exp + ["\\(apictimer%s\\) apic-timer: %s: %s" % (m, a, l)
+                         for m in MODES for a in ("x2APIC", "xAPIC") for l in apic_timer_lines],
+                  check=pages_returned))
     # The page is a hole at its old base, and in x2APIC mode.
     c.append(Case("xapic-holes",
                   [guest("xapic", "64", "name=xold mem=16M cmdline=\"touch=old\""),

@@ -152,6 +152,54 @@ static void mmio_merge(void)
     CHECK_EQ(vlapic_mmio_merge(0x11223344, 0xFFFFAABB, 2, 2), 0xAABB3344);
 }
 
+/* The SDM's TDCR encoding (bits 0, 1, 3; bit 2 and the rest ignored). */
+static void timer_divide(void)
+{
+    static const unsigned int want[8] = { 2, 4, 8, 16, 32, 64, 128, 1 };
+
+    for (uint32_t code = 0; code < 8; code++) {
+        uint32_t tdcr = ((code & 4) << 1) | (code & 3);
+        CHECK_EQ(vlapic_timer_divisor(tdcr), want[code]);
+        CHECK_EQ(vlapic_timer_divisor(tdcr | 4), want[code]);
+        CHECK_EQ(vlapic_timer_divisor(tdcr | 0xFFFFFFF4u), want[code]);
+    }
+    CHECK_EQ(vlapic_timer_divisor(0xB), 1);
+    CHECK_EQ(vlapic_timer_divisor(0xA), 128);
+}
+
+static void timer_count(void)
+{
+    /* Divide by 1: a tick every 10 ns; by 16 (TDCR 3): every 160 ns. */
+    CHECK_EQ(vlapic_timer_ns(1000, 0xB), 10000);
+    CHECK_EQ(vlapic_timer_ns(1000, 0x3), 160000);
+    CHECK_EQ(vlapic_timer_ns(0xFFFFFFFF, 0xA), 0xFFFFFFFFULL * 1280);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, 0), 1000);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, 9), 1000);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, 10), 999);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, 9990), 1);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, 10000), 0);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0x3, 10000), 1000 - 62);
+    CHECK_EQ(vlapic_timer_remaining(1000, 0xB, ~0ULL), 0);
+    CHECK_EQ(vlapic_timer_remaining(0xFFFFFFFF, 0xA, ~0ULL / 2), 0);
+    CHECK_EQ(vlapic_timer_remaining(0, 0xB, 0), 0);
+}
+
+static void timer_period(void)
+{
+    /* Tiny periods are held at the minimum; long ones are exact. */
+    CHECK_EQ(vlapic_timer_period_ns(1, 0xB), VLAPIC_TIMER_MIN_PERIOD_NS);
+    CHECK_EQ(vlapic_timer_period_ns(0, 0xB), VLAPIC_TIMER_MIN_PERIOD_NS);
+    CHECK_EQ(vlapic_timer_period_ns(100000, 0xB), 1000000);
+    CHECK_EQ(vlapic_timer_period_ns(10000, 0xB), VLAPIC_TIMER_MIN_PERIOD_NS);
+    /* Missed periods: one step to the first expiry after now, on the grid. */
+    CHECK_EQ(vlapic_timer_next(1000, 100, 1000), 1100);
+    CHECK_EQ(vlapic_timer_next(1000, 100, 1050), 1100);
+    CHECK_EQ(vlapic_timer_next(1000, 100, 1100), 1200);
+    CHECK_EQ(vlapic_timer_next(1000, 100, 123456), 123500);
+    CHECK_EQ(vlapic_timer_next(1000, 100, 999), 1000);
+    CHECK_EQ(vlapic_timer_next(1000, 0, 1000), 1000 + VLAPIC_TIMER_MIN_PERIOD_NS);
+}
+
 UNIT_MAIN("vlapic_rules")
 {
     TEST_RUN(modes);
@@ -165,4 +213,7 @@ UNIT_MAIN("vlapic_rules")
     TEST_RUN(lvt_bits);
     TEST_RUN(mmio_slots);
     TEST_RUN(mmio_merge);
+    TEST_RUN(timer_divide);
+    TEST_RUN(timer_count);
+    TEST_RUN(timer_period);
 }

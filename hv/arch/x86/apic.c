@@ -117,6 +117,12 @@ void apic_timer_oneshot(uint64_t ns)
     }
     if (ns < APIC_TIMER_MIN_NS)
         ns = APIC_TIMER_MIN_NS;     /* closer deadlines would be an interrupt storm */
+    /* A deadline hours away (a guest's timer) must not wrap the product
+     * to a short count and fire at once, again and again. A minute is
+     * past the capped count at any bus clock above 72 MHz; below, the
+     * timer only wakes early and is reprogrammed. */
+    if (ns > 60000000000ULL)
+        ns = 60000000000ULL;
     ticks = ns * apic_timer_khz / 1000000;
     if (!ticks)
         ticks = 1;

@@ -130,6 +130,9 @@ enum hvm_intr_src hvm_next_interrupt(struct vcpu *v, int *vector);
  * not) or a LAPIC interrupt. Ends SCHEDOP_block and HLT at once. */
 bool hvm_events_pending(struct vcpu *v);
 void hvm_vcpu_init_signal(struct vcpu *v);
+/* v left the run queues until it is started again (sched_remove_vcpu):
+ * its timers stop. */
+void hvm_vcpu_down(struct vcpu *v);
 void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector);
 void hvm_vcpu_reset(struct vcpu *v);    /* state every vCPU starts from */
 void hvm_fpu_switch_to(struct vcpu *v); /* this CPU's FPU registers become v's */

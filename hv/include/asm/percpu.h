@@ -42,6 +42,7 @@ struct per_cpu {
     /* Timers: timer_lock protects the sorted list. */
     spinlock_t timer_lock;
     struct timer *timers;
+    struct timer *timer_running;    /* whose callback runs now (kill_timer waits) */
     volatile bool timer_fired;      /* LAPIC timer interrupt not yet processed */
     struct timer slice_timer;       /* preempts the running vCPU */
 

@@ -3,15 +3,17 @@
  * SIPI), IRR/ISR delivery, EOI and the error register. Reached as x2APIC
  * MSRs (the mode every vCPU starts in: IA32_APIC_BASE.EXTD is preset, so
  * Linux never touches the xAPIC page) or, once the guest has switched to
- * xAPIC mode, by MMIO in the 4 KiB page at its base. The LAPIC timer
- * registers are accepted but the timer never fires: PVH guests use the
- * Xen one-shot timer instead.
+ * xAPIC mode, by MMIO in the 4 KiB page at its base. The timer counts
+ * in one-shot, periodic and TSC-deadline mode (vlapic.c; its clock and
+ * limits are in vlapic_rules.h). PVH guests such as Linux use the Xen
+ * one-shot timer instead.
  */
 #ifndef ASM_VLAPIC_H
 #define ASM_VLAPIC_H
 
 #include <oryx/types.h>
 #include <oryx/spinlock.h>
+#include <oryx/timer.h>
 #include <asm/vlapic_rules.h>
 
 struct vcpu;
@@ -27,13 +29,34 @@ struct vlapic {
     uint32_t icr_lo, icr_hi;    /* as last written (xAPIC: destination in 31:24) */
     uint32_t lvt[LVT_NR];       /* CMCI, timer, thermal, PMC, LINT0, LINT1, error */
     uint32_t tmict, tdcr;
+    /* The timer: a software timer on the vCPU's CPU, due at expires_ns
+     * while armed. One-shot and periodic count down from count0 since
+     * start_ns (TMCCT is computed from them); periodic reloads every
+     * period_ns. In TSC-deadline mode tsc_deadline is the MSR's value. */
+    struct timer timer;
+    bool timer_armed;
+    uint32_t count0;
+    uint64_t start_ns, expires_ns, period_ns;
+    uint64_t tsc_deadline;
     uint32_t irr[8], isr[8], tmr[8];
     volatile bool nmi_pending;
     volatile bool init_pending;         /* INIT received: wait for SIPI */
     volatile int sipi_vector;           /* -1: none */
 };
 
+/* At vCPU creation, on its CPU's timer list (v->processor is set). */
 void vlapic_init(struct vcpu *v);
+/* INIT: the registers to their reset values, IA32_APIC_BASE kept. */
+void vlapic_reset(struct vcpu *v);
+/* v went down (VCPUOP_down, INIT, cli;hlt, its domain stopping): its timer
+ * stops; the guest arms it again after it is back up. */
+void vlapic_timer_stop(struct vcpu *v);
+/* v is going away: no timer callback runs or will run on it. */
+void vlapic_destroy(struct vcpu *v);
+/* IA32_TSC_DEADLINE: the guest's TSC is the host's (no offset). Writes
+ * outside TSC-deadline mode are ignored and reads give 0. */
+uint64_t vlapic_tsc_deadline_read(struct vcpu *v);
+void vlapic_tsc_deadline_write(struct vcpu *v, uint64_t tsc);
 /* MSR 0x800-0x8FF and IA32_APIC_BASE. Return false to raise #GP. */
 bool vlapic_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
 bool vlapic_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);

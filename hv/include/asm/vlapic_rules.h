@@ -54,4 +54,30 @@ bool vlapic_mmio_slot(uint32_t offset, unsigned int size, unsigned int *reg, uns
  * write keeps the other bytes). */
 uint32_t vlapic_mmio_merge(uint32_t old, uint64_t val, unsigned int byte, unsigned int size);
 
+/*
+ * The timer. It counts at a virtual bus clock of 100 MHz (one tick 10 ns,
+ * Xen's vlapic uses the same) divided by TDCR. A periodic timer reloads at
+ * most every VLAPIC_TIMER_MIN_PERIOD_NS, whatever TMICT and TDCR say: a
+ * period of a few ticks would keep the host busy with nothing else.
+ */
+#define VLAPIC_BUS_TICK_NS          10ULL
+#define VLAPIC_TIMER_MIN_PERIOD_NS  100000ULL       /* 100 us */
+
+/* LVT timer bits 18:17. Mode 3 is reserved: counted as one-shot. */
+enum { LVT_TIMER_ONESHOT, LVT_TIMER_PERIODIC, LVT_TIMER_TSC_DEADLINE, LVT_TIMER_RESERVED };
+#define LVT_TIMER_MODE(lvt)     (((lvt) >> 17) & 3)
+
+/* TDCR bits 0, 1 and 3: divide by 2, 4, ... 128 (0000 .. 1010), 1 (1011). */
+unsigned int vlapic_timer_divisor(uint32_t tdcr);
+/* count ticks at divide tdcr, in ns (at most 2^32 * 1280: no overflow). */
+uint64_t vlapic_timer_ns(uint32_t count, uint32_t tdcr);
+/* What is left of a count-down from count after elapsed ns: 0 once over. */
+uint32_t vlapic_timer_remaining(uint32_t count, uint32_t tdcr, uint64_t elapsed_ns);
+/* A periodic timer's period in ns: TMICT ticks, no shorter than the minimum. */
+uint64_t vlapic_timer_period_ns(uint32_t tmict, uint32_t tdcr);
+/* A periodic timer due at expires (<= now): its next expiry on the same
+ * grid, the first after now. However many periods were missed, the
+ * caller delivers one interrupt. */
+uint64_t vlapic_timer_next(uint64_t expires, uint64_t period_ns, uint64_t now);
+
 #endif

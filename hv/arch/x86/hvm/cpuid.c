@@ -61,9 +61,9 @@ static void cpuid_policy(unsigned int vcpu_id, uint32_t leaf, uint32_t sub, uint
         break;
     case 1:
         b = (b & 0x0000FFFF) | ((uint32_t)vcpu_id << 24) | (1u << 16);
-        c |= (1u << 31) | (1u << 21);   /* hypervisor, x2APIC */
+        c |= (1u << 31) | (1u << 24) | (1u << 21);    /* hypervisor, TSC-deadline, x2APIC */
         c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) |
-               (1u << 15) | (1u << 18) | (1u << 24));   /* MONITOR VMX SMX EST TM2 PDCM DCA TSC-deadline */
+               (1u << 15) | (1u << 18));        /* MONITOR VMX SMX EST TM2 PDCM DCA */
         c &= ~((1u << 26) | (1u << 27) | (1u << 28));   /* XSAVE OSXSAVE AVX: FXSAVE state only */
         d |= 1u << 9;                   /* APIC */
         d &= ~((1u << 7) | (1u << 12) | (1u << 14) | (1u << 22) | (1u << 28) |

@@ -232,6 +232,12 @@ void hvm_vcpu_init_signal(struct vcpu *v)
     v->arch.vlapic.init_pending = true;
     if (v->state != VCPU_DOWN)
         sched_remove_vcpu(v);   /* INIT to a running vCPU: back to wait-for-SIPI */
+    vlapic_reset(v);            /* as at power-up, but for its ID and base (SDM 10.4.7.3) */
+}
+
+void hvm_vcpu_down(struct vcpu *v)
+{
+    vlapic_timer_stop(v);
 }
 
 void hvm_vcpu_sipi(struct vcpu *v, uint8_t vector)
@@ -301,4 +307,5 @@ void hvm_vcpu_forget(struct vcpu *v)
         if (cpu_data[i] && cpu_data[i]->fpu_owner == v)
             cpu_data[i]->fpu_owner = NULL;
     hvm_debugreg_reset(v);
+    vlapic_destroy(v);
 }

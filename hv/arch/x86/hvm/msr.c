@@ -1,6 +1,6 @@
 /*
- * Intercepted MSRs: EFER (SVME hidden), PAT, the APIC base and x2APIC
- * registers, DEBUGCTL (debugreg.c), the Xen hypercall-page MSR, and the
+ * Intercepted MSRs: EFER (SVME hidden), PAT, the APIC base, x2APIC
+ * registers and TSC deadline, DEBUGCTL (debugreg.c), the Xen hypercall-page MSR, and the
  * AMD model-specific MSRs stock Linux reads without a safety net
  * (research note §4.4). Other reads raise #GP, other writes are dropped.
  */
@@ -15,6 +15,7 @@
 #include <public/arch-x86/cpuid.h>
 
 #define MSR_TSC             0x10
+#define MSR_TSC_DEADLINE    0x6E0
 #define MSR_PATCH_LEVEL     0x8B
 #define MSR_MTRRCAP         0xFE
 #define MSR_MTRR_DEF_TYPE   0x2FF
@@ -102,6 +103,9 @@ bool hvm_handle_msr(struct vcpu *v, bool write)
             if (!hvm_debugctl_write(v, val))
                 goto gp;
             return true;
+        case MSR_TSC_DEADLINE:
+            vlapic_tsc_deadline_write(v, val);
+            return true;
         case MSR_VM_HSAVE_PA:       /* no nested SVM */
         case MSR_TSC:               /* the TSC is not writable: one offset for all */
             goto gp;
@@ -121,6 +125,9 @@ bool hvm_handle_msr(struct vcpu *v, bool write)
         break;
     case MSR_DEBUGCTL:
         val = hvm_debugctl_read(v);
+        break;
+    case MSR_TSC_DEADLINE:
+        val = vlapic_tsc_deadline_read(v);
         break;
     case MSR_VM_CR_AMD:         /* SVM disabled and locked */
         val = (1ULL << 4) | (1ULL << 3);

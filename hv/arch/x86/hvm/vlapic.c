@@ -3,6 +3,23 @@
  * register file serves both modes: register n is x2APIC MSR 0x800 + n and
  * xAPIC offset n * 16. In x2APIC mode a register the mode lacks raises
  * #GP; in xAPIC mode it reads 0 and ignores writes, as hardware does.
+ *
+ * The timer (SDM vol. 3 10.5.4) runs on a software timer of the vCPU's
+ * CPU, the one the vCPU is pinned to, so its callback and the vCPU's own
+ * register accesses never run at once; other CPUs only stop it (INIT,
+ * VCPUOP_down, the domain's end). Everything about it is under the lock.
+ * What the SDM leaves open, chosen here:
+ *  - any change of the LVT timer mode bits stops the timer (one-shot,
+ *    periodic or deadline); TMICT keeps its value, TMCCT reads 0 until
+ *    TMICT is written again;
+ *  - the reserved mode 11 counts as one-shot;
+ *  - a TDCR write while counting goes on from the current count at the
+ *    new rate;
+ *  - a masked LVT (and a software-disabled APIC, whose LVTs are masked)
+ *    keeps counting and reloading, and delivers nothing;
+ *  - a timer that expired many periods ago (its CPU was busy) delivers
+ *    one interrupt and goes on at the next period on its grid;
+ *  - moving the APIC to off, and a vCPU going down, stop the timer.
  */
 #include <oryx/lib.h>
 #include <oryx/domain.h>
@@ -13,6 +30,7 @@
 #include <asm/cpu.h>
 #include <asm/guest_access.h>
 #include <asm/vioapic.h>
+#include <asm/time.h>
 
 #define REG_ID      0x02
 #define REG_LVR     0x03
@@ -53,9 +71,13 @@ static bool x2apic_mode(const struct vlapic *l)
     return vlapic_mode_of(l->apic_base) == APIC_MODE_X2APIC;
 }
 
-/* The registers as after a reset (IA32_APIC_BASE apart). */
+static void timer_stop_locked(struct vlapic *l);
+
+/* The registers as after a reset (IA32_APIC_BASE apart); the timer
+ * stopped. Called with the lock held (or before anyone else can take it). */
 static void reset_regs(struct vlapic *l)
 {
+    timer_stop_locked(l);
     l->tpr = 0;
     l->svr = 0xFF;                      /* software-disabled */
     l->esr = l->esr_pending = 0;
@@ -70,12 +92,15 @@ static void reset_regs(struct vlapic *l)
     memset(l->tmr, 0, sizeof(l->tmr));
 }
 
+static void timer_expired(void *data);
+
 void vlapic_init(struct vcpu *v)
 {
     struct vlapic *l = vl(v);
 
     memset(l, 0, sizeof(*l));
     spin_lock_init(&l->lock);
+    timer_init(&l->timer, timer_expired, v, v->processor);
     /* x2APIC preset: Linux then never uses the xAPIC page. */
     l->apic_base = APIC_BASE_DEFAULT | APIC_BASE_EN | APIC_BASE_EXTD |
                    (v->id == 0 ? APIC_BASE_BSP : 0);
@@ -266,6 +291,226 @@ static void send_ipi(struct vcpu *v, uint32_t icr, uint32_t dest, bool x2)
     }
 }
 
+/* ---- the timer ---------------------------------------------------------- */
+
+static void write_lvt(struct vlapic *l, unsigned int lvt, uint32_t val)
+{
+    val &= vlapic_lvt_writable(lvt);
+    if (!(l->svr & SVR_ENABLED))
+        val |= LVT_MASKED;              /* stays masked while software-disabled */
+    l->lvt[lvt] = val;
+}
+
+static unsigned int timer_mode(const struct vlapic *l)
+{
+    return LVT_TIMER_MODE(l->lvt[LVT_TIMER]);
+}
+
+/* Lock held. No interrupt comes from the timer after this: a callback
+ * that got in first has finished (under the lock); a later one finds it
+ * disarmed. */
+static void timer_stop_locked(struct vlapic *l)
+{
+    l->timer_armed = false;
+    l->tsc_deadline = 0;
+    stop_timer(&l->timer);
+}
+
+/* Lock held: due at expires. Never for a vCPU that is down: its timer
+ * stays stopped (vlapic_timer_stop wrote the state before taking the
+ * lock, so this look cannot miss it). */
+static void timer_arm_locked(struct vcpu *v, uint64_t expires)
+{
+    struct vlapic *l = vl(v);
+
+    if (v->state == VCPU_DOWN)
+        return;
+    l->timer_armed = true;
+    l->expires_ns = expires;
+    set_timer(&l->timer, expires);
+}
+
+/* Lock held: the timer's vector into the IRR unless its LVT is masked.
+ * True: the vCPU is to be kicked once the lock is dropped. */
+static bool timer_fire_locked(struct vlapic *l)
+{
+    uint32_t lvt = l->lvt[LVT_TIMER];
+
+    if (lvt & LVT_MASKED)
+        return false;
+    accept_locked(l, (uint8_t)lvt, false);     /* a vector below 16: an error */
+    return true;
+}
+
+/* The software timer's callback, on the vCPU's CPU. */
+static void timer_expired(void *data)
+{
+    struct vcpu *v = data;
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+    uint64_t now = NOW();
+    bool kick = false;
+
+    if (l->timer_armed && now < l->expires_ns) {
+        set_timer(&l->timer, l->expires_ns);    /* not yet (re-armed meanwhile) */
+    } else if (l->timer_armed) {
+        kick = timer_fire_locked(l);
+        l->timer_armed = false;
+        l->tsc_deadline = 0;                    /* the MSR reads 0 once it fired */
+        if (l->period_ns) {
+            uint64_t next = vlapic_timer_next(l->expires_ns, l->period_ns, now);
+            l->count0 = l->tmict;
+            l->start_ns = next - l->period_ns;
+            timer_arm_locked(v, next);
+        }
+    }
+    spin_unlock_irqrestore(&l->lock, f);
+    if (kick)
+        vcpu_kick_upcall(v);                    /* out of HLT, or into the guest */
+}
+
+static uint32_t timer_current(const struct vlapic *l)
+{
+    uint64_t now = NOW();
+
+    if (!l->timer_armed || timer_mode(l) == LVT_TIMER_TSC_DEADLINE)
+        return 0;
+    return vlapic_timer_remaining(l->count0, l->tdcr, now > l->start_ns ? now - l->start_ns : 0);
+}
+
+/* TMICT, lock held: 0 stops the timer, another value starts it afresh.
+ * Ignored in TSC-deadline mode (SDM 10.5.4.1). */
+static void timer_write_tmict(struct vcpu *v, uint32_t val)
+{
+    struct vlapic *l = vl(v);
+    uint64_t now = NOW();
+
+    if (timer_mode(l) == LVT_TIMER_TSC_DEADLINE)
+        return;
+    l->tmict = val;
+    timer_stop_locked(l);
+    if (!val)
+        return;
+    l->count0 = val;
+    l->start_ns = now;
+    if (timer_mode(l) == LVT_TIMER_PERIODIC) {
+        l->period_ns = vlapic_timer_period_ns(val, l->tdcr);
+        timer_arm_locked(v, now + l->period_ns);
+    } else {
+        l->period_ns = 0;
+        timer_arm_locked(v, now + vlapic_timer_ns(val, l->tdcr));
+    }
+}
+
+/* TDCR, lock held: a running count goes on from where it is at the new rate. */
+static void timer_write_tdcr(struct vcpu *v, uint32_t val)
+{
+    struct vlapic *l = vl(v);
+    uint32_t old = l->tdcr;
+    uint64_t now = NOW(), elapsed;
+    uint32_t left;
+
+    l->tdcr = val & 0xB;
+    if (!l->timer_armed || timer_mode(l) == LVT_TIMER_TSC_DEADLINE ||
+        vlapic_timer_divisor(old) == vlapic_timer_divisor(l->tdcr))
+        return;
+    elapsed = now > l->start_ns ? now - l->start_ns : 0;
+    left = vlapic_timer_remaining(l->count0, old, elapsed);
+    if (l->period_ns)
+        l->period_ns = vlapic_timer_period_ns(l->tmict, l->tdcr);
+    if (!left)
+        return;     /* due already (or a short period's minimum): it stays due then */
+    l->count0 = left;
+    l->start_ns = now;
+    timer_arm_locked(v, now + vlapic_timer_ns(left, l->tdcr));
+}
+
+/* LVT timer, lock held: a change of mode stops the timer. */
+static void timer_write_lvt(struct vlapic *l, uint32_t val)
+{
+    unsigned int old = timer_mode(l);
+
+    write_lvt(l, LVT_TIMER, val);
+    if (timer_mode(l) != old)
+        timer_stop_locked(l);
+}
+
+/* A guest TSC value as a NOW() time. The guest's TSC is the host's (the
+ * VMCB's TSC offset is 0). Values before boot are past; far ones are
+ * held at 2^60 ns (36 years), so that no conversion overflows. */
+static uint64_t guest_tsc_to_now(uint64_t tsc)
+{
+    const uint64_t max_ns = 1ULL << 60;
+
+    if (tsc <= tsc_at_boot)
+        return 0;
+    if (tsc - tsc_at_boot >= ns_to_tsc(max_ns))
+        return max_ns;
+    return tsc_to_ns(tsc - tsc_at_boot);
+}
+
+uint64_t vlapic_tsc_deadline_read(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+    uint64_t val = timer_mode(l) == LVT_TIMER_TSC_DEADLINE ? l->tsc_deadline : 0;
+
+    spin_unlock_irqrestore(&l->lock, f);
+    return val;
+}
+
+void vlapic_tsc_deadline_write(struct vcpu *v, uint64_t tsc)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+    bool kick = false;
+    uint64_t when;
+
+    if (vlapic_mode_of(l->apic_base) == APIC_MODE_XAPIC ||
+        vlapic_mode_of(l->apic_base) == APIC_MODE_X2APIC) {
+        if (timer_mode(l) == LVT_TIMER_TSC_DEADLINE) {
+            timer_stop_locked(l);
+            if (tsc) {
+                when = guest_tsc_to_now(tsc);
+                l->period_ns = 0;
+                if (when <= NOW()) {
+                    kick = timer_fire_locked(l);        /* in the past: at once */
+                } else {
+                    l->tsc_deadline = tsc;
+                    timer_arm_locked(v, when);
+                }
+            }
+        }
+    }
+    spin_unlock_irqrestore(&l->lock, f);
+    if (kick)
+        vcpu_kick_upcall(v);
+}
+
+void vlapic_timer_stop(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+
+    timer_stop_locked(l);
+    spin_unlock_irqrestore(&l->lock, f);
+}
+
+void vlapic_reset(struct vcpu *v)
+{
+    struct vlapic *l = vl(v);
+    unsigned long f = spin_lock_irqsave(&l->lock);
+
+    reset_regs(l);
+    spin_unlock_irqrestore(&l->lock, f);
+}
+
+void vlapic_destroy(struct vcpu *v)
+{
+    vlapic_timer_stop(v);
+    kill_timer(&vl(v)->timer);      /* a callback on its CPU now has finished */
+}
+
 /* Register reg in the current mode (x2: the MSR view). False: no such
  * register to read in this mode. Called with the lock held. */
 static bool reg_read(struct vcpu *v, unsigned int reg, bool x2, uint64_t *val)
@@ -285,7 +530,7 @@ static bool reg_read(struct vcpu *v, unsigned int reg, bool x2, uint64_t *val)
     case REG_ICR: *val = x2 ? (uint64_t)l->icr_hi << 32 | l->icr_lo : l->icr_lo; return true;
     case REG_ICR_HI: *val = l->icr_hi; return !x2;
     case REG_TMICT: *val = l->tmict; return true;
-    case REG_TMCCT: *val = 0; return true;
+    case REG_TMCCT: *val = timer_current(l); return true;
     case REG_TDCR: *val = l->tdcr; return true;
     }
     if (reg >= REG_ISR0 && reg < REG_ISR0 + 8)
@@ -301,14 +546,6 @@ static bool reg_read(struct vcpu *v, unsigned int reg, bool x2, uint64_t *val)
     else
         return false;
     return true;
-}
-
-static void write_lvt(struct vlapic *l, unsigned int lvt, uint32_t val)
-{
-    val &= vlapic_lvt_writable(lvt);
-    if (!(l->svr & SVR_ENABLED))
-        val |= LVT_MASKED;              /* stays masked while software-disabled */
-    l->lvt[lvt] = val;
 }
 
 /* Write register reg; the side effects outside this vCPU's state (IPIs,
@@ -366,8 +603,8 @@ static bool reg_write(struct vcpu *v, unsigned int reg, bool x2, uint64_t val)
         else
             l->icr_hi = val & 0xFF000000;
         break;
-    case REG_TMICT: l->tmict = (uint32_t)val; break;
-    case REG_TDCR: l->tdcr = val & 0xB; break;
+    case REG_TMICT: timer_write_tmict(v, (uint32_t)val); break;
+    case REG_TDCR: timer_write_tdcr(v, (uint32_t)val); break;
     case REG_SELF_IPI:
         if (x2) {
             icr = (val & 0xFF) | (1u << 18);
@@ -379,6 +616,8 @@ static bool reg_write(struct vcpu *v, unsigned int reg, bool x2, uint64_t val)
     default:
         if (reg == REG_LVT_CMCI)
             write_lvt(l, LVT_CMCI, (uint32_t)val);
+        else if (reg == REG_LVT_TIMER)
+            timer_write_lvt(l, (uint32_t)val);
         else if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERR)
             write_lvt(l, LVT_TIMER + reg - REG_LVT_TIMER, (uint32_t)val);
         else
@@ -421,6 +660,8 @@ static bool write_base(struct vcpu *v, uint64_t val)
         break;
     case APIC_BASE_STORED:
         l->apic_base = val;
+        if (vlapic_mode_of(val) == APIC_MODE_OFF)
+            timer_stop_locked(l);       /* nothing to deliver to; a re-enable resets it */
         break;
     }
     spin_unlock_irqrestore(&l->lock, f);

@@ -117,3 +117,38 @@ uint32_t vlapic_mmio_merge(uint32_t old, uint64_t val, unsigned int byte, unsign
 
     return (old & ~mask) | (((uint32_t)val << (byte * 8)) & mask);
 }
+
+unsigned int vlapic_timer_divisor(uint32_t tdcr)
+{
+    uint32_t code = ((tdcr >> 1) & 4) | (tdcr & 3);
+
+    return 1u << ((code + 1) & 7);
+}
+
+uint64_t vlapic_timer_ns(uint32_t count, uint32_t tdcr)
+{
+    return (uint64_t)count * vlapic_timer_divisor(tdcr) * VLAPIC_BUS_TICK_NS;
+}
+
+uint32_t vlapic_timer_remaining(uint32_t count, uint32_t tdcr, uint64_t elapsed_ns)
+{
+    uint64_t ticks = elapsed_ns / (vlapic_timer_divisor(tdcr) * VLAPIC_BUS_TICK_NS);
+
+    return ticks >= count ? 0 : count - (uint32_t)ticks;
+}
+
+uint64_t vlapic_timer_period_ns(uint32_t tmict, uint32_t tdcr)
+{
+    uint64_t ns = vlapic_timer_ns(tmict, tdcr);
+
+    return ns < VLAPIC_TIMER_MIN_PERIOD_NS ? VLAPIC_TIMER_MIN_PERIOD_NS : ns;
+}
+
+uint64_t vlapic_timer_next(uint64_t expires, uint64_t period_ns, uint64_t now)
+{
+    if (!period_ns)
+        period_ns = VLAPIC_TIMER_MIN_PERIOD_NS;
+    if (now < expires)
+        return expires;
+    return expires + ((now - expires) / period_ns + 1) * period_ns;
+}
