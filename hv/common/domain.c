@@ -71,6 +71,7 @@ static void domain_free(struct domain *d)
         struct vcpu *v = d->vcpus ? d->vcpus[i] : NULL;
         if (!v)
             continue;
+        kill_timer(&v->singleshot);     /* a re-arm that raced the domain's stop */
         hvm->vcpu_destroy(v);
         hvm_vcpu_forget(v);
         xfree(v);

@@ -319,9 +319,9 @@ void hpet_stop(struct domain *d)
         return;
     f = spin_lock_irqsave(&h->lock);
     h->stopped = true;                  /* a callback running now re-arms nothing */
-    for (unsigned int n = 0; n < NR_TIMERS; n++)
-        stop_timer(&h->t[n].timer);
     spin_unlock_irqrestore(&h->lock, f);
+    for (unsigned int n = 0; n < NR_TIMERS; n++)
+        kill_timer(&h->t[n].timer);     /* unlocked: the callback may wait on it */
 }
 
 void hpet_destroy(struct domain *d)
