@@ -137,21 +137,31 @@ static void alarms(void)
     CHECK_EQ(rtc_alarm_next(0, 0xC0, 0xC0, 0x00, BCD12), -1);
     CHECK_EQ(rtc_alarm_next(0, 0x0A, 0xC0, 0xC0, BCD24), -1);
     CHECK_EQ(rtc_alarm_next(0, 0x0A, 0xC0, 0xC0, BIN24), 10);
-    /* Brute force against a second-by-second search. */
+    /* Brute force against a second-by-second search of the registers
+     * of each time of day (both hour formats, precomputed). */
+    static uint8_t day[2][86400][3];
+    for (unsigned int f = 0; f < 2; f++)
+        for (unsigned int s = 0; s < 86400; s++) {
+            uint8_t r[RTC_CMOS_SIZE];
+            rtc_encode(s, f ? BCD12 : BCD24, 0, r);
+            day[f][s][0] = r[RTC_SEC];
+            day[f][s][1] = r[RTC_MIN];
+            day[f][s][2] = r[RTC_HOUR];
+        }
     static const uint8_t bytes[] = { 0x00, 0x07, 0x12, 0x23, 0x30, 0x59, 0x81, 0x92, 0xC0 };
     for (unsigned int i = 0; i < sizeof(bytes); i++)
         for (unsigned int j = 0; j < sizeof(bytes); j++)
-            for (unsigned int k = 0; k < sizeof(bytes); k += 2)
-                for (unsigned int start = 0; start < 86400; start += 9973) {
-                    uint8_t b = (i + j + k) & 1 ? BCD12 : BCD24;
-                    int want = -1, got = rtc_alarm_next(start, bytes[i], bytes[j], bytes[k], b);
-                    for (int o = 0; o < 86400 && want < 0; o++) {
-                        uint8_t r[RTC_CMOS_SIZE];
-                        rtc_encode(start + o, b, 0, r);
-                        if ((bytes[i] >= 0xC0 || bytes[i] == r[RTC_SEC]) &&
-                            (bytes[j] >= 0xC0 || bytes[j] == r[RTC_MIN]) &&
-                            (bytes[k] >= 0xC0 || bytes[k] == r[RTC_HOUR]))
-                            want = o;
+            for (unsigned int k = 0; k < sizeof(bytes); k++)
+                for (unsigned int start = 0; start < 86400; start += 21601) {
+                    unsigned int f = (i + j + k) & 1;
+                    int want = -1, got = rtc_alarm_next(start, bytes[i], bytes[j], bytes[k],
+                                                        f ? BCD12 : BCD24);
+                    for (unsigned int o = 0; o < 86400 && want < 0; o++) {
+                        const uint8_t *r = day[f][(start + o) % 86400];
+                        if ((bytes[i] >= 0xC0 || bytes[i] == r[0]) &&
+                            (bytes[j] >= 0xC0 || bytes[j] == r[1]) &&
+                            (bytes[k] >= 0xC0 || bytes[k] == r[2]))
+                            want = (int)o;
                     }
                     CHECK_EQ(got, want);
                 }
