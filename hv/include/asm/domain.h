@@ -7,6 +7,7 @@
 struct vcpu;
 
 struct vioapic;
+struct vrtc;
 
 /* A guest-physical range whose accesses the hypervisor emulates. */
 struct hvm_mmio_range {
@@ -24,6 +25,7 @@ struct arch_domain {
     paddr_t io_bitmap;
     unsigned int io_bitmap_order;
     struct vioapic *vioapic;            /* the control domain's IOAPIC view */
+    struct vrtc *vrtc;                  /* XEN_X86_EMU_RTC: its RTC/CMOS (vrtc.c) */
     struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
     unsigned int nr_mmio;
     unsigned long forbidden_warned;     /* kinds of hidden range reported, a bit each */

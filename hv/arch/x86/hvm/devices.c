@@ -11,6 +11,7 @@
 #include <public/xen.h>
 #include <asm/hvm.h>
 #include <asm/vioapic.h>
+#include <asm/vrtc.h>
 
 int hvm_domain_devices_init(struct domain *d)
 {
@@ -18,15 +19,18 @@ int hvm_domain_devices_init(struct domain *d)
 
     if (d->emulation & XEN_X86_EMU_IOAPIC)
         rc = vioapic_emul_init(d);
+    if (!rc && (d->emulation & XEN_X86_EMU_RTC))
+        rc = vrtc_init(d);
     return rc;
 }
 
 void hvm_domain_devices_stop(struct domain *d)
 {
-    (void)d;
+    vrtc_stop(d);
 }
 
 void hvm_domain_destroy(struct domain *d)
 {
+    vrtc_destroy(d);
     vioapic_destroy(d);
 }
