@@ -19,7 +19,8 @@
  * the clock runs shows the registers in the new format at once.
  *
  * Status A: UIP (read-only) is up for the last 244 us before each second
- * while the clock updates. B: every bit is kept; DSE has no effect and
+ * while the clock updates (and once more, late, for a poller that was not
+ * running then: uip()). B: every bit is kept; DSE has no effect and
  * SQWE drives no pin. C: the flags, read-only; reading clears them and
  * lowers IRQ 8. D: VRT, always 0x80.
  *
@@ -69,6 +70,7 @@ struct vrtc {
     int64_t shown_sec;                  /* the second the registers show */
     unsigned int wday_shift;            /* day-of-week register less the real one */
     uint64_t pf_period;                 /* periods of the rate accounted for since base_ns */
+    uint64_t last_a_read;               /* NOW() of the last read of status A */
 };
 
 static struct vrtc *vrtc_of(struct domain *d)
@@ -219,6 +221,27 @@ static void vrtc_timer_fn(void *data)
     spin_unlock_irqrestore(&s->lock, f);
 }
 
+/*
+ * UIP, for a read of status A at now: up in the 244 us before each update.
+ * A guest polling for its rising edge (to start at a second's beginning)
+ * is preempted often enough here to miss a window that short every time;
+ * so a window that passed since the guest's last look, less than a second
+ * ago, reads as up once, late, as if that look had caught it.
+ */
+static bool uip(const struct vrtc *s, uint64_t now)
+{
+    uint64_t e = elapsed(s, now), ws;
+
+    if (!updating(s))
+        return false;
+    if (e % NS_PER_SEC >= NS_PER_SEC - RTC_UIP_NS)
+        return true;
+    if (!s->last_a_read || now - s->last_a_read >= NS_PER_SEC || e < NS_PER_SEC - RTC_UIP_NS)
+        return false;
+    ws = s->base_ns + e / NS_PER_SEC * NS_PER_SEC - RTC_UIP_NS;  /* the last window's start */
+    return s->last_a_read < ws;
+}
+
 static uint8_t reg_read(struct vrtc *s, unsigned int i, uint64_t now)
 {
     uint8_t v;
@@ -227,8 +250,9 @@ static uint8_t reg_read(struct vrtc *s, unsigned int i, uint64_t now)
     switch (i) {
     case RTC_REG_A:
         v = s->cmos[i] & ~RTC_A_UIP;
-        if (updating(s) && elapsed(s, now) % NS_PER_SEC >= NS_PER_SEC - RTC_UIP_NS)
+        if (uip(s, now))
             v |= RTC_A_UIP;
+        s->last_a_read = now;
         return v;
     case RTC_REG_C:
         v = s->cmos[i];
