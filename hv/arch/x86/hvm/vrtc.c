@@ -14,7 +14,7 @@
  * writes, and the clock restarts from them when SET is cleared (in phase)
  * or the divider released (its first second 500 ms later, as the
  * datasheet has it). Other DV values run the clock as 010 does. Fields
- * out of range carry over (rtc_decode); the day of the week counts on
+ * out of range carry over (vrtc_decode); the day of the week counts on
  * from whatever was written. Changing B's binary or 24-hour bit while
  * the clock runs shows the registers in the new format at once.
  *
@@ -102,20 +102,20 @@ static uint64_t elapsed(const struct vrtc *s, uint64_t now)
 /* Periods of the current rate since base_ns (0 without a rate). */
 static uint64_t periods(const struct vrtc *s, uint64_t now)
 {
-    unsigned int shift = rtc_rate_shift(s->cmos[RTC_REG_A]);
+    unsigned int shift = vrtc_rate_shift(s->cmos[RTC_REG_A]);
 
-    return shift ? rtc_ns_to_ticks(elapsed(s, now)) >> shift : 0;
+    return shift ? vrtc_ns_to_ticks(elapsed(s, now)) >> shift : 0;
 }
 
 static void encode(struct vrtc *s)
 {
-    rtc_encode(s->shown_sec, s->cmos[RTC_REG_B], s->wday_shift, s->cmos);
+    vrtc_encode(s->shown_sec, s->cmos[RTC_REG_B], s->wday_shift, s->cmos);
 }
 
 /* The clock restarts from the registers, its seconds counting from base_ns. */
 static void rebase(struct vrtc *s, uint64_t base_ns, uint64_t now)
 {
-    s->base_sec = s->shown_sec = rtc_decode(s->cmos, s->cmos[RTC_REG_B], &s->wday_shift);
+    s->base_sec = s->shown_sec = vrtc_decode(s->cmos, s->cmos[RTC_REG_B], &s->wday_shift);
     s->base_ns = base_ns;
     s->pf_period = periods(s, now);
 }
@@ -148,7 +148,7 @@ static void sync(struct vrtc *s, uint64_t now)
         if (cur > s->shown_sec) {
             /* The updates of seconds shown_sec+1 .. cur: did one match? */
             int64_t first = s->shown_sec + 1;
-            int off = rtc_alarm_next((unsigned int)rtc_floor_mod(first, 86400),
+            int off = vrtc_alarm_next((unsigned int)vrtc_floor_mod(first, 86400),
                                      s->cmos[RTC_SEC_ALARM], s->cmos[RTC_MIN_ALARM],
                                      s->cmos[RTC_HOUR_ALARM], s->cmos[RTC_REG_B]);
             s->cmos[RTC_REG_C] |= RTC_C_UF;
@@ -173,12 +173,12 @@ static uint64_t next_event(const struct vrtc *s)
 {
     uint8_t b = s->cmos[RTC_REG_B], c = s->cmos[RTC_REG_C];
     uint64_t next = 0;
-    unsigned int shift = rtc_rate_shift(s->cmos[RTC_REG_A]);
+    unsigned int shift = vrtc_rate_shift(s->cmos[RTC_REG_A]);
 
     if (!divider_runs(s))
         return 0;
     if ((b & RTC_B_PIE) && !(c & RTC_C_PF) && shift)
-        next = s->base_ns + rtc_ticks_to_ns((s->pf_period + 1) << shift);
+        next = s->base_ns + vrtc_ticks_to_ns((s->pf_period + 1) << shift);
     if (!updating(s))
         return next;
     /* Seconds since base_ns of the update after the one shown. */
@@ -188,7 +188,7 @@ static uint64_t next_event(const struct vrtc *s)
         next = next && next < t ? next : t;
     }
     if ((b & RTC_B_AIE) && !(c & RTC_C_AF)) {
-        int off = rtc_alarm_next((unsigned int)rtc_floor_mod(s->shown_sec + 1, 86400),
+        int off = vrtc_alarm_next((unsigned int)vrtc_floor_mod(s->shown_sec + 1, 86400),
                                  s->cmos[RTC_SEC_ALARM], s->cmos[RTC_MIN_ALARM],
                                  s->cmos[RTC_HOUR_ALARM], b);
         if (off >= 0) {
