@@ -20,18 +20,19 @@
  *
  * Status A: UIP (read-only) is up for the last 244 us before each second
  * while the clock updates (and once more, late, for a poller that was not
- * running then: uip()). B: every bit is kept; DSE has no effect and
- * SQWE drives no pin. C: the flags, read-only; reading clears them and
+ * running then: uip()). B: every bit is kept; DSE has no effect, SQWE
+ * drives no pin, and setting SET leaves UIE as it is. C: the flags, read-only; reading clears them and
  * lowers IRQ 8. D: VRT, always 0x80.
  *
  * Flags. UF at each second's update, AF at an update whose time matches
  * the alarm bytes, PF at each period of A's rate (while the divider
  * runs); IRQF = PF.PIE + AF.AIE + UF.UIE, recomputed whenever B or a flag
  * changes, drives the IRQ line (held up until C is read: an edge to the
- * IOAPIC). Flags nobody waits for are computed when C is read; a host
- * timer runs only for a flag an enabled interrupt waits for (PIE, AIE or
- * UIE set and its flag clear), at the next period, alarm or second:
- * periods missed meanwhile make one interrupt.
+ * IOAPIC). Flags nobody waits for are computed when the guest next
+ * touches the RTC; a host timer runs only for a flag an enabled
+ * interrupt waits for (PIE, AIE or UIE set and its flag clear), at the
+ * next period, alarm or second: periods missed meanwhile make one
+ * interrupt.
  *
  * The ports. 0x70 takes the index (bit 7, NMI disable, kept to no
  * effect) and reads all-ones, as it is write-only. A word or dword access
