@@ -225,6 +225,30 @@ def cases():
     c.append(Case("holes-hvm", mods,
                   exp + ["\\(chipsetwindow%s\\) bt, bts, btr, btc on holes: CF 1, writes dropped" % m
                          for m in MODES], reject=[r"CRASHED"], check=pages_returned))
+    # The RTC/CMOS of type=hvm domains (ports 0x70-0x71, IRQ 8 through the
+    # IOAPIC): clock, formats, NVRAM, status registers, interrupts; a PVH
+    # domain has none.
+    rtc_lines = [r"status A 0x26 B 0x02 D 0x80",
+                 r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC \(weekday [1-7]\); binary mode agrees",
+                 r"seconds advance at UIP's falling edge",
+                 r"NVRAM 0x0e-0x7f reads back",
+                 r"status C: PF without PIE \(no IRQF\), cleared by reading it",
+                 r"word and dword accesses split into bytes; string I/O ignored",
+                 r"periodic at 1024 Hz: \d+ interrupts in \d+ ms, none after PIE cleared",
+                 r"periodic at 8192 Hz: \d+ interrupts in \d+ ms, none after PIE cleared",
+                 r"update-ended interrupts: 3 in \d+ ms",
+                 r"alarm 2 s ahead fired after \d+ ms \(AF\)",
+                 r"alarm with don't-care bytes fires each second",
+                 r"set 2030-06-15 23:59:58 with SET; runs on to 2030-06-16 00:00:0\d",
+                 r"12-hour mode: 11 PM 0x91, noon 0x92, midnight 0x12",
+                 r"divider in reset holds the clock, released it runs",
+                 r"0xff in every register did no harm"]
+    mods, exp = every_mode("rtc", spec="mem=16M type=hvm")
+    c.append(Case("rtc", mods + [guest("rtc", "64", "name=rtcpvh mem=16M cmdline=\"pvh\"")],
+                  exp + ["\\(rtc%s\\) rtc: %s" % (m, l) for m in MODES for l in rtc_lines] +
+                  [r"\(rtc64\) rtc: within 5 s of shared_info's wall clock",
+                   r"\(rtcpvh\) rtc: PVH domain: no RTC, port 0x71 reads 0xff", r"\(rtcpvh\) PASS"],
+                  check=pages_returned))
     # VCPUOP_initialise / up / down: bad contexts refused, APs started in
     # the guest's own paging mode, stopped and resumed.
     mods, exp = every_mode("vcpu-up", spec="mem=16M vcpus=3")

@@ -8,6 +8,7 @@ struct vcpu;
 
 struct vioapic;
 struct vhpet;
+struct vrtc;
 
 /* A guest-physical range whose accesses the hypervisor emulates. */
 struct hvm_mmio_range {
@@ -26,6 +27,7 @@ struct arch_domain {
     unsigned int io_bitmap_order;
     struct vioapic *vioapic;            /* the control domain's IOAPIC view, or its own */
     struct vhpet *hpet;                 /* XEN_X86_EMU_HPET */
+    struct vrtc *vrtc;                  /* XEN_X86_EMU_RTC: its RTC/CMOS (vrtc.c) */
     struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
     unsigned int nr_mmio;
     unsigned long forbidden_warned;     /* kinds of hidden range reported, a bit each */

@@ -12,6 +12,7 @@
 #include <asm/hvm.h>
 #include <asm/vioapic.h>
 #include <asm/hpet.h>
+#include <asm/vrtc.h>
 
 int hvm_domain_devices_init(struct domain *d)
 {
@@ -21,16 +22,20 @@ int hvm_domain_devices_init(struct domain *d)
         rc = vioapic_emul_init(d);
     if (!rc && (d->emulation & XEN_X86_EMU_HPET))
         rc = hpet_init(d);
+    if (!rc && (d->emulation & XEN_X86_EMU_RTC))
+        rc = vrtc_init(d);
     return rc;
 }
 
 void hvm_domain_devices_stop(struct domain *d)
 {
     hpet_stop(d);
+    vrtc_stop(d);
 }
 
 void hvm_domain_destroy(struct domain *d)
 {
     hpet_destroy(d);
+    vrtc_destroy(d);
     vioapic_destroy(d);
 }

@@ -19,6 +19,7 @@
 #include <asm/percpu.h>
 #include <asm/vlapic.h>
 #include <asm/dom0.h>
+#include <asm/vrtc.h>
 
 const struct hvm_ops *hvm;
 
@@ -67,6 +68,16 @@ static uint32_t port_read_value(uint16_t port)
     return 0xFFFFFFFF;
 }
 
+/* An IN's value into AL, AX or EAX (zero-extended into RAX). */
+static void io_set_result(struct vcpu *v, unsigned int size, uint32_t data)
+{
+    uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
+
+    v->arch.regs.rax = (v->arch.regs.rax & ~ones) | (data & ones);
+    if (size == 4)
+        v->arch.regs.rax &= 0xFFFFFFFF;
+}
+
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep)
 {
@@ -78,22 +89,14 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
         return true;
     }
     uint32_t data = (uint32_t)v->arch.regs.rax;
-    if (is_control_domain(v->domain) && dom0_handle_io(v, port, size, in, &data)) {
-        if (in) {
-            uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
-            v->arch.regs.rax = (v->arch.regs.rax & ~ones) | (data & ones);
-            if (size == 4)
-                v->arch.regs.rax &= 0xFFFFFFFF;
-        }
+    if ((is_control_domain(v->domain) && dom0_handle_io(v, port, size, in, &data)) ||
+        vrtc_handle_io(v, port, size, in, &data)) {
+        if (in)
+            io_set_result(v, size, data);
         return true;
     }
-    if (in) {
-        uint64_t ones = size == 1 ? 0xFF : size == 2 ? 0xFFFF : 0xFFFFFFFF;
-        uint64_t val = port_read_value(port) & ones;
-        v->arch.regs.rax = (v->arch.regs.rax & ~ones) | val;
-        if (size == 4)
-            v->arch.regs.rax &= 0xFFFFFFFF;
-    }
+    if (in)
+        io_set_result(v, size, port_read_value(port));
     return true;
 }
 
