@@ -422,6 +422,8 @@ def run(case):
             "-serial", "stdio"]
     if case.modules:
         args += ["-initrd", ",".join(m.replace(",", ",,") for m in case.modules)]
+    # For a hunt: e.g. HVTEST_QEMU_ARGS="-d cpu_reset,int -D /tmp/q.log".
+    args += os.environ.get("HVTEST_QEMU_ARGS", "").split()
     t0 = time.time()
     try:
         p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
