@@ -141,9 +141,25 @@ static int f_wrmsr(struct x86_emul_ctxt *c)
     return X86EMUL_OKAY;
 }
 
+static uint8_t fx[512];
+static unsigned int fx_puts;
+
+static uint8_t *f_get_fxsave(struct x86_emul_ctxt *c)
+{
+    (void)c;
+    return fx;
+}
+
+static void f_put_fxsave(struct x86_emul_ctxt *c)
+{
+    (void)c;
+    fx_puts++;
+}
+
 static const struct x86_emul_ops fops = {
     .read = f_read, .check_write = f_check_write, .write = f_write,
     .cpuid = f_cpuid, .rdmsr = f_rdmsr, .wrmsr = f_wrmsr,
+    .get_fxsave = f_get_fxsave, .put_fxsave = f_put_fxsave,
 };
 
 /* ---- contexts in each mode ------------------------------------------- */
@@ -912,7 +928,7 @@ static void test_fpu_checks(void)
         ctx.rip = CODE_LA;
         CODE(0x0F, 0x6F, 0xC0);     /* movq %mm0, %mm0 */
         if (t[i].mmx < 0)
-            EXPECT_FAULT(6, -1);     /* not emulated */
+            CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
         else
             EXPECT_FAULT(t[i].mmx, -1);
     }
@@ -929,6 +945,45 @@ static void test_fpu_checks(void)
     /* AVX (VEX): #UD */
     setup64();
     CODE(0xC5, 0xF8, 0x10, 0xC0);
+    EXPECT_FAULT(6, -1);
+}
+
+static void test_simd_moves(void)
+{
+    /* movq %mm1, %mm3 with TOS 5: mm1 is ST(4), mm3 is ST(6) before; after,
+     * TOS 0, all tags valid, mm3 = mm1 with exponent all ones */
+    setup64();
+    memset(fx, 0, sizeof(fx));
+    fx_puts = 0;
+    fx[2 + 1] = 5 << 3;             /* FSW.TOP = 5 */
+    fx[4] = 0x01;
+    memcpy(fx + 32 + 16 * 4, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+    CODE(0x0F, 0x6F, 0xD9);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(fx[3] & 0x38, 0);
+    CHECK_EQ(fx[4], 0xFF);
+    CHECK(!memcmp(fx + 32 + 16 * 3, "\x11\x22\x33\x44\x55\x66\x77\x88\xFF\xFF", 10));
+    CHECK(!memcmp(fx + 32 + 16 * 1, "\x11\x22\x33\x44\x55\x66\x77\x88", 8));
+    CHECK_EQ(fx_puts, 1);
+
+    /* movdqa %xmm9, (%rax): aligned store; misaligned: #GP(0) */
+    setup64();
+    memset(fx, 0, sizeof(fx));
+    for (unsigned int i = 0; i < 16; i++)
+        fx[160 + 16 * 9 + i] = (uint8_t)(i + 1);
+    CODE(0x66, 0x44, 0x0F, 0x7F, 0x08);
+    ctx.gpr[0] = DATA_LA + 0x40;
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK(!memcmp(data->data + 0x40, fx + 160 + 16 * 9, 16));
+    ctx.rip = CODE_LA;
+    ctx.gpr[0] = DATA_LA + 0x48;
+    EXPECT_FAULT(13, 0);
+    /* movups (%rax), %xmm2 unaligned is fine */
+    CODE(0x0F, 0x10, 0x10);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK(!memcmp(fx + 160 + 32, data->data + 0x48, 16));
+    /* movss (F3 0F 10): not emulated */
+    CODE(0xF3, 0x0F, 0x10, 0xC0);
     EXPECT_FAULT(6, -1);
 }
 
@@ -1009,6 +1064,7 @@ UNIT_MAIN("x86_emulate")
     TEST_RUN(test_paging_faults);
     TEST_RUN(test_swint);
     TEST_RUN(test_fpu_checks);
+    TEST_RUN(test_simd_moves);
     TEST_RUN(test_singlestep);
     TEST_RUN(test_random_bytes);
 }

@@ -656,6 +656,86 @@ static int simd_check(struct x86_emul_ctxt *c, bool sse)
     return X86EMUL_OKAY;
 }
 
+/*
+ * MMX and SSE register moves, on the FXSAVE image. An MMX register mmN is
+ * the mantissa of physical x87 register N, which the image holds as
+ * ST((N - TOS) mod 8); every MMX instruction leaves TOS 0 and all tags
+ * valid, and a write sets the register's exponent and sign to all ones.
+ */
+#define FX_FSW   2
+#define FX_FTW   4
+#define FX_ST(i) (32 + 16 * (i))
+#define FX_XMM(i) (160 + 16 * (i))
+
+static void mmx_enter(uint8_t *fx)
+{
+    uint8_t st[8][16];
+    uint16_t fsw;
+    unsigned int tos;
+
+    memcpy(&fsw, fx + FX_FSW, 2);
+    tos = (fsw >> 11) & 7;
+    for (unsigned int i = 0; i < 8; i++)
+        memcpy(st[i], fx + FX_ST((i - tos) & 7), 16);     /* physical register i */
+    memcpy(fx + FX_ST(0), st, sizeof(st));
+    fsw &= (uint16_t)~(7u << 11);
+    memcpy(fx + FX_FSW, &fsw, 2);
+    fx[FX_FTW] = 0xFF;
+}
+
+static int emul_simd_move(struct x86_emul_ctxt *c)
+{
+    const struct insn_info *in = &c->in;
+    bool mmx = !in->prefix_66 && !in->rep && (in->opcode == 0x6F || in->opcode == 0x7F);
+    bool store = in->opcode == 0x11 || in->opcode == 0x29 || in->opcode == 0x7F;
+    bool aligned = in->opcode == 0x28 || in->opcode == 0x29 ||
+                   ((in->opcode == 0x6F || in->opcode == 0x7F) && in->prefix_66);
+    unsigned int size = mmx ? 8 : 16, reg_off, rm_off = 0;
+    struct operand rm = { .mem = false };
+    uint8_t val[16], *fx;
+    int rc;
+
+    if ((rc = simd_check(c, !mmx)))
+        return rc;
+    /* MOVSS/MOVSD (F2/F3 0F 10/11) and F2 forms are other instructions. */
+    if (in->rep == 0xF2 || (in->rep == 0xF3 && in->opcode != 0x6F && in->opcode != 0x7F))
+        return RAISE_UD(c);
+    if (!c->ops->get_fxsave || !(fx = c->ops->get_fxsave(c)))
+        return RAISE_UD(c);
+    if (mmx)
+        mmx_enter(fx);
+    reg_off = mmx ? FX_ST(in->reg & 7) : FX_XMM(in->reg & 15);
+    decode_rm(c, &rm);
+    if (!rm.mem)
+        rm_off = mmx ? FX_ST(rm.reg & 7) : FX_XMM(rm.reg & 15);
+    if (rm.mem && aligned && (rm.off & 15))
+        return RAISE_GP0(c);
+    if (store) {
+        memcpy(val, fx + reg_off, size);
+        if (rm.mem) {
+            if ((rc = mem_write(c, rm.seg, rm.off, val, size)))
+                return rc;
+        } else {
+            memcpy(fx + rm_off, val, size);
+            if (mmx)
+                fx[rm_off + 8] = fx[rm_off + 9] = 0xFF;
+        }
+    } else {
+        if (rm.mem) {
+            if ((rc = mem_read(c, rm.seg, rm.off, val, size)))
+                return rc;
+        } else {
+            memcpy(val, fx + rm_off, size);
+        }
+        memcpy(fx + reg_off, val, size);
+        if (mmx)
+            fx[reg_off + 8] = fx[reg_off + 9] = 0xFF;
+    }
+    if (c->ops->put_fxsave)
+        c->ops->put_fxsave(c);
+    return X86EMUL_OKAY;
+}
+
 /* ---- the instructions -------------------------------------------------- */
 
 static int emul_alu(struct x86_emul_ctxt *c, unsigned int alu, const struct operand *dst,
@@ -979,11 +1059,7 @@ static int emul_0f(struct x86_emul_ctxt *c)
     case 0x0B:                          /* UD2 */
         return RAISE_UD(c);
     case 0x10: case 0x11: case 0x28: case 0x29:     /* MOVUPS/MOVAPS and kin */
-        if ((rc = simd_check(c, true)))
-            return rc;
-        if (in->mod == 3 && in->reg == in->rm && !in->rep)
-            return X86EMUL_OKAY;        /* a register onto itself: nothing moves */
-        return RAISE_UD(c);             /* not emulated */
+        return emul_simd_move(c);
     case 0x30:                          /* WRMSR */
         if (c->cpl)
             return RAISE_GP0(c);
@@ -993,9 +1069,7 @@ static int emul_0f(struct x86_emul_ctxt *c)
             return RAISE_GP0(c);
         return c->ops->rdmsr(c);
     case 0x6F: case 0x7F:               /* MOVQ mm / MOVDQA, MOVDQU xmm */
-        if ((rc = simd_check(c, in->prefix_66 || in->rep)))
-            return rc;
-        return RAISE_UD(c);             /* not emulated */
+        return emul_simd_move(c);
     case 0x80 ... 0x8F:                 /* Jcc rel */
         if (!cond_true(c->rflags, op & 0xF))
             return X86EMUL_OKAY;

@@ -98,6 +98,11 @@ struct x86_emul_ops {
     int (*cpuid)(struct x86_emul_ctxt *c);
     int (*rdmsr)(struct x86_emul_ctxt *c);
     int (*wrmsr)(struct x86_emul_ctxt *c);
+    /* The guest's x87/MMX/SSE registers as a 512-byte FXSAVE image (64-bit
+     * layout), or NULL when they cannot be had (the instruction is #UD);
+     * put_fxsave() loads a modified image back. */
+    uint8_t *(*get_fxsave)(struct x86_emul_ctxt *c);
+    void (*put_fxsave)(struct x86_emul_ctxt *c);
 };
 
 #define X86EMUL_PFEC_GP (1u << 30)

@@ -170,7 +170,30 @@ static int fep_wrmsr(struct x86_emul_ctxt *c)
     return fep_msr(c, true);
 }
 
+/* The guest's FPU registers, loaded on this CPU (they are while it runs
+ * the vCPU), through a scratch FXSAVE image. */
+static uint8_t fx_images[MAX_CPUS][512] __attribute__((aligned(16)));
+
+static uint8_t *fep_get_fxsave(struct x86_emul_ctxt *c)
+{
+    uint8_t *fx = fx_images[this_cpu()->cpu_id];
+
+    hvm_fpu_switch_to(vcpu_of(c));
+    asm volatile("fxsaveq %0" : "=m"(*(uint8_t (*)[512])fx));
+    return fx;
+}
+
+static void fep_put_fxsave(struct x86_emul_ctxt *c)
+{
+    uint8_t *fx = fx_images[this_cpu()->cpu_id];
+
+    (void)c;
+    asm volatile("fxrstorq %0" : : "m"(*(const uint8_t (*)[512])fx));
+}
+
 static const struct x86_emul_ops fep_ops = {
+    .get_fxsave = fep_get_fxsave,
+    .put_fxsave = fep_put_fxsave,
     .read = fep_read,
     .check_write = fep_check_write,
     .write = fep_write,
