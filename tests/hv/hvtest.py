@@ -150,6 +150,15 @@ def cases():
     # its delivery come at the ICEBP; other #UDs still reach the guest.
     mods, exp = every_mode("icebp")
     c.append(Case("icebp", mods, exp, check=pages_returned))
+    # The forced-emulation prefix with hvm_fep: instructions behind it are
+    # emulated, faults come at them; without hvm_fep it is a plain #UD.
+    mods, exp = every_mode("fep")
+    c.append(Case("fep", mods, exp + [r"WARNING: hvm_fep is on"], append="hvm_fep",
+                  check=pages_returned))
+    c.append(Case("fep-off", [guest("fep", "64", "name=fepoff mem=16M cmdline=\"nofep\""),
+                              guest("fep", "32", "name=fepoff32 mem=16M cmdline=\"nofep\"")],
+                  [r"\(fepoff\) PASS", r"\(fepoff32\) PASS"], reject=[r"hvm_fep is on"],
+                  check=pages_returned))
     # An NMI is held back until the handler's IRET.
     mods, exp = every_mode("nmi-nest")
     c.append(Case("nmi-nest", mods, exp, check=pages_returned))

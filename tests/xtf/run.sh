@@ -12,6 +12,8 @@
 #   --timeout S     seconds per test before it counts as a HANG (20)
 #   -j N            QEMUs at once (1; at most 2, and only on an idle machine)
 #   --out DIR       logs and results (build/xtf)
+#   --fep           boot Oryx with hvm_fep (the forced-emulation prefix:
+#                   XTF's FEP tests run instead of skipping)
 #   --classify LOG [QEMU_STATUS]
 #                   print the category of one saved log (the parser alone;
 #                   the status defaults to the log's "qemu-status N" line;
@@ -35,6 +37,7 @@ TIMEOUT=20
 JOBS=1
 OUT=$ROOT/build/xtf
 BUILD=1
+HV_APPEND=${HV_APPEND:-}
 
 usage() {
     sed -n '/^# Usage:/,/^#$/p' "$SELF" | sed 's/^# \{0,1\}//' >&2
@@ -124,7 +127,7 @@ run_one() {
     timeout -k 5 "$TIMEOUT" "$QEMU" -M pc -accel tcg -cpu qemu64,+svm,+npt -smp 2 -m 512 \
         -display none -monitor none -serial stdio -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=4 \
-        -kernel "$HV" -append "exit_when_done loglvl=info" \
+        -kernel "$HV" -append "exit_when_done loglvl=info${HV_APPEND:+ $HV_APPEND}" \
         -initrd "$bin domain name=xtf mem=${mem}M vcpus=$vcpus type=hvm" \
         < /dev/null > "$log" 2>&1
     rc=$?
@@ -143,6 +146,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift ;;
     -j) JOBS=$2; shift ;;
     --out) OUT=$2; shift ;;
+    --fep) HV_APPEND="${HV_APPEND:+$HV_APPEND }hvm_fep" ;;
     --classify) [ -f "$2" ] || usage; classify "$2" "$3"; exit 0 ;;
     --one) run_one "$2"; exit 0 ;;     # internal: one test (for -j)
     -h|--help) usage ;;
@@ -188,9 +192,9 @@ rm -f "$list.all"
 total=$(wc -l < "$list")
 [ "$total" -gt 0 ] || { echo "run.sh: no HVM test binaries (test-hvm*) match; was XTF built?" >&2; exit 2; }
 commit=$(git -C "$XTF" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-echo "xtf: $total HVM tests from $XTF (commit $commit), timeout ${TIMEOUT}s, $JOBS at a time"
+echo "xtf: $total HVM tests from $XTF (commit $commit), timeout ${TIMEOUT}s, $JOBS at a time${HV_APPEND:+, Oryx command line +\"$HV_APPEND\"}"
 
-export HV QEMU
+export HV QEMU HV_APPEND
 xargs -P "$JOBS" -n 1 "$SELF" --timeout "$TIMEOUT" --out "$OUT" --one < "$list" > /dev/null &
 xpid=$!
 # Results in the list's order as they arrive.

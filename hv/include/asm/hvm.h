@@ -57,6 +57,11 @@ struct hvm_ops {
     uint64_t (*get_dr)(struct vcpu *v, unsigned int n); /* DR6 or DR7 */
     void (*get_idtr)(struct vcpu *v, uint64_t *base, uint32_t *limit);
     void (*set_dr)(struct vcpu *v, unsigned int n, uint64_t val);
+    /* Segment register n (ES CS SS DS FS GS), as the CPU holds it. */
+    void (*get_seg)(struct vcpu *v, unsigned int n, struct hvm_seg *s);
+    void (*set_cr2)(struct vcpu *v, uint64_t cr2);      /* before injecting #PF */
+    /* INT n delivered with RIP already past it (gate checks made). */
+    void (*inject_swint)(struct vcpu *v, unsigned int vector);
 };
 
 extern const struct hvm_ops *hvm;
@@ -122,6 +127,11 @@ void hvm_handle_triple_fault(struct vcpu *v);
  * there: run it again). */
 unsigned int hvm_handle_icebp(struct vcpu *v);
 unsigned int hvm_handle_ud(struct vcpu *v);
+/* The forced-emulation prefix (fep.c, boot option hvm_fep): true when the
+ * #UD at RIP was the prefix and the instruction after it was emulated (or
+ * its fault injected); false to treat the #UD as usual. */
+bool hvm_fep_handle(struct vcpu *v);
+void hvm_fep_init(void);        /* at boot: the warning when enabled */
 
 /* Interrupt sources, in the order they are delivered. */
 enum hvm_intr_src { HVM_INTR_NONE, HVM_INTR_NMI, HVM_INTR_UPCALL, HVM_INTR_LAPIC };

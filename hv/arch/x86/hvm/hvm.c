@@ -33,6 +33,7 @@ int hvm_setup(void)
     cpuid(0x80000008, &a, &b, &c, &d);
     guest_access_init(a & 0xff);
     hvm_cpuid_init();
+    hvm_fep_init();
     return 0;
 }
 

@@ -119,8 +119,11 @@ unsigned int hvm_handle_ud(struct vcpu *v)
     uint8_t buf[INSN_MAX_LEN];
     struct insn_info in;
     unsigned int len = 0;
-    size_t got = fetch_from_guest(v, buf, v->arch.regs.rip + hvm->cs_base(v), sizeof(buf));
+    size_t got;
 
+    if (hvm_fep_handle(v))
+        return 0;               /* the forced-emulation prefix: dealt with */
+    got = fetch_from_guest(v, buf, v->arch.regs.rip + hvm->cs_base(v), sizeof(buf));
     if (got && !insn_decode(buf, got, hvm->insn_mode(v), &in))
         len = icebp_length(&in);
     if (len)

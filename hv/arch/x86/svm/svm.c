@@ -350,6 +350,28 @@ static void svm_get_idtr(struct vcpu *v, uint64_t *base, uint32_t *limit)
     *limit = vmcb_of(v)->idtr.limit;
 }
 
+/* Segment registers in the encoding's order: ES CS SS DS FS GS. */
+static void svm_get_seg(struct vcpu *v, unsigned int n, struct hvm_seg *s)
+{
+    const struct vmcb_seg *r = &vmcb_of(v)->es + (n < 6 ? n : 3);
+
+    *s = (struct hvm_seg){ .sel = r->sel, .attr = r->attrib, .limit = r->limit, .base = r->base };
+}
+
+static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+    vmcb_of(v)->cr2 = cr2;
+}
+
+/* INT n, its checks made by the caller and RIP already past it: the
+ * return address is RIP (NextRIP too, which a CPU with nRIP save takes
+ * for a software interrupt's). */
+static void svm_inject_swint(struct vcpu *v, unsigned int vector)
+{
+    vmcb_of(v)->nrip = v->arch.regs.rip;
+    vmcb_of(v)->eventinj = (vector & 0xFF) | EVENT_TYPE_SWINT | EVENT_VALID;
+}
+
 static void advance_rip(struct vcpu *v, unsigned int len)
 {
     v->arch.regs.rip += len;
@@ -810,6 +832,9 @@ static const struct hvm_ops svm_ops = {
     .get_dr = svm_get_dr,
     .set_dr = svm_set_dr,
     .get_idtr = svm_get_idtr,
+    .get_seg = svm_get_seg,
+    .set_cr2 = svm_set_cr2,
+    .inject_swint = svm_inject_swint,
 };
 
 const struct hvm_ops *svm_probe(void)
