@@ -11,10 +11,29 @@
 #define RSDP_AREA    64u        /* RSDP padded so the XSDT starts aligned */
 #define XSDT_MAX     3u         /* FADT, MADT; pc: HPET */
 
+/*
+ * A PC chipset's DSDT body: the CMOS RTC as an ACPI device, so that an OS
+ * finds its ports and its interrupt (a PVH guest has no legacy IRQs to
+ * assume IRQ 8 from). The AML of:
+ *   Scope (\_SB) { Device (RTC) { Name (_HID, EisaId ("PNP0B00"))
+ *     Name (_CRS, ResourceTemplate () {
+ *       IO (Decode16, 0x0070, 0x0070, 0x01, 0x02) IRQNoFlags () {8} }) } }
+ * (unit/acpi_build compiles that ASL with iasl and compares).
+ */
+static const uint8_t dsdt_pc_aml[] = {
+    0x10, 0x2C, '_', 'S', 'B', '_',                 /* Scope, 44 bytes */
+    0x5B, 0x82, 0x25, 'R', 'T', 'C', '_',           /* Device, 37 bytes */
+    0x08, '_', 'H', 'I', 'D', 0x0C, 0x41, 0xD0, 0x0B, 0x00,    /* PNP0B00 */
+    0x08, '_', 'C', 'R', 'S', 0x11, 0x10, 0x0A, 0x0D,          /* Buffer, 13 bytes */
+    0x47, 0x01, 0x70, 0x00, 0x70, 0x00, 0x01, 0x02, /* IO 0x70-0x71 */
+    0x22, 0x00, 0x01,                               /* IRQ 8 */
+    0x79, 0x00,                                     /* end tag */
+};
+
 /* Table offsets within the buffer for one vCPU count. */
 struct acpi_layout {
     size_t xsdt, fadt, dsdt, madt, hpet, end;
-    uint32_t xsdt_len, madt_len, nr_xsdt;
+    uint32_t xsdt_len, madt_len, dsdt_len, nr_xsdt;
 };
 
 static uint32_t madt_entries_len(uint32_t nr_vcpus, bool pc)
@@ -32,10 +51,11 @@ static void layout_for(uint32_t nr_vcpus, bool pc, struct acpi_layout *l)
     l->nr_xsdt = pc ? 3 : 2;
     l->xsdt_len = (uint32_t)(sizeof(struct acpi_sdt_header) + l->nr_xsdt * sizeof(uint64_t));
     l->madt_len = (uint32_t)sizeof(struct acpi_madt) + madt_entries_len(nr_vcpus, pc);
+    l->dsdt_len = (uint32_t)(sizeof(struct acpi_sdt_header) + (pc ? sizeof(dsdt_pc_aml) : 0));
     l->xsdt = RSDP_AREA;
     l->fadt = ALIGN_UP(l->xsdt + l->xsdt_len, ACPI_BUILD_ALIGN);
     l->dsdt = ALIGN_UP(l->fadt + sizeof(struct acpi_fadt), ACPI_BUILD_ALIGN);
-    l->madt = ALIGN_UP(l->dsdt + sizeof(struct acpi_sdt_header), ACPI_BUILD_ALIGN);
+    l->madt = ALIGN_UP(l->dsdt + l->dsdt_len, ACPI_BUILD_ALIGN);
     l->end = l->madt + l->madt_len;
     l->hpet = 0;
     if (pc) {
@@ -188,7 +208,9 @@ int acpi_build_tables(const struct acpi_build_params *p, void *buf, size_t buf_s
     build_fadt((struct acpi_fadt *)(b + l.fadt), p->gpa + l.dsdt, p->pc);
 
     struct acpi_sdt_header *dsdt = (struct acpi_sdt_header *)(b + l.dsdt);
-    header_init(dsdt, ACPI_SIG_DSDT, sizeof(*dsdt), 2);   /* rev 2: 64-bit AML ints */
+    header_init(dsdt, ACPI_SIG_DSDT, l.dsdt_len, 2);   /* rev 2: 64-bit AML ints */
+    if (p->pc)
+        memcpy(dsdt + 1, dsdt_pc_aml, sizeof(dsdt_pc_aml));
     header_seal(dsdt);
 
     build_madt((struct acpi_madt *)(b + l.madt), l.madt_len, p->nr_vcpus, p->pc);

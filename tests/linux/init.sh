@@ -11,6 +11,7 @@
 #   oryx.hosttime=S   host's epoch seconds when QEMU started (date check)
 #   oryx.checks=all|none   none: skip straight to the end (default all)
 #   oryx.end=poweroff|reboot|crash|shell   how to end (default poweroff)
+#   oryx.rtc=1        also check the CMOS RTC (a type=hvm domain has one)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -143,6 +144,24 @@ check_cpu_load() {
     report cpu-load $ok "busy ticks over 2 s (USER_HZ=100, want >= 40 each):$detail"
 }
 
+# The CMOS RTC as Linux's rtc0: rtc_cmos bound, its clock within 5 s of
+# the system's, and an alarm 2 s ahead arriving as an interrupt.
+check_rtc() {
+    r=/sys/class/rtc/rtc0
+    name=$(cat $r/name 2>/dev/null)
+    skew=$(( $(cat $r/since_epoch 2>/dev/null || echo 0) - $(date +%s) ))
+    irqs() { awk '/rtc0/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts; }
+    before=$(irqs)
+    echo 0 > $r/wakealarm 2>/dev/null
+    echo +2 > $r/wakealarm 2>/dev/null
+    i=0
+    while [ "$(irqs)" = "$before" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+    after=$(irqs)
+    case "$name" in rtc_cmos*) true ;; *) false ;; esac && [ "$skew" -ge -5 ] && [ "$skew" -le 5 ] &&
+        [ -n "$after" ] && [ "$after" != "$before" ]
+    report rtc $? "name '$name', skew ${skew}s, rtc0 interrupts $before -> $after"
+}
+
 echo "ORYX-LINUX-INIT uptime_cs=$(uptime_cs)"
 if [ "$(arg checks all)" = all ]; then
     check_hypervisor
@@ -152,6 +171,7 @@ if [ "$(arg checks all)" = all ]; then
     check_sleep
     check_dmesg
     check_cpu_load
+    [ "$(arg rtc 0)" = 1 ] && check_rtc
 fi
 echo "ORYX-LINUX-DONE"
 case "$(arg end poweroff)" in

@@ -53,10 +53,10 @@ ALWAYS_REJECT = [r"FATAL EXCEPTION", r"PANIC", r"unhandled SVM exit", r"still ch
 
 
 def linux(name, mem="256M", vcpus=1, end="poweroff", checks="all", kernel=None,
-          initrd=None, extra=""):
+          initrd=None, extra="", args_extra=""):
     """Modules for one Linux domain: the kernel and its initrd."""
     args = ("console=hvc0 earlyprintk=xen oryx.vcpus=%d oryx.checks=%s oryx.end=%s "
-            "oryx.hosttime=%s" % (vcpus, checks, end, HOSTTIME))
+            "oryx.hosttime=%s%s" % (vcpus, checks, end, HOSTTIME, args_extra))
     spec = "name=%s mem=%s vcpus=%d %s" % (name, mem, vcpus, extra)
     return ["%s domain %s cmdline=\"%s\"" % (kernel or VMLINUZ, " ".join(spec.split()), args),
             "%s initrd" % (initrd or IMG)]
@@ -114,11 +114,15 @@ def cases():
                   check=pages_returned))
     # A type=hvm domain: its MADT lists the IOAPIC and the HPET table the
     # HPET; Linux finds them and its CMOS RTC, and still runs on Xen's timer.
-    c.append(Case("hvm-platform", linux("lh", "256M", 2, extra="type=hvm"), linux=["lh"],
+    c.append(Case("hvm-platform", linux("lh", "256M", 2, extra="type=hvm", args_extra=" oryx.rtc=1"),
+                  linux=["lh"],
                   expect=[r"\(lh\) .*IOAPIC\[0\]: apic_id 0, version 17, address 0xfec00000, GSI 0-47",
                           r"\(lh\) .*ACPI: INT_SRC_OVR \(bus 0 bus_irq 0 global_irq 2 dfl dfl\)",
                           r"\(lh\) .*ACPI: HPET id: 0x8086a201 base: 0xfed00000",
                           r"\(lh\) .*ACPI: Using IOAPIC for interrupt routing",
+                          r"\(lh\) .*rtc_cmos 00:00: registered as rtc0",
+                          r"\(lh\) .*rtc_cmos 00:00: alarms up to one day, y3k, 114 bytes nvram",
+                          r"\(lh\) CHECK rtc PASS",
                           r"lh: shutdown: poweroff", r"All domains have stopped \(0 failed"],
                   check=pages_returned))
     c.append(Case("three-domains",

@@ -131,7 +131,7 @@ static void parse_pc(uint64_t base, const struct acpi_build_result *res, struct 
         CHECK(f->dsdt == 0 || f->dsdt == f->x_dsdt);
         out->dsdt = table(base, res->size, f->x_dsdt, "DSDT");
         if (out->dsdt) {
-            CHECK_EQ(out->dsdt->length, 36);
+            CHECK_EQ(out->dsdt->length, pc ? 81 : 36);      /* pc: + the RTC device */
             CHECK_EQ(out->dsdt->revision, 2);
         }
     }
@@ -417,18 +417,29 @@ static int iasl_roundtrip(const char *dir, const char *name, const void *p, size
            !memcmp(p, rt, 9) && !memcmp((const uint8_t *)p + 10, rt + 10, 18);
 }
 
-static int iasl_dsdt(const char *dir, const struct acpi_sdt_header *d)
+static int iasl_dsdt(const char *dir, const struct acpi_sdt_header *d, bool pc)
 {
     static const char asl[] =
         "DefinitionBlock (\"\", \"DSDT\", 2, \"ORYX  \", \"ORYXPVH \", 1)\n{\n}\n";
+    /* A PC chipset's: the CMOS RTC, its ports and IRQ 8. */
+    static const char asl_pc[] =
+        "DefinitionBlock (\"\", \"DSDT\", 2, \"ORYX  \", \"ORYXPVH \", 1)\n{\n"
+        "  Scope (\\_SB) {\n    Device (RTC) {\n"
+        "      Name (_HID, EisaId (\"PNP0B00\"))\n"
+        "      Name (_CRS, ResourceTemplate () {\n"
+        "        IO (Decode16, 0x0070, 0x0070, 0x01, 0x02)\n"
+        "        IRQNoFlags () {8}\n      })\n    }\n  }\n}\n";
+    const char *src = pc ? asl_pc : asl;
 
     if (!write_file(dir, "dsdt.dat", d, d->length) ||
         !run(dir, "log", "iasl -d dsdt.dat && grep -q DefinitionBlock dsdt.dsl") ||
-        !write_file(dir, "empty.asl", asl, sizeof(asl) - 1) ||
+        (pc && !run(dir, "log", "grep -q PNP0B00 dsdt.dsl && grep -q 'IRQNoFlags' dsdt.dsl")) ||
+        !write_file(dir, "empty.asl", src, strlen(src)) ||
         !run(dir, "log", "iasl empty.asl"))
         return 0;
     size_t n = read_file(dir, "empty.aml", rt, sizeof(rt));
-    return n == d->length && !memcmp(d, rt, 9) && !memcmp((const uint8_t *)d + 10, rt + 10, 18);
+    return n == d->length && !memcmp(d, rt, 9) && !memcmp((const uint8_t *)d + 10, rt + 10, 18) &&
+           !memcmp((const uint8_t *)d + 36, rt + 36, n - 36);      /* the AML itself */
 }
 
 static void acpica_tables(uint32_t n, bool pc)
@@ -449,7 +460,7 @@ static void acpica_tables(uint32_t n, bool pc)
     CHECK(iasl_roundtrip(dir, "xsdt", x, x->length));
     CHECK(iasl_roundtrip(dir, "facp", t.fadt, t.fadt->h.length));
     CHECK(iasl_roundtrip(dir, "apic", t.madt, t.madt->h.length));
-    CHECK(iasl_dsdt(dir, t.dsdt));
+    CHECK(iasl_dsdt(dir, t.dsdt, pc));
     if (pc)
         CHECK(iasl_roundtrip(dir, "hpet", t.hpet, t.hpet->h.length));
     if (have_tool("acpiexec"))
