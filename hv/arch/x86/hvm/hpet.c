@@ -151,16 +151,21 @@ static void timer_fired(void *data)
         return;
     }
     interrupt(h, n);
-    if ((t->cfg & TN_PERIODIC) && t->period) {
+    /* The period at the timer's width: one set while it was 64-bit may
+     * have nothing in its low half (a division by zero below). */
+    uint64_t period = t->period & mask;
+
+    if ((t->cfg & TN_PERIODIC) && period) {
         /* The next period after now; periods missed are one interrupt.
          * Short periods are served no oftener than every MIN_PERIOD_NS. */
-        uint64_t period = t->period & mask;
         uint64_t behind = ((cnt & mask) - t->cmp) & mask;
+        uint64_t ahead;
 
         t->cmp = (t->cmp + (behind / period + 1) * period) & mask;
         stop_timer(&t->timer);
-        uint64_t due = now + ((t->cmp - cnt) & mask) * TICK_NS;
-        set_timer(&t->timer, MAX(due, now + MIN_PERIOD_NS));
+        ahead = (t->cmp - cnt) & mask;
+        if (ahead <= (~0ULL - now - MIN_PERIOD_NS) / TICK_NS)   /* else beyond the end of time */
+            set_timer(&t->timer, MAX(now + ahead * TICK_NS, now + MIN_PERIOD_NS));
     } else if (mask != ~0ULL) {
         /* One-shot, 32-bit: the next match is after the counter wraps. */
         set_timer(&t->timer, now + (((t->cmp - cnt) & mask) ? ((t->cmp - cnt) & mask) : 1ULL << 32) * TICK_NS);
