@@ -86,8 +86,10 @@ void kill_timer(struct timer *t)
 {
     struct per_cpu *pc = cpu_data[t->cpu];
 
+    if (!pc)
+        return;     /* its CPU never came up: never armed */
     stop_timer(t);
-    if (!pc || t->cpu == smp_processor_id())
+    if (t->cpu == smp_processor_id())
         return;     /* here its callback can only be running below us */
     while (__atomic_load_n(&pc->timer_running, __ATOMIC_ACQUIRE) == t)
         cpu_relax();
