@@ -1003,6 +1003,176 @@ static void test_singlestep(void)
     CHECK(!ctx.singlestep);
 }
 
+/* ---- segment loads, SYSCALL ------------------------------------------- */
+
+#define GDT_LA 0x50000ULL
+#define LDT_LA 0x51000ULL
+
+static void put_desc(struct fpage *p, unsigned int idx, uint32_t base, uint32_t limit,
+                     unsigned int access, unsigned int flags)
+{
+    uint64_t d = (limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
+                 ((uint64_t)(access & 0xFF) << 40) | ((uint64_t)((limit >> 16) & 0xF) << 48) |
+                 ((uint64_t)(flags & 0xF) << 52) | ((uint64_t)(base >> 24) << 56);
+
+    wr64(p, idx * 8, d);
+}
+
+static void test_mov_sreg(void)
+{
+    struct fpage *gdt, *ldt;
+
+    setup32();
+    gdt = map_page(GDT_LA, 0);
+    ldt = map_page(LDT_LA, 0);
+    ctx.gdtr_base = GDT_LA;
+    ctx.gdtr_limit = 0x7F;
+    put_desc(gdt, 1, 0, 0xFFFFF, 0x9B, 0xC);        /* 0x08 code DPL 0 */
+    put_desc(gdt, 2, 0x1000, 0xFFFFF, 0x93, 0xC);   /* 0x10 data DPL 0, base 0x1000 */
+    put_desc(gdt, 3, 0, 0xFFFF, 0xF3, 0x0);         /* 0x18 data DPL 3, byte limit */
+    put_desc(gdt, 4, 0, 0xFFFFF, 0x13, 0xC);        /* 0x20 data not present */
+    put_desc(gdt, 5, 0, 0xFFFFF, 0x99, 0xC);        /* 0x28 execute-only code */
+    put_desc(gdt, 6, 0, 0xFFFFF, 0x9F, 0xC);        /* 0x30 conforming readable code */
+    put_desc(gdt, 7, 0, 0xFFFFF, 0x91, 0xC);        /* 0x38 read-only data */
+    put_desc(gdt, 8, 0, 0, 0x82, 0);                /* 0x40 an LDT descriptor (system) */
+    put_desc(ldt, 0, 0x2000, 0xFFFF, 0x93, 0);      /* LDT 0x04 */
+
+    /* mov %ax, %fs: a good load */
+    ctx.gpr[0] = 0x10;
+    CODE(0x8E, 0xE0);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_FS].sel, 0x10);
+    CHECK_EQ(ctx.seg[X86_SEG_FS].base, 0x1000);
+    CHECK_EQ(ctx.seg[X86_SEG_FS].limit, 0xFFFFFFFF);
+    CHECK_EQ(ctx.seg[X86_SEG_FS].attr, 0xC93);
+    CHECK_EQ(ctx.seg_loaded, 1u << X86_SEG_FS);
+    CHECK_EQ(ctx.rip, CODE_LA + 2);
+#define SREG_FAULT(modrm, sel, vec, ec) do { \
+        ctx.rip = CODE_LA; ctx.gpr[0] = (sel); CODE(0x8E, (modrm)); \
+        struct x86_seg _fs = ctx.seg[X86_SEG_FS]; \
+        EXPECT_FAULT((vec), (ec)); \
+        CHECK(!memcmp(&_fs, &ctx.seg[X86_SEG_FS], sizeof(_fs))); \
+    } while (0)
+    SREG_FAULT(0xE0, 0x04, 13, 0x04);       /* TI with a null LDTR: #GP(sel) */
+    SREG_FAULT(0xE0, 0x80, 13, 0x80);       /* past the GDT limit */
+    SREG_FAULT(0xE0, 0x20, 11, 0x20);       /* not present: #NP */
+    SREG_FAULT(0xE0, 0x23, 13, 0x20);       /* RPL 3 > DPL 0 before that */
+    SREG_FAULT(0xE0, 0x28, 13, 0x28);       /* execute-only */
+    SREG_FAULT(0xE0, 0x40, 13, 0x40);       /* system */
+    SREG_FAULT(0xD0, 0x00, 13, 0x00);       /* null SS outside 64-bit mode */
+    SREG_FAULT(0xD0, 0x18, 13, 0x18);       /* SS with DPL 3 at CPL 0 */
+    SREG_FAULT(0xD0, 0x38, 13, 0x38);       /* read-only SS */
+    SREG_FAULT(0xD0, 0x23, 13, 0x20);       /* SS: RPL != CPL first */
+    SREG_FAULT(0xC8, 0x10, 6, -1);          /* mov to CS */
+    SREG_FAULT(0xF0, 0x10, 6, -1);          /* Sreg 6 */
+    ctx.cpl = 3;
+    SREG_FAULT(0xD8, 0x13, 13, 0x10);       /* DS DPL 0 at CPL 3 */
+    ctx.rip = CODE_LA;
+    ctx.gpr[0] = 0x1B;                      /* SS DPL 3 with RPL 3 at CPL 3: fine */
+    CODE(0x8E, 0xD0);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_SS].sel, 0x1B);
+    CHECK_EQ(ctx.seg[X86_SEG_SS].limit, 0xFFFF);
+    ctx.cpl = 0;
+    ctx.seg[X86_SEG_SS] = ctx.seg[X86_SEG_DS];
+    ctx.rip = CODE_LA;
+    ctx.gpr[0] = 0x33;                      /* conforming readable code, RPL 3: fine */
+    CODE(0x8E, 0xD8);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_DS].sel, 0x33);
+
+    /* the null selector into DS: unusable, no fault */
+    ctx.rip = CODE_LA;
+    ctx.gpr[0] = 3;
+    CODE(0x8E, 0xD8);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_DS].sel, 3);
+    CHECK(!(ctx.seg[X86_SEG_DS].attr & X86_SEG_ATTR_P));
+    /* then a read through it: #GP(0) */
+    ctx.rip = CODE_LA;
+    CODE(0x8B, 0x03);
+    EXPECT_FAULT(13, 0);
+
+    /* the LDT, once LDTR is usable */
+    ctx.ldtr = (struct x86_seg){ .sel = 0x40, .attr = 0x82, .limit = 7, .base = LDT_LA };
+    ctx.rip = CODE_LA;
+    ctx.gpr[0] = 0x04;
+    CODE(0x8E, 0xE8);                       /* mov %ax, %gs */
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_GS].base, 0x2000);
+    CHECK_EQ(ctx.seg[X86_SEG_GS].limit, 0xFFFF);
+    SREG_FAULT(0xE8, 0x0C, 13, 0x0C);       /* past the LDT limit */
+
+    /* pop %ss: loads SS, moves ESP, no single-step trap after it */
+    ctx.rip = CODE_LA;
+    ctx.rflags |= 0x100;
+    ctx.gpr[4] = STACK_LA + 0x800;
+    wr64(stack, 0x800, 0x10);
+    CODE(0x17);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_SS].base, 0x1000);
+    CHECK_EQ(ctx.gpr[4], STACK_LA + 0x804);
+    CHECK(!ctx.singlestep);
+
+    /* real mode: base = sel * 16 */
+    setup16();
+    ctx.gpr[0] = 0x1234;
+    CODE(0x8E, 0xC0);                       /* mov %ax, %es */
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.seg[X86_SEG_ES].base, 0x12340);
+    CHECK_EQ(ctx.seg[X86_SEG_ES].sel, 0x1234);
+}
+
+static void test_syscall(void)
+{
+    setup64();
+    ctx.cpl = 3;
+    ctx.seg[X86_SEG_CS] = (struct x86_seg){ .sel = 0x33, .attr = 0xAFB, .limit = ~0u };
+    ctx.star = (0x23ULL << 48) | (0x08ULL << 32);
+    ctx.lstar = 0xFFFF800000001000ULL;
+    ctx.sfmask = 0x100;
+    ctx.rflags = 0x302;
+    CODE(0x0F, 0x05);
+    EXPECT_FAULT(6, -1);                    /* EFER.SCE clear */
+    ctx.efer |= 1;
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.rip, 0xFFFF800000001000ULL);
+    CHECK_EQ(ctx.gpr[1], CODE_LA + 2);
+    CHECK_EQ(ctx.gpr[11], 0x302);
+    CHECK_EQ(ctx.rflags, 0x202);
+    CHECK_EQ(ctx.cpl, 0);
+    CHECK_EQ(ctx.seg[X86_SEG_CS].sel, 0x08);
+    CHECK(ctx.seg[X86_SEG_CS].attr & X86_SEG_ATTR_L);
+    CHECK_EQ(ctx.seg[X86_SEG_SS].sel, 0x10);
+    CHECK_EQ(ctx.seg_loaded, (1u << X86_SEG_CS) | (1u << X86_SEG_SS));
+    CHECK(!ctx.singlestep);                 /* TF masked: no trap (XSA-204) */
+    /* TF not in the mask: the trap follows */
+    ctx.rip = CODE_LA;
+    ctx.cpl = 3;
+    ctx.seg[X86_SEG_CS] = (struct x86_seg){ .sel = 0x33, .attr = 0xAFB, .limit = ~0u };
+    ctx.sfmask = 0;
+    ctx.rflags = 0x302;
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK(ctx.singlestep);
+    /* outside long mode: #UD */
+    setup32();
+    ctx.efer = 1;
+    CODE(0x0F, 0x05);
+    EXPECT_FAULT(6, -1);
+}
+
+/* A 16-bit code segment (here in compatibility mode) does not truncate
+ * EIP when it steps past an instruction. */
+static void test_eip_16bit(void)
+{
+    setup64();
+    ctx.seg[X86_SEG_CS] = (struct x86_seg){ .sel = 0x40, .attr = 0x89B, .limit = ~0u };
+    ctx.rip = CODE_LA + 0xFFE;
+    CODE(0x90);
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    CHECK_EQ(ctx.rip, CODE_LA + 0xFFF);
+}
+
 /* ---- hostile input ------------------------------------------------------- */
 
 static void test_random_bytes(void)
@@ -1066,5 +1236,8 @@ UNIT_MAIN("x86_emulate")
     TEST_RUN(test_fpu_checks);
     TEST_RUN(test_simd_moves);
     TEST_RUN(test_singlestep);
+    TEST_RUN(test_mov_sreg);
+    TEST_RUN(test_syscall);
+    TEST_RUN(test_eip_16bit);
     TEST_RUN(test_random_bytes);
 }

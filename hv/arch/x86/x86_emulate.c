@@ -39,6 +39,7 @@
 #define CR0_NE  (1u << 5)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_LA57   (1u << 12)
+#define EFER_SCE   (1u << 0)
 #define EFER_LMA   (1u << 10)
 
 /* Exception vectors */
@@ -582,11 +583,14 @@ static bool cond_true(uint64_t f, unsigned int cc)
     return (cc & 1) ? !r : r;
 }
 
+/* Sequential execution never truncates EIP to 16 bits, not even in a
+ * 16-bit code segment or real mode (only branches with a 16-bit operand
+ * size do): outside 64-bit mode it wraps at 4 GiB. */
 static void advance_rip(struct x86_emul_ctxt *c)
 {
     c->rip += c->in.len;
     if (c->mode != INSN_MODE_64)
-        c->rip &= c->mode == INSN_MODE_16 ? 0xFFFF : 0xFFFFFFFF;
+        c->rip &= 0xFFFFFFFF;
 }
 
 /* ---- software interrupts ------------------------------------------------ */
@@ -736,6 +740,141 @@ static int emul_simd_move(struct x86_emul_ctxt *c)
     return X86EMUL_OKAY;
 }
 
+/* ---- segment loads ------------------------------------------------------ */
+
+/*
+ * Load segment register `seg` (not CS) with selector `sel` as MOV/POP do:
+ * in real mode and VM86 the base is sel * 16; in protected mode the
+ * descriptor comes from the GDT or the LDT (TI), with the CPU's checks:
+ * a null selector is fine for DS ES FS GS (the register becomes unusable)
+ * and for SS only in 64-bit mode at CPL < 3 with RPL = CPL; past the
+ * table's limit, a null or unusable LDTR, a system descriptor, the wrong
+ * type or privilege: #GP(sel); not present: #NP(sel), #SS(sel) for SS.
+ * The descriptor's accessed bit is not written back to the table.
+ */
+static int load_seg(struct x86_emul_ctxt *c, unsigned int seg, uint16_t sel)
+{
+    struct x86_seg *s = &c->seg[seg & 7];
+    bool lm = c->efer & EFER_LMA;
+    unsigned int rpl = sel & 3, dpl, type;
+    int32_t ec = sel & 0xFFFC;
+    uint64_t tbase, la;
+    uint32_t tlimit, d[2] = { 0, 0 }, limit;
+    int rc;
+
+    if (seg >= X86_SEG_NR || seg == X86_SEG_CS)
+        return RAISE_UD(c);
+    if (real_or_vm86(c)) {
+        s->sel = sel;
+        s->base = (uint64_t)sel << 4;
+        if (c->rflags & FL_VM) {
+            s->limit = 0xFFFF;
+            s->attr = 0xF3;
+        }
+        c->seg_loaded |= 1u << seg;
+        return X86EMUL_OKAY;
+    }
+    if (!(sel & 0xFFFC)) {
+        if (seg == X86_SEG_SS && (c->mode != INSN_MODE_64 || c->cpl == 3 || rpl != c->cpl))
+            return RAISE_GP0(c);
+        /* Unusable: P clear (SS keeps the CPL as its DPL). */
+        *s = (struct x86_seg){ .sel = sel,
+                               .attr = (uint16_t)(seg == X86_SEG_SS ? c->cpl << 5 : 0) };
+        c->seg_loaded |= 1u << seg;
+        return X86EMUL_OKAY;
+    }
+    if (sel & 4) {
+        if (!(c->ldtr.sel & 0xFFFC) || !(c->ldtr.attr & X86_SEG_ATTR_P))
+            return raise(c, EXC_GP, ec);
+        tbase = c->ldtr.base;
+        tlimit = c->ldtr.limit;
+    } else {
+        tbase = c->gdtr_base;
+        tlimit = c->gdtr_limit;
+    }
+    if ((uint32_t)(sel | 7) > tlimit)
+        return raise(c, EXC_GP, ec);
+    la = tbase + (sel & 0xFFF8);
+    if (!lm)
+        la &= 0xFFFFFFFF;
+    if ((rc = lin_read(c, la, d, 8, X86EMUL_ACC_SYSTEM)))
+        return rc;
+    type = (d[1] >> 8) & 0xF;
+    dpl = (d[1] >> 13) & 3;
+    if (!(d[1] & (1u << 12)))                   /* a system descriptor */
+        return raise(c, EXC_GP, ec);
+    if (seg == X86_SEG_SS) {
+        if ((type & 8) || !(type & 2) || rpl != c->cpl || dpl != c->cpl)
+            return raise(c, EXC_GP, ec);
+        if (!(d[1] & (1u << 15)))
+            return raise(c, EXC_SS, ec);
+    } else {
+        if ((type & 0xA) == 8)                  /* execute-only code */
+            return raise(c, EXC_GP, ec);
+        /* Data and non-conforming code: DPL >= CPL and RPL. */
+        if ((!(type & 8) || !(type & 4)) && (dpl < c->cpl || dpl < rpl))
+            return raise(c, EXC_GP, ec);
+        if (!(d[1] & (1u << 15)))
+            return raise(c, EXC_NP, ec);
+    }
+    limit = (d[0] & 0xFFFF) | (d[1] & 0xF0000);
+    if (d[1] & (1u << 23))
+        limit = (limit << 12) | 0xFFF;
+    s->sel = sel;
+    s->base = (d[0] >> 16) | ((uint64_t)(d[1] & 0xFF) << 16) | (d[1] & 0xFF000000);
+    s->limit = limit;
+    s->attr = (uint16_t)(((d[1] >> 8) & 0xFF) | ((d[1] >> 12) & 0xF00) | 1);
+    c->seg_loaded |= 1u << seg;
+    return X86EMUL_OKAY;
+}
+
+/* POP to a segment register. */
+static int pop_seg(struct x86_emul_ctxt *c, unsigned int seg)
+{
+    unsigned int size = stack_opsize(c);
+    uint64_t val;
+    int rc;
+
+    if ((rc = pop_peek(c, &val, size)))
+        return rc;
+    pop_commit(c, size);                /* with the old SS's size; a fault undoes it */
+    if ((rc = load_seg(c, seg, (uint16_t)val)))
+        return rc;
+    if (seg == X86_SEG_SS)
+        c->tf_rule = 2;
+    return X86EMUL_OKAY;
+}
+
+/*
+ * SYSCALL (long mode only, as on Intel; #UD without EFER.SCE): RCX gets
+ * the return RIP, R11 RFLAGS; CS and SS come from STAR[47:32] as flat
+ * ring 0 segments (CS 64-bit), RFLAGS loses SFMASK's bits and RF, and RIP
+ * becomes LSTAR (CSTAR from compatibility mode). A single-step trap
+ * follows only when TF survives the mask.
+ */
+static int emul_syscall(struct x86_emul_ctxt *c)
+{
+    uint16_t sel = (uint16_t)(c->star >> 32);
+
+    if (!(c->efer & EFER_SCE) || !(c->efer & EFER_LMA))
+        return RAISE_UD(c);
+    c->gpr[1] = c->rip + c->in.len;
+    if (c->mode != INSN_MODE_64)
+        c->gpr[1] &= 0xFFFFFFFF;
+    c->gpr[11] = c->rflags & ~(uint64_t)FL_RF;
+    c->seg[X86_SEG_CS] = (struct x86_seg){ .sel = sel & 0xFFFC, .attr = 0xA9B,
+                                           .limit = 0xFFFFFFFF, .base = 0 };
+    c->seg[X86_SEG_SS] = (struct x86_seg){ .sel = (uint16_t)(sel + 8), .attr = 0xC93,
+                                           .limit = 0xFFFFFFFF, .base = 0 };
+    c->seg_loaded |= (1u << X86_SEG_CS) | (1u << X86_SEG_SS);
+    c->cpl = 0;
+    c->rflags &= ~(c->sfmask | FL_RF);
+    c->rflags |= 2;
+    c->rip = c->mode == INSN_MODE_64 ? c->lstar : c->cstar;
+    c->tf_rule = 1;
+    return EMUL_BRANCH;
+}
+
 /* ---- the instructions -------------------------------------------------- */
 
 static int emul_alu(struct x86_emul_ctxt *c, unsigned int alu, const struct operand *dst,
@@ -854,6 +993,26 @@ static int emul_1byte(struct x86_emul_ctxt *c)
         decode_rm(c, &rm);
         val = c->seg[in->reg & 7].sel;
         return op_write(c, &rm, rm.mem ? 2 : size, val);
+    case 0x8E: {                        /* MOV Sreg,Ew */
+        unsigned int sreg = in->reg & 7;
+
+        if (sreg == X86_SEG_CS || sreg >= X86_SEG_NR)
+            return RAISE_UD(c);
+        decode_rm(c, &rm);
+        if ((rc = op_read(c, &rm, 2, &val)))
+            return rc;
+        if ((rc = load_seg(c, sreg, (uint16_t)val)))
+            return rc;
+        if (sreg == X86_SEG_SS)
+            c->tf_rule = 2;             /* the trap waits for the next instruction */
+        return X86EMUL_OKAY;
+    }
+    case 0x07:                          /* POP ES (not 64-bit) */
+        return pop_seg(c, X86_SEG_ES);
+    case 0x17:                          /* POP SS */
+        return pop_seg(c, X86_SEG_SS);
+    case 0x1F:                          /* POP DS */
+        return pop_seg(c, X86_SEG_DS);
     case 0x8D:                          /* LEA */
         if (in->mod == 3)
             return RAISE_UD(c);
@@ -1056,6 +1215,8 @@ static int emul_0f(struct x86_emul_ctxt *c)
     int rc;
 
     switch (op) {
+    case 0x05:                          /* SYSCALL */
+        return emul_syscall(c);
     case 0x0B:                          /* UD2 */
         return RAISE_UD(c);
     case 0x10: case 0x11: case 0x28: case 0x29:     /* MOVUPS/MOVAPS and kin */
@@ -1075,6 +1236,10 @@ static int emul_0f(struct x86_emul_ctxt *c)
             return X86EMUL_OKAY;
         return branch_to(c, c->rip + in->len + sign_extend(in->imm, in->imm_size),
                          stack_opsize(c));
+    case 0xA1:                          /* POP FS */
+        return pop_seg(c, X86_SEG_FS);
+    case 0xA9:                          /* POP GS */
+        return pop_seg(c, X86_SEG_GS);
     case 0xA2:                          /* CPUID */
         return c->ops->cpuid(c);
     case 0xB0: case 0xB1:               /* CMPXCHG */
@@ -1207,16 +1372,22 @@ static int fetch_decode(struct x86_emul_ctxt *c)
 int x86_emulate(struct x86_emul_ctxt *c)
 {
     uint64_t gpr[16], rip = c->rip, rflags = c->rflags;
+    struct x86_seg segs[X86_SEG_NR];
     bool tf = c->rflags & FL_TF;
+    unsigned int cpl;
     int rc;
 
     memcpy(gpr, c->gpr, sizeof(gpr));
+    memcpy(segs, c->seg, sizeof(segs));
+    c->seg_loaded = 0;
+    c->tf_rule = 0;
     c->mode = x86_emul_mode(c);
     c->insn_len = 0;
     c->singlestep = false;
     c->event = (struct x86_event){ .error_code = -1 };
     if (c->cpl > 3)
         c->cpl = 3;
+    cpl = c->cpl;
 
     rc = fetch_decode(c);
     if (!rc) {
@@ -1236,7 +1407,13 @@ int x86_emulate(struct x86_emul_ctxt *c)
         rc = X86EMUL_OKAY;              /* RIP already set */
     if (rc == X86EMUL_OKAY) {
         c->rflags &= ~(uint64_t)FL_RF;
-        c->singlestep = tf;
+        /* The single-step trap: after it when TF was set before, except
+         * after SYSCALL (TF as it left it) and MOV/POP SS (not before the
+         * next instruction, which the CPU runs with TF still set). */
+        if (c->tf_rule == 0)
+            c->singlestep = tf;
+        else if (c->tf_rule == 1)
+            c->singlestep = c->rflags & FL_TF;
         return rc;
     }
     if (rc == X86EMUL_EXCEPTION && c->event.type != X86_EVENT_HW_EXC) {
@@ -1247,6 +1424,9 @@ int x86_emulate(struct x86_emul_ctxt *c)
      * it injected what it raised), or an access the caller must handle:
      * nothing changes here. */
     memcpy(c->gpr, gpr, sizeof(gpr));
+    memcpy(c->seg, segs, sizeof(segs));
+    c->seg_loaded = 0;
+    c->cpl = cpl;
     c->rip = rip;
     c->rflags = rflags;
     return rc;
