@@ -1173,6 +1173,159 @@ static void test_eip_16bit(void)
     CHECK_EQ(ctx.rip, CODE_LA + 0xFFF);
 }
 
+/* ---- SSE arithmetic against the host ------------------------------------ */
+
+static uint32_t host_sse(unsigned int op, bool dbl, uint64_t *a, uint64_t b, uint32_t mx,
+                         uint64_t *rfl)
+{
+    uint32_t save, m = mx;
+    uint64_t fl = 0;
+
+    asm volatile("stmxcsr %0" : "=m"(save));
+    if (op == 0x5E && !dbl)
+        asm volatile("ldmxcsr %[m]; movq %[a], %%xmm0; movq %[b], %%xmm1; divss %%xmm1, %%xmm0;"
+                     "movq %%xmm0, %[a]; stmxcsr %[m]"
+                     : [a] "+r"(*a), [m] "+m"(m) : [b] "r"(b) : "xmm0", "xmm1");
+    else if (op == 0x5E)
+        asm volatile("ldmxcsr %[m]; movq %[a], %%xmm0; movq %[b], %%xmm1; divsd %%xmm1, %%xmm0;"
+                     "movq %%xmm0, %[a]; stmxcsr %[m]"
+                     : [a] "+r"(*a), [m] "+m"(m) : [b] "r"(b) : "xmm0", "xmm1");
+    else if (op == 0x2E && !dbl)
+        asm volatile("ldmxcsr %[m]; movq %[a], %%xmm0; movq %[b], %%xmm1; ucomiss %%xmm1, %%xmm0;"
+                     "pushfq; pop %[f]; stmxcsr %[m]"
+                     : [f] "=r"(fl), [m] "+m"(m) : [a] "r"(*a), [b] "r"(b) : "xmm0", "xmm1", "cc");
+    else
+        asm volatile("ldmxcsr %[m]; movq %[a], %%xmm0; movq %[b], %%xmm1; comisd %%xmm1, %%xmm0;"
+                     "pushfq; pop %[f]; stmxcsr %[m]"
+                     : [f] "=r"(fl), [m] "+m"(m) : [a] "r"(*a), [b] "r"(b) : "xmm0", "xmm1", "cc");
+    asm volatile("ldmxcsr %0" : : "m"(save));
+    *rfl = fl & HOST_FLAGS_MASK;
+    return m;
+}
+
+static uint64_t fp_interesting(bool dbl)
+{
+    static const uint32_t s32[] = { 0, 0x80000000, 1, 0x80000001, 0x007FFFFF, 0x00800000,
+                                    0x7F7FFFFF, 0x7F800000, 0xFF800000, 0x7FC00000, 0x7F800001,
+                                    0x3F800000, 0x40000000, 0x3F7FFFFF, 0x00400000, 0x34000000 };
+    static const uint64_t s64[] = { 0, 1ULL << 63, 1, 0x000FFFFFFFFFFFFFULL,
+                                    0x0010000000000000ULL, 0x7FEFFFFFFFFFFFFFULL,
+                                    0x7FF0000000000000ULL, 0x7FF8000000000000ULL,
+                                    0x7FF0000000000001ULL, 0x3FF0000000000000ULL,
+                                    0x3FEFFFFFFFFFFFFFULL, 0x0008000000000000ULL };
+    uint64_t r = rnd();
+
+    if (!dbl) {
+        if (r & 1)
+            return s32[(r >> 1) % (sizeof(s32) / sizeof(s32[0]))] ^ ((r >> 8) & 0x80000000);
+        if ((r & 6) == 2)       /* small: near the denormal range */
+            return (r >> 16) & 0x81FFFFFF;
+        if ((r & 6) == 4)       /* large */
+            return ((r >> 16) & 0x80FFFFFF) | 0x7E000000;
+        return (uint32_t)(r >> 16);
+    }
+    if (r & 1)
+        return s64[(r >> 1) % (sizeof(s64) / sizeof(s64[0]))] ^ (r & (1ULL << 63));
+    if ((r & 6) == 2)
+        return rnd() & 0x803FFFFFFFFFFFFFULL;
+    if ((r & 6) == 4)
+        return (rnd() & 0x80FFFFFFFFFFFFFFULL) | 0x7FE0000000000000ULL;
+    return rnd();
+}
+
+static void test_sse_vs_host(void)
+{
+    static const unsigned int ops[] = { 0x5E, 0x5E, 0x2E, 0x2F };
+    unsigned int bad = 0;
+
+    for (unsigned int i = 0; i < 400000 && bad < 5; i++) {
+        unsigned int op = ops[i % 4];
+        bool dbl = op == 0x2F ? true : op == 0x2E ? false : (i / 4) & 1;
+        uint64_t a = fp_interesting(dbl), b = fp_interesting(dbl), ha = a, hfl, r = 0;
+        uint32_t mx = 0x1F80 | ((uint32_t)rnd() & 0xE040), hmx, emx;
+
+        hmx = host_sse(op, dbl, &ha, b, mx, &hfl);
+        setup64();
+        memset(fx, 0, sizeof(fx));
+        memcpy(fx + 160, &a, 8);
+        memcpy(fx + 176, &b, 8);
+        memcpy(fx + 24, &mx, 4);
+        ctx.rflags = 2 | 0x8D5;
+        {
+            uint8_t b4[4] = { 0x66, 0x0F, (uint8_t)op, 0xC1 };
+
+            if (op == 0x5E)
+                b4[0] = dbl ? 0xF2 : 0xF3;
+            if (op == 0x5E || dbl)
+                code_bytes(b4, 4);
+            else
+                code_bytes(b4 + 1, 3);
+        }
+        CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+        memcpy(&r, fx + 160, 8);
+        memcpy(&emx, fx + 24, 4);
+        if (op == 0x5E ? r != ha : (ctx.rflags & HOST_FLAGS_MASK) != hfl)
+            bad++;
+        else if (emx != hmx)
+            bad++;
+        else
+            continue;
+        fprintf(stderr, "  op %02x %s a %#llx b %#llx mxcsr %#x: emulated %#llx/%#llx mxcsr %#x,"
+                " host %#llx/%#llx mxcsr %#x\n", op, dbl ? "d" : "s",
+                (unsigned long long)a, (unsigned long long)b, mx, (unsigned long long)r,
+                (unsigned long long)(ctx.rflags & HOST_FLAGS_MASK), emx,
+                (unsigned long long)ha, (unsigned long long)hfl, hmx);
+    }
+    CHECK_EQ(bad, 0);
+}
+
+static void test_sse_exceptions(void)
+{
+    uint32_t mx = 0, v;
+
+    /* xsa-451: 0.0 / 0.0 with everything unmasked: #XM, IE, xmm0 kept */
+    setup64();
+    ctx.cr4 |= 1u << 10;
+    memset(fx, 0, sizeof(fx));
+    memcpy(fx + 24, &mx, 4);
+    CODE(0xF3, 0x0F, 0x5E, 0xC0);
+    EXPECT_FAULT(19, -1);
+    memcpy(&v, fx + 24, 4);
+    CHECK_EQ(v, 1);
+    /* xsa-470: ucomiss of a denormal with itself: #XM, DE; EFLAGS kept */
+    memset(fx, 0, sizeof(fx));
+    fx[160] = 1;
+    ctx.rflags = 2;
+    CODE(0x0F, 0x2E, 0xC0);
+    EXPECT_FAULT(19, -1);
+    memcpy(&v, fx + 24, 4);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(ctx.rflags, 2);
+    /* without CR4.OSXMMEXCPT: #UD */
+    ctx.cr4 &= ~(1u << 10);
+    EXPECT_FAULT(6, -1);
+    /* packed from memory: alignment */
+    ctx.cr4 |= 1u << 10;
+    ctx.gpr[0] = DATA_LA + 8;
+    CODE(0x0F, 0x5E, 0x00);
+    EXPECT_FAULT(13, 0);
+    /* 1.0f / 2.0f packed, masked: every lane */
+    ctx.gpr[0] = DATA_LA;
+    mx = 0x1F80;
+    memcpy(fx + 24, &mx, 4);
+    for (unsigned int i = 0; i < 4; i++) {
+        v = 0x3F800000;
+        memcpy(fx + 160 + 4 * i, &v, 4);
+        v = 0x40000000;
+        memcpy(data->data + 4 * i, &v, 4);
+    }
+    CHECK_EQ(x86_emulate(&ctx), X86EMUL_OKAY);
+    for (unsigned int i = 0; i < 4; i++) {
+        memcpy(&v, fx + 160 + 4 * i, 4);
+        CHECK_EQ(v, 0x3F000000);
+    }
+}
+
 /* ---- hostile input ------------------------------------------------------- */
 
 static void test_random_bytes(void)
@@ -1209,7 +1362,7 @@ static void test_random_bytes(void)
 
         CHECK(rc == X86EMUL_OKAY || rc == X86EMUL_EXCEPTION || rc == X86EMUL_UNHANDLEABLE);
         if (rc == X86EMUL_EXCEPTION && ctx.event.type == X86_EVENT_HW_EXC) {
-            CHECK(ctx.event.vector <= 16);
+            CHECK(ctx.event.vector <= 16 || ctx.event.vector == 19);
             CHECK_EQ(ctx.rip, before.rip);
             CHECK(!memcmp(ctx.gpr, before.gpr, sizeof(ctx.gpr)));
         }
@@ -1239,5 +1392,7 @@ UNIT_MAIN("x86_emulate")
     TEST_RUN(test_mov_sreg);
     TEST_RUN(test_syscall);
     TEST_RUN(test_eip_16bit);
+    TEST_RUN(test_sse_vs_host);
+    TEST_RUN(test_sse_exceptions);
     TEST_RUN(test_random_bytes);
 }
