@@ -38,7 +38,9 @@
 #define CR0_TS  (1u << 3)
 #define CR0_NE  (1u << 5)
 #define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_LA57   (1u << 12)
+#define EFER_SCE   (1u << 0)
 #define EFER_LMA   (1u << 10)
 
 /* Exception vectors */
@@ -52,6 +54,7 @@
 #define EXC_GP  13
 #define EXC_PF  14
 #define EXC_MF  16
+#define EXC_XM  19
 
 #define PAGE_SZ 4096u
 
@@ -582,11 +585,14 @@ static bool cond_true(uint64_t f, unsigned int cc)
     return (cc & 1) ? !r : r;
 }
 
+/* Sequential execution never truncates EIP to 16 bits, not even in a
+ * 16-bit code segment or real mode (only branches with a 16-bit operand
+ * size do): outside 64-bit mode it wraps at 4 GiB. */
 static void advance_rip(struct x86_emul_ctxt *c)
 {
     c->rip += c->in.len;
     if (c->mode != INSN_MODE_64)
-        c->rip &= c->mode == INSN_MODE_16 ? 0xFFFF : 0xFFFFFFFF;
+        c->rip &= 0xFFFFFFFF;
 }
 
 /* ---- software interrupts ------------------------------------------------ */
@@ -736,6 +742,472 @@ static int emul_simd_move(struct x86_emul_ctxt *c)
     return X86EMUL_OKAY;
 }
 
+/* ---- SSE arithmetic, in software ------------------------------------------
+ *
+ * DIVPS/DIVSS/DIVPD/DIVSD and (U)COMISS/(U)COMISD are computed here with
+ * integer arithmetic on the guest's registers as the FXSAVE image holds
+ * them: the hypervisor never uses the FPU for the guest's numbers. The
+ * result is IEEE 754 with MXCSR's rounding control, DAZ and FTZ, and its
+ * exception flags (IE DE ZE OE UE PE) in the priority the SDM gives
+ * (invalid, then divide-by-zero, then denormal, then overflow/underflow
+ * and precision). An unmasked exception leaves every destination as it
+ * was, sets the flags in MXCSR and raises #XM (#UD without
+ * CR4.OSXMMEXCPT). Tininess is detected after rounding, as x86 does.
+ */
+#define MX_IE   0x01u
+#define MX_DE   0x02u
+#define MX_ZE   0x04u
+#define MX_OE   0x08u
+#define MX_UE   0x10u
+#define MX_PE   0x20u
+#define MX_DAZ  0x40u
+#define MX_FTZ  0x8000u
+#define FX_MXCSR 24
+
+enum fp_class { FP_ZERO, FP_DENORM, FP_NORMAL, FP_INF, FP_QNAN, FP_SNAN };
+
+struct fp_fmt {
+    unsigned int fbits, ebits;          /* 23, 8 (single) or 52, 11 (double) */
+};
+
+static const struct fp_fmt fp_single = { 23, 8 }, fp_double = { 52, 11 };
+
+static uint64_t fp_fracmask(const struct fp_fmt *f)
+{
+    return (1ULL << f->fbits) - 1;
+}
+
+static unsigned int fp_emax(const struct fp_fmt *f)
+{
+    return (1u << f->ebits) - 1;
+}
+
+static unsigned int fp_sign(const struct fp_fmt *f, uint64_t x)
+{
+    return (unsigned int)(x >> (f->fbits + f->ebits)) & 1;
+}
+
+static enum fp_class fp_classify(const struct fp_fmt *f, uint64_t x)
+{
+    uint64_t frac = x & fp_fracmask(f);
+    unsigned int e = (unsigned int)(x >> f->fbits) & fp_emax(f);
+
+    if (!e)
+        return frac ? FP_DENORM : FP_ZERO;
+    if (e == fp_emax(f))
+        return !frac ? FP_INF : ((frac >> (f->fbits - 1)) & 1) ? FP_QNAN : FP_SNAN;
+    return FP_NORMAL;
+}
+
+/* DAZ: a denormal input is a zero of its sign. */
+static uint64_t fp_daz(const struct fp_fmt *f, uint64_t x, uint32_t mxcsr)
+{
+    if ((mxcsr & MX_DAZ) && fp_classify(f, x) == FP_DENORM)
+        return x & ~fp_fracmask(f);
+    return x;
+}
+
+static uint64_t fp_inf(const struct fp_fmt *f, unsigned int sign)
+{
+    return ((uint64_t)sign << (f->fbits + f->ebits)) | ((uint64_t)fp_emax(f) << f->fbits);
+}
+
+static uint64_t fp_zero(const struct fp_fmt *f, unsigned int sign)
+{
+    return (uint64_t)sign << (f->fbits + f->ebits);
+}
+
+/* The default NaN (the "real indefinite"): negative, quiet. */
+static uint64_t fp_default_nan(const struct fp_fmt *f)
+{
+    return fp_inf(f, 1) | (1ULL << (f->fbits - 1));
+}
+
+/* A finite nonzero value as mantissa (bit fbits set) and unbiased exponent. */
+static void fp_unpack(const struct fp_fmt *f, uint64_t x, uint64_t *m, int *e)
+{
+    int bias = (int)(fp_emax(f) >> 1);
+    unsigned int be = (unsigned int)(x >> f->fbits) & fp_emax(f);
+
+    *m = x & fp_fracmask(f);
+    if (be) {
+        *m |= 1ULL << f->fbits;
+        *e = (int)be - bias;
+        return;
+    }
+    *e = 1 - bias;
+    while (!(*m >> f->fbits)) {
+        *m <<= 1;
+        (*e)--;
+    }
+}
+
+/* m >> 3 rounded by MXCSR.RC on its three low bits; *inexact when any. */
+static uint64_t fp_round_bits(uint64_t m, unsigned int sign, unsigned int rc, bool *inexact)
+{
+    unsigned int extra = (unsigned int)(m & 7);
+
+    m >>= 3;
+    *inexact = extra != 0;
+    if (extra) {
+        switch (rc) {
+        case 0: if (extra > 4 || (extra == 4 && (m & 1))) m++; break;
+        case 1: if (sign) m++; break;
+        case 2: if (!sign) m++; break;
+        default: break;
+        }
+    }
+    return m;
+}
+
+/*
+ * Round and pack sign * m * 2^(e - fbits - 3), m having its leading one at
+ * bit fbits + 3 and three bits below the result's last (guard, round,
+ * sticky). Tininess is detected after rounding, as x86 does: a result
+ * that rounds (with an unbounded exponent) up to the smallest normal is
+ * not tiny.
+ */
+static uint64_t fp_round_pack(const struct fp_fmt *f, unsigned int sign, int e, uint64_t m,
+                              uint32_t mxcsr, unsigned int *flags)
+{
+    int be = e + (int)(fp_emax(f) >> 1);
+    unsigned int rc = (mxcsr >> 13) & 3;
+    uint64_t signbit = (uint64_t)sign << (f->fbits + f->ebits), r;
+    bool inexact;
+
+    if (be <= 0) {
+        unsigned int shift = (unsigned int)(1 - be);
+        bool tiny = be < 0 || !(fp_round_bits(m, sign, rc, &inexact) >> (f->fbits + 1));
+
+        if (tiny && !(mxcsr & (MX_UE << 7))) {
+            *flags |= MX_UE;            /* unmasked: no result is written */
+            return 0;
+        }
+        if (tiny && (mxcsr & MX_FTZ)) {
+            *flags |= MX_UE | MX_PE;
+            return signbit;
+        }
+        if (shift > f->fbits + 4)
+            m = m != 0;
+        else
+            m = (m >> shift) | ((m & ((1ULL << shift) - 1)) != 0);
+        r = fp_round_bits(m, sign, rc, &inexact);
+        if (inexact)
+            *flags |= MX_PE | (tiny ? MX_UE : 0);
+        return signbit | r;             /* a carry into bit fbits makes it normal */
+    }
+    r = fp_round_bits(m, sign, rc, &inexact);
+    if (r >> (f->fbits + 1)) {
+        r >>= 1;
+        be++;
+    }
+    if (be >= (int)fp_emax(f)) {
+        if (!(mxcsr & (MX_OE << 7))) {
+            *flags |= MX_OE;            /* unmasked: no result is written */
+            return 0;
+        }
+        *flags |= MX_OE | MX_PE;
+        if (rc == 0 || (rc == 1 && sign) || (rc == 2 && !sign))
+            return fp_inf(f, sign);
+        return signbit | (((uint64_t)fp_emax(f) - 1) << f->fbits) | fp_fracmask(f);
+    }
+    if (inexact)
+        *flags |= MX_PE;
+    return signbit | ((uint64_t)be << f->fbits) | (r & fp_fracmask(f));
+}
+
+/* The NaN a two-operand operation returns: the first NaN operand,
+ * quieted. */
+static uint64_t fp_nan_result(const struct fp_fmt *f, uint64_t a, uint64_t b)
+{
+    enum fp_class ca = fp_classify(f, a);
+    uint64_t q = 1ULL << (f->fbits - 1);
+
+    return (ca == FP_QNAN || ca == FP_SNAN) ? a | q : b | q;
+}
+
+static uint64_t fp_div(const struct fp_fmt *f, uint64_t a, uint64_t b, uint32_t mxcsr,
+                       unsigned int *flags)
+{
+    enum fp_class ca, cb;
+    unsigned int sign;
+    uint64_t ma, mb, q = 0, r;
+    int ea, eb, e;
+
+    a = fp_daz(f, a, mxcsr);
+    b = fp_daz(f, b, mxcsr);
+    ca = fp_classify(f, a);
+    cb = fp_classify(f, b);
+    sign = fp_sign(f, a) ^ fp_sign(f, b);
+    if (ca >= FP_QNAN || cb >= FP_QNAN) {
+        if (ca == FP_SNAN || cb == FP_SNAN)
+            *flags |= MX_IE;
+        return fp_nan_result(f, a, b);
+    }
+    if ((ca == FP_ZERO && cb == FP_ZERO) || (ca == FP_INF && cb == FP_INF)) {
+        *flags |= MX_IE;
+        return fp_default_nan(f);
+    }
+    if (cb == FP_ZERO && ca != FP_INF) {
+        *flags |= MX_ZE;
+        return fp_inf(f, sign);
+    }
+    if (ca == FP_DENORM || cb == FP_DENORM)
+        *flags |= MX_DE;
+    if (ca == FP_INF || cb == FP_ZERO)
+        return fp_inf(f, sign);
+    if (ca == FP_ZERO || cb == FP_INF)
+        return fp_zero(f, sign);
+    fp_unpack(f, a, &ma, &ea);
+    fp_unpack(f, b, &mb, &eb);
+    e = ea - eb;
+    if (ma < mb) {
+        ma <<= 1;
+        e--;
+    }
+    /* fbits + 3 quotient bits (the leading one first), then the sticky. */
+    r = ma;
+    for (unsigned int i = 0; i < f->fbits + 3; i++) {
+        q <<= 1;
+        if (r >= mb) {
+            r -= mb;
+            q |= 1;
+        }
+        r <<= 1;
+    }
+    return fp_round_pack(f, sign, e, (q << 1) | (r != 0), mxcsr, flags);
+}
+
+/* (U)COMIS: the EFLAGS result (ZF PF CF). */
+static uint64_t fp_compare(const struct fp_fmt *f, uint64_t a, uint64_t b, bool signalling,
+                           uint32_t mxcsr, unsigned int *flags)
+{
+    enum fp_class ca, cb;
+    uint64_t mag = ~0ULL >> (64 - f->fbits - f->ebits);
+    int64_t ka, kb;
+
+    a = fp_daz(f, a, mxcsr);
+    b = fp_daz(f, b, mxcsr);
+    ca = fp_classify(f, a);
+    cb = fp_classify(f, b);
+    if (ca >= FP_QNAN || cb >= FP_QNAN) {
+        if (signalling || ca == FP_SNAN || cb == FP_SNAN)
+            *flags |= MX_IE;
+        return FL_ZF | FL_PF | FL_CF;
+    }
+    if (ca == FP_DENORM || cb == FP_DENORM)
+        *flags |= MX_DE;
+    ka = fp_sign(f, a) ? -(int64_t)(a & mag) : (int64_t)(a & mag);
+    kb = fp_sign(f, b) ? -(int64_t)(b & mag) : (int64_t)(b & mag);
+    if (ka == kb)
+        return FL_ZF;
+    return ka < kb ? FL_CF : 0;
+}
+
+static int emul_sse_arith(struct x86_emul_ctxt *c)
+{
+    const struct insn_info *in = &c->in;
+    bool cmp = in->opcode == 0x2E || in->opcode == 0x2F;
+    bool dbl, scalar;
+    const struct fp_fmt *f;
+    unsigned int esz, len, n, flags = 0, unmasked;
+    uint8_t src[16] = { 0 }, dst[16], *fx;
+    struct operand rm;
+    uint32_t mxcsr;
+    uint64_t eflags = 0;
+    int rc;
+
+    if (cmp) {
+        if (in->rep)
+            return RAISE_UD(c);
+        dbl = in->prefix_66;
+        scalar = true;
+    } else {
+        scalar = in->rep == 0xF3 || in->rep == 0xF2;
+        dbl = scalar ? in->rep == 0xF2 : in->prefix_66;
+    }
+    f = dbl ? &fp_double : &fp_single;
+    esz = dbl ? 8 : 4;
+    len = scalar ? esz : 16;
+    n = len / esz;
+    if ((rc = simd_check(c, true)))
+        return rc;
+    if (!c->ops->get_fxsave || !(fx = c->ops->get_fxsave(c)))
+        return RAISE_UD(c);
+    decode_rm(c, &rm);
+    if (rm.mem) {
+        if (len == 16 && (rm.off & 15))
+            return RAISE_GP0(c);
+        if ((rc = mem_read(c, rm.seg, rm.off, src, len)))
+            return rc;
+    } else {
+        memcpy(src, fx + FX_XMM(rm.reg & 15), 16);
+    }
+    memcpy(dst, fx + FX_XMM(in->reg & 15), 16);
+    memcpy(&mxcsr, fx + FX_MXCSR, 4);
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t a = 0, b = 0, r;
+
+        memcpy(&a, dst + i * esz, esz);
+        memcpy(&b, src + i * esz, esz);
+        if (cmp) {
+            eflags = fp_compare(f, a, b, in->opcode == 0x2F, mxcsr, &flags);
+        } else {
+            r = fp_div(f, a, b, mxcsr, &flags);
+            memcpy(dst + i * esz, &r, esz);
+        }
+    }
+    unmasked = flags & ~(mxcsr >> 7) & 0x3F;
+    mxcsr |= flags;
+    memcpy(fx + FX_MXCSR, &mxcsr, 4);
+    if (!unmasked) {
+        if (cmp)
+            c->rflags = (c->rflags & ~(uint64_t)FL_ARITH) | eflags;
+        else
+            memcpy(fx + FX_XMM(in->reg & 15), dst, 16);
+    }
+    if (c->ops->put_fxsave)
+        c->ops->put_fxsave(c);
+    if (unmasked)
+        return (c->cr4 & CR4_OSXMMEXCPT) ? raise(c, EXC_XM, -1) : RAISE_UD(c);
+    return X86EMUL_OKAY;
+}
+
+/* ---- segment loads ------------------------------------------------------ */
+
+/*
+ * Load segment register `seg` (not CS) with selector `sel` as MOV/POP do:
+ * in real mode and VM86 the base is sel * 16; in protected mode the
+ * descriptor comes from the GDT or the LDT (TI), with the CPU's checks:
+ * a null selector is fine for DS ES FS GS (the register becomes unusable)
+ * and for SS only in 64-bit mode at CPL < 3 with RPL = CPL; past the
+ * table's limit, a null or unusable LDTR, a system descriptor, the wrong
+ * type or privilege: #GP(sel); not present: #NP(sel), #SS(sel) for SS.
+ * The descriptor's accessed bit is not written back to the table.
+ */
+static int load_seg(struct x86_emul_ctxt *c, unsigned int seg, uint16_t sel)
+{
+    struct x86_seg *s = &c->seg[seg & 7];
+    bool lm = c->efer & EFER_LMA;
+    unsigned int rpl = sel & 3, dpl, type;
+    int32_t ec = sel & 0xFFFC;
+    uint64_t tbase, la;
+    uint32_t tlimit, d[2] = { 0, 0 }, limit;
+    int rc;
+
+    if (seg >= X86_SEG_NR || seg == X86_SEG_CS)
+        return RAISE_UD(c);
+    if (real_or_vm86(c)) {
+        s->sel = sel;
+        s->base = (uint64_t)sel << 4;
+        if (c->rflags & FL_VM) {
+            s->limit = 0xFFFF;
+            s->attr = 0xF3;
+        }
+        c->seg_loaded |= 1u << seg;
+        return X86EMUL_OKAY;
+    }
+    if (!(sel & 0xFFFC)) {
+        if (seg == X86_SEG_SS && (c->mode != INSN_MODE_64 || c->cpl == 3 || rpl != c->cpl))
+            return RAISE_GP0(c);
+        /* Unusable: P clear (SS keeps the CPL as its DPL). */
+        *s = (struct x86_seg){ .sel = sel,
+                               .attr = (uint16_t)(seg == X86_SEG_SS ? c->cpl << 5 : 0) };
+        c->seg_loaded |= 1u << seg;
+        return X86EMUL_OKAY;
+    }
+    if (sel & 4) {
+        if (!(c->ldtr.sel & 0xFFFC) || !(c->ldtr.attr & X86_SEG_ATTR_P))
+            return raise(c, EXC_GP, ec);
+        tbase = c->ldtr.base;
+        tlimit = c->ldtr.limit;
+    } else {
+        tbase = c->gdtr_base;
+        tlimit = c->gdtr_limit;
+    }
+    if ((uint32_t)(sel | 7) > tlimit)
+        return raise(c, EXC_GP, ec);
+    la = tbase + (sel & 0xFFF8);
+    if (!lm)
+        la &= 0xFFFFFFFF;
+    if ((rc = lin_read(c, la, d, 8, X86EMUL_ACC_SYSTEM)))
+        return rc;
+    type = (d[1] >> 8) & 0xF;
+    dpl = (d[1] >> 13) & 3;
+    if (!(d[1] & (1u << 12)))                   /* a system descriptor */
+        return raise(c, EXC_GP, ec);
+    if (seg == X86_SEG_SS) {
+        if ((type & 8) || !(type & 2) || rpl != c->cpl || dpl != c->cpl)
+            return raise(c, EXC_GP, ec);
+        if (!(d[1] & (1u << 15)))
+            return raise(c, EXC_SS, ec);
+    } else {
+        if ((type & 0xA) == 8)                  /* execute-only code */
+            return raise(c, EXC_GP, ec);
+        /* Data and non-conforming code: DPL >= CPL and RPL. */
+        if ((!(type & 8) || !(type & 4)) && (dpl < c->cpl || dpl < rpl))
+            return raise(c, EXC_GP, ec);
+        if (!(d[1] & (1u << 15)))
+            return raise(c, EXC_NP, ec);
+    }
+    limit = (d[0] & 0xFFFF) | (d[1] & 0xF0000);
+    if (d[1] & (1u << 23))
+        limit = (limit << 12) | 0xFFF;
+    s->sel = sel;
+    s->base = (d[0] >> 16) | ((uint64_t)(d[1] & 0xFF) << 16) | (d[1] & 0xFF000000);
+    s->limit = limit;
+    s->attr = (uint16_t)(((d[1] >> 8) & 0xFF) | ((d[1] >> 12) & 0xF00) | 1);
+    c->seg_loaded |= 1u << seg;
+    return X86EMUL_OKAY;
+}
+
+/* POP to a segment register. */
+static int pop_seg(struct x86_emul_ctxt *c, unsigned int seg)
+{
+    unsigned int size = stack_opsize(c);
+    uint64_t val;
+    int rc;
+
+    if ((rc = pop_peek(c, &val, size)))
+        return rc;
+    pop_commit(c, size);                /* with the old SS's size; a fault undoes it */
+    if ((rc = load_seg(c, seg, (uint16_t)val)))
+        return rc;
+    if (seg == X86_SEG_SS)
+        c->tf_rule = 2;
+    return X86EMUL_OKAY;
+}
+
+/*
+ * SYSCALL (long mode only, as on Intel; #UD without EFER.SCE): RCX gets
+ * the return RIP, R11 RFLAGS; CS and SS come from STAR[47:32] as flat
+ * ring 0 segments (CS 64-bit), RFLAGS loses SFMASK's bits and RF, and RIP
+ * becomes LSTAR (CSTAR from compatibility mode). A single-step trap
+ * follows only when TF survives the mask.
+ */
+static int emul_syscall(struct x86_emul_ctxt *c)
+{
+    uint16_t sel = (uint16_t)(c->star >> 32);
+
+    if (!(c->efer & EFER_SCE) || !(c->efer & EFER_LMA))
+        return RAISE_UD(c);
+    c->gpr[1] = c->rip + c->in.len;
+    if (c->mode != INSN_MODE_64)
+        c->gpr[1] &= 0xFFFFFFFF;
+    c->gpr[11] = c->rflags & ~(uint64_t)FL_RF;
+    c->seg[X86_SEG_CS] = (struct x86_seg){ .sel = sel & 0xFFFC, .attr = 0xA9B,
+                                           .limit = 0xFFFFFFFF, .base = 0 };
+    c->seg[X86_SEG_SS] = (struct x86_seg){ .sel = (uint16_t)(sel + 8), .attr = 0xC93,
+                                           .limit = 0xFFFFFFFF, .base = 0 };
+    c->seg_loaded |= (1u << X86_SEG_CS) | (1u << X86_SEG_SS);
+    c->cpl = 0;
+    c->rflags &= ~(c->sfmask | FL_RF);
+    c->rflags |= 2;
+    c->rip = c->mode == INSN_MODE_64 ? c->lstar : c->cstar;
+    c->tf_rule = 1;
+    return EMUL_BRANCH;
+}
+
 /* ---- the instructions -------------------------------------------------- */
 
 static int emul_alu(struct x86_emul_ctxt *c, unsigned int alu, const struct operand *dst,
@@ -854,6 +1326,26 @@ static int emul_1byte(struct x86_emul_ctxt *c)
         decode_rm(c, &rm);
         val = c->seg[in->reg & 7].sel;
         return op_write(c, &rm, rm.mem ? 2 : size, val);
+    case 0x8E: {                        /* MOV Sreg,Ew */
+        unsigned int sreg = in->reg & 7;
+
+        if (sreg == X86_SEG_CS || sreg >= X86_SEG_NR)
+            return RAISE_UD(c);
+        decode_rm(c, &rm);
+        if ((rc = op_read(c, &rm, 2, &val)))
+            return rc;
+        if ((rc = load_seg(c, sreg, (uint16_t)val)))
+            return rc;
+        if (sreg == X86_SEG_SS)
+            c->tf_rule = 2;             /* the trap waits for the next instruction */
+        return X86EMUL_OKAY;
+    }
+    case 0x07:                          /* POP ES (not 64-bit) */
+        return pop_seg(c, X86_SEG_ES);
+    case 0x17:                          /* POP SS */
+        return pop_seg(c, X86_SEG_SS);
+    case 0x1F:                          /* POP DS */
+        return pop_seg(c, X86_SEG_DS);
     case 0x8D:                          /* LEA */
         if (in->mod == 3)
             return RAISE_UD(c);
@@ -1056,6 +1548,8 @@ static int emul_0f(struct x86_emul_ctxt *c)
     int rc;
 
     switch (op) {
+    case 0x05:                          /* SYSCALL */
+        return emul_syscall(c);
     case 0x0B:                          /* UD2 */
         return RAISE_UD(c);
     case 0x10: case 0x11: case 0x28: case 0x29:     /* MOVUPS/MOVAPS and kin */
@@ -1070,11 +1564,18 @@ static int emul_0f(struct x86_emul_ctxt *c)
         return c->ops->rdmsr(c);
     case 0x6F: case 0x7F:               /* MOVQ mm / MOVDQA, MOVDQU xmm */
         return emul_simd_move(c);
+    case 0x2E: case 0x2F:               /* UCOMISS/COMISS, UCOMISD/COMISD */
+    case 0x5E:                          /* DIVPS, DIVSS, DIVPD, DIVSD */
+        return emul_sse_arith(c);
     case 0x80 ... 0x8F:                 /* Jcc rel */
         if (!cond_true(c->rflags, op & 0xF))
             return X86EMUL_OKAY;
         return branch_to(c, c->rip + in->len + sign_extend(in->imm, in->imm_size),
                          stack_opsize(c));
+    case 0xA1:                          /* POP FS */
+        return pop_seg(c, X86_SEG_FS);
+    case 0xA9:                          /* POP GS */
+        return pop_seg(c, X86_SEG_GS);
     case 0xA2:                          /* CPUID */
         return c->ops->cpuid(c);
     case 0xB0: case 0xB1:               /* CMPXCHG */
@@ -1207,16 +1708,22 @@ static int fetch_decode(struct x86_emul_ctxt *c)
 int x86_emulate(struct x86_emul_ctxt *c)
 {
     uint64_t gpr[16], rip = c->rip, rflags = c->rflags;
+    struct x86_seg segs[X86_SEG_NR];
     bool tf = c->rflags & FL_TF;
+    unsigned int cpl;
     int rc;
 
     memcpy(gpr, c->gpr, sizeof(gpr));
+    memcpy(segs, c->seg, sizeof(segs));
+    c->seg_loaded = 0;
+    c->tf_rule = 0;
     c->mode = x86_emul_mode(c);
     c->insn_len = 0;
     c->singlestep = false;
     c->event = (struct x86_event){ .error_code = -1 };
     if (c->cpl > 3)
         c->cpl = 3;
+    cpl = c->cpl;
 
     rc = fetch_decode(c);
     if (!rc) {
@@ -1236,7 +1743,13 @@ int x86_emulate(struct x86_emul_ctxt *c)
         rc = X86EMUL_OKAY;              /* RIP already set */
     if (rc == X86EMUL_OKAY) {
         c->rflags &= ~(uint64_t)FL_RF;
-        c->singlestep = tf;
+        /* The single-step trap: after it when TF was set before, except
+         * after SYSCALL (TF as it left it) and MOV/POP SS (not before the
+         * next instruction, which the CPU runs with TF still set). */
+        if (c->tf_rule == 0)
+            c->singlestep = tf;
+        else if (c->tf_rule == 1)
+            c->singlestep = c->rflags & FL_TF;
         return rc;
     }
     if (rc == X86EMUL_EXCEPTION && c->event.type != X86_EVENT_HW_EXC) {
@@ -1247,6 +1760,9 @@ int x86_emulate(struct x86_emul_ctxt *c)
      * it injected what it raised), or an access the caller must handle:
      * nothing changes here. */
     memcpy(c->gpr, gpr, sizeof(gpr));
+    memcpy(c->seg, segs, sizeof(segs));
+    c->seg_loaded = 0;
+    c->cpl = cpl;
     c->rip = rip;
     c->rflags = rflags;
     return rc;

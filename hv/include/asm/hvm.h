@@ -57,8 +57,14 @@ struct hvm_ops {
     uint64_t (*get_dr)(struct vcpu *v, unsigned int n); /* DR6 or DR7 */
     void (*get_idtr)(struct vcpu *v, uint64_t *base, uint32_t *limit);
     void (*set_dr)(struct vcpu *v, unsigned int n, uint64_t val);
-    /* Segment register n (ES CS SS DS FS GS), as the CPU holds it. */
+    /* Segment register n (ES CS SS DS FS GS, then 6: LDTR, 7: TR), as the
+     * CPU holds it; set_seg loads one (n 0-5) as an instruction would. */
     void (*get_seg)(struct vcpu *v, unsigned int n, struct hvm_seg *s);
+    void (*set_seg)(struct vcpu *v, unsigned int n, const struct hvm_seg *s);
+    void (*get_gdtr)(struct vcpu *v, uint64_t *base, uint32_t *limit);
+    void (*set_cpl)(struct vcpu *v, unsigned int cpl);
+    /* STAR, LSTAR, CSTAR, SFMASK (SYSCALL's MSRs), as the guest set them. */
+    void (*get_syscall_msrs)(struct vcpu *v, uint64_t msr[4]);
     void (*set_cr2)(struct vcpu *v, uint64_t cr2);      /* before injecting #PF */
     /* INT n delivered with RIP already past it (gate checks made). */
     void (*inject_swint)(struct vcpu *v, unsigned int vector);

@@ -39,6 +39,7 @@ struct x86_seg {
 };
 
 #define X86_SEG_ATTR_P   (1u << 7)
+#define X86_SEG_ATTR_S   (1u << 4)
 #define X86_SEG_ATTR_L   (1u << 9)
 #define X86_SEG_ATTR_DB  (1u << 10)
 
@@ -115,7 +116,11 @@ struct x86_emul_ctxt {
     uint64_t cr0, cr4, efer;    /* the guest's (EFER.LMA: long mode) */
     uint64_t idtr_base;
     uint32_t idtr_limit;
-    unsigned int cpl;
+    uint64_t gdtr_base;
+    uint32_t gdtr_limit;
+    struct x86_seg ldtr;        /* for selectors with TI set */
+    uint64_t star, lstar, cstar, sfmask;    /* SYSCALL's MSRs */
+    unsigned int cpl;           /* out too: SYSCALL changes it */
     uint16_t fsw;               /* x87 status word (for FWAIT's #MF) */
 
     const struct x86_emul_ops *ops;
@@ -128,10 +133,12 @@ struct x86_emul_ctxt {
     bool mmio_write;
     unsigned int insn_len;      /* of the instruction decoded (0 before) */
     bool singlestep;            /* OKAY with TF set before it: a #DB trap is due */
+    unsigned int seg_loaded;    /* OKAY: bit n set when seg[n] was loaded */
 
     /* Internal. */
     struct insn_info in;
     enum insn_mode mode;
+    uint8_t tf_rule;            /* 0: TF before; 1: TF after; 2: no trap */
 };
 
 /* The mode the context's CS and EFER give. */

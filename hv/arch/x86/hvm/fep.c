@@ -236,6 +236,18 @@ static void ctxt_fill(struct x86_emul_ctxt *c, struct vcpu *v)
     c->cr4 = pg.cr4;
     c->efer = hvm->get_efer(v);
     hvm->get_idtr(v, &c->idtr_base, &c->idtr_limit);
+    hvm->get_gdtr(v, &c->gdtr_base, &c->gdtr_limit);
+    hvm->get_seg(v, 6, &s);
+    c->ldtr = (struct x86_seg){ .sel = s.sel, .attr = s.attr, .limit = s.limit, .base = s.base };
+    {
+        uint64_t msr[4];
+
+        hvm->get_syscall_msrs(v, msr);
+        c->star = msr[0];
+        c->lstar = msr[1];
+        c->cstar = msr[2];
+        c->sfmask = msr[3];
+    }
     c->cpl = (unsigned int)hvm->cpl(v);
     c->fsw = guest_fsw(v);
     c->ops = &fep_ops;
@@ -262,6 +274,15 @@ static void fep_emulate(struct vcpu *v)
         gprs_to_vcpu(v, c);
         v->arch.regs.rip = c->rip;
         v->arch.regs.rflags = c->rflags;
+        for (unsigned int i = 0; i < X86_SEG_NR; i++) {
+            const struct x86_seg *s = &c->seg[i];
+
+            if (c->seg_loaded & (1u << i))
+                hvm->set_seg(v, i, &(struct hvm_seg){ .sel = s->sel, .attr = s->attr,
+                                                      .limit = s->limit, .base = s->base });
+        }
+        if (c->seg_loaded)
+            hvm->set_cpl(v, c->cpl);
         if (c->singlestep)
             single_step_trap(v);
         break;
@@ -319,10 +340,8 @@ bool hvm_fep_handle(struct vcpu *v)
         memcmp(sig, fep_sig, sizeof(sig)))
         return false;
     rip += sizeof(sig);
-    if (mode == INSN_MODE_32)
-        rip &= 0xFFFFFFFF;
-    else if (mode == INSN_MODE_16)
-        rip &= 0xFFFF;
+    if (mode != INSN_MODE_64)
+        rip &= 0xFFFFFFFF;      /* never 16 bits, even in a 16-bit segment */
     v->arch.regs.rip = rip;
     v->arch.regs.rflags &= ~X86_EFLAGS_RF;
     fep_emulate(v);

@@ -350,12 +350,53 @@ static void svm_get_idtr(struct vcpu *v, uint64_t *base, uint32_t *limit)
     *limit = vmcb_of(v)->idtr.limit;
 }
 
-/* Segment registers in the encoding's order: ES CS SS DS FS GS. */
+/* Segment registers in the encoding's order: ES CS SS DS FS GS; then
+ * LDTR (6) and TR (7). */
+static const struct vmcb_seg *svm_seg(struct vmcb *vmcb, unsigned int n)
+{
+    switch (n) {
+    case 6: return &vmcb->ldtr;
+    case 7: return &vmcb->tr;
+    }
+    return &vmcb->es + (n < 6 ? n : 3);
+}
+
 static void svm_get_seg(struct vcpu *v, unsigned int n, struct hvm_seg *s)
 {
-    const struct vmcb_seg *r = &vmcb_of(v)->es + (n < 6 ? n : 3);
+    const struct vmcb_seg *r = svm_seg(vmcb_of(v), n);
 
     *s = (struct hvm_seg){ .sel = r->sel, .attr = r->attrib, .limit = r->limit, .base = r->base };
+}
+
+static void svm_set_seg(struct vcpu *v, unsigned int n, const struct hvm_seg *s)
+{
+    struct vmcb_seg *r = &vmcb_of(v)->es + n;
+
+    if (n >= 6)
+        return;
+    *r = (struct vmcb_seg){ .sel = s->sel, .attrib = s->attr, .limit = s->limit,
+                            .base = s->base };
+}
+
+static void svm_get_gdtr(struct vcpu *v, uint64_t *base, uint32_t *limit)
+{
+    *base = vmcb_of(v)->gdtr.base;
+    *limit = vmcb_of(v)->gdtr.limit;
+}
+
+static void svm_set_cpl(struct vcpu *v, unsigned int cpl)
+{
+    vmcb_of(v)->cpl = (uint8_t)(cpl & 3);
+}
+
+static void svm_get_syscall_msrs(struct vcpu *v, uint64_t msr[4])
+{
+    const struct vmcb *vmcb = vmcb_of(v);
+
+    msr[0] = vmcb->star;
+    msr[1] = vmcb->lstar;
+    msr[2] = vmcb->cstar;
+    msr[3] = vmcb->sfmask;
 }
 
 static void svm_set_cr2(struct vcpu *v, uint64_t cr2)
@@ -833,6 +874,10 @@ static const struct hvm_ops svm_ops = {
     .set_dr = svm_set_dr,
     .get_idtr = svm_get_idtr,
     .get_seg = svm_get_seg,
+    .set_seg = svm_set_seg,
+    .get_gdtr = svm_get_gdtr,
+    .set_cpl = svm_set_cpl,
+    .get_syscall_msrs = svm_get_syscall_msrs,
     .set_cr2 = svm_set_cr2,
     .inject_swint = svm_inject_swint,
 };
