@@ -1188,9 +1188,14 @@ static int pop_seg(struct x86_emul_ctxt *c, unsigned int seg)
 static int emul_syscall(struct x86_emul_ctxt *c)
 {
     uint16_t sel = (uint16_t)(c->star >> 32);
+    uint64_t target = c->mode == INSN_MODE_64 ? c->lstar : c->cstar;
 
     if (!(c->efer & EFER_SCE) || !(c->efer & EFER_LMA))
         return RAISE_UD(c);
+    /* WRMSR keeps LSTAR/CSTAR canonical; a state set another way is not
+     * trusted to (and would give VMRUN a RIP it rejects on some CPUs). */
+    if (!is_canonical(c, target))
+        return RAISE_GP0(c);
     c->gpr[1] = c->rip + c->in.len;
     if (c->mode != INSN_MODE_64)
         c->gpr[1] &= 0xFFFFFFFF;
@@ -1203,7 +1208,7 @@ static int emul_syscall(struct x86_emul_ctxt *c)
     c->cpl = 0;
     c->rflags &= ~(c->sfmask | FL_RF);
     c->rflags |= 2;
-    c->rip = c->mode == INSN_MODE_64 ? c->lstar : c->cstar;
+    c->rip = target;
     c->tf_rule = 1;
     return EMUL_BRANCH;
 }
