@@ -126,6 +126,40 @@ oryxd|xs_ring)
         [ "$len" -gt 0 ]
     fi
     ;;
+x86_emulate)
+    # The state header fuzz_x86_emulate.c reads (mode, CR0/CR4/EFER bits,
+    # CPL, RFLAGS, FSW, GPRs, segments, LDTR, IDTR, GDTR, SYSCALL MSRs,
+    # RIP, three pages' places and kinds), then code at RIP: a few forms.
+    python3 - "$dir" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def seed(name, mode, code, cpl=0):
+    h = struct.pack('<BBHBBIH', mode, 0, 0x0600, 1, cpl, 2, 0)
+    gpr = [0] * 16
+    gpr[3] = 0x2000; gpr[6] = 0x3000; gpr[4] = 0x2800; gpr[1] = 0x1234
+    h += struct.pack('<16Q', *gpr)
+    for s in range(6):
+        h += struct.pack('<HHII', 0x10, 0x93 if s != 1 else 0x9B, 0xFFFFFFFF, 0)
+    h += struct.pack('<IHH', 0, 0, 0)           # LDTR
+    h += struct.pack('<IH', 0x4000, 0xFFF)      # IDTR
+    h += struct.pack('<IH', 0x4000, 0xFF)       # GDTR
+    h += struct.pack('<QQQI', 0x0023001000000000, 0x1000, 0x1000, 0x200)
+    h += struct.pack('<I', 0x1000)              # RIP
+    h += struct.pack('<IB', 2, 3) + struct.pack('<IB', 3, 5) + struct.pack('<IB', 4, 3)
+    open(d + '/' + name, 'wb').write(h + code)
+forms = {
+    'mov-store': b'\x48\x89\x03', 'mov-load': b'\x8b\x0b', 'add-mem': b'\x01\x0b',
+    'push': b'\x53', 'pop': b'\x5b', 'cmpxchg8b': b'\x0f\xc7\x0b', 'int3': b'\xcc',
+    'int80': b'\xcd\x80', 'syscall': b'\x0f\x05', 'mov-ss': b'\x8e\xd0',
+    'movaps': b'\x0f\x28\x03', 'divss': b'\xf3\x0f\x5e\x03', 'mmio': b'\x89\x06',
+    'fwait': b'\x9b', 'jmp': b'\xeb\xfe', 'rdmsr': b'\x0f\x32', 'cpuid': b'\x0f\xa2',
+}
+for n, code in forms.items():
+    for mode, m in (('64', 2), ('32', 1), ('16', 0)):
+        seed('%s-%s' % (n, m), m, code)
+seed('user-int3', 2, b'\xcc', cpl=3)
+PY
+    ;;
 *)
     echo "seeds.sh: unknown target $name" >&2
     exit 2
