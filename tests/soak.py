@@ -15,10 +15,11 @@ until CALLS calls in all; seeds from --seed (default: the clock), printed.
 It reports calls/s and the host crashes (the hypervisor panicked or
 faulted, the machine reset, QEMU exited, or the console fell silent),
 which must be 0, and any hostile guest that failed or the well-behaved
-one stopping.
+one stopping. With --hvm the hostile guests are type=hvm domains that
+also fuzz their chipset (IOAPIC, HPET, RTC: hcfuzz's `chipset`).
 
 Usage: soak.py [--hv N] [--linux N] [--jobs J] [--hogs H]
-               [--hcfuzz CALLS] [--hcfuzz-round N] [--seed S] [hv-case-substring ...]
+               [--hcfuzz CALLS] [--hcfuzz-round N] [--seed S] [--hvm] [hv-case-substring ...]
 Exit status 1 when anything failed or hung.
 """
 import os
@@ -132,6 +133,9 @@ HOST_CRASH_RE = re.compile(r"FATAL EXCEPTION|PANIC|BUG:|unhandled SVM exit|still
 SILENCE = 180       # seconds without a console line: a hang
 
 
+HCFUZZ_HVM = False      # --hvm
+
+
 def hcfuzz_round(seed, calls, log):
     """One boot: a hostile guest per mode making `calls` calls and a
     well-behaved domain that must still be stepping after they end.
@@ -139,8 +143,9 @@ def hcfuzz_round(seed, calls, log):
     boot, with QEMU's CPU state at the reset in <log>.qemu; QEMU exiting
     is then a power-off (or QEMU's own end)."""
     names = {"hf%s" % m: (m, seed + i) for i, m in enumerate(hvtest.HCFUZZ_MODES)}
-    mods = [hvtest.guest("hcfuzz", m, "name=%s mem=16M cmdline=\"seed=%d calls=%d report=%d\"" %
-                         (name, sd, calls, max(calls // 10, 1000)))
+    hvm = (" type=hvm", " chipset") if HCFUZZ_HVM else ("", "")
+    mods = [hvtest.guest("hcfuzz", m, "name=%s mem=16M%s cmdline=\"seed=%d calls=%d report=%d%s\"" %
+                         (name, hvm[0], sd, calls, max(calls // 10, 1000), hvm[1]))
             for name, (m, sd) in names.items()]
     mods.append(hvtest.guest("progress", "64",
                              "name=well mem=8M cmdline=\"block steps=100000000 ms=200\""))
@@ -261,10 +266,13 @@ def soak_hcfuzz(total, per, seed):
 def main():
     hv_n, linux_n, jobs, hogs, names = 50, 20, 2, 1, []
     hcf_total, hcf_round, seed = 0, 500000, int(time.time())
+    global HCFUZZ_HVM
     argv = sys.argv[1:]
     while argv:
         a = argv.pop(0)
-        if a in ("--hv", "--linux", "--jobs", "--hogs", "--hcfuzz", "--hcfuzz-round", "--seed"):
+        if a == "--hvm":
+            HCFUZZ_HVM = True
+        elif a in ("--hv", "--linux", "--jobs", "--hogs", "--hcfuzz", "--hcfuzz-round", "--seed"):
             v = int(float(argv.pop(0)))
             if a == "--hv":
                 hv_n = v
