@@ -14,7 +14,7 @@
 static int build_acpi(struct domain *d, struct pvh_mem_range *range, uint64_t *rsdp,
                       const char **why)
 {
-    bool pc = d->emulation & XEN_X86_EMU_IOAPIC;
+    bool pc = domain_has_pc_chipset(d);
     size_t need = acpi_build_size(d->nr_vcpus, pc);
     struct acpi_build_result res;
     unsigned int order = 0;

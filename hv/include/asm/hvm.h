@@ -93,6 +93,13 @@ bool hvm_handle_hypercall(struct vcpu *v);
 bool hvm_handle_hlt(struct vcpu *v);
 bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
                    bool string, bool rep);
+/* The nested page fault's error code (AMD APM 15.25.6), as the vendor
+ * back end and the instruction emulator give it to hvm_handle_npf. */
+#define NPF_PRESENT     (1ULL << 0)
+#define NPF_WRITE       (1ULL << 1)
+#define NPF_USER        (1ULL << 2)
+#define NPF_FETCH       (1ULL << 4)
+#define NPF_FINAL_GPA   (1ULL << 32)    /* the access itself, not a page walk */
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);
 /* Emulated MMIO (mmio.c): a range of d's guest-physical space served by
  * handlers (0 or -ENOSPC); hvm_mmio_emulate() is true when gpa was in one

@@ -9,6 +9,7 @@
 #include <oryx/vcpu.h>
 #include <asm/npt.h>
 #include <asm/domain.h>
+#include <public/xen.h>          /* XEN_X86_EMU_* */
 
 enum domain_state {
     DOMAIN_CREATED,     /* built, vCPUs not yet started */
@@ -116,6 +117,13 @@ struct domain {
 
 extern struct domain *domain_list;
 extern spinlock_t domlist_lock;         /* domain_list and ids */
+
+/* A PC's chipset emulated for it (type=hvm): IOAPIC, HPET, RTC, and holes
+ * that read all-ones. */
+static inline bool domain_has_pc_chipset(const struct domain *d)
+{
+    return d->emulation & XEN_X86_EMU_IOAPIC;
+}
 
 struct domain *domain_create(const struct domspec *spec);
 /* The control domain: id 0, privileged. */

@@ -303,17 +303,23 @@ static void fep_emulate(struct vcpu *v)
                 hvm->set_dr(v, 6, hvm->get_dr(v, 6) | X86_DR6_BS);
             hvm->inject_exception(v, X86_EXC_DB, -1);
             break;
-        default:                /* INT3, INTO: traps, RIP past them */
+        case X86_EVENT_SW_EXC:  /* INT3, INTO: traps, RIP past them */
             hvm->inject_exception(v, c->event.vector, -1);
+            break;
+        default:
+            domain_crash(v->domain, "forced emulation: an event of no known kind");
             break;
         }
         break;
     case X86EMUL_UNHANDLEABLE:
         /* Not RAM: what the CPU's own access would have met. RIP is at
          * the instruction, which the MMIO path decodes again. */
-        hvm_handle_npf(v, c->mmio_gpa, (c->mmio_write ? 2 : 0) | 4 | 1);
+        hvm_handle_npf(v, c->mmio_gpa, (c->mmio_write ? NPF_WRITE : 0) | NPF_USER | NPF_FINAL_GPA);
         break;
-    default:                    /* X86EMUL_DONE: dealt with already */
+    case X86EMUL_DONE:          /* dealt with already */
+        break;
+    default:
+        domain_crash(v->domain, "forced emulation: a result of no known kind");
         break;
     }
 }

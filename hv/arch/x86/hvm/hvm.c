@@ -101,11 +101,6 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
     return true;
 }
 
-/* The nested page fault's error code (AMD APM 15.25.6). */
-#define NPF_PRESENT     (1ULL << 0)
-#define NPF_FETCH       (1ULL << 4)
-#define NPF_FINAL_GPA   (1ULL << 32)    /* the access itself, not a page walk */
-
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
     char why[96];
@@ -117,12 +112,12 @@ void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
     /* A hole in a PC's address space: only a data access by the
      * instruction itself (the final translation, not the guest's own
      * page walk or an event's delivery) to nothing mapped at all. */
-    if ((v->domain->emulation & XEN_X86_EMU_IOAPIC) && !(error & (NPF_PRESENT | NPF_FETCH)) &&
+    if (domain_has_pc_chipset(v->domain) && !(error & (NPF_PRESENT | NPF_FETCH)) &&
         (error & NPF_FINAL_GPA) && hvm_mmio_emulate_absent(v, gpa))
         return;
 
     snprintf(why, sizeof(why), "access to unmapped guest-physical %#lx (%s)",
-             (unsigned long)gpa, (error & 2) ? "write" : (error & 0x10) ? "fetch" : "read");
+             (unsigned long)gpa, (error & NPF_WRITE) ? "write" : (error & NPF_FETCH) ? "fetch" : "read");
     domain_crash(v->domain, why);
 }
 

@@ -83,7 +83,9 @@ static void absent_write(struct vcpu *v, gpaddr_t gpa, unsigned int size, uint64
     (void)val;
 }
 
-static const struct hvm_mmio_range chipset_window = {
+/* Where no device answers: the chipset's window, and in a domain with a
+ * PC's chipset any hole (the range's bounds are not consulted). */
+static const struct hvm_mmio_range absent = {
     CHIPSET_WINDOW_START, CHIPSET_WINDOW_END, absent_read, absent_write,
 };
 
@@ -92,7 +94,7 @@ static const struct hvm_mmio_range chipset_window = {
  * domain the same). A PVH domain's stray access crashes it instead. */
 bool hvm_mmio_emulate_absent(struct vcpu *v, gpaddr_t gpa)
 {
-    return hvm_mmio_emulate_range(v, gpa, &chipset_window);
+    return hvm_mmio_emulate_range(v, gpa, &absent);
 }
 
 bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
@@ -107,8 +109,8 @@ bool hvm_mmio_emulate(struct vcpu *v, gpaddr_t gpa)
         return hvm_mmio_emulate_range(v, gpa, &apic);
     r = find_range(v->domain, gpa);
     if (!r && !is_control_domain(v->domain) &&
-        gpa >= chipset_window.start && gpa < chipset_window.end)
-        r = &chipset_window;    /* the control domain has the real devices there */
+        gpa >= CHIPSET_WINDOW_START && gpa < CHIPSET_WINDOW_END)
+        r = &absent;            /* the control domain has the real devices there */
     return r && hvm_mmio_emulate_range(v, gpa, r);
 }
 
