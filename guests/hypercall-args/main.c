@@ -197,7 +197,8 @@ static void check_eperm(void)
         static struct oryx_sysctl sc;
         static const uint32_t dcmds[] = { XEN_DOMCTL_pausedomain, XEN_DOMCTL_unpausedomain,
                                           XEN_DOMCTL_getvcpuinfo, XEN_DOMCTL_getdomaininfo };
-        static const uint32_t scmds[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_readconsole, 99 };
+        static const uint32_t scmds[] = { XEN_SYSCTL_physinfo, XEN_SYSCTL_readconsole,
+                                          XEN_SYSCTL_debug_keys, 99 };
         for (i = 0; i < sizeof(dcmds) / sizeof(dcmds[0]); i++) {
             memset(&dc, 0, sizeof(dc));
             dc.cmd = dcmds[i];

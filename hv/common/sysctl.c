@@ -1,13 +1,15 @@
 /*
  * sysctl: the control domain's toolstack asks about the host
  * (include/public/sysctl.h): physinfo for `oxl info`, `top` and
- * `uptime`; readconsole for `oxl dmesg`, the hypervisor's log.
+ * `uptime`; readconsole for `oxl dmesg`, the hypervisor's log;
+ * debug_keys for `oxl debug-keys`.
  */
 #include <oryx/lib.h>
 #include <oryx/errno.h>
 #include <oryx/console.h>
 #include <oryx/domain.h>
 #include <oryx/hypercall.h>
+#include <oryx/keyhandler.h>
 #include <oryx/page_alloc.h>
 #include <asm/cpu.h>
 #include <asm/guest_access.h>
@@ -78,6 +80,20 @@ static long readconsole(struct vcpu *v, struct oryx_sysctl_readconsole *r)
     return 0;
 }
 
+/* The keys are copied first: a handler never runs on guest memory. */
+static long debug_keys(struct vcpu *v, const struct oryx_sysctl_debug_keys *k)
+{
+    char keys[ORYX_DEBUG_KEYS_MAX];
+
+    if (k->pad || k->nr_keys > sizeof(keys))
+        return -EINVAL;
+    if (copy_from_guest(v, keys, k->keys, k->nr_keys))
+        return -EFAULT;
+    for (uint32_t i = 0; i < k->nr_keys; i++)
+        keyhandler_handle(keys[i]);
+    return 0;
+}
+
 long do_sysctl(struct vcpu *v, const struct hcall_args *args)
 {
     struct oryx_sysctl op;
@@ -97,6 +113,8 @@ long do_sysctl(struct vcpu *v, const struct hcall_args *args)
     case XEN_SYSCTL_readconsole:
         rc = readconsole(v, &op.u.readconsole);
         break;
+    case XEN_SYSCTL_debug_keys:
+        return debug_keys(v, &op.u.debug_keys);
     default:
         return -EOPNOTSUPP;
     }

@@ -28,7 +28,15 @@ struct xenpf_pcpuinfo {
 };
 XEN_ABI_ASSERT(sizeof(struct xenpf_pcpuinfo) == 20, "pcpuinfo size");
 
-/* settime64: the wall clock at a system time. */
+/* settime32 (older kernels), settime64: the wall clock (UNIX time) at a
+ * system time (ns since the hypervisor booted, the pvclock's time). */
+struct xenpf_settime32 {
+    uint32_t secs;
+    uint32_t nsecs;
+    uint64_t system_time;
+};
+XEN_ABI_ASSERT(sizeof(struct xenpf_settime32) == 16, "settime32 size");
+
 struct xenpf_settime64 {
     uint64_t secs;
     uint32_t nsecs;
@@ -42,6 +50,7 @@ struct xen_platform_op {
     uint32_t interface_version;
     union {
         struct xenpf_pcpuinfo pcpu_info;
+        struct xenpf_settime32 settime32;
         struct xenpf_settime64 settime64;
         uint8_t pad[128];
     } u;

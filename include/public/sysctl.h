@@ -19,6 +19,7 @@
 
 #define XEN_SYSCTL_readconsole 1
 #define XEN_SYSCTL_physinfo    3
+#define XEN_SYSCTL_debug_keys  7
 
 /*
  * readconsole: the hypervisor's log. Every byte logged since boot has a
@@ -60,12 +61,26 @@ struct oryx_sysctl_physinfo {
                                          * 7:0.EBX, 7:0.ECX, 0x80000007.EDX */
 };
 
+/*
+ * debug_keys: as if each key had been typed at the hypervisor's console
+ * (xl debug-keys); what they print goes to the log (readconsole). At most
+ * ORYX_DEBUG_KEYS_MAX keys per call (-EINVAL beyond).
+ */
+#define ORYX_DEBUG_KEYS_MAX 64
+
+struct oryx_sysctl_debug_keys {
+    uint64_t keys;                      /* IN: the caller's address of the keys */
+    uint32_t nr_keys;                   /* IN: how many */
+    uint32_t pad;                       /* must be 0 */
+};
+
 struct oryx_sysctl {
     uint32_t cmd;
     uint32_t interface_version;
     union {
         struct oryx_sysctl_readconsole readconsole;
         struct oryx_sysctl_physinfo    physinfo;
+        struct oryx_sysctl_debug_keys  debug_keys;
         uint8_t                        raw[120];
     } u;
 };
@@ -75,6 +90,7 @@ XEN_ABI_ASSERT(offsetof(struct oryx_sysctl_readconsole, index) == 16, "readconso
 XEN_ABI_ASSERT(sizeof(struct oryx_sysctl_physinfo) == 72, "physinfo size");
 XEN_ABI_ASSERT(offsetof(struct oryx_sysctl_physinfo, total_pages) == 16, "physinfo.total_pages");
 XEN_ABI_ASSERT(offsetof(struct oryx_sysctl_physinfo, hw_cap) == 40, "physinfo.hw_cap");
+XEN_ABI_ASSERT(sizeof(struct oryx_sysctl_debug_keys) == 16, "debug_keys size");
 XEN_ABI_ASSERT(sizeof(struct oryx_sysctl) == 128, "sysctl size");
 XEN_ABI_ASSERT(offsetof(struct oryx_sysctl, u) == 8, "sysctl.u");
 

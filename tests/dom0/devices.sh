@@ -8,6 +8,8 @@
 #                    vdev used twice, a missing bridge: create fails
 #                    naming it, and leaves no domain, loop device, vif or
 #                    store entry
+#   dev-wallclock    dom0 steps its clock 1000 s ahead (Linux then sets
+#                    the hypervisor's, XENPF_settime64): "dev" boots with it
 #   dev-create       guest "dev": a 64 MiB file (xvda, rw), dom0's virtio
 #                    disk as phy: (xvdb, ro), a vif on xenbr0; block-list
 #                    and network-list show them connected
@@ -58,7 +60,7 @@
 #   dev-rootdisk     a guest booting from an ext4 root on its qcow2 xvda
 #                    (guests/linux-rootfs) writes a file, reboots, reads
 #                    it back and powers off; its NBD device goes with it
-DEV_CHECKS="bridge-setup dev-refused dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-vif-rate dev-hotplug dev-qcow2 dev-lvm dev-hostile dev-destroy dev-destroy-rounds dev-rootdisk"
+DEV_CHECKS="bridge-setup dev-refused dev-wallclock dev-create dev-disk-read dev-disk-ro dev-disk-write dev-net dev-share dev-guest-net dev-vif-rate dev-hotplug dev-qcow2 dev-lvm dev-hostile dev-destroy dev-destroy-rounds dev-rootdisk"
 DEV_LOG=/var/log/oryx/guest-dev.log
 DEV_IP=10.0.1.3
 
@@ -292,10 +294,20 @@ cmdline = \"console=hvc0 quiet oryx.devtest=$DEV_IP\""
     report dev-refused $? "${bad:-all six refused}; left: $left$(xs_paths | diff /tmp/nodes0 - | grep '^+/' | head -n 8 | tr '\n' ' ')"
 
     free0=$(free_mib)
+    # The wall clock a guest boots with is the one dom0 last set (Linux
+    # sets the hypervisor's with XENPF_settime64 when its own steps): dom0
+    # goes 1000 s ahead until this guest told its date.
+    date -s "@$(($(date +%s) + 1000))" > /dev/null
+    ahead=$(date +%s)
     /bin/oxl create /tmp/dev.cfg 'disk=["/tmp/vd.img,raw,xvda,rw", "phy:'"$vdev"',xvdb,r"]' \
         'vif=["bridge=xenbr0"]' > /tmp/dev.out 2>&1
     crc=$?
     id=$(/bin/oxl domid dev 2>/dev/null)
+    wait_for 180 guestdev_seen "date "
+    date -s "@$(($(date +%s) - 1000))" > /dev/null
+    gdate=$(guestdev date)
+    [ "${gdate:-0}" -ge $((ahead - 2)) ] && [ "${gdate:-0}" -le $((ahead + 300)) ]
+    report dev-wallclock $? "guest booted at $gdate, dom0's clock (1000 s ahead) said $ahead at its create"
     wait_for 180 guestdev_seen "net "
     /bin/oxl block-list dev > /tmp/bl.out 2>&1
     /bin/oxl network-list dev > /tmp/nl.out 2>&1

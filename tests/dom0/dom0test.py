@@ -155,10 +155,10 @@ BUILD_CHECKS = ["build-refused", "build-domain", "oxl-list", "oxl-destroy", "oxl
                 "oxl-silent-guest", "oxl-coredump", "oxl-dump-core", "oxl-loop"]
 # oxl's control verbs (init.sh's check_oxl_verbs); oxl-list-long's JSON is
 # also parsed here, from its OXL-LIST-JSON line.
-VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-uptime",
+VERB_CHECKS = ["oxl-pause", "oxl-vcpu-list", "oxl-info", "oxl-dmesg", "oxl-debug-keys", "oxl-uptime",
                "oxl-list-long", "oxl-top"]
 # Split devices (tests/dom0/devices.sh), after the NIC checks.
-DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-create", "dev-disk-read", "dev-disk-ro",
+DEV_CHECKS = ["bridge-setup", "dev-refused", "dev-wallclock", "dev-create", "dev-disk-read", "dev-disk-ro",
               "dev-disk-write", "dev-net", "dev-share", "dev-guest-net", "dev-vif-rate", "dev-hotplug", "dev-qcow2",
               "dev-lvm", "dev-hostile", "dev-destroy", "dev-destroy-rounds", "dev-rootdisk"]
 STORE_CHECKS = ["xenstore-rw", "xenstore-watch", "xenbus-kernel", "xenstore-bad-input"]

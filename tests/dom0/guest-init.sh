@@ -90,6 +90,7 @@ sum_of() {                      # sum_of DEV: sha256 of all of it, uncached
 }
 dev_checks() {
     ip=$1
+    echo "GUESTDEV date $(date +%s)"
     modprobe xen-blkfront
     modprobe xen-netfront
     wait_until 120 test -b /dev/xvda -a -b /dev/xvdb

@@ -315,12 +315,13 @@ secs_of() {
 
 # The control verbs on the domains running now: pause and unpause of the
 # boot-time domain (its CPU time and its log stand still while paused,
-# and move again after), vcpu-list, info, dmesg (-c), uptime, list -l
+# and move again after), vcpu-list, info, dmesg (-c), debug-keys, uptime, list -l
 # (the harness parses the OXL-LIST-JSON line) and -v, top in batch mode.
 check_oxl_verbs() {
     bs=$(arg domu beside)
     if [ ! -x /bin/oxl ]; then
-        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-uptime oxl-list-long oxl-top; do
+        for c in oxl-pause oxl-vcpu-list oxl-info oxl-dmesg oxl-debug-keys oxl-uptime oxl-list-long \
+                 oxl-top; do
             report $c 1 "no /bin/oxl in the image"
         done
         return
@@ -401,6 +402,20 @@ check_oxl_verbs() {
     [ "$r1$r2$r3" = 000 ] && [ "$a1" = 1 ] && [ "$a2" = 1 ] && [ "$a3" = 0 ] && [ "$b3" = 1 ] &&
         [ "$pz" -ge 1 ] && [ "$(wc -c < /tmp/dmesg3)" -lt "$(wc -c < /tmp/dmesg1)" ]
     report oxl-dmesg $? "rc $r1 $r2 $r3; mark A in: $a1, -c $a2, after $a3; mark B after: $b3; '$bs: paused' lines $pz; bytes $(wc -c < /tmp/dmesg1) -> $(wc -c < /tmp/dmesg3) $(head -c 80 /tmp/dmesg.err)"
+
+    # debug-keys: 'd' (every domain, the boot-time one by name) and 'q'
+    # (run queues) print into the log; 65 keys at once are refused.
+    /bin/oxl dmesg -c > /dev/null 2>&1
+    /bin/oxl debug-keys dq 2>/tmp/dk.err
+    k1=$?
+    /bin/oxl dmesg > /tmp/dk.log 2>>/tmp/dk.err
+    /bin/oxl debug-keys "$(printf '%065d' 0)" 2>>/tmp/dk.err
+    k2=$?
+    kd0=$(grep -c "^d0 Domain-0: running" /tmp/dk.log)
+    kbs=$(grep -c "^d[0-9]* $bs: " /tmp/dk.log)
+    kq=$(grep -c "^CPU0: " /tmp/dk.log)
+    [ "$k1" = 0 ] && [ "$k2" = 1 ] && [ "$kd0" = 1 ] && [ "$kbs" = 1 ] && [ "$kq" = 1 ]
+    report oxl-debug-keys $? "rc $k1, 65 keys rc $k2; 'd0 Domain-0' lines $kd0, '$bs' $kbs, 'CPU0:' $kq; $(head -c 120 /tmp/dk.err | tr '\n' ' ')"
 
     # uptime: xl's columns; dom0's (the hypervisor's) is the longest
     /bin/oxl uptime > /tmp/up.out 2>/tmp/up.err

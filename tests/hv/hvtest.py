@@ -370,6 +370,11 @@ def cases():
                        r"SYSCTL readconsole-clear rc=0 rc=0 after=1 small=1\b",
                        r"SYSCTL bad-version rc=-13\b", r"SYSCTL bad-pointer rc=-14\b",
                        r"SYSCTL unknown rc=-95\b",
+                       r"SYSCTL debug-keys rc=0 queues=1\b", r"SYSCTL debug-keys-bad-pointer rc=-14\b",
+                       r"SYSCTL debug-keys-too-many rc=-22\b", r"SYSCTL debug-keys-pad rc=-22\b",
+                       r"PLATFORM settime64 rc=0\b", r"PLATFORM settime32 rc=0\b",
+                       r"PLATFORM settime64-mbz rc=-22\b", r"PLATFORM settime64-nsecs rc=-22\b",
+                       r"PLATFORM settime64-huge rc=-22\b", r"PLATFORM settime64-before-1970 rc=-22\b",
                        r"beside: stopped \(powers off\)"],
                       reject=[r"CRASHED", r"Call Trace"] + ALWAYS_REJECT, append="dom0_mem=256M",
                       mem=1024, timeout=240, ends=False, machine="q35"))

@@ -54,6 +54,18 @@ long xctl_readconsole(struct xctl *x, char *buf, size_t len, uint64_t *index, ui
     return op.u.readconsole.count;
 }
 
+int xctl_debug_keys(struct xctl *x, const char *keys, size_t n)
+{
+    struct oryx_sysctl op;
+
+    if (n > ORYX_DEBUG_KEYS_MAX)
+        return -EINVAL;
+    memset(&op, 0, sizeof(op));
+    op.u.debug_keys.keys = (uintptr_t)keys;
+    op.u.debug_keys.nr_keys = (uint32_t)n;
+    return xctl_sysctl(x, XEN_SYSCTL_debug_keys, &op);
+}
+
 /* One string answer into out (left empty when refused). */
 static void version_string(struct xctl *x, unsigned int cmd, char *out, size_t len)
 {

@@ -27,6 +27,10 @@ int xctl_physinfo(struct xctl *x, struct oryx_sysctl_physinfo *out);
 long xctl_readconsole(struct xctl *x, char *buf, size_t len, uint64_t *index, uint64_t *head,
                       int clear);
 
+/* The keys typed at the hypervisor's console, at most
+ * ORYX_DEBUG_KEYS_MAX; what they print goes to its log. 0 or -errno. */
+int xctl_debug_keys(struct xctl *x, const char *keys, size_t n);
+
 /* xen_version's answers, as `xl info` prints them. */
 struct xctl_version {
     unsigned int major, minor;

@@ -79,6 +79,7 @@ int oxl_main_unpause(int argc, char **argv);
 int oxl_main_vcpu_list(int argc, char **argv);
 int oxl_main_info(int argc, char **argv);
 int oxl_main_dmesg(int argc, char **argv);
+int oxl_main_debug_keys(int argc, char **argv);
 int oxl_main_uptime(int argc, char **argv);
 int oxl_main_top(int argc, char **argv);
 /* list's table, with -v's columns (oxl_list.c); list -l's JSON (0, or 1

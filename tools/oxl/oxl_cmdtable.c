@@ -257,6 +257,16 @@ const struct oxl_cmd oxl_cmds[] = {
         .words = dmesg_words,
     },
     {
+        .verb = "debug-keys",
+        .handler = oxl_main_debug_keys,
+        .usage = "<Keys>",
+        .summary = "Send debug keys to the hypervisor",
+        .options =
+            "Each key acts as if typed at the hypervisor's console ('h' lists\n"
+            "them); read what they print with 'oxl dmesg'.",
+        .words = help_only_words,
+    },
+    {
         .verb = "uptime",
         .handler = oxl_main_uptime,
         .usage = "[-s] [Domain...]",

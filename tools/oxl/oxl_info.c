@@ -1,6 +1,6 @@
 /*
  * The host verbs (xl's): info [KEY] (key : value lines about the host and
- * the hypervisor), dmesg [-c] (the hypervisor's log) and uptime [-s]
+ * the hypervisor), dmesg [-c] (the hypervisor's log), debug-keys KEYS and uptime [-s]
  * [DOMAIN...] (how long the host and each domain have been up; the
  * Domain-0 line is the hypervisor's own uptime).
  */
@@ -151,6 +151,34 @@ int oxl_main_dmesg(int argc, char **argv)
         return 1;
     }
     return fflush(stdout) ? 1 : 0;
+}
+
+/* xl debug-keys: the keys go to the hypervisor as if typed at its
+ * console; what they print is read back with `oxl dmesg`. */
+int oxl_main_debug_keys(int argc, char **argv)
+{
+    const struct oxl_cmd *cmd = oxl_cmd_find("debug-keys");
+    int status;
+    struct xctl *x;
+    size_t n;
+
+    if ((status = oxl_plain_args(argc, argv, cmd, 1)) >= 0)
+        return status;
+    n = strlen(argv[optind]);
+    if (!n || n > ORYX_DEBUG_KEYS_MAX) {
+        fprintf(stderr, "oxl: debug-keys takes 1 to %d keys, not %zu\n", ORYX_DEBUG_KEYS_MAX, n);
+        return 1;
+    }
+    if (!(x = oxl_open_xctl(&status)))
+        return status;
+    status = xctl_debug_keys(x, argv[optind], n);
+    xctl_close(x);
+    if (status) {
+        fprintf(stderr, "oxl: sending debug keys (sysctl debug_keys): %s\n",
+                status == -EPERM ? "only dom0 may send them" : strerror(-status));
+        return 1;
+    }
+    return 0;
 }
 
 static void uptime_line(const char *name, unsigned int domid, uint64_t secs, int short_mode,

@@ -3,17 +3,19 @@
  * time (ns since the hypervisor booted, the clock of NOW() and of every
  * timer hypercall). The TSC is invariant and guests run with no offset,
  * so one snapshot per vCPU stays valid; it is written when shared_info is
- * mapped and whenever the guest's time area moves.
+ * mapped and whenever the guest's time area moves. The wall clock at
+ * system time 0 changes only when dom0 sets the time.
  */
 #include <oryx/lib.h>
 #include <oryx/domain.h>
 #include <oryx/pvclock.h>
 #include <asm/time.h>
 #include <asm/page.h>
-#include <asm/rtc.h>
 #include <public/xen.h>
 
 static uint32_t scale_mul;
+static uint64_t wallclock_ns;           /* UNIX ns at NOW() == 0; wallclock_lock */
+static spinlock_t wallclock_lock = SPINLOCK_INIT;
 static int8_t scale_shift;
 
 /* ns = ((tsc << shift) * mul) >> 32, shift negative meaning a right shift:
@@ -54,6 +56,19 @@ void pvclock_fill(struct vcpu_time_info *t)
     t->version++;
 }
 
+/* Caller holds wallclock_lock: one writer at a time, so that the version
+ * is odd exactly while the fields change. */
+static void write_wallclock(struct shared_info *si)
+{
+    si->wc_version++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    si->wc_sec = (uint32_t)(wallclock_ns / 1000000000ULL);
+    si->wc_sec_hi = (uint32_t)((wallclock_ns / 1000000000ULL) >> 32);
+    si->wc_nsec = (uint32_t)(wallclock_ns % 1000000000ULL);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    si->wc_version++;
+}
+
 void pvclock_update_domain(struct domain *d)
 {
     struct shared_info *si;
@@ -61,11 +76,26 @@ void pvclock_update_domain(struct domain *d)
     if (!d->shared_info)
         return;
     si = __va(d->shared_info);
-    /* Wall clock at system time 0; it never changes, so no odd phase. */
-    si->wc_version = 2;
-    si->wc_sec = (uint32_t)wallclock_at_boot;
-    si->wc_sec_hi = (uint32_t)(wallclock_at_boot >> 32);
-    si->wc_nsec = 0;
+    spin_lock(&wallclock_lock);
+    write_wallclock(si);
+    spin_unlock(&wallclock_lock);
     for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
         pvclock_fill(&si->vcpu_info[i].time);
+}
+
+uint64_t pvclock_wallclock(void)
+{
+    return __atomic_load_n(&wallclock_ns, __ATOMIC_RELAXED);
+}
+
+void pvclock_set_wallclock(uint64_t unix_ns_at_zero)
+{
+    spin_lock(&domlist_lock);
+    spin_lock(&wallclock_lock);
+    __atomic_store_n(&wallclock_ns, unix_ns_at_zero, __ATOMIC_RELAXED);
+    for (struct domain *d = domain_list; d; d = d->next)
+        if (d->shared_info)
+            write_wallclock(__va(d->shared_info));
+    spin_unlock(&wallclock_lock);
+    spin_unlock(&domlist_lock);
 }

@@ -1,13 +1,13 @@
 /*
  * The CMOS real-time clock, read once at boot: the wall-clock time at
- * system time 0 that guests find in shared_info (wc_sec/wc_nsec).
+ * system time 0 that guests find in shared_info (wc_sec/wc_nsec), until
+ * dom0 sets it (pvclock_set_wallclock).
  */
 #include <oryx/lib.h>
 #include <asm/io.h>
 #include <asm/rtc.h>
 #include <asm/time.h>
-
-uint64_t wallclock_at_boot;     /* UNIX seconds at NOW() == 0 */
+#include <oryx/pvclock.h>
 
 static uint8_t cmos_read(uint8_t reg)
 {
@@ -56,6 +56,7 @@ void rtc_init(void)
     unsigned int y = bcd(year, is_bcd) + (cent ? bcd(cent, is_bcd) * 100 : 2000);
     uint64_t t = days_from_civil(y, bcd(mon, is_bcd), bcd(day, is_bcd)) * 86400 +
                  h * 3600 + bcd(min, is_bcd) * 60 + bcd(sec, is_bcd);
-    wallclock_at_boot = t - NOW() / 1000000000ULL;
+    uint64_t now = NOW();
+    pvclock_set_wallclock(now > t * 1000000000ULL ? 0 : t * 1000000000ULL - now);
     printk("Time: wall clock %lu (UNIX seconds) from the CMOS RTC\n", (unsigned long)t);
 }

@@ -3,7 +3,6 @@
 
 #include <oryx/types.h>
 
-extern uint64_t wallclock_at_boot;
 void rtc_init(void);
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "public/domctl.h"
 #include "public/sysctl.h"
+#include "public/platform.h"
 
 struct privcmd_hypercall {
     uint64_t op;
@@ -271,6 +272,63 @@ static void control(int fd)
     printf("SYSCTL bad-pointer rc=%ld\n", hcall(fd, 35, 0x10, 0));
     memset(&sc, 0, sizeof(sc));
     printf("SYSCTL unknown rc=%ld\n", sysctl(fd, 0x7777, &sc));
+
+    /* Debug keys: 'q' prints the run queues into the log; a bad address,
+     * 65 keys or a non-zero pad are refused. */
+    static const char keys[65] = "q";
+    memset(&sc, 0, sizeof(sc));
+    sc.u.debug_keys.keys = (uintptr_t)keys;
+    sc.u.debug_keys.nr_keys = 1;
+    rc = sysctl(fd, XEN_SYSCTL_debug_keys, &sc);
+    memset(log, 0, sizeof(log));
+    memset(&sc, 0, sizeof(sc));
+    sc.u.readconsole.buffer = (uintptr_t)log;
+    sc.u.readconsole.count = sizeof(log) - 1;
+    rc2 = sysctl(fd, XEN_SYSCTL_readconsole, &sc);
+    log[rc2 ? 0 : sc.u.readconsole.count] = 0;
+    printf("SYSCTL debug-keys rc=%ld queues=%d\n", rc, strstr(log, "CPU0: ") != NULL);
+    memset(&sc, 0, sizeof(sc));
+    sc.u.debug_keys.keys = 0x10;
+    sc.u.debug_keys.nr_keys = 1;
+    printf("SYSCTL debug-keys-bad-pointer rc=%ld\n", sysctl(fd, XEN_SYSCTL_debug_keys, &sc));
+    sc.u.debug_keys.keys = (uintptr_t)keys;
+    sc.u.debug_keys.nr_keys = 65;
+    printf("SYSCTL debug-keys-too-many rc=%ld\n", sysctl(fd, XEN_SYSCTL_debug_keys, &sc));
+    sc.u.debug_keys.nr_keys = 1;
+    sc.u.debug_keys.pad = 1;
+    printf("SYSCTL debug-keys-pad rc=%ld\n", sysctl(fd, XEN_SYSCTL_debug_keys, &sc));
+}
+
+/* platform_op's wall clock: nonsense refused, the time itself taken. */
+static void check_settime(int fd)
+{
+    static struct xen_platform_op op;
+    uint64_t now = (uint64_t)time(NULL);
+    struct { const char *what; uint32_t cmd; uint64_t secs, nsecs, mbz, sys; } c[] = {
+        { "settime64", XENPF_settime64, now, 5, 0, 0 },
+        { "settime32", XENPF_settime32, now, 5, 0, 0 },
+        { "settime64-mbz", XENPF_settime64, now, 0, 1, 0 },
+        { "settime64-nsecs", XENPF_settime64, now, 1000000000, 0, 0 },
+        { "settime64-huge", XENPF_settime64, ~0ull, 0, 0, 0 },
+        { "settime64-before-1970", XENPF_settime64, 10, 0, 0, 11000000000ull },
+    };
+
+    for (unsigned int i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        memset(&op, 0, sizeof(op));
+        op.cmd = c[i].cmd;
+        op.interface_version = XENPF_INTERFACE_VERSION;
+        if (c[i].cmd == XENPF_settime32) {
+            op.u.settime32.secs = (uint32_t)c[i].secs;
+            op.u.settime32.nsecs = (uint32_t)c[i].nsecs;
+            op.u.settime32.system_time = c[i].sys;
+        } else {
+            op.u.settime64.secs = c[i].secs;
+            op.u.settime64.nsecs = (uint32_t)c[i].nsecs;
+            op.u.settime64.mbz = (uint32_t)c[i].mbz;
+            op.u.settime64.system_time = c[i].sys;
+        }
+        printf("PLATFORM %s rc=%ld\n", c[i].what, hcall(fd, 7, (uintptr_t)&op, 0));
+    }
 }
 
 int main(void)
@@ -304,5 +362,6 @@ int main(void)
     printf("PRIVCMD cpuinfo rc=%ld max_present=%u flags=%u\n", rc, op.max_present, op.flags);
     foreign(fd);
     control(fd);
+    check_settime(fd);
     return 0;
 }

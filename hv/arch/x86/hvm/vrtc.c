@@ -47,7 +47,7 @@
 #include <oryx/spinlock.h>
 #include <oryx/timer.h>
 #include <oryx/xmalloc.h>
-#include <asm/rtc.h>
+#include <oryx/pvclock.h>
 #include <asm/time.h>
 #include <asm/vioapic.h>
 #include <asm/vrtc.h>
@@ -378,7 +378,7 @@ int vrtc_init(struct domain *d)
     s->cmos[RTC_REG_D] = RTC_D_VRT;
     /* The host's wall clock, its seconds in phase with the host's. */
     s->base_ns = 0;
-    s->base_sec = (int64_t)wallclock_at_boot;
+    s->base_sec = (int64_t)(pvclock_wallclock() / NS_PER_SEC);
     s->shown_sec = s->base_sec + (int64_t)(now / NS_PER_SEC);
     s->pf_period = periods(s, now);
     encode(s);
