@@ -1,7 +1,7 @@
 # Installing the toolstack and packaging it (docs/install.md).
 #   make install [PREFIX=/usr/local] [DESTDIR=]   oxl, oryxd, bash completion,
-#       the systemd units, /etc/oryx/, /var/lib/oryx, /var/log/oryx,
-#       /var/cache/oryx
+#       the systemd units, /etc/oryx/ (the example guests), /var/lib/oryx,
+#       /var/log/oryx, /var/cache/oryx
 #   make deb        build/dist/oryx-tools_VERSION_amd64.deb (dpkg-deb), the
 #       static binaries installed with PREFIX=/usr
 #   make debian-image   a Debian 12 dom0 disk image (scripts/mkdebian-image.sh)
@@ -21,6 +21,10 @@ COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 INSTALL_OXL    = $(if $(STATIC),$(BUILD)/static/oxl,$(BUILD)/tools/oxl)
 INSTALL_ORYXD  = $(if $(STATIC),$(BUILD)/static/oryxd,$(BUILD)/tools/oryxd/oryxd)
 INSTALL_DOCS  := docs/install.md docs/oxl.md docs/oryxd.md docs/xl.cfg.md
+# The example guests: a busybox ramdisk, and a root filesystem on its own
+# disk (the kernel, ramdisks and disk image they name are not installed;
+# `make debian-image` puts them in its image).
+INSTALL_EXAMPLES := tools/oxl/examples/linux.cfg tools/oxl/examples/linux-disk.cfg
 
 .PHONY: install uninstall deb debian-image
 
@@ -39,14 +43,14 @@ install: $(INSTALL_OXL) $(INSTALL_ORYXD)
 	$(Q)chmod 644 $(DESTDIR)$(UNITDIR)/oryxd.service
 	$(Q)install -m 644 dist/proc-xen.mount $(DESTDIR)$(UNITDIR)/proc-xen.mount
 	$(Q)install -m 644 dist/oryx-modules.conf $(DESTDIR)$(MODLOADDIR)/oryx.conf
-	$(Q)install -m 644 tools/oxl/examples/linux.cfg $(DESTDIR)$(SYSCONFDIR)/oryx/examples/linux.cfg
+	$(Q)install -m 644 $(INSTALL_EXAMPLES) $(DESTDIR)$(SYSCONFDIR)/oryx/examples/
 	$(Q)install -m 644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/oxl $(DESTDIR)$(SBINDIR)/oryxd \
 	    $(DESTDIR)$(COMPLETIONDIR)/oxl $(DESTDIR)$(UNITDIR)/oryxd.service \
 	    $(DESTDIR)$(UNITDIR)/proc-xen.mount $(DESTDIR)$(MODLOADDIR)/oryx.conf \
-	    $(DESTDIR)$(SYSCONFDIR)/oryx/examples/linux.cfg
+	    $(addprefix $(DESTDIR)$(SYSCONFDIR)/oryx/examples/,$(notdir $(INSTALL_EXAMPLES)))
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 deb: $(BUILD)/static/oxl $(BUILD)/static/oryxd

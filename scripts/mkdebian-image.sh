@@ -10,11 +10,14 @@
 #                      version, the apt sources); holds Debian's kernel
 #                      package, whose initramfs-tools initrd is cut to the
 #                      modules a virtio-blk ext4 root needs
-#   dom0.img           base + oryx-tools + the example guest's kernel and
-#                      initrd (dom0.key: base KEY and the hashes of the
-#                      installed files and of that initrd), with vmlinuz and
-#                      initrd.img (the kernel package's, from the image)
-#                      beside it
+#   dom0.img           base + oryx-tools + what the example guests name:
+#                      the kernel, linux.cfg's initrd, linux-disk.cfg's
+#                      root disk and ramdisk (guests/linux-rootfs, the
+#                      ramdisk's modules from the image's own kernel)
+#                      (dom0.key: base KEY and the hashes of the installed
+#                      files and of what those guests are built from), with
+#                      vmlinuz and initrd.img (the kernel package's, from the
+#                      image) beside it
 # Exit status: 0 built or up to date, 3 the mirror is unreachable (nothing
 # cached to fall back on), 1 any other failure.
 set -eu
@@ -93,11 +96,17 @@ fi
 # (its version and times change with every commit).
 tools=$(cd build/dist/root && find . -path ./DEBIAN -prune -o -type f -print | LC_ALL=C sort |
     xargs sha256sum | sha256sum | cut -c1-16)
-# The example guest (/etc/oryx/examples/linux.cfg) boots the image's own
-# kernel with the busybox initramfs of `make run` (scripts/fetch-fixtures.sh).
+# The example guests boot the image's own kernel: linux.cfg with the
+# busybox initramfs of `make run` (scripts/fetch-fixtures.sh), linux-disk.cfg
+# from its root disk with its ramdisk, both made by guests/linux-rootfs/
+# mkrootfs.sh from cache/busybox (its ramdisk through the fixture scripts,
+# its modules from the image's kernel, which the base KEY names). The
+# image is rebuilt when any of these change.
 GUEST_INITRD=cache/initramfs-min.cpio.gz
 [ -f "$GUEST_INITRD" ] || die "$GUEST_INITRD is missing (scripts/fetch-fixtures.sh)"
-guest=$(sha256sum < "$GUEST_INITRD" | cut -c1-16)
+[ -x cache/busybox ] || die "cache/busybox is missing (scripts/fetch-fixtures.sh)"
+guest=$(sha256sum "$GUEST_INITRD" cache/busybox guests/linux-rootfs/* \
+    tests/fixtures/mkdom0-initramfs.sh tests/fixtures/mkinitramfs.sh | sha256sum | cut -c1-16)
 want="$key-$tools-$guest"
 if [ -f "$OUT/dom0.img" ] && [ "$(cat "$OUT/dom0.key" 2>/dev/null)" = "$want" ]; then
     exit 0
@@ -115,6 +124,17 @@ rm -f "$tmp/root/tmp/oryx-tools.deb"
     die "oryxd.service was not enabled by the package"
 ln -sf "vmlinuz-$KVER" "$tmp/root/boot/vmlinuz"
 install -m 644 "$GUEST_INITRD" "$tmp/root/boot/initrd.gz"
+# linux-disk.cfg's root disk and ramdisk, where it names them. The
+# ramdisk's modules come from the kernel the guest boots, the image's
+# (merged /usr: /lib/modules/KVER is usr/lib's), not cache/'s unpacked copy.
+[ -d "$tmp/root/lib/modules/$KVER/kernel" ] || die "no /lib/modules/$KVER in the image"
+mkdir -p "$tmp/root/var/lib/oryx/images"
+guests/linux-rootfs/mkrootfs.sh -o "$tmp/root/var/lib/oryx/images/linux-disk.img" \
+    -r "$tmp/root/boot/rootdisk-initrd.gz" -k "$KVER" -M "$tmp/root" > "$tmp/rootfs.log" 2>&1 || {
+    tail -n 5 "$tmp/rootfs.log" >&2
+    die "guests/linux-rootfs/mkrootfs.sh failed"
+}
+chmod 644 "$tmp/root/boot/rootdisk-initrd.gz"
 cp "$tmp/root/boot/vmlinuz-$KVER" "$tmp/vmlinuz"
 cp "$tmp/root/boot/initrd.img-$KVER" "$tmp/initrd.img"
 # Room for logs and a guest or two: the tree plus a quarter, plus 64 MiB.

@@ -1,14 +1,19 @@
 #!/bin/sh
 # A Linux guest that boots from its own disk, from Debian's busybox and
 # kernel modules (no root needed):
-#   mkrootfs.sh [-o ROOT.img] [-s MIB] [-f raw|qcow2] [-r RAMDISK.cpio.gz] [-a HOST=GUEST]...
+#   mkrootfs.sh [-o ROOT.img] [-s MIB] [-f raw|qcow2] [-r RAMDISK.cpio.gz]
+#               [-k KVER] [-M MODROOT] [-a HOST=GUEST]...
 # -o: an ext4 image (mke2fs -d; qcow2 through qemu-img with -f qcow2)
 # holding busybox, its applets and /sbin/init (busybox init: /etc/inittab
 # runs /etc/rc, which runs /etc/rc.local when there is one, then a shell
 # on hvc0); -a copies files in. -r: the ramdisk that boots it: it loads
 # xen-blkfront, xen-netfront and ext4 (with crc32c, for its metadata
 # checksums), mounts root= (rw or ro as the
-# command line says) and switches to it.
+# command line says) and switches to it. Its modules must be those of the
+# kernel the guest boots: by default cache/'s (cache/KERNEL_VERSION, the
+# kernel package unpacked in cache/root/kernel); -k and -M name another
+# kernel's version and the root its /lib/modules/KVER is under (as
+# tests/fixtures/mkdom0-initramfs.sh takes them), e.g. a Debian system's.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,15 +21,19 @@ root_dir=$(cd "$here/../.." && pwd)
 bb="$root_dir/cache/busybox"
 img="" size=32 format=raw ramdisk="" extras=""
 usage() {
-    echo "usage: $0 [-o ROOT.img] [-s MIB] [-f raw|qcow2] [-r RAMDISK] [-a HOST=GUEST]..." >&2
+    echo "usage: $0 [-o ROOT.img] [-s MIB] [-f raw|qcow2] [-r RAMDISK] [-k KVER] [-M MODROOT]" \
+        "[-a HOST=GUEST]..." >&2
     exit 2
 }
-while getopts "o:s:f:r:a:" opt; do
+kver="" modroot=""
+while getopts "o:s:f:r:k:M:a:" opt; do
     case "$opt" in
     o) img=$OPTARG ;;
     s) size=$OPTARG ;;
     f) format=$OPTARG ;;
     r) ramdisk=$OPTARG ;;
+    k) kver=$OPTARG ;;
+    M) modroot=$OPTARG ;;
     a) extras="$extras $OPTARG" ;;
     *) usage ;;
     esac
@@ -33,8 +42,11 @@ done
 case "$format" in raw|qcow2) ;; *) echo "$0: -f raw or qcow2, not '$format'" >&2; exit 2 ;; esac
 
 if [ -n "$ramdisk" ]; then
+    set --
+    [ -z "$kver" ] || set -- "$@" -k "$kver"
+    [ -z "$modroot" ] || set -- "$@" -M "$modroot"
     "$root_dir/tests/fixtures/mkdom0-initramfs.sh" -o "$ramdisk" -i "$here/ramdisk-init.sh" \
-        -m "xen-blkfront xen-netfront crc32c_generic ext4"
+        -m "xen-blkfront xen-netfront crc32c_generic ext4" "$@"
 fi
 [ -n "$img" ] || exit 0
 

@@ -5,9 +5,11 @@
 # contents and metadata. Needs `make` first (`make test` does it).
 #   install/tree      every file where docs/install.md says, modes right
 #   install/unit      oryxd.service runs PREFIX's oryxd with --dom0-ring
+#   install/uninstall make uninstall removes every installed file, /var stays
 #   install/help-*    oryxd --help, oxl --help, oxl VERB --help: exit 0,
 #                     a usage line on stdout
-#   install/deb       oryx-tools .deb: fields, files, conffiles, scripts
+#   install/deb       oryx-tools .deb: fields, files, conffiles (both
+#                     example guests), scripts
 cd "$(dirname "$0")/../.." || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -25,7 +27,8 @@ for f in 755:opt/oryx/sbin/oxl 755:opt/oryx/sbin/oryxd \
          644:opt/oryx/lib/systemd/system/oryxd.service \
          644:opt/oryx/lib/systemd/system/proc-xen.mount \
          644:opt/oryx/lib/modules-load.d/oryx.conf \
-         644:etc/oryx/examples/linux.cfg 644:opt/oryx/share/doc/oryx-tools/install.md; do
+         644:etc/oryx/examples/linux.cfg 644:etc/oryx/examples/linux-disk.cfg \
+         644:opt/oryx/share/doc/oryx-tools/install.md; do
     mode=${f%%:*} path=${f#*:}
     [ -f "$dest/$path" ] && [ "$(stat -c %a "$dest/$path")" = "$mode" ] ||
         missing="$missing $path"
@@ -41,6 +44,17 @@ if grep -q '^ExecStart=/opt/oryx/sbin/oryxd --dom0-ring$' "$unit" &&
     pass unit
 else
     fail unit "ExecStart, Requires or a placeholder: $(grep -e ExecStart= -e @ "$unit" | head -n 2)"
+fi
+
+# make uninstall takes back every file make install put (the examples
+# too) and leaves the directories under /var.
+if make --no-print-directory install DESTDIR="$tmp/un" PREFIX=/opt/oryx >"$tmp/log" 2>&1 &&
+   make --no-print-directory uninstall DESTDIR="$tmp/un" PREFIX=/opt/oryx >"$tmp/log" 2>&1; then
+    left=$(cd "$tmp/un" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')
+    [ -z "$left" ] && [ -d "$tmp/un/var/lib/oryx" ] && pass uninstall ||
+        fail uninstall "left behind: ${left:-(files none; /var/lib/oryx gone)}"
+else
+    fail uninstall "make install/uninstall failed: $(tail -n 1 "$tmp/log")"
 fi
 
 # expect_help NAME CMD...: exit 0 and "usage" on stdout.
@@ -83,12 +97,15 @@ dpkg-deb -f "$deb" Package Architecture > "$tmp/fields"
 dpkg-deb -e "$deb" "$tmp/ctl"
 why=
 for f in ./usr/sbin/oxl ./usr/sbin/oryxd ./usr/lib/systemd/system/oryxd.service \
-         ./etc/oryx/examples/linux.cfg ./var/lib/oryx/ ./var/log/oryx/; do
+         ./etc/oryx/examples/linux.cfg ./etc/oryx/examples/linux-disk.cfg \
+         ./var/lib/oryx/ ./var/log/oryx/; do
     grep -qx "$f" "$tmp/files" || why="$why missing $f;"
 done
 grep -qx 'Package: oryx-tools' "$tmp/fields" || why="$why Package;"
 grep -qx 'Architecture: amd64' "$tmp/fields" || why="$why Architecture;"
-grep -qx /etc/oryx/examples/linux.cfg "$tmp/ctl/conffiles" || why="$why conffiles;"
+for c in /etc/oryx/examples/linux.cfg /etc/oryx/examples/linux-disk.cfg; do
+    grep -qx "$c" "$tmp/ctl/conffiles" || why="$why conffile $c;"
+done
 grep -q 'deb-systemd-helper enable oryxd.service' "$tmp/ctl/postinst" || why="$why postinst;"
 # Static (no program interpreter): the package declares no library
 # dependencies.
