@@ -5,9 +5,9 @@
 # Nothing here asserts a timing: the exit status is 1 only when a
 # benchmark could not produce its figures at all.
 # Usage: bench/run-all.sh [name ...]   (names: size world-switch boot-time dom0
-#        tsc-calibration linux-boot store; default all)
+#        tsc-calibration linux-boot disk store; default all)
 cd "$(dirname "$0")/.." || exit 2
-all="size world-switch boot-time tsc-calibration linux-boot dom0 store"
+all="size world-switch boot-time tsc-calibration linux-boot dom0 disk store"
 sel=${*:-$all}
 status=0
 for b in $sel; do
@@ -22,7 +22,7 @@ for b in $sel; do
             python3 bench/store/bench.py || status=1
         fi
         ;;
-    size | world-switch | boot-time | tsc-calibration | linux-boot | dom0)
+    size | world-switch | boot-time | tsc-calibration | linux-boot | dom0 | disk)
         "bench/$b.sh" || status=1
         ;;
     *)
