@@ -1,7 +1,8 @@
 #!/bin/sh
-# /init of bench/disk.sh's dom0: times 64 MiB O_DIRECT reads of its virtio
-# disk (1 MiB, 128 KiB and 4 KiB requests) and a 64 MiB memory copy, then
-# creates guest "g" with that disk as xvdb (phy:), whose rc.local does the
+# /init of bench/disk.sh's dom0: times 64 MiB O_DIRECT reads of its first
+# virtio disk (1 MiB, 128 KiB and 4 KiB requests), 64 MiB O_DIRECT writes
+# to its second and a 64 MiB memory copy, then creates guest "g" with
+# those disks as xvdb (phy:, ro) and xvdc (phy:, rw), whose rc.local does the
 # same through blkfront (guest-rc.local), twice: with blkfront's defaults
 # and with xen_blkfront.max_indirect_segments=256 (1 MiB requests). The
 # guest's 4 KiB reads are bracketed by `oxl debug-keys d` for the exits
@@ -26,17 +27,23 @@ now_us() {
 }
 N=$(sed -n 's/.*oryx\.n=\([0-9]*\).*/\1/p' /proc/cmdline)
 N=${N:-5}
-# dread BS COUNT: microseconds for COUNT O_DIRECT reads of BS from vda.
+# dread BS COUNT: microseconds for COUNT O_DIRECT reads of BS from vda;
+# dwrite: the same, writes to vdb.
 dread() {
     t0=$(now_us)
     dd if=/dev/vda of=/dev/null bs="$1" count="$2" iflag=direct 2>/dev/null
+    echo $(($(now_us) - t0))
+}
+dwrite() {
+    t0=$(now_us)
+    dd if=/dev/zero of=/dev/vdb bs="$1" count="$2" oflag=direct 2>/dev/null
     echo $(($(now_us) - t0))
 }
 # dom0's rounds: before and after each guest, as the machine's pace drifts.
 dom0_rounds() {
     i=0
     while [ "$i" -lt "$N" ]; do
-        echo "BENCHDISK who=dom0 read1m_us=$(dread 1M 64) read128k_us=$(dread 128k 512)"
+        echo "BENCHDISK who=dom0 read1m_us=$(dread 1M 64) read128k_us=$(dread 128k 512) write1m_us=$(dwrite 1M 64)"
         i=$((i + 1))
     done
 }
@@ -73,7 +80,7 @@ ramdisk = "/boot/rootdisk-initrd.gz"
 cmdline = "console=hvc0 loglevel=4 root=/dev/xvda rw oryx.n=$N $args"
 memory = 256
 vcpus = 1
-disk = [ '/var/lib/oryx/images/g.img,raw,xvda,rw', 'phy:/dev/vda,xvdb,r' ]
+disk = [ '/var/lib/oryx/images/g.img,raw,xvda,rw', 'phy:/dev/vda,xvdb,r', 'phy:/dev/vdb,xvdc,rw' ]
 on_poweroff = "destroy"
 CFG
     /bin/oxl create -q /tmp/g.cfg || echo "BENCHDISK error=create-failed"
