@@ -10,7 +10,9 @@
  * CPU hog on the same CPU the timer fires while this vCPU waits runnable,
  * and the block must still return (the wake-up is not lost). With `virq`,
  * VIRQ_TIMER is bound first, so the event is pending when the vCPU
- * blocks; each round acknowledges it afterwards.
+ * blocks; each round acknowledges it afterwards. With late=L, a wake-up
+ * more than L ms after the deadline fails: beside a CPU hog with a long
+ * time slice, the woken vCPU must preempt the hog, not wait out its slice.
  * Expected: PASS; a hang means the vCPU never woke.
  */
 #include "guest.h"
@@ -60,6 +62,7 @@ void test_main(void)
 {
     uint64_t ms = cmdline_u64("ms", 50);
     uint64_t count = cmdline_u64("count", 3);
+    uint64_t late_ms = cmdline_u64("late", 0);
     char how[16] = "";
     bool use_vcpuop;
     const struct vcpu_time_info *t;
@@ -112,5 +115,9 @@ void test_main(void)
             guest_fail("woke after %llu us, asked %llu us",
                        (unsigned long long)slept_us,
                        (unsigned long long)want_us);
+        if (late_ms && slept_us > want_us + late_ms * 1000)
+            guest_fail("woke after %llu us, asked %llu us: over %llu ms late",
+                       (unsigned long long)slept_us, (unsigned long long)want_us,
+                       (unsigned long long)late_ms);
     }
 }

@@ -3,6 +3,15 @@
  * vCPUs placed on it; a vCPU runs until its time slice ends (LAPIC timer),
  * it blocks (HLT, SCHEDOP_block) or yields, or its domain stops. A CPU
  * with nothing to run halts until an interrupt. vCPUs do not migrate.
+ * A vCPU woken from a block goes to the head of its queue and cuts the
+ * running one's slice short, once that one has run as long as the woken
+ * one's last run and at least sched_ratelimit_us (as Xen's credit BOOST
+ * and rate limit): an I/O round trip between two domains on one CPU no
+ * longer waits out a slice. Fairness bounds it: a vCPU that blocks and
+ * wakes at will gets no more than an even share with the one it cuts
+ * short, and once a queued vCPU has waited a whole slice, woken ones queue
+ * behind it and its next run is not cut short (vCPUs that wake each other
+ * in turn cannot starve a third).
  * Only a running domain's vCPUs are ever queued: a paused domain's keep
  * their state (a wake-up still makes one runnable) and go back on their
  * queues when it is unpaused.
@@ -21,6 +30,10 @@
 static uint32_t sched_slice_ms = 10;
 CMDLINE_OPT_UINT("sched_slice", &sched_slice_ms, "scheduler time slice in ms (1..1000)");
 uint64_t sched_slice_ns;
+static uint32_t sched_ratelimit_us = 1000;
+CMDLINE_OPT_UINT("sched_ratelimit_us", &sched_ratelimit_us,
+                 "least run in us before a woken vCPU preempts (100..sched_slice)");
+static uint64_t sched_ratelimit_ns;
 
 static unsigned int next_cpu;
 static spinlock_t place_lock = SPINLOCK_INIT;   /* next_cpu */
@@ -46,18 +59,36 @@ void sched_kick(unsigned int cpu)
 /* Caller holds pc->runq_lock. A stopped or paused domain's vCPU is not
  * queued (the domain's state is written before its vCPUs' queue locks
  * are taken, so this look cannot miss a pause). */
-static void runq_push(struct per_cpu *pc, struct vcpu *v)
+static void runq_insert(struct per_cpu *pc, struct vcpu *v, bool front)
 {
+    uint64_t now = NOW();
+
     if (v->on_runq || v->domain->state != DOMAIN_RUNNING)
         return;
     v->on_runq = true;
-    v->runq_next = NULL;
-    if (pc->runq_tail)
-        pc->runq_tail->runq_next = v;
-    else
+    for (struct vcpu *q = pc->runq_head; front && q; q = q->runq_next)
+        if (now - q->queued_ns >= sched_slice_ns)
+            front = false;      /* q has waited long enough: behind it */
+    v->queued_ns = now;
+    if (front) {
+        v->runq_next = pc->runq_head;
         pc->runq_head = v;
-    pc->runq_tail = v;
+        if (!pc->runq_tail)
+            pc->runq_tail = v;
+    } else {
+        v->runq_next = NULL;
+        if (pc->runq_tail)
+            pc->runq_tail->runq_next = v;
+        else
+            pc->runq_head = v;
+        pc->runq_tail = v;
+    }
     pc->runq_len++;
+}
+
+static void runq_push(struct per_cpu *pc, struct vcpu *v)
+{
+    runq_insert(pc, v, false);
 }
 
 static struct vcpu *runq_pop(struct per_cpu *pc)
@@ -72,9 +103,33 @@ static struct vcpu *runq_pop(struct per_cpu *pc)
         v->on_runq = false;
         v->is_running = true;   /* under the lock: never in neither place */
         pc->runq_len--;
+        pc->run_start = NOW();
+        pc->run_starved = pc->run_start - v->queued_ns >= sched_slice_ns;
+        __atomic_store_n(&pc->slice_end, pc->run_start + sched_slice_ns, __ATOMIC_RELAXED);
     }
     spin_unlock_irqrestore(&pc->runq_lock, f);
     return v;
+}
+
+/*
+ * Caller holds pc->runq_lock; v was just woken onto pc's queue. Brings the
+ * running vCPU's slice end forward to when it will have run as long as v
+ * last did, and at least the rate limit; returns that end (0: the CPU is
+ * idle).
+ */
+static uint64_t wake_preempt(struct per_cpu *pc, const struct vcpu *v)
+{
+    uint64_t need = v->last_run_ns > sched_ratelimit_ns ? v->last_run_ns : sched_ratelimit_ns;
+    uint64_t end;
+
+    if (!pc->curr)
+        return 0;
+    if (pc->run_starved)
+        return pc->slice_end;   /* it waited a slice for this run: whole */
+    end = pc->run_start + need;
+    if (end < pc->slice_end)
+        __atomic_store_n(&pc->slice_end, end, __ATOMIC_RELAXED);
+    return pc->slice_end;
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -82,17 +137,23 @@ void vcpu_wake(struct vcpu *v)
     struct per_cpu *pc = cpu_data[v->processor];
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
     bool kick = false;
+    uint64_t end = 0;
 
     if (v->state == VCPU_BLOCKED) {
         v->state = VCPU_RUNNABLE;
         if (!v->is_running) {
-            runq_push(pc, v);
+            runq_insert(pc, v, true);   /* ahead of those that used their slices */
             kick = v->on_runq;          /* not when its domain is paused */
+            if (kick)
+                end = wake_preempt(pc, v);
         }
     } else if (v->state == VCPU_RUNNABLE)
         v->wake_pending = true;
     spin_unlock_irqrestore(&pc->runq_lock, f);
-    if (kick)
+    /* The CPU re-checks its slice at its next exit: make one come by then. */
+    if (kick && end > NOW())
+        set_timer(&pc->slice_timer, end);
+    else if (kick)
         sched_kick(v->processor);
 }
 
@@ -219,7 +280,7 @@ void vcpu_yield(struct vcpu *v)
 
 static bool slice_over(struct per_cpu *pc)
 {
-    return NOW() >= pc->slice_end && pc->runq_len;
+    return NOW() >= __atomic_load_n(&pc->slice_end, __ATOMIC_RELAXED) && pc->runq_len;
 }
 
 /* The run accounting's writer (only the CPU running v): a seqcount, so
@@ -253,13 +314,15 @@ uint64_t vcpu_runtime(struct vcpu *v)
 
 static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
 {
-    uint64_t start = NOW();
+    uint64_t start = pc->run_start, end;
+    unsigned long f;
 
     run_account(v, start, 0);
-    pc->curr = v;
-    pc->slice_end = start + sched_slice_ns;
+    f = spin_lock_irqsave(&pc->runq_lock);
+    pc->curr = v;               /* wakers look at it under the lock */
+    spin_unlock_irqrestore(&pc->runq_lock, f);
     pc->yield = false;
-    set_timer(&pc->slice_timer, pc->slice_end);
+    set_timer(&pc->slice_timer, __atomic_load_n(&pc->slice_end, __ATOMIC_RELAXED));
     hvm_fpu_switch_to(v);
 
     while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
@@ -276,13 +339,15 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
     }
 
     stop_timer(&pc->slice_timer);
-    run_account(v, start, NOW());
+    end = NOW();
+    v->last_run_ns = end - start;
+    run_account(v, start, end);
 
     /* Once is_running is clear another CPU may reap the domain: hold a
      * reference so d (and v) stay valid for the look below. */
     struct domain *d = v->domain;
     domain_get(d);
-    unsigned long f = spin_lock_irqsave(&pc->runq_lock);
+    f = spin_lock_irqsave(&pc->runq_lock);
     v->is_running = false;
     pc->curr = NULL;
     if (v->state == VCPU_RUNNABLE && d->state == DOMAIN_RUNNING)
@@ -324,5 +389,11 @@ void sched_init(void)
         sched_slice_ms = 10;
     }
     sched_slice_ns = MILLISECS(sched_slice_ms);
+    if (sched_ratelimit_us < 100 || sched_ratelimit_us > sched_slice_ms * 1000) {
+        printk_lvl(LOG_WARN, "warning: sched_ratelimit_us=%u out of range (100..%u); using "
+                   "1000\n", sched_ratelimit_us, sched_slice_ms * 1000);
+        sched_ratelimit_us = 1000 < sched_slice_ms * 1000 ? 1000 : sched_slice_ms * 1000;
+    }
+    sched_ratelimit_ns = MICROSECS(sched_ratelimit_us);
     irq_set_handler(VEC_EVENT_CHECK, event_check_interrupt);
 }

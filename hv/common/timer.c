@@ -33,12 +33,19 @@ static void list_remove(struct per_cpu *pc, struct timer *t)
     t->next = NULL;
 }
 
-/* Reprogram the LAPIC for this CPU's earliest timer. Call on that CPU. */
+/* Reprogram the LAPIC for this CPU's earliest timer, unless it is armed
+ * for that deadline already: this runs after every exit, and each LAPIC
+ * write is an emulated access on some hosts. Call on that CPU with
+ * timer_lock held (interrupts off). */
 static void timer_reprogram(struct per_cpu *pc)
 {
     uint64_t now = NOW();
     struct timer *first = pc->timers;
+    uint64_t want = first ? first->expires : 0;
 
+    if (want == pc->timer_armed)
+        return;
+    pc->timer_armed = want;
     if (!first) {
         apic_timer_oneshot(0);
         return;
@@ -126,6 +133,7 @@ static void timer_interrupt(struct cpu_regs *regs)
 {
     (void)regs;
     this_cpu()->timer_fired = true; /* the loop runs expired timers */
+    this_cpu()->timer_armed = 0;    /* a one-shot: nothing is armed now */
 }
 
 static void slice_expired(void *data)

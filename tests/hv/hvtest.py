@@ -125,6 +125,15 @@ def cases():
                   [r"\(bw64\) PASS", r"\(bwvirq\) PASS", r"\(bw64\) yield 5: back after"],
                   order=[r"\(bw64\) PASS", r"\(hog\) PASS"], append="maxcpus=1",
                   check=pages_returned))
+    # A vCPU woken from a block preempts a CPU hog on its CPU (once the hog
+    # has run sched_ratelimit_us): with a 1 s slice, its timer wake-ups
+    # must not wait out the hog's slice (each would be ~1 s late).
+    c.append(Case("wake-preempt",
+                  [guest("cpu-hog", "64", "name=hog mem=8M cmdline=\"rounds=2000\""),
+                   guest("block-wake", "64", "name=bwlate mem=8M cmdline=\"ms=5 count=8 late=400\"")],
+                  [r"\(bwlate\) PASS", r"\(bwlate\) block 8/8"],
+                  order=[r"\(bwlate\) PASS", r"\(hog\) PASS"],
+                  append="maxcpus=1 sched_slice=1000", check=pages_returned))
     # Debug registers: architectural behaviour in every mode, then two
     # domains on one CPU that must never see each other's DR0-DR3/DR7 and,
     # with breakpoints of two kinds enabled, must not crash QEMU.

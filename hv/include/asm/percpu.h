@@ -35,7 +35,9 @@ struct per_cpu {
     spinlock_t runq_lock;
     struct vcpu *runq_head, *runq_tail;
     unsigned int runq_len;
-    uint64_t slice_end;             /* ns; owned by this CPU */
+    uint64_t run_start;             /* ns: when the running vCPU's run began */
+    bool run_starved;               /* it had waited a slice: no cutting short */
+    uint64_t slice_end;             /* ns: its run ends there if others wait */
     uint64_t idle_ns;
     volatile bool yield;            /* the running vCPU yielded its slice */
 
@@ -44,6 +46,7 @@ struct per_cpu {
     struct timer *timers;
     struct timer *timer_running;    /* whose callback runs now (kill_timer waits) */
     volatile bool timer_fired;      /* LAPIC timer interrupt not yet processed */
+    uint64_t timer_armed;           /* the deadline the LAPIC counts to, 0: none */
     struct timer slice_timer;       /* preempts the running vCPU */
 
     volatile bool stop_requested;
