@@ -47,13 +47,18 @@ void sched_place_vcpu(struct vcpu *v)
 
 static void event_check_interrupt(struct cpu_regs *regs)
 {
-    (void)regs;     /* the interrupted loop re-reads its run queue */
+    (void)regs;     /* the interrupted loop looks at pc->resched */
 }
 
+/* Another CPU out of its guest to look again (its queue, its slice end, a
+ * stop). The flag keeps a kick that lands between an exit's looks and the
+ * next entry: run_vcpu checks it with interrupts off before entering. */
 void sched_kick(unsigned int cpu)
 {
-    if (cpu != smp_processor_id() && cpu_data[cpu] && cpu_data[cpu]->online)
+    if (cpu != smp_processor_id() && cpu_data[cpu] && cpu_data[cpu]->online) {
+        __atomic_store_n(&cpu_data[cpu]->resched, true, __ATOMIC_RELEASE);
         apic_send_ipi(cpu_data[cpu]->apic_id, VEC_EVENT_CHECK);
+    }
 }
 
 /* Caller holds pc->runq_lock. A stopped or paused domain's vCPU is not
@@ -103,6 +108,7 @@ static struct vcpu *runq_pop(struct per_cpu *pc)
         v->on_runq = false;
         v->is_running = true;   /* under the lock: never in neither place */
         pc->runq_len--;
+        pc->curr = v;           /* wakers look at these under the lock */
         pc->run_start = NOW();
         pc->run_starved = pc->run_start - v->queued_ns >= sched_slice_ns;
         __atomic_store_n(&pc->slice_end, pc->run_start + sched_slice_ns, __ATOMIC_RELAXED);
@@ -114,22 +120,20 @@ static struct vcpu *runq_pop(struct per_cpu *pc)
 /*
  * Caller holds pc->runq_lock; v was just woken onto pc's queue. Brings the
  * running vCPU's slice end forward to when it will have run as long as v
- * last did, and at least the rate limit; returns that end (0: the CPU is
- * idle).
+ * last did, and at least the rate limit. Only pc's own CPU arms its slice
+ * timer (run_vcpu, after the kick's exit): a remote set_timer could land
+ * after that run ended and take the next run's slice timer away.
  */
-static uint64_t wake_preempt(struct per_cpu *pc, const struct vcpu *v)
+static void wake_preempt(struct per_cpu *pc, const struct vcpu *v)
 {
     uint64_t need = v->last_run_ns > sched_ratelimit_ns ? v->last_run_ns : sched_ratelimit_ns;
     uint64_t end;
 
-    if (!pc->curr)
-        return 0;
-    if (pc->run_starved)
-        return pc->slice_end;   /* it waited a slice for this run: whole */
+    if (!pc->curr || pc->run_starved)
+        return;                 /* idle; or it waited a slice for this run: whole */
     end = pc->run_start + need;
     if (end < pc->slice_end)
         __atomic_store_n(&pc->slice_end, end, __ATOMIC_RELAXED);
-    return pc->slice_end;
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -137,7 +141,6 @@ void vcpu_wake(struct vcpu *v)
     struct per_cpu *pc = cpu_data[v->processor];
     unsigned long f = spin_lock_irqsave(&pc->runq_lock);
     bool kick = false;
-    uint64_t end = 0;
 
     if (v->state == VCPU_BLOCKED) {
         v->state = VCPU_RUNNABLE;
@@ -145,16 +148,13 @@ void vcpu_wake(struct vcpu *v)
             runq_insert(pc, v, true);   /* ahead of those that used their slices */
             kick = v->on_runq;          /* not when its domain is paused */
             if (kick)
-                end = wake_preempt(pc, v);
+                wake_preempt(pc, v);
         }
     } else if (v->state == VCPU_RUNNABLE)
         v->wake_pending = true;
     spin_unlock_irqrestore(&pc->runq_lock, f);
-    /* The CPU re-checks its slice at its next exit: make one come by then. */
-    if (kick && end > NOW())
-        set_timer(&pc->slice_timer, end);
-    else if (kick)
-        sched_kick(v->processor);
+    if (kick)
+        sched_kick(v->processor);   /* out of the guest: to run v, or re-arm the slice */
 }
 
 /* Caller holds pc->runq_lock. */
@@ -314,15 +314,13 @@ uint64_t vcpu_runtime(struct vcpu *v)
 
 static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
 {
-    uint64_t start = pc->run_start, end;
+    uint64_t start = pc->run_start, end, armed;
     unsigned long f;
 
     run_account(v, start, 0);
-    f = spin_lock_irqsave(&pc->runq_lock);
-    pc->curr = v;               /* wakers look at it under the lock */
-    spin_unlock_irqrestore(&pc->runq_lock, f);
     pc->yield = false;
-    set_timer(&pc->slice_timer, __atomic_load_n(&pc->slice_end, __ATOMIC_RELAXED));
+    armed = __atomic_load_n(&pc->slice_end, __ATOMIC_RELAXED);
+    set_timer(&pc->slice_timer, armed);
     hvm_fpu_switch_to(v);
 
     while (v->state == VCPU_RUNNABLE && v->domain->state == DOMAIN_RUNNING &&
@@ -330,12 +328,16 @@ static void run_vcpu(struct per_cpu *pc, struct vcpu *v)
         /* No entry with a timer interrupt unprocessed: look with
          * interrupts off; one arriving later forces an exit at once. */
         local_irq_disable();
-        if (!timer_softirq_pending())
+        if (!timer_softirq_pending() && !__atomic_load_n(&pc->resched, __ATOMIC_ACQUIRE))
             hvm->vcpu_run(v);
         local_irq_enable();
+        (void)__atomic_exchange_n(&pc->resched, false, __ATOMIC_ACQ_REL);  /* before the looks */
         timer_run_expired();
         if (slice_over(pc) || pc->yield)
             break;
+        end = __atomic_load_n(&pc->slice_end, __ATOMIC_RELAXED);
+        if (end != armed)
+            set_timer(&pc->slice_timer, armed = end);  /* a wake-up brought it forward */
     }
 
     stop_timer(&pc->slice_timer);
@@ -392,7 +394,7 @@ void sched_init(void)
     if (sched_ratelimit_us < 100 || sched_ratelimit_us > sched_slice_ms * 1000) {
         printk_lvl(LOG_WARN, "warning: sched_ratelimit_us=%u out of range (100..%u); using "
                    "1000\n", sched_ratelimit_us, sched_slice_ms * 1000);
-        sched_ratelimit_us = 1000 < sched_slice_ms * 1000 ? 1000 : sched_slice_ms * 1000;
+        sched_ratelimit_us = 1000;      /* within any slice (>= 1 ms) */
     }
     sched_ratelimit_ns = MICROSECS(sched_ratelimit_us);
     irq_set_handler(VEC_EVENT_CHECK, event_check_interrupt);

@@ -40,6 +40,7 @@ struct per_cpu {
     uint64_t slice_end;             /* ns: its run ends there if others wait */
     uint64_t idle_ns;
     volatile bool yield;            /* the running vCPU yielded its slice */
+    bool resched;                   /* kicked: look again before entering */
 
     /* Timers: timer_lock protects the sorted list. */
     spinlock_t timer_lock;
