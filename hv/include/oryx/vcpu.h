@@ -30,9 +30,9 @@ struct vcpu {
     paddr_t vcpu_info_page;         /* registered area's page, 0 = shared_info slot */
     uint64_t runtime_ns;            /* finished runs; vcpu_runtime() adds the current one */
     uint64_t run_start_ns;          /* the current run's start, while is_running */
+    volatile uint32_t run_seq;      /* odd while the two above change (seqcount) */
     uint64_t last_run_ns;           /* its last run's length (wake-up preemption) */
     uint64_t queued_ns;             /* when it last joined its run queue */
-    volatile uint32_t run_seq;      /* odd while the two above change (seqcount) */
     bool hcall_continue;            /* hypercall_continuation() was called */
     struct hcall_args hcall_next;   /* with these arguments */
     struct arch_vcpu arch;
