@@ -4,7 +4,8 @@
  * Sets up its grant table as Linux does (query_size, set_version 1,
  * add_to_physmap of frame 0), then checks the hypervisor on its own:
  * a grant to itself mapped at a free GPA (its RAM mapping stays, the GTF
- * flags come and go), copied by gref and by gmfn, and refused maps
+ * flags come and go), copied by gref and by gmfn, mapped read-only (a
+ * write there gets #GP, as on Xen), and refused maps
  * (its own RAM as host_addr, a bad ref, bad flags, a bad handle).
  * Then it fills a page with a known pattern, grants it to dom0 at ref 8,
  * allocates an unbound event channel for dom0 and says so:
@@ -180,6 +181,22 @@ static void self_checks(void)
     CHECK_RC(gnttab(GNTTABOP_copy, &c, 1), 0);
     CHECK_RC(c.status, GNTST_general_error);
     printf("self copy: by gref and gmfn, bounds and read-only refused\n");
+
+    /* A read-only map: reads see the page, a write is Xen's #GP and
+     * leaves it as it was. */
+    CHECK_RC(map(DOMID_SELF, GREF_SELF, MAP_GPA, GNTMAP_host_map | GNTMAP_readonly, &h),
+             GNTST_okay);
+    ASSERT(gtab[GREF_SELF].flags == (GTF_permit_access | GTF_readonly | GTF_reading));
+    ASSERT(m[0] == 0x5A && m[1] == 0xEE);
+    exc_reset();
+    __asm__ volatile (EXC_FIXUP("movb %1, %0") : "=m" (m[3]) : "q" ((uint8_t)0x77) : "memory");
+    if (exc_last_vector != 13)
+        guest_fail("write to a read-only grant map: %s, want #GP",
+                   exc_last_vector == EXC_NONE ? "no fault" : exc_name((unsigned int)exc_last_vector));
+    ASSERT(selfpage[3] == (uint8_t)(3 ^ 0x5A) && m[3] == selfpage[3]);
+    CHECK_RC(unmap(MAP_GPA, h), GNTST_okay);
+    ASSERT(gtab[GREF_SELF].flags == (GTF_permit_access | GTF_readonly));
+    printf("read-only map: read, a write got #GP and changed nothing\n");
 
     /* Refused maps. */
     CHECK_RC(map(DOMID_SELF, GREF_SELF, (uintptr_t)scratch, GNTMAP_host_map | GNTMAP_readonly,

@@ -30,7 +30,10 @@ struct arch_domain {
     struct vrtc *vrtc;                  /* XEN_X86_EMU_RTC: its RTC/CMOS (vrtc.c) */
     struct hvm_mmio_range mmio[HVM_MMIO_RANGES];
     unsigned int nr_mmio;
-    unsigned long forbidden_warned;     /* kinds of hidden range reported, a bit each */
+    unsigned long npf_warned;           /* kinds of nested fault reported, a bit each */
 };
+
+/* npf_warned: bits 0-7 are dom0's hidden ranges (hvm/dom0.c), then: */
+#define NPF_WARNED_RO_WRITE (1UL << 8)   /* a write to a read-only mapping */
 
 #endif

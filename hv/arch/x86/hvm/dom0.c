@@ -96,7 +96,7 @@ bool dom0_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
     what = hidden(page, page + PAGE_SIZE);
     if (what >= 0) {
         unsigned long bit = 1UL << what;
-        if (!(__atomic_fetch_or(&d->arch.forbidden_warned, bit, __ATOMIC_RELAXED) & bit))
+        if (!(__atomic_fetch_or(&d->arch.npf_warned, bit, __ATOMIC_RELAXED) & bit))
             printk_lvl(LOG_WARN, "d%u: %s of %#lx, %s hidden from it: ignored (reported "
                        "once)\n", d->id, (error & 2) ? "write" : "read",
                        (unsigned long)gpa, hidden_names[what]);

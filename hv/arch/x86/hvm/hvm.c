@@ -101,13 +101,40 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
     return true;
 }
 
+/*
+ * A fault on a page the nested tables do map: the access is one they
+ * refuse (a write to a page mapped read-only, a grant or foreign page
+ * mapped so) or they changed since (another CPU mapped it writable).
+ * A refused write is Xen's #GP in the guest, reported once per domain;
+ * true when handled, false for the caller's fatal path (a fetch).
+ */
+static bool npf_on_mapping(struct vcpu *v, uint64_t gpa, uint64_t error)
+{
+    struct domain *d = v->domain;
+    unsigned int perms;
+
+    if (p2m_query(&d->p2m, gpa, NULL, &perms, NULL))
+        return false;                   /* gone since: not ours to judge */
+    if (!(error & NPF_WRITE) || (perms & P2M_W))
+        return !(error & NPF_FETCH) || (perms & P2M_X);
+    if (!(__atomic_fetch_or(&d->arch.npf_warned, NPF_WARNED_RO_WRITE, __ATOMIC_RELAXED) &
+          NPF_WARNED_RO_WRITE))
+        printk_lvl(LOG_WARN, "d%u: write to read-only guest-physical %#lx: #GP (reported "
+                   "once)\n", d->id, (unsigned long)gpa);
+    hvm->inject_exception(v, X86_EXC_GP, 0);
+    return true;
+}
+
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
 {
     char why[96];
 
     if (hvm_mmio_emulate(v, gpa))
         return;
-    if (is_control_domain(v->domain) && dom0_handle_npf(v, gpa, error))
+    if ((error & NPF_PRESENT) && npf_on_mapping(v, gpa, error))
+        return;
+    if (is_control_domain(v->domain) && !(error & NPF_PRESENT) &&
+        dom0_handle_npf(v, gpa, error))
         return;
     /* A hole in a PC's address space: only a data access by the
      * instruction itself (the final translation, not the guest's own
@@ -116,8 +143,10 @@ void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error)
         (error & NPF_FINAL_GPA) && hvm_mmio_emulate_absent(v, gpa))
         return;
 
-    snprintf(why, sizeof(why), "access to unmapped guest-physical %#lx (%s)",
-             (unsigned long)gpa, (error & NPF_WRITE) ? "write" : (error & NPF_FETCH) ? "fetch" : "read");
+    snprintf(why, sizeof(why), "%s guest-physical %#lx (%s)",
+             (error & NPF_PRESENT) ? "refused access to" : "access to unmapped",
+             (unsigned long)gpa,
+             (error & NPF_WRITE) ? "write" : (error & NPF_FETCH) ? "fetch" : "read");
     domain_crash(v->domain, why);
 }
 
