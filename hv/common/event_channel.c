@@ -31,6 +31,7 @@
 #include <oryx/hypercall.h>
 #include <oryx/event_channel.h>
 #include <oryx/page_alloc.h>
+#include <oryx/pvclock.h>
 #include <oryx/spinlock.h>
 #include <oryx/timer.h>
 #include <asm/cpu.h>
@@ -119,7 +120,6 @@ struct evtchn_vcpu {
 struct evtchn_domain {
     spinlock_t lock;            /* port records, buckets, virq_port, xen[] */
     struct domain *d;
-    volatile bool compat;       /* 32-bit shared_info layout (latched per call) */
     bool dying;                 /* teardown started: no new interdomain links */
     volatile bool held_any;     /* held[] may have bits */
     unsigned int order;         /* page block of this struct */
@@ -211,7 +211,7 @@ static unsigned int port_limit(const struct evtchn_domain *ev)
 {
     if (fifo_of(ev))
         return EVTCHN_FIFO_NR_CHANNELS;
-    return ev->compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+    return ev->d->shinfo_compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
 }
 
 /* Where the bucket pointer of `port` lives, or NULL while its group page
@@ -373,7 +373,7 @@ static void mark_upcall(struct domain *d, uint32_t n, unsigned int word, bool co
 static void raise_bit(struct domain *d, uint8_t *si, uint32_t port, uint32_t notify)
 {
     struct evtchn_domain *ev = d->evtchn;
-    bool compat = ev->compat;
+    bool compat = ev->d->shinfo_compat;
 
     if (bit_test_and_set(si + SI_PENDING_OFF, port, compat))
         return;     /* already pending: the guest has yet to see it */
@@ -579,7 +579,7 @@ static void clear_pending(struct evtchn_domain *ev, uint32_t port)
     }
     __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
     if (si)
-        bit_test_and_clear(si + SI_PENDING_OFF, port, ev->compat);
+        bit_test_and_clear(si + SI_PENDING_OFF, port, ev->d->shinfo_compat);
 }
 
 bool evtchn_port_pending(struct domain *d, uint32_t port)
@@ -601,7 +601,7 @@ bool evtchn_port_pending(struct domain *d, uint32_t port)
     }
     if (__atomic_load_n(&ev->held[port / 64], __ATOMIC_ACQUIRE) & (1ull << (port % 64)))
         return true;
-    return si && bit_test(si + SI_PENDING_OFF, port, ev->compat);
+    return si && bit_test(si + SI_PENDING_OFF, port, ev->d->shinfo_compat);
 }
 
 void evtchn_shared_info_ready(struct domain *d)
@@ -1089,7 +1089,7 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
         return 0;
     }
     si = (uint8_t *)domain_shared_info(d);
-    compat = ev->compat;
+    compat = ev->d->shinfo_compat;
     if (si && bit_test_and_clear(si + (compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64), u.port, compat) &&
         bit_test(si + SI_PENDING_OFF, u.port, compat))
         mark_upcall(d, rec->notify_vcpu, u.port / (compat ? 32 : 64), compat);
@@ -1108,7 +1108,7 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
 static void fifo_switch(struct evtchn_domain *ev, struct evtchn_fifo *ff)
 {
     uint8_t *si = (uint8_t *)domain_shared_info(ev->d);
-    uint32_t limit = ev->compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+    uint32_t limit = ev->d->shinfo_compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
 
     __atomic_store_n(&ev->fifo, ff, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -1123,7 +1123,7 @@ static void fifo_switch(struct evtchn_domain *ev, struct evtchn_fifo *ff)
         }
         pend = __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)),
                                   __ATOMIC_SEQ_CST) & (1ull << (port % 64));
-        if (si && bit_test(si + SI_PENDING_OFF, port, ev->compat))
+        if (si && bit_test(si + SI_PENDING_OFF, port, ev->d->shinfo_compat))
             pend = true;
         if (pend && rec->state != ECS_FREE)
             __atomic_store_n(&rec->fifo_held, 1, __ATOMIC_SEQ_CST);
@@ -1272,9 +1272,8 @@ long do_event_channel_op(struct vcpu *v, const struct hcall_args *args)
 
     if (!ev)
         return -ENOSYS;
-    /* The shared_info layout follows the mode the guest calls us from
-     * (Xen latches it the same way). */
-    ev->compat = !args->is64;
+    /* The shared_info layout follows the mode the guest calls us from. */
+    pvclock_latch_layout(v->domain, !args->is64);
     switch (args->a[0]) {
     case EVTCHNOP_bind_interdomain:
         return op_bind_interdomain(v, arg);
@@ -1333,7 +1332,7 @@ long do_sched_poll(struct vcpu *v, const struct hcall_args *args)
 
     if (!ev || v->id >= ev->nr_vcpus)
         return -ENOSYS;
-    ev->compat = !args->is64;
+    pvclock_latch_layout(v->domain, !args->is64);
     if (args->is64) {
         struct sched_poll p;
         if (copy_from_guest(v, &p, args->a[1], sizeof(p)))
@@ -1609,13 +1608,13 @@ void evtchn_dump(struct domain *d)
         } else {
             printk("  port %u: %s vcpu %u u %u remote %s%u pending %d masked %d\n",
                    port, st, rec->notify_vcpu, rec->u, rk, rd, pend,
-                   si ? (int)bit_test(si + (ev->compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
-                                      port, ev->compat) : -1);
+                   si ? (int)bit_test(si + (ev->d->shinfo_compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
+                                      port, ev->d->shinfo_compat) : -1);
         }
     }
     spin_unlock(&ev->lock);
     if (ff)
         printk("  %u ports in use (FIFO, %u event words)\n", used, ff->nr_words);
     else
-        printk("  %u ports in use (%s layout)\n", used, ev->compat ? "32-bit" : "64-bit");
+        printk("  %u ports in use (%s layout)\n", used, ev->d->shinfo_compat ? "32-bit" : "64-bit");
 }

@@ -22,12 +22,13 @@
 #define GFN_LIMIT (1ULL << (48 - PAGE_SHIFT))
 
 
-static long map_shared_info(struct domain *d, uint64_t gfn)
+static long map_shared_info(struct domain *d, uint64_t gfn, bool compat)
 {
     long rc = 0;
 
     if (gfn >= GFN_LIMIT)
         return -EINVAL;
+    pvclock_latch_layout(d, compat);    /* before the first wall clock write */
     spin_lock(&d->lock);
     if (!d->shared_info) {
         d->shared_info = page_alloc_zeroed(0, &d->acct);
@@ -234,7 +235,7 @@ long do_memory_op(struct vcpu *v, const struct hcall_args *args)
         case XENMAPSPACE_shared_info:
             if (xatp.idx != 0)
                 return -EINVAL;
-            return map_shared_info(v->domain, xatp.gpfn);
+            return map_shared_info(v->domain, xatp.gpfn, !args->is64);
         case XENMAPSPACE_grant_table:
             return map_grant_frame(v->domain, xatp.idx, xatp.gpfn);
         default:

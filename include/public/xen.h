@@ -245,8 +245,36 @@ XEN_ABI_ASSERT(offsetof(struct shared_info, evtchn_pending) == 2048, "evtchn_pen
 XEN_ABI_ASSERT(offsetof(struct shared_info, evtchn_mask) == 2176, "evtchn_mask");
 XEN_ABI_ASSERT(offsetof(struct shared_info, wc_version) == 2304, "wc_version");
 XEN_ABI_ASSERT(offsetof(struct shared_info, arch) == 2316, "shared_info.arch");
-XEN_ABI_ASSERT(sizeof(struct shared_info) == 2356, "shared_info size");
+XEN_ABI_ASSERT(offsetof(struct shared_info, arch.wc_sec_hi) == 2340, "arch.wc_sec_hi");
+XEN_ABI_ASSERT(sizeof(struct shared_info) == 2344, "shared_info size");
 #endif
+
+/*
+ * shared_info as a 32-bit guest sees it, for the 64-bit hypervisor to
+ * write when the domain latched that layout: the same 64-byte vcpu_info
+ * slots, then 32-bit event words and the wall clock after them.
+ */
+struct compat_shared_info {
+    uint8_t  vcpu_info[XEN_LEGACY_MAX_VCPUS][64];
+    uint32_t evtchn_pending[32];
+    uint32_t evtchn_mask[32];
+    uint32_t wc_version;
+    uint32_t wc_sec;
+    uint32_t wc_nsec;
+    struct {
+        uint32_t max_pfn, pfn_to_mfn_frame_list_list, nmi_reason;
+        uint32_t p2m_cr3, p2m_vaddr, p2m_generation;
+        uint32_t wc_sec_hi;
+    } arch;
+};
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, evtchn_pending) == 2048, "c.pending");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, evtchn_mask) == 2176, "c.evtchn_mask");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, wc_version) == 2304, "c.wc_version");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, wc_sec) == 2308, "c.wc_sec");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, wc_nsec) == 2312, "c.wc_nsec");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, arch) == 2316, "c.arch");
+XEN_ABI_ASSERT(offsetof(struct compat_shared_info, arch.wc_sec_hi) == 2340, "c.wc_sec_hi");
+XEN_ABI_ASSERT(sizeof(struct compat_shared_info) == 2344, "compat_shared_info size");
 
 /* The guest-side page size of the ABI. */
 #define XEN_PAGE_SHIFT 12

@@ -60,6 +60,12 @@ void vcpu_wake(struct vcpu *v)
     __atomic_fetch_add(&wakes[v->id], 1, __ATOMIC_SEQ_CST);
 }
 
+/* pvclock.c's latch, without the wall clock it rewrites. */
+void pvclock_latch_layout(struct domain *d, bool compat)
+{
+    d->shinfo_compat = compat;
+}
+
 void vcpu_block_polling(struct vcpu *v)
 {
     blocks[v->id]++;

@@ -48,6 +48,7 @@ struct shared_info *domain_shared_info(struct domain *d)
 struct vcpu_info *vcpu_info_of(struct vcpu *v) { return v->vcpu_info; }
 void vcpu_kick_upcall(struct vcpu *v) { (void)v; }
 void vcpu_wake(struct vcpu *v) { (void)v; }
+void pvclock_latch_layout(struct domain *d, bool compat) { d->shinfo_compat = compat; }
 void vcpu_block(struct vcpu *v) { (void)v; }
 void vcpu_block_polling(struct vcpu *v) { (void)v; }
 

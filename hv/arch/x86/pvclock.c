@@ -57,16 +57,39 @@ void pvclock_fill(struct vcpu_time_info *t)
 }
 
 /* Caller holds wallclock_lock: one writer at a time, so that the version
- * is odd exactly while the fields change. */
-static void write_wallclock(struct shared_info *si)
+ * is odd exactly while the fields change. In the layout d latched: a
+ * 32-bit guest's wall clock lies where a 64-bit one has event bits. */
+static void write_wallclock(struct domain *d)
 {
-    si->wc_version++;
+    uint64_t sec = wallclock_ns / 1000000000ULL;
+    uint32_t nsec = (uint32_t)(wallclock_ns % 1000000000ULL);
+    volatile uint32_t *ver, *lo, *ns, *hi;
+
+    if (d->shinfo_compat) {
+        struct compat_shared_info *c = __va(d->shared_info);
+        ver = &c->wc_version, lo = &c->wc_sec, ns = &c->wc_nsec, hi = &c->arch.wc_sec_hi;
+    } else {
+        struct shared_info *si = __va(d->shared_info);
+        ver = &si->wc_version, lo = &si->wc_sec, ns = &si->wc_nsec, hi = &si->wc_sec_hi;
+    }
+    (*ver)++;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    si->wc_sec = (uint32_t)(wallclock_ns / 1000000000ULL);
-    si->wc_sec_hi = (uint32_t)((wallclock_ns / 1000000000ULL) >> 32);
-    si->wc_nsec = (uint32_t)(wallclock_ns % 1000000000ULL);
+    *lo = (uint32_t)sec;
+    *hi = (uint32_t)(sec >> 32);
+    *ns = nsec;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    si->wc_version++;
+    (*ver)++;
+}
+
+void pvclock_latch_layout(struct domain *d, bool compat)
+{
+    if (__atomic_load_n(&d->shinfo_compat, __ATOMIC_RELAXED) == compat)
+        return;
+    spin_lock(&wallclock_lock);
+    d->shinfo_compat = compat;
+    if (d->shared_info)
+        write_wallclock(d);     /* where the guest now looks for it */
+    spin_unlock(&wallclock_lock);
 }
 
 void pvclock_update_domain(struct domain *d)
@@ -77,7 +100,7 @@ void pvclock_update_domain(struct domain *d)
         return;
     si = __va(d->shared_info);
     spin_lock(&wallclock_lock);
-    write_wallclock(si);
+    write_wallclock(d);
     spin_unlock(&wallclock_lock);
     for (unsigned int i = 0; i < d->nr_vcpus && i < XEN_LEGACY_MAX_VCPUS; i++)
         pvclock_fill(&si->vcpu_info[i].time);
@@ -95,7 +118,7 @@ void pvclock_set_wallclock(uint64_t unix_ns_at_zero)
     __atomic_store_n(&wallclock_ns, unix_ns_at_zero, __ATOMIC_RELAXED);
     for (struct domain *d = domain_list; d; d = d->next)
         if (d->shared_info)
-            write_wallclock(__va(d->shared_info));
+            write_wallclock(d);
     spin_unlock(&wallclock_lock);
     spin_unlock(&domlist_lock);
 }

@@ -96,6 +96,9 @@ struct domain {
     unsigned int acpi_order;
     paddr_t shared_info;                /* hypervisor-owned page, 0 until asked */
     gpaddr_t shared_info_gpa;           /* where the guest mapped it, 0 if not */
+    /* shared_info in the 32-bit layout: the mode the guest mapped it and
+     * last made an event channel call from (Xen latches it so too). */
+    volatile bool shinfo_compat;
 
     unsigned int nr_vcpus;
     struct vcpu **vcpus;

@@ -1,6 +1,8 @@
 #ifndef ORYX_PVCLOCK_H
 #define ORYX_PVCLOCK_H
 
+#include <stdbool.h>
+
 struct vcpu_time_info;
 struct domain;
 
@@ -12,5 +14,8 @@ void pvclock_update_domain(struct domain *d);
  * then whatever dom0 sets (XENPF_settime), written into every domain. */
 void pvclock_set_wallclock(uint64_t unix_ns_at_zero);
 uint64_t pvclock_wallclock(void);
+/* The guest's mode picks its shared_info layout (d->shinfo_compat); on a
+ * change the wall clock is written where that layout has it. */
+void pvclock_latch_layout(struct domain *d, bool compat);
 
 #endif

@@ -90,9 +90,9 @@ struct arch_shared_info {
     xen_ulong_t max_pfn;                        /* OUT: pseudo-phys size */
     xen_pfn_t   pfn_to_mfn_frame_list_list;     /* PV p2m */
     xen_ulong_t nmi_reason;
-    uint64_t    p2m_cr3;
-    uint64_t    p2m_vaddr;
-    uint64_t    p2m_generation;
+    xen_ulong_t p2m_cr3;
+    xen_ulong_t p2m_vaddr;
+    xen_ulong_t p2m_generation;
 #if defined(__i386__)
     uint32_t    wc_sec_hi;      /* x86_64 keeps it in shared_info proper */
 #endif
@@ -104,7 +104,7 @@ XEN_ABI_ASSERT(sizeof(struct arch_vcpu_info) == 16, "arch_vcpu_info size");
 XEN_ABI_ASSERT(sizeof(struct arch_shared_info) == 48, "arch_shared_info size");
 #else
 XEN_ABI_ASSERT(sizeof(struct arch_vcpu_info) == 24, "arch_vcpu_info size");
-XEN_ABI_ASSERT(sizeof(struct arch_shared_info) == 40, "arch_shared_info size");
+XEN_ABI_ASSERT(sizeof(struct arch_shared_info) == 28, "arch_shared_info size");
 #endif
 
 /* The hypercall-page MSR index is in CPUID leaf base+2 (see cpuid.h). */
