@@ -375,8 +375,11 @@ __noreturn void sched_run(void)
         /* Idle: halt unless work arrived since we looked. */
         uint64_t t0 = NOW();
         local_irq_disable();
-        if (!pc->runq_head && (!pc->timers || pc->timers->expires > NOW()))
+        if (!pc->runq_head && (!pc->timers || pc->timers->expires > NOW())) {
+            if (hvm->cpu_idle)
+                hvm->cpu_idle();
             safe_halt();
+        }
         else
             local_irq_enable();
         pc->idle_ns += NOW() - t0;

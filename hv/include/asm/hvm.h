@@ -32,6 +32,9 @@ struct hvm_vcpu_state {
 struct hvm_ops {
     const char *name;
     int (*cpu_up)(void);                        /* enable on this CPU */
+    /* This CPU is about to halt idle, interrupts off: whatever must hold
+     * for an interrupt to wake it. */
+    void (*cpu_idle)(void);
     int (*vcpu_init)(struct vcpu *v);
     void (*vcpu_destroy)(struct vcpu *v);
     /* PVH start state: 32-bit flat protected mode, paging off. */

@@ -39,8 +39,9 @@ tramp32:
         rdmsr
         or      $((1 << 8) | (1 << 11)), %eax   /* LME, NXE */
         wrmsr
-        mov     %cr0, %eax
-        or      $((1 << 31) | (1 << 16) | 1), %eax
+        /* PG, WP, ET, PE, and nothing else: an AP leaves INIT with
+         * CD and NW set, its caches off, which an OR would keep. */
+        mov     $((1 << 31) | (1 << 16) | (1 << 4) | 1), %eax
         mov     %eax, %cr0
         ljmp    $BOOT_CS64, $TR(tramp64)
 
