@@ -101,6 +101,7 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
 #define NPF_PRESENT     (1ULL << 0)
 #define NPF_WRITE       (1ULL << 1)
 #define NPF_USER        (1ULL << 2)
+#define NPF_RSVD        (1ULL << 3)     /* a reserved bit in a nested entry */
 #define NPF_FETCH       (1ULL << 4)
 #define NPF_FINAL_GPA   (1ULL << 32)    /* the access itself, not a page walk */
 void hvm_handle_npf(struct vcpu *v, uint64_t gpa, uint64_t error);

@@ -113,8 +113,8 @@ static bool npf_on_mapping(struct vcpu *v, uint64_t gpa, uint64_t error)
     struct domain *d = v->domain;
     unsigned int perms;
 
-    if (p2m_query(&d->p2m, gpa, NULL, &perms, NULL))
-        return false;                   /* gone since: not ours to judge */
+    if ((error & NPF_RSVD) || p2m_query(&d->p2m, gpa, NULL, &perms, NULL))
+        return false;                   /* ours broken, or gone since */
     if (!(error & NPF_WRITE) || (perms & P2M_W))
         return !(error & NPF_FETCH) || (perms & P2M_X);
     if (!(__atomic_fetch_or(&d->arch.npf_warned, NPF_WARNED_RO_WRITE, __ATOMIC_RELAXED) &
