@@ -104,7 +104,8 @@ bool hvm_handle_io(struct vcpu *v, uint16_t port, unsigned int size, bool in,
 /*
  * A fault on a page the nested tables do map: the access is one they
  * refuse (a write to a page mapped read-only, a grant or foreign page
- * mapped so) or they changed since (another CPU mapped it writable).
+ * mapped so) or they changed since (another CPU remapped or unmapped
+ * it: the access is simply retried).
  * A refused write is Xen's #GP in the guest, reported once per domain;
  * true when handled, false for the caller's fatal path (a fetch).
  */
@@ -113,8 +114,10 @@ static bool npf_on_mapping(struct vcpu *v, uint64_t gpa, uint64_t error)
     struct domain *d = v->domain;
     unsigned int perms;
 
-    if ((error & NPF_RSVD) || p2m_query(&d->p2m, gpa, NULL, &perms, NULL))
-        return false;                   /* ours broken, or gone since */
+    if (error & NPF_RSVD)
+        return false;                   /* our tables are broken */
+    if (p2m_query(&d->p2m, gpa, NULL, &perms, NULL))
+        return true;                    /* unmapped since: the retry faults anew */
     if (!(error & NPF_WRITE) || (perms & P2M_W))
         return !(error & NPF_FETCH) || (perms & P2M_X);
     if (!(__atomic_fetch_or(&d->arch.npf_warned, NPF_WARNED_RO_WRITE, __ATOMIC_RELAXED) &
