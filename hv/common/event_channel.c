@@ -159,6 +159,7 @@ static spinlock_t interdomain_lock = SPINLOCK_INIT;
 _Static_assert(offsetof(struct shared_info, evtchn_pending) == SI_PENDING_OFF, "pending");
 _Static_assert(offsetof(struct shared_info, evtchn_mask) == SI_MASK_OFF_64, "mask");
 _Static_assert(offsetof(struct vcpu_info, evtchn_pending_sel) == VI_SEL_OFF_64, "sel");
+_Static_assert(offsetof(struct compat_shared_info, evtchn_mask) == SI_MASK_OFF_32, "mask32");
 
 /* ---- atomic bit operations on guest-shared words (native word size) ---- */
 
@@ -207,11 +208,17 @@ static struct evtchn_fifo *fifo_of(const struct evtchn_domain *ev)
     return __atomic_load_n(&ev->fifo, __ATOMIC_ACQUIRE);
 }
 
+/* The domain's shared_info layout (pvclock_latch_layout sets it). */
+static inline bool ev_compat(const struct evtchn_domain *ev)
+{
+    return ev->d->shinfo_compat;
+}
+
 static unsigned int port_limit(const struct evtchn_domain *ev)
 {
     if (fifo_of(ev))
         return EVTCHN_FIFO_NR_CHANNELS;
-    return ev->d->shinfo_compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+    return ev_compat(ev) ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
 }
 
 /* Where the bucket pointer of `port` lives, or NULL while its group page
@@ -373,7 +380,7 @@ static void mark_upcall(struct domain *d, uint32_t n, unsigned int word, bool co
 static void raise_bit(struct domain *d, uint8_t *si, uint32_t port, uint32_t notify)
 {
     struct evtchn_domain *ev = d->evtchn;
-    bool compat = ev->d->shinfo_compat;
+    bool compat = ev_compat(ev);
 
     if (bit_test_and_set(si + SI_PENDING_OFF, port, compat))
         return;     /* already pending: the guest has yet to see it */
@@ -579,7 +586,7 @@ static void clear_pending(struct evtchn_domain *ev, uint32_t port)
     }
     __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
     if (si)
-        bit_test_and_clear(si + SI_PENDING_OFF, port, ev->d->shinfo_compat);
+        bit_test_and_clear(si + SI_PENDING_OFF, port, ev_compat(ev));
 }
 
 bool evtchn_port_pending(struct domain *d, uint32_t port)
@@ -601,7 +608,7 @@ bool evtchn_port_pending(struct domain *d, uint32_t port)
     }
     if (__atomic_load_n(&ev->held[port / 64], __ATOMIC_ACQUIRE) & (1ull << (port % 64)))
         return true;
-    return si && bit_test(si + SI_PENDING_OFF, port, ev->d->shinfo_compat);
+    return si && bit_test(si + SI_PENDING_OFF, port, ev_compat(ev));
 }
 
 void evtchn_shared_info_ready(struct domain *d)
@@ -1089,7 +1096,7 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
         return 0;
     }
     si = (uint8_t *)domain_shared_info(d);
-    compat = ev->d->shinfo_compat;
+    compat = ev_compat(ev);
     if (si && bit_test_and_clear(si + (compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64), u.port, compat) &&
         bit_test(si + SI_PENDING_OFF, u.port, compat))
         mark_upcall(d, rec->notify_vcpu, u.port / (compat ? 32 : 64), compat);
@@ -1108,7 +1115,7 @@ static long op_unmask(struct vcpu *v, gvaddr_t arg)
 static void fifo_switch(struct evtchn_domain *ev, struct evtchn_fifo *ff)
 {
     uint8_t *si = (uint8_t *)domain_shared_info(ev->d);
-    uint32_t limit = ev->d->shinfo_compat ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
+    uint32_t limit = ev_compat(ev) ? EVTCHN_PORTS_32 : EVTCHN_PORTS_64;
 
     __atomic_store_n(&ev->fifo, ff, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -1123,7 +1130,7 @@ static void fifo_switch(struct evtchn_domain *ev, struct evtchn_fifo *ff)
         }
         pend = __atomic_fetch_and(&ev->held[port / 64], ~(1ull << (port % 64)),
                                   __ATOMIC_SEQ_CST) & (1ull << (port % 64));
-        if (si && bit_test(si + SI_PENDING_OFF, port, ev->d->shinfo_compat))
+        if (si && bit_test(si + SI_PENDING_OFF, port, ev_compat(ev)))
             pend = true;
         if (pend && rec->state != ECS_FREE)
             __atomic_store_n(&rec->fifo_held, 1, __ATOMIC_SEQ_CST);
@@ -1608,13 +1615,13 @@ void evtchn_dump(struct domain *d)
         } else {
             printk("  port %u: %s vcpu %u u %u remote %s%u pending %d masked %d\n",
                    port, st, rec->notify_vcpu, rec->u, rk, rd, pend,
-                   si ? (int)bit_test(si + (ev->d->shinfo_compat ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
-                                      port, ev->d->shinfo_compat) : -1);
+                   si ? (int)bit_test(si + (ev_compat(ev) ? SI_MASK_OFF_32 : SI_MASK_OFF_64),
+                                      port, ev_compat(ev)) : -1);
         }
     }
     spin_unlock(&ev->lock);
     if (ff)
         printk("  %u ports in use (FIFO, %u event words)\n", used, ff->nr_words);
     else
-        printk("  %u ports in use (%s layout)\n", used, ev->d->shinfo_compat ? "32-bit" : "64-bit");
+        printk("  %u ports in use (%s layout)\n", used, ev_compat(ev) ? "32-bit" : "64-bit");
 }
